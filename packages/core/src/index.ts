@@ -1,0 +1,71 @@
+/**
+ * @trade-r1/core — schemas (zod, the single source of truth), typed errors, seeded randomness and
+ * point-in-time date helpers shared by every Trade-R1 package.
+ * @packageDocumentation
+ */
+export {
+  addCalendarDays,
+  assertAvailableAt,
+  calendarDaysBetween,
+  isAvailableAt,
+  isIsoDate,
+  type ParsedTimestamp,
+  parseTimestamp,
+  type TimeInput,
+  toInstant,
+  toIsoInstant,
+  toTradingDate,
+} from './dates.ts';
+export {
+  ERROR_CODES,
+  type ErrorCode,
+  errorMessage,
+  isTradeR1Error,
+  type ParseWithOptions,
+  parseWith,
+  TradeR1Error,
+  type TradeR1ErrorOptions,
+  throwIfAborted,
+  toTradeR1Error,
+  toValidationIssues,
+  type ValidationIssue,
+} from './errors.ts';
+export {
+  parseBar,
+  parseDecision,
+  parseEvidenceDocument,
+  parsePriceSeries,
+  parseRollout,
+  parseSelectionDecision,
+  type SchemaInput,
+} from './parse.ts';
+export { createRng, deriveSeed, type Rng } from './random.ts';
+export { type Bar, barSchema, barTimestampSchema, type PriceSeries, priceSeriesSchema } from './schemas/bar.ts';
+export { finiteNumberSchema, instantSchema, isoDateSchema, type Ticker, tickerSchema } from './schemas/common.ts';
+export {
+  DECISIONS,
+  DEFAULT_EXPOSURE,
+  type Decision,
+  decisionDirection,
+  decisionRank,
+  decisionSchema,
+  decisionSignal,
+  decisionToExposure,
+  type ExposureMapping,
+  LONG_ONLY_EXPOSURE,
+} from './schemas/decision.ts';
+export {
+  type EvidenceDocument,
+  type EvidenceDocumentInput,
+  evidenceDocumentSchema,
+  SOURCE_KINDS,
+  type SourceKind,
+  sourceKindSchema,
+} from './schemas/evidence.ts';
+export { type Rollout, rolloutSchema } from './schemas/rollout.ts';
+export {
+  type SelectionDecision,
+  type SelectionItem,
+  selectionDecisionSchema,
+  selectionItemSchema,
+} from './schemas/selection.ts';

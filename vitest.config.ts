@@ -1,0 +1,23 @@
+import { defineConfig } from 'vitest/config';
+
+// Tests run from source: the `@trade-r1/source` export condition points every workspace package at its
+// `src/index.ts`, so no build is needed before `pnpm test`.
+const conditions = ['@trade-r1/source', 'module', 'node', 'import', 'default'];
+
+export default defineConfig({
+  resolve: { conditions },
+  ssr: { resolve: { conditions, externalConditions: ['@trade-r1/source'] } },
+  test: {
+    include: [
+      'packages/*/src/**/*.test.ts',
+      'packages/*/test/**/*.test.ts',
+      'examples/*/src/**/*.test.ts',
+      'examples/*/test/**/*.test.ts',
+    ],
+    exclude: ['**/node_modules/**', '**/dist/**'],
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
+    pool: 'forks',
+    reporters: ['default'],
+  },
+});
