@@ -57,6 +57,8 @@ export const ERROR_CODES = {
   UNSUPPORTED: 'UNSUPPORTED',
   /** A bug or an unexpected failure; the cause is attached. */
   INTERNAL: 'INTERNAL',
+  /** Every vendor of a fallback chain failed; the per-vendor failures are in `details.failures`. */
+  ALL_VENDORS_FAILED: 'ALL_VENDORS_FAILED',
 } as const;
 
 /** Union of all error codes. */
