@@ -1,0 +1,80 @@
+/**
+ * @trade-r1/policy — policies that produce trading decisions: an ONNX text policy (CUDA when present) with
+ * G samples per prompt and log-probabilities, a FLAG-Trader action policy, an OpenAI-compatible backend, an
+ * analyst-template baseline that needs no model, the Trading-R1 / FLAG-Trader / selection prompts and robust
+ * decision parsers.
+ * @packageDocumentation
+ */
+export {
+  type ContextEvidence,
+  type ContextEvidenceInput,
+  contextEvidenceSchema,
+  type PointInTimeContext,
+  type PointInTimeContextInput,
+  parsePointInTimeContext,
+  pointInTimeContextSchema,
+} from './context.ts';
+export {
+  computeIndicators,
+  ema,
+  INDICATOR_NAMES,
+  type IndicatorName,
+  macdRatio,
+  realizedVolatility,
+  rsi,
+  sma,
+  trailingReturn,
+} from './indicators.ts';
+export {
+  type DecisionMatch,
+  type DecisionMatchKind,
+  type DecisionParseFailure,
+  type DecisionParseFailureReason,
+  type DecisionParseOptions,
+  type DecisionParseResult,
+  type DecisionParseSuccess,
+  decisionParseOptionsSchema,
+  normalizeDecisionWord,
+  parseDecisionText,
+  parseDecisionTextOrThrow,
+} from './parse/parse-decision.ts';
+export {
+  parseSelectionText,
+  parseSelectionTextOrThrow,
+  type SelectionParseFailure,
+  type SelectionParseFailureReason,
+  type SelectionParseOptions,
+  type SelectionParseResult,
+  type SelectionParseSuccess,
+  selectionParseOptionsSchema,
+} from './parse/parse-selection.ts';
+export {
+  buildFlagTraderPrompt,
+  FLAG_TRADER_TASK,
+  type FlagTraderPromptOptions,
+  type FlagTraderStateInput,
+  flagTraderPromptOptionsSchema,
+  flagTraderStateSchema,
+  parseTradeActionText,
+  TRADE_ACTIONS,
+  type TradeAction,
+  type TradeActionParseResult,
+  truncateNumber,
+} from './prompts/flag-trader.ts';
+export {
+  buildSelectionPrompt,
+  SELECTION_SYSTEM_PROMPT,
+  type SelectionPromptInput,
+  selectionPromptInputSchema,
+} from './prompts/selection.ts';
+export {
+  buildTradingR1Prompt,
+  renderEvidence,
+  renderMarketData,
+  THESIS_SECTIONS,
+  type ThesisSection,
+  TRADING_R1_SYSTEM_PROMPT,
+  type TradingR1PromptOptions,
+  tradingR1PromptOptionsSchema,
+} from './prompts/trading-r1.ts';
+export type { ChatMessage, PromptParts } from './prompts/types.ts';
