@@ -3,6 +3,95 @@
  * context builder, Trading-R1 labels and the embedded demo dataset.
  * @packageDocumentation
  */
+
+// #region files, indicators, context, labels, dataset (owner: data-core)
+export {
+  type BuildContextOptions,
+  type BuildContextRequest,
+  buildContext,
+  type ContextFundamentalMetric,
+  type ContextNewsBucket,
+  type ContextSources,
+  type ContextTechnicals,
+  DEFAULT_CONTEXT_INDICATORS,
+  DEFAULT_MACRO_SERIES,
+  type ExcludedCounts,
+  type NewsBucketSpec,
+  type PointInTimeContext,
+  TRADING_R1_NEWS_BUCKETS,
+} from './context/build-context.ts';
+export { formatCompactNumber, formatPrice } from './context/format.ts';
+export {
+  fundamentalFactSchema,
+  insiderSentimentSchema,
+  insiderTransactionSchema,
+  macroObservationSchema,
+  newsItemSchema,
+} from './context/item-schemas.ts';
+export {
+  createStaticSources,
+  type StaticSources,
+  type StaticSourcesData,
+} from './context/static-sources.ts';
+export { estimateTokens } from './context/tokens.ts';
+export {
+  type EmbeddedTicker,
+  type LoadEmbeddedBarsOptions,
+  listEmbeddedTickers,
+  loadEmbeddedBars,
+} from './dataset/embedded.ts';
+export {
+  BAR_COLUMN_ALIASES,
+  type BarColumn,
+  parseBars,
+  parseBarsCsv,
+  parseBarsJson,
+  parseBarsNdjson,
+  type ReadBarsOptions,
+  type ReadBarsResult,
+  readBarsFile,
+  type SkippedRow,
+} from './files/bars.ts';
+export { type CsvRecord, type ParseCsvOptions, parseCsv } from './files/csv.ts';
+export {
+  parseNewsCsv,
+  type ReadNewsOptions,
+  type ReadNewsResult,
+  readNewsCsvFile,
+  type SkippedNewsRow,
+} from './files/news-csv.ts';
+export {
+  isUsDaylightTime,
+  type ParsedUsDateTime,
+  type ParseUsDateTimeOptions,
+  parseUsDateTime,
+  type UsTimeZone,
+} from './files/us-time.ts';
+export {
+  barsAsOf,
+  type ComputeIndicatorsOptions,
+  computeIndicators,
+  INDICATOR_DESCRIPTIONS,
+  INDICATOR_NAMES,
+  type IndicatorName,
+  type IndicatorTable,
+} from './indicators/indicators.ts';
+export {
+  type ExcessReturnPoint,
+  type ForwardExcessReturnOptions,
+  forwardExcessReturns,
+} from './labels/excess-return.ts';
+export { ewmMeanAdjusted, quantileLinear, rollingStdPandas } from './labels/math.ts';
+export {
+  computeTradingR1Labels,
+  fitLabelThresholds,
+  type LabelPoint,
+  type LabelThresholds,
+  labelFromScore,
+  type TradingR1LabelOptions,
+  type TradingR1Labels,
+  tradingR1Scores,
+} from './labels/trading-r1-labels.ts';
 export type {
   FundamentalFact,
   FundamentalsRequest,
@@ -20,8 +109,6 @@ export type {
   SourceRequestOptions,
   WindowRequest,
 } from './sources.ts';
-
-// #region files, indicators, context, labels, dataset (owner: data-core)
 // #endregion
 
 // #region HTTP providers, cache, rate limiter, vendor chain (owner: data-http)

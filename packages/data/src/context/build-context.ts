@@ -1,0 +1,598 @@
+import {
+  addCalendarDays,
+  type Bar,
+  barSchema,
+  calendarDaysBetween,
+  createRng,
+  deriveSeed,
+  parseWith,
+  type TimeInput,
+  TradeR1Error,
+  throwIfAborted,
+  tickerSchema,
+  toInstant,
+  toIsoInstant,
+  toTradeR1Error,
+} from '@trade-r1/core';
+import { z } from 'zod';
+import { computeIndicators, INDICATOR_NAMES, type IndicatorName } from '../indicators/indicators.ts';
+import type {
+  FundamentalFact,
+  FundamentalsSource,
+  InsiderSentiment,
+  InsiderSource,
+  InsiderTransaction,
+  MacroObservation,
+  MacroSource,
+  NewsItem,
+  NewsSource,
+  PriceSource,
+} from '../sources.ts';
+import {
+  fundamentalFactSchema,
+  insiderSentimentSchema,
+  insiderTransactionSchema,
+  macroObservationSchema,
+  newsItemSchema,
+} from './item-schemas.ts';
+import { renderContextPrompt } from './render.ts';
+import { estimateTokens } from './tokens.ts';
+
+/** The sources a context is built from; each is optional (a missing one leaves its section empty). */
+export interface ContextSources {
+  prices?: PriceSource;
+  news?: NewsSource;
+  fundamentals?: FundamentalsSource;
+  insider?: InsiderSource;
+  macro?: MacroSource;
+}
+
+/** A news recency bucket: items published `minDaysAgo..maxDaysAgo` calendar days before `asOf`, at most `cap`. */
+export interface NewsBucketSpec {
+  /** Fewest whole UTC calendar days before the `asOf` date (0 = the decision day). */
+  minDaysAgo: number;
+  /** Most days before the `asOf` date (inclusive). */
+  maxDaysAgo: number;
+  /** Most items sampled from the bucket. */
+  cap: number;
+}
+
+/** Trading-R1's news buckets (Table S1): t−3..t ≤ 10, t−10..t−4 ≤ 20, t−30..t−11 ≤ 20. */
+export const TRADING_R1_NEWS_BUCKETS: readonly NewsBucketSpec[] = [
+  { minDaysAgo: 0, maxDaysAgo: 3, cap: 10 },
+  { minDaysAgo: 4, maxDaysAgo: 10, cap: 20 },
+  { minDaysAgo: 11, maxDaysAgo: 30, cap: 20 },
+];
+
+/** Default FRED series of the macro block. */
+export const DEFAULT_MACRO_SERIES: readonly string[] = ['FEDFUNDS', 'CPIAUCSL', 'UNRATE', 'DGS10'];
+
+/** Indicators shown in the technicals block by default (the Trading-R1 set, Table S2). */
+export const DEFAULT_CONTEXT_INDICATORS: readonly IndicatorName[] = INDICATOR_NAMES;
+
+/** Tuning of {@link buildContext}. */
+export interface BuildContextOptions {
+  /** News recency buckets. @default TRADING_R1_NEWS_BUCKETS */
+  newsBuckets?: readonly NewsBucketSpec[];
+  /** Seed of the random sampling within news buckets (the same seed, ticker and asOf give the same sample). @default 0 */
+  seed?: number;
+  /** Trading days of bars and indicators shown. @default 15 */
+  technicalsWindow?: number;
+  /** Calendar days of bar history fetched to compute indicators (SMA200 needs ~290; EMAs converge with more). @default 730 */
+  indicatorLookbackDays?: number;
+  /** Indicators shown. @default DEFAULT_CONTEXT_INDICATORS */
+  indicators?: readonly IndicatorName[];
+  /** Most recent periods shown per fundamental metric. @default 4 */
+  fundamentalPeriods?: number;
+  /** Most fundamental metrics shown (the most recently published first). @default 40 */
+  maxFundamentalMetrics?: number;
+  /** Calendar days of monthly insider sentiment. @default 90 */
+  insiderSentimentDays?: number;
+  /** Calendar days of insider transactions searched. @default 730 */
+  insiderTransactionDays?: number;
+  /** Most insider transactions kept (the newest). @default 25 */
+  maxInsiderTransactions?: number;
+  /** FRED series ids of the macro block. @default DEFAULT_MACRO_SERIES */
+  macroSeries?: readonly string[];
+  /** Months of macro history (first-of-month values). @default 24 */
+  macroMonths?: number;
+  /**
+   * Strict point-in-time checking: a price or news source that returns an item published after `asOf` (it was asked
+   * for nothing later) raises `LOOKAHEAD`. Off: such items are dropped and counted in `excluded`. Fundamentals,
+   * insider and macro requests cannot say "published by asOf", so late-published items from them are always
+   * dropped and counted, never an error.
+   * @default true
+   */
+  strict?: boolean;
+  /** A source that throws: `'throw'` propagates the error, `'omit'` leaves the section empty and records the error. @default 'throw' */
+  onSourceError?: 'throw' | 'omit';
+  /** Token budget of the prompt text; sections are trimmed in a fixed priority order to fit (see README). @default 16000 */
+  maxTokens?: number;
+  /** Token counter. @default estimateTokens */
+  countTokens?: (text: string) => number;
+  /** Characters kept of each news summary. @default 600 */
+  maxSummaryChars?: number;
+  /**
+   * When a daily bar becomes public. @default the end of its date in UTC (`toInstant`), so a date-only `asOf`
+   * sees that day's bar (decision at the close) and never a later one.
+   */
+  barPublishedAt?: (timestamp: string) => number;
+}
+
+/** Options for {@link buildContext}. */
+export interface BuildContextRequest {
+  ticker: string;
+  /** Decision time: a date (`2024-06-28` = after that day's close, end of the UTC day) or an instant. */
+  asOf: TimeInput;
+  sources: ContextSources;
+  options?: BuildContextOptions;
+  signal?: AbortSignal;
+}
+
+/** A news bucket as included. */
+export interface ContextNewsBucket extends NewsBucketSpec {
+  /** Items available in the bucket before sampling. */
+  available: number;
+  /** Sampled items, newest first. */
+  items: NewsItem[];
+}
+
+/** One fundamental metric with its latest periods. */
+export interface ContextFundamentalMetric {
+  metric: string;
+  unit: string;
+  /** Newest period first; each the latest figure published by `asOf` for that period. */
+  facts: FundamentalFact[];
+}
+
+/** Technicals as included. */
+export interface ContextTechnicals {
+  /** The last `technicalsWindow` bars at `asOf`. */
+  bars: Bar[];
+  /** Indicator values over the same dates (oldest first), computed with the long lookback. */
+  indicators: Partial<Record<IndicatorName, Array<number | null>>>;
+  /** Bars used to compute indicators. */
+  lookbackBars: number;
+}
+
+/** Items a source returned that did not go in, per reason. */
+export interface ExcludedCounts {
+  /** Published after `asOf`. */
+  future: number;
+  /** Without a parseable `publishedAt`. */
+  undated: number;
+  /** Failing the item schema for another reason. */
+  invalid: number;
+}
+
+/** What {@link buildContext} assembled. */
+export interface PointInTimeContext {
+  ticker: string;
+  /** Canonical UTC ISO instant of the decision time. */
+  asOf: string;
+  /** The trading date of the decision. */
+  asOfDate: string;
+  news: ContextNewsBucket[];
+  technicals: ContextTechnicals | null;
+  fundamentals: ContextFundamentalMetric[];
+  insider: { sentiment: InsiderSentiment[]; transactions: InsiderTransaction[] };
+  macro: Array<{ seriesId: string; observations: MacroObservation[] }>;
+  /** Per source kind, the items dropped. */
+  excluded: Record<'prices' | 'news' | 'fundamentals' | 'insider' | 'macro', ExcludedCounts>;
+  /** Source failures recorded with `onSourceError: 'omit'`. */
+  errors: Array<{ source: string; code: string; message: string }>;
+  /** The prompt text (within the token budget). */
+  prompt: string;
+  /** Tokens of `prompt` by the configured counter. */
+  tokens: number;
+  /** What was cut to fit the budget. */
+  trimmed: {
+    newsItems: number;
+    insiderTransactions: number;
+    macroObservations: number;
+    fundamentalFacts: number;
+    indicators: number;
+    truncated: boolean;
+  };
+}
+
+const bucketSchema = z
+  .object({ minDaysAgo: z.number().int().min(0), maxDaysAgo: z.number().int().min(0), cap: z.number().int().min(0) })
+  .refine((bucket) => bucket.minDaysAgo <= bucket.maxDaysAgo, 'minDaysAgo must be <= maxDaysAgo');
+
+const optionsSchema = z.object({
+  newsBuckets: z.array(bucketSchema).optional(),
+  seed: z.number().int().optional(),
+  technicalsWindow: z.number().int().positive().optional(),
+  indicatorLookbackDays: z.number().int().min(0).optional(),
+  indicators: z.array(z.enum(INDICATOR_NAMES)).optional(),
+  fundamentalPeriods: z.number().int().positive().optional(),
+  maxFundamentalMetrics: z.number().int().positive().optional(),
+  insiderSentimentDays: z.number().int().min(0).optional(),
+  insiderTransactionDays: z.number().int().min(0).optional(),
+  maxInsiderTransactions: z.number().int().min(0).optional(),
+  macroSeries: z.array(z.string().min(1)).optional(),
+  macroMonths: z.number().int().positive().optional(),
+  strict: z.boolean().optional(),
+  onSourceError: z.enum(['throw', 'omit']).optional(),
+  maxTokens: z.number().int().positive().optional(),
+  countTokens: z.function().optional(),
+  maxSummaryChars: z.number().int().positive().optional(),
+  barPublishedAt: z.function().optional(),
+});
+
+const requestSchema = z.object({
+  ticker: tickerSchema,
+  asOf: z.union([z.string(), z.number(), z.date()]),
+  sources: z.object({
+    prices: z.object({ getDailyBars: z.function() }).loose().optional(),
+    news: z.object({ getNews: z.function() }).loose().optional(),
+    fundamentals: z.object({ getFundamentals: z.function() }).loose().optional(),
+    insider: z.object({ getInsiderSentiment: z.function(), getInsiderTransactions: z.function() }).loose().optional(),
+    macro: z.object({ getSeries: z.function() }).loose().optional(),
+  }),
+  options: optionsSchema.optional(),
+  signal: z.custom<AbortSignal>((value) => value instanceof AbortSignal).optional(),
+});
+
+function emptyCounts(): ExcludedCounts {
+  return { future: 0, undated: 0, invalid: 0 };
+}
+
+function hasParseableDate(value: unknown): boolean {
+  if (typeof value !== 'string' || value.trim() === '') return false;
+  try {
+    toInstant(value);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+interface Admitted<T> {
+  items: T[];
+  counts: ExcludedCounts;
+}
+
+/**
+ * Validate items and keep those published at or before `asOf`. Undated and invalid items are counted, never
+ * admitted. With `strictLabel` a future item raises `LOOKAHEAD`.
+ */
+function admit<T extends { publishedAt: string }>(
+  raw: unknown,
+  schema: z.ZodType<T, unknown>,
+  asOfInstant: number,
+  asOfIso: string,
+  sourceName: string,
+  strict: boolean,
+): Admitted<T> {
+  const counts = emptyCounts();
+  const items: T[] = [];
+  if (!Array.isArray(raw)) {
+    throw new TradeR1Error('BAD_RESPONSE', `Source ${sourceName} returned ${typeof raw}, expected an array`, {
+      details: { source: sourceName },
+    });
+  }
+  for (const entry of raw) {
+    const publishedAt =
+      entry && typeof entry === 'object' ? (entry as { publishedAt?: unknown }).publishedAt : undefined;
+    if (!hasParseableDate(publishedAt)) {
+      counts.undated += 1;
+      continue;
+    }
+    const result = schema.safeParse(entry);
+    if (!result.success) {
+      counts.invalid += 1;
+      continue;
+    }
+    const item = result.data;
+    if (Date.parse(item.publishedAt) > asOfInstant) {
+      if (strict) {
+        throw new TradeR1Error(
+          'LOOKAHEAD',
+          `Look-ahead: source ${sourceName} returned an item published at ${item.publishedAt} for a context as of ${asOfIso}`,
+          { details: { source: sourceName, publishedAt: item.publishedAt, asOf: asOfIso } },
+        );
+      }
+      counts.future += 1;
+      continue;
+    }
+    items.push(item);
+  }
+  return { items, counts };
+}
+
+function addCounts(target: ExcludedCounts, extra: ExcludedCounts): void {
+  target.future += extra.future;
+  target.undated += extra.undated;
+  target.invalid += extra.invalid;
+}
+
+/**
+ * Assemble what an LLM may see for `ticker` at `asOf` from Trading-R1's five sources (papers.md §2.2): news in
+ * recency buckets (seeded sampling within caps, newest first), a 15-day technicals window with indicators computed
+ * over a long lookback, fundamentals published by `asOf`, insider sentiment and transactions, and monthly
+ * (first-of-month) macro series — as a typed object and a prompt text within a token budget.
+ *
+ * Point-in-time guarantee: every included item has `publishedAt <= asOf`; bars are included only when published by
+ * `asOf` (a date-only `asOf` includes that day's bar); undated items are excluded; in strict mode a price or news
+ * source that returns a future item raises `LOOKAHEAD`.
+ * @throws {TradeR1Error} `INVALID_INPUT` for bad arguments, `LOOKAHEAD` (strict), `ABORTED`, or a source's error.
+ */
+export async function buildContext(request: BuildContextRequest): Promise<PointInTimeContext> {
+  const parsed = parseWith(requestSchema, request, { label: 'buildContext request' });
+  const ticker = parsed.ticker;
+  const { sources, signal } = request;
+  const options = request.options ?? {};
+  const strict = options.strict ?? true;
+  const asOfInstant = toInstant(request.asOf);
+  const asOf = toIsoInstant(request.asOf);
+  const asOfDate = asOf.slice(0, 10);
+  const onSourceError = options.onSourceError ?? 'throw';
+  const errors: PointInTimeContext['errors'] = [];
+  const excluded: PointInTimeContext['excluded'] = {
+    prices: emptyCounts(),
+    news: emptyCounts(),
+    fundamentals: emptyCounts(),
+    insider: emptyCounts(),
+    macro: emptyCounts(),
+  };
+
+  async function call<T>(source: string, run: () => Promise<T>, fallback: T): Promise<T> {
+    throwIfAborted(signal);
+    try {
+      return await run();
+    } catch (error) {
+      const typed = toTradeR1Error(error);
+      if (onSourceError === 'throw' || typed.code === 'LOOKAHEAD' || typed.code === 'ABORTED') throw typed;
+      errors.push({ source, code: typed.code, message: typed.message });
+      return fallback;
+    }
+  }
+  const withSignal = signal ? { signal } : {};
+
+  // --- Technicals ------------------------------------------------------------------------------------------
+  const technicals = await call<ContextTechnicals | null>(
+    'prices',
+    async () => {
+      if (!sources.prices) return null;
+      const lookback = options.indicatorLookbackDays ?? 730;
+      const raw: unknown = await sources.prices.getDailyBars({
+        ticker,
+        start: addCalendarDays(asOfDate, -lookback),
+        end: asOfDate,
+        ...withSignal,
+      });
+      if (!Array.isArray(raw))
+        throw new TradeR1Error('BAD_RESPONSE', `Price source ${sources.prices.name} did not return an array`);
+      const publishedAt = options.barPublishedAt ?? ((timestamp: string) => toInstant(timestamp));
+      const bars: Bar[] = [];
+      for (const entry of raw) {
+        const result = barSchema.safeParse(entry);
+        if (!result.success) {
+          excluded.prices.invalid += 1;
+          continue;
+        }
+        if (publishedAt(result.data.timestamp) > asOfInstant) {
+          if (strict) {
+            throw new TradeR1Error(
+              'LOOKAHEAD',
+              `Look-ahead: price source ${sources.prices.name} returned the bar of ${result.data.timestamp} for a context as of ${asOf}`,
+              { details: { source: sources.prices.name, timestamp: result.data.timestamp, asOf } },
+            );
+          }
+          excluded.prices.future += 1;
+          continue;
+        }
+        bars.push(result.data);
+      }
+      bars.sort((left, right) => (left.timestamp < right.timestamp ? -1 : left.timestamp > right.timestamp ? 1 : 0));
+      const unique = bars.filter((bar, index) => index === 0 || bar.timestamp !== (bars[index - 1] as Bar).timestamp);
+      if (unique.length === 0) return null;
+      const window = options.technicalsWindow ?? 15;
+      const table = computeIndicators({
+        bars: unique,
+        indicators: options.indicators ?? DEFAULT_CONTEXT_INDICATORS,
+        trusted: true,
+      });
+      const from = Math.max(0, unique.length - window);
+      const indicators: ContextTechnicals['indicators'] = {};
+      for (const [name, series] of Object.entries(table.values) as Array<[IndicatorName, Array<number | null>]>) {
+        indicators[name] = series.slice(from);
+      }
+      return { bars: unique.slice(from), indicators, lookbackBars: unique.length };
+    },
+    null,
+  );
+
+  // --- News --------------------------------------------------------------------------------------------------
+  const bucketSpecs = options.newsBuckets ?? TRADING_R1_NEWS_BUCKETS;
+  const news: ContextNewsBucket[] = bucketSpecs.map((spec) => ({ ...spec, available: 0, items: [] }));
+  if (sources.news && bucketSpecs.length > 0) {
+    const newsSource = sources.news;
+    const maxDays = Math.max(...bucketSpecs.map((spec) => spec.maxDaysAgo));
+    const raw = await call<unknown>(
+      'news',
+      () => newsSource.getNews({ ticker, from: addCalendarDays(asOfDate, -maxDays), to: asOf, ...withSignal }),
+      [],
+    );
+    const admitted = admit(raw, newsItemSchema, asOfInstant, asOf, newsSource.name, strict);
+    addCounts(excluded.news, admitted.counts);
+    const seen = new Set<string>();
+    const unique = admitted.items.filter((item) => {
+      if (seen.has(item.id)) return false;
+      seen.add(item.id);
+      return true;
+    });
+    const seed = options.seed ?? 0;
+    news.forEach((bucket, bucketIndex) => {
+      const members = unique.filter((item) => {
+        const daysAgo = calendarDaysBetween(item.publishedAt.slice(0, 10), asOfDate);
+        return daysAgo >= bucket.minDaysAgo && daysAgo <= bucket.maxDaysAgo;
+      });
+      // Sort before sampling so the sample does not depend on the source's order.
+      members.sort((left, right) =>
+        left.publishedAt < right.publishedAt
+          ? 1
+          : left.publishedAt > right.publishedAt
+            ? -1
+            : left.id < right.id
+              ? -1
+              : 1,
+      );
+      bucket.available = members.length;
+      const rng = createRng(deriveSeed(seed, `${ticker}|${asOf}|news|${bucketIndex}`));
+      const sample = members.length <= bucket.cap ? members : rng.sample(members, bucket.cap);
+      bucket.items = sample.sort((left, right) =>
+        left.publishedAt < right.publishedAt
+          ? 1
+          : left.publishedAt > right.publishedAt
+            ? -1
+            : left.id < right.id
+              ? -1
+              : 1,
+      );
+    });
+  }
+
+  // --- Fundamentals ------------------------------------------------------------------------------------------
+  let fundamentals: ContextFundamentalMetric[] = [];
+  if (sources.fundamentals) {
+    const fundamentalsSource = sources.fundamentals;
+    const raw = await call<unknown>(
+      'fundamentals',
+      () => fundamentalsSource.getFundamentals({ ticker, ...withSignal }),
+      [],
+    );
+    const admitted = admit(raw, fundamentalFactSchema, asOfInstant, asOf, fundamentalsSource.name, false);
+    addCounts(excluded.fundamentals, admitted.counts);
+    const periods = options.fundamentalPeriods ?? 4;
+    const byMetric = new Map<string, FundamentalFact[]>();
+    for (const fact of admitted.items) {
+      const key = `${fact.metric}\u0000${fact.unit}`;
+      const list = byMetric.get(key) ?? [];
+      list.push(fact);
+      byMetric.set(key, list);
+    }
+    fundamentals = [...byMetric.values()].map((facts) => {
+      // Per period keep the latest figure published by asOf (restatements replace the original).
+      const byPeriod = new Map<string, FundamentalFact>();
+      for (const fact of facts) {
+        const period = fact.periodEnd ?? `${fact.fiscalYear ?? ''}${fact.fiscalPeriod ?? ''}`;
+        const key = period === '' ? fact.publishedAt : period;
+        const current = byPeriod.get(key);
+        if (!current || current.publishedAt < fact.publishedAt) byPeriod.set(key, fact);
+      }
+      const latest = [...byPeriod.values()]
+        .sort((left, right) => {
+          const leftKey = left.periodEnd ?? left.publishedAt;
+          const rightKey = right.periodEnd ?? right.publishedAt;
+          return leftKey < rightKey ? 1 : leftKey > rightKey ? -1 : 0;
+        })
+        .slice(0, periods);
+      const first = latest[0] as FundamentalFact;
+      return { metric: first.metric, unit: first.unit, facts: latest };
+    });
+    const newestPublished = (metric: ContextFundamentalMetric): string =>
+      metric.facts
+        .map((fact) => fact.publishedAt)
+        .sort()
+        .at(-1) ?? '';
+    fundamentals.sort((left, right) => {
+      const order = newestPublished(right).localeCompare(newestPublished(left));
+      return order !== 0 ? order : left.metric.localeCompare(right.metric);
+    });
+    fundamentals = fundamentals.slice(0, options.maxFundamentalMetrics ?? 40);
+  }
+
+  // --- Insider -----------------------------------------------------------------------------------------------
+  const insider: PointInTimeContext['insider'] = { sentiment: [], transactions: [] };
+  if (sources.insider) {
+    const insiderSource = sources.insider;
+    const sentimentRaw = await call<unknown>(
+      'insider',
+      () =>
+        insiderSource.getInsiderSentiment({
+          ticker,
+          from: addCalendarDays(asOfDate, -(options.insiderSentimentDays ?? 90)),
+          to: asOfDate,
+          ...withSignal,
+        }),
+      [],
+    );
+    const sentiment = admit(sentimentRaw, insiderSentimentSchema, asOfInstant, asOf, insiderSource.name, false);
+    addCounts(excluded.insider, sentiment.counts);
+    insider.sentiment = sentiment.items.sort((left, right) => right.year - left.year || right.month - left.month);
+    const transactionsRaw = await call<unknown>(
+      'insider',
+      () =>
+        insiderSource.getInsiderTransactions({
+          ticker,
+          from: addCalendarDays(asOfDate, -(options.insiderTransactionDays ?? 730)),
+          to: asOfDate,
+          ...withSignal,
+        }),
+      [],
+    );
+    const transactions = admit(transactionsRaw, insiderTransactionSchema, asOfInstant, asOf, insiderSource.name, false);
+    addCounts(excluded.insider, transactions.counts);
+    insider.transactions = transactions.items
+      .sort((left, right) => (left.publishedAt < right.publishedAt ? 1 : left.publishedAt > right.publishedAt ? -1 : 0))
+      .slice(0, options.maxInsiderTransactions ?? 25);
+  }
+
+  // --- Macro -------------------------------------------------------------------------------------------------
+  const macro: PointInTimeContext['macro'] = [];
+  if (sources.macro) {
+    const macroSource = sources.macro;
+    const months = options.macroMonths ?? 24;
+    const from = `${addCalendarDays(asOfDate, -Math.ceil(months * 31)).slice(0, 7)}-01`;
+    for (const seriesId of options.macroSeries ?? DEFAULT_MACRO_SERIES) {
+      const raw = await call<unknown>(
+        'macro',
+        () => macroSource.getSeries({ seriesId, from, to: asOfDate, ...withSignal }),
+        [],
+      );
+      const admitted = admit(raw, macroObservationSchema, asOfInstant, asOf, macroSource.name, false);
+      addCounts(excluded.macro, admitted.counts);
+      // Monthly frequency: the first observation of each month (day 01 for monthly series), with a value.
+      const firstOfMonth = new Map<string, MacroObservation>();
+      for (const observation of admitted.items) {
+        if (observation.seriesId !== seriesId || observation.value === null) continue;
+        const month = observation.date.slice(0, 7);
+        const current = firstOfMonth.get(month);
+        if (
+          !current ||
+          observation.date < current.date ||
+          (observation.date === current.date && observation.publishedAt > current.publishedAt)
+        ) {
+          firstOfMonth.set(month, observation);
+        }
+      }
+      const observations = [...firstOfMonth.values()]
+        .sort((left, right) => (left.date < right.date ? -1 : 1))
+        .slice(-months);
+      macro.push({ seriesId, observations });
+    }
+  }
+
+  throwIfAborted(signal);
+  const context: Omit<PointInTimeContext, 'prompt' | 'tokens' | 'trimmed'> = {
+    ticker,
+    asOf,
+    asOfDate,
+    news,
+    technicals,
+    fundamentals,
+    insider,
+    macro,
+    excluded,
+    errors,
+  };
+  const rendered = renderContextPrompt(context, {
+    maxTokens: options.maxTokens ?? 16_000,
+    countTokens: options.countTokens ?? estimateTokens,
+    maxSummaryChars: options.maxSummaryChars ?? 600,
+  });
+  return { ...rendered.context, prompt: rendered.prompt, tokens: rendered.tokens, trimmed: rendered.trimmed };
+}
