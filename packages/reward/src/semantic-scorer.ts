@@ -1,0 +1,118 @@
+import { TradeR1Error } from '@trade-r1/core';
+import type { z } from 'zod';
+import { createReward, type Reward, type RewardContext, type RewardFallback } from './define-reward.ts';
+import { resolveSemanticGate, type SemanticGateSpec } from './semantic-gate.ts';
+
+/**
+ * Where the semantic score s ∈ [0, 1] comes from: a function or an object with `score()`, sync or async. This is
+ * how `@trade-r1/verifier` (or an LLM judge, or a cached table) plugs in without this package depending on it.
+ */
+export type SemanticScorer<Input> =
+  | ((input: Input, context: RewardContext) => number | Promise<number>)
+  | { score(input: Input, context: RewardContext): number | Promise<number> };
+
+/**
+ * Call a {@link SemanticScorer} and check its answer.
+ * @throws {TradeR1Error} `BAD_RESPONSE` when the score is not a finite number in [0, 1].
+ */
+export async function scoreWith<Input>(
+  scorer: SemanticScorer<Input>,
+  input: Input,
+  context: RewardContext,
+): Promise<number> {
+  const s = typeof scorer === 'function' ? await scorer(input, context) : await scorer.score(input, context);
+  if (typeof s !== 'number' || !Number.isFinite(s) || s < 0 || s > 1) {
+    throw new TradeR1Error('BAD_RESPONSE', `semantic scorer returned ${String(s)}; expected a number in [0, 1]`, {
+      details: { s: String(s) },
+    });
+  }
+  return s;
+}
+
+/**
+ * The part of a verifier this package relies on, structurally: `verify()` resolves to a report whose
+ * `scores.s` is the triangular-consistency score in [0, 1]. `@trade-r1/verifier`'s `verify` fits it.
+ */
+export interface VerifierLike<VerifyInput> {
+  verify(input: VerifyInput): Promise<{ scores: { s: number } }> | { scores: { s: number } };
+}
+
+/**
+ * Adapt a verifier (anything with `verify(input) → { scores: { s } }`) into a {@link SemanticScorer}.
+ * `toVerifyInput` maps your reward input to the verifier's input and receives the abort signal to forward.
+ *
+ * @example
+ * import { createVerifier } from '@trade-r1/verifier';
+ * const verifier = createVerifier({ … });
+ * const scorer = scorerFromVerifier({
+ *   verifier,
+ *   toVerifyInput: (sample, { signal }) => ({ ticker: sample.ticker, asOf: sample.asOf,
+ *     reasoning: sample.response, decision: sample.decision, signal }),
+ * });
+ */
+export function scorerFromVerifier<Input, VerifyInput>(options: {
+  /** The verifier. */
+  verifier: VerifierLike<VerifyInput>;
+  /** Map a reward input (and the abort signal) to the verifier's input. */
+  toVerifyInput: (input: Input, context: RewardContext) => VerifyInput;
+}): SemanticScorer<Input> {
+  const { verifier, toVerifyInput } = options;
+  return {
+    async score(input, context) {
+      const report = await verifier.verify(toVerifyInput(input, context));
+      return report.scores.s;
+    },
+  };
+}
+
+/** Options for {@link semanticGatedReward}. */
+export interface SemanticGatedRewardOptions<Schema extends z.ZodType> {
+  /** Reward name. @default 'semantic' */
+  name?: string;
+  /** zod schema of the input. */
+  input: Schema;
+  /** The market reward r of a sample (e.g. via `marketReward(...)`). */
+  marketReward: (input: z.output<Schema>, context: RewardContext) => number | Promise<number>;
+  /** Where s comes from. */
+  scorer: SemanticScorer<z.output<Schema>>;
+  /** `'dsr'` (Trade-R1's published DSR), `'fsr'` (this project's documented interpretation) or your own G(r, s). */
+  gate: SemanticGateSpec;
+  /** λ for `'fsr'`. @default 0.5 */
+  lambda?: number;
+  /** Per-sample time limit (covers the scorer's I/O). @default undefined */
+  timeoutMs?: number;
+  /** Flagged fallback on timeout/error. @default undefined */
+  fallback?: RewardFallback;
+}
+
+/**
+ * Trade-R1's Asymmetric Semantic Gating as a reward: r from `marketReward`, s from `scorer` (both computed
+ * concurrently), fused by `gate`. The result's `details` carry `r` and `s` for logging.
+ */
+export function semanticGatedReward<Schema extends z.ZodType>(
+  options: SemanticGatedRewardOptions<Schema>,
+): Reward<z.output<Schema>> {
+  const name = options.name ?? 'semantic';
+  const gate = resolveSemanticGate({
+    gate: options.gate,
+    ...(options.lambda !== undefined && { lambda: options.lambda }),
+  });
+  const { marketReward, scorer } = options;
+  return createReward<z.output<Schema>>({
+    name,
+    input: options.input as z.ZodType<z.output<Schema>>,
+    timeoutMs: options.timeoutMs,
+    fallback: options.fallback,
+    run: async (input, context) => {
+      const [r, s] = await Promise.all([
+        Promise.resolve(marketReward(input, context)),
+        scoreWith(scorer, input, context),
+      ]);
+      const value = gate({ r, s });
+      if (!Number.isFinite(value)) {
+        throw new TradeR1Error('INTERNAL', `semantic gate of "${name}" returned ${value}`, { details: { r, s } });
+      }
+      return { name, value, status: 'ok', flagged: false, details: { r, s } };
+    },
+  });
+}

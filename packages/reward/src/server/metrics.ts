@@ -1,0 +1,110 @@
+/** Latency histogram bucket bounds in seconds. */
+export const LATENCY_BUCKETS = Object.freeze([
+  0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60,
+]);
+
+function escapeLabel(value: string): string {
+  return value.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"');
+}
+
+function labelText(labels: Record<string, string>): string {
+  const parts = Object.entries(labels).map(([key, value]) => `${key}="${escapeLabel(value)}"`);
+  return parts.length === 0 ? '' : `{${parts.join(',')}}`;
+}
+
+class Counter {
+  private readonly values = new Map<string, number>();
+  constructor(
+    readonly name: string,
+    readonly help: string,
+  ) {}
+  inc(labels: Record<string, string> = {}, amount = 1): void {
+    const key = labelText(labels);
+    this.values.set(key, (this.values.get(key) ?? 0) + amount);
+  }
+  render(): string {
+    const lines = [`# HELP ${this.name} ${this.help}`, `# TYPE ${this.name} counter`];
+    if (this.values.size === 0) lines.push(`${this.name} 0`);
+    for (const [key, value] of this.values) lines.push(`${this.name}${key} ${value}`);
+    return lines.join('\n');
+  }
+}
+
+class Histogram {
+  private readonly series = new Map<
+    string,
+    { labels: Record<string, string>; buckets: number[]; sum: number; count: number }
+  >();
+  constructor(
+    readonly name: string,
+    readonly help: string,
+    readonly bounds: readonly number[],
+  ) {}
+  observe(labels: Record<string, string>, value: number): void {
+    const key = labelText(labels);
+    let entry = this.series.get(key);
+    if (!entry) {
+      entry = { labels, buckets: new Array(this.bounds.length).fill(0), sum: 0, count: 0 };
+      this.series.set(key, entry);
+    }
+    for (let index = 0; index < this.bounds.length; index += 1) {
+      if (value <= (this.bounds[index] as number)) entry.buckets[index] = (entry.buckets[index] as number) + 1;
+    }
+    entry.sum += value;
+    entry.count += 1;
+  }
+  render(): string {
+    const lines = [`# HELP ${this.name} ${this.help}`, `# TYPE ${this.name} histogram`];
+    for (const entry of this.series.values()) {
+      this.bounds.forEach((bound, index) => {
+        lines.push(`${this.name}_bucket${labelText({ ...entry.labels, le: String(bound) })} ${entry.buckets[index]}`);
+      });
+      lines.push(`${this.name}_bucket${labelText({ ...entry.labels, le: '+Inf' })} ${entry.count}`);
+      lines.push(`${this.name}_sum${labelText(entry.labels)} ${entry.sum}`);
+      lines.push(`${this.name}_count${labelText(entry.labels)} ${entry.count}`);
+    }
+    return lines.join('\n');
+  }
+}
+
+/** The reward server's Prometheus metrics (text exposition format 0.0.4). */
+export class RewardServerMetrics {
+  readonly requests = new Counter('trade_r1_reward_requests_total', 'HTTP requests handled, by route and status.');
+  readonly duration = new Histogram(
+    'trade_r1_reward_request_duration_seconds',
+    'Request latency from arrival to response, by route.',
+    LATENCY_BUCKETS,
+  );
+  readonly samples = new Counter('trade_r1_reward_samples_total', 'Samples scored, by route and status.');
+  readonly timeouts = new Counter(
+    'trade_r1_reward_timeouts_total',
+    'Timeouts, by kind: sample (per-sample limit) or request (whole request, answered 504).',
+  );
+  readonly fallbacks = new Counter('trade_r1_reward_fallbacks_total', 'Samples answered with the declared fallback.');
+  readonly errors = new Counter('trade_r1_reward_errors_total', 'Requests that failed, by error code.');
+  readonly rejected = new Counter(
+    'trade_r1_reward_rejected_total',
+    'Requests refused before scoring, by reason (unauthorized, too_large, overloaded, shutting_down).',
+  );
+  inFlight = 0;
+  queued = 0;
+
+  /** Render every metric in Prometheus text format. */
+  render(): string {
+    return `${[
+      this.requests.render(),
+      this.duration.render(),
+      this.samples.render(),
+      this.timeouts.render(),
+      this.fallbacks.render(),
+      this.errors.render(),
+      this.rejected.render(),
+      '# HELP trade_r1_reward_in_flight Requests being scored now.',
+      '# TYPE trade_r1_reward_in_flight gauge',
+      `trade_r1_reward_in_flight ${this.inFlight}`,
+      '# HELP trade_r1_reward_queued Requests waiting for a concurrency slot.',
+      '# TYPE trade_r1_reward_queued gauge',
+      `trade_r1_reward_queued ${this.queued}`,
+    ].join('\n')}\n`;
+  }
+}

@@ -1,0 +1,130 @@
+/**
+ * Text analysis shared by the Trading-R1 rewards: XML sections, markdown bullets, quotes and sources. The paper
+ * (papers.md §2.3, §2.5) names the features but not the detection rules; the rules below are this project's and are
+ * documented in the README.
+ */
+
+/** One top-level XML section `<name>…</name>` of a thesis. */
+export interface ThesisSection {
+  /** Tag name, lower-cased. */
+  name: string;
+  /** The text between the opening and the closing tag. */
+  body: string;
+}
+
+const SECTION = /<([A-Za-z][\w-]*)(?:\s[^>]*)?>([\s\S]*?)<\/\1\s*>/g;
+
+/** All top-level `<tag>…</tag>` sections in document order (a section must be closed to count). */
+export function extractSections(text: string): ThesisSection[] {
+  const sections: ThesisSection[] = [];
+  for (const match of text.matchAll(SECTION)) {
+    sections.push({ name: (match[1] as string).toLowerCase(), body: match[2] as string });
+  }
+  return sections;
+}
+
+const WORD = /[\p{L}\p{N}]/u;
+
+/** Number of whitespace-separated tokens containing at least one letter or digit. */
+export function countWords(text: string): number {
+  let count = 0;
+  for (const token of text.split(/\s+/)) if (token !== '' && WORD.test(token)) count += 1;
+  return count;
+}
+
+/** A list-item marker at the start of a line: `-`, `*`, `+`, `•`, `1.` or `1)` followed by a space. */
+export const BULLET_LINE = /^\s*(?:[-*+•]|\d{1,3}[.)])\s+/;
+const HEADING_LINE = /^\s{0,3}#{1,6}\s+\S/;
+const TABLE_SEPARATOR = /^\s*\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)+\|?\s*$/;
+const BOLD = /\*\*[^*\n]*[^*\s][^*\n]*\*\*|__[^_\n]*[^_\s][^_\n]*__/;
+
+/** True when the text has a markdown ATX heading line (`# …` to `###### …`). */
+export function hasHeading(text: string): boolean {
+  return text.split('\n').some((line) => HEADING_LINE.test(line));
+}
+
+/** True when the text has at least one list item. */
+export function hasBullets(text: string): boolean {
+  return text.split('\n').some((line) => BULLET_LINE.test(line));
+}
+
+/** True when the text has bold markup (`**…**` or `__…__`). */
+export function hasBold(text: string): boolean {
+  return BOLD.test(text);
+}
+
+/** True when the text has a markdown table (a header separator row like `|---|---|`). */
+export function hasTable(text: string): boolean {
+  return text.split('\n').some((line) => TABLE_SEPARATOR.test(line));
+}
+
+/**
+ * The bullets of a section: each list-item line plus the indented, non-empty lines that continue it. The list
+ * marker is removed from the returned text.
+ */
+export function extractBullets(text: string): string[] {
+  const bullets: string[] = [];
+  let current: string[] | undefined;
+  for (const line of text.split('\n')) {
+    if (BULLET_LINE.test(line)) {
+      if (current) bullets.push(current.join(' '));
+      current = [line.replace(BULLET_LINE, '')];
+    } else if (current && line.trim() !== '' && /^\s{2,}\S/.test(line) && !HEADING_LINE.test(line)) {
+      current.push(line.trim());
+    } else {
+      if (current) bullets.push(current.join(' '));
+      current = undefined;
+    }
+  }
+  if (current) bullets.push(current.join(' '));
+  return bullets;
+}
+
+/** Quotes, sources and the opinion length of one bullet. */
+export interface BulletEvidence {
+  /** Quote texts found (italic markdown; also `"…"` / `“…”` with `acceptPlainTextEvidence`). */
+  quotes: string[];
+  /** Source texts found (inline code; also `SOURCES: …` with `acceptPlainTextEvidence`). */
+  sources: string[];
+  /** Words before the first quote marker (the whole bullet, sources removed, when there is no quote). */
+  opinionWords: number;
+}
+
+const CODE_SPAN = /`([^`\n]+)`/g;
+const ITALIC_STAR = /(?<![*\w\\])\*(?![*\s])([^*\n]*?[^*\s])\*(?!\*)/g;
+const ITALIC_UNDERSCORE = /(?<![_\p{L}\p{N}\\])_(?![_\s])([^_\n]*?[^_\s])_(?![_\p{L}\p{N}])/gu;
+const PLAIN_QUOTE = /"([^"\n]+)"|“([^”\n]+)”/g;
+const SOURCES_LABEL = /\bSOURCES?\s*:\s*(\S[^\n]*)/gi;
+
+/** Options for {@link analyzeBullet}. */
+export interface BulletAnalysisOptions {
+  /**
+   * Also accept the plain-text form seen in Trading-R1's sample traces: `"…"` quotes and `SOURCES: …` labels.
+   * The S4 formula names italic quotes and backtick sources only. @default false
+   */
+  acceptPlainTextEvidence?: boolean;
+}
+
+/** Extract Q(b), S(b) and w_op of a bullet (papers.md §2.5, Stage II). */
+export function analyzeBullet(bullet: string, options: BulletAnalysisOptions = {}): BulletEvidence {
+  const sources: string[] = [];
+  // Blank out code spans first so `*` or `"` inside a source never opens a quote; keep offsets unchanged.
+  const masked = bullet.replace(CODE_SPAN, (whole, inner: string) => {
+    sources.push(inner.trim());
+    return ' '.repeat(whole.length);
+  });
+  const quotes: { text: string; index: number }[] = [];
+  for (const match of masked.matchAll(ITALIC_STAR)) quotes.push({ text: match[1] as string, index: match.index });
+  for (const match of masked.matchAll(ITALIC_UNDERSCORE)) quotes.push({ text: match[1] as string, index: match.index });
+  let searchable = masked;
+  if (options.acceptPlainTextEvidence) {
+    for (const match of masked.matchAll(PLAIN_QUOTE))
+      quotes.push({ text: (match[1] ?? match[2]) as string, index: match.index });
+    for (const match of masked.matchAll(SOURCES_LABEL)) sources.push((match[1] as string).trim());
+    searchable = masked.replace(SOURCES_LABEL, (whole) => ' '.repeat(whole.length));
+  }
+  quotes.sort((a, b) => a.index - b.index);
+  const first = quotes[0];
+  const opinionWords = countWords(first ? searchable.slice(0, first.index) : searchable);
+  return { quotes: quotes.map((quote) => quote.text), sources, opinionWords };
+}
