@@ -78,3 +78,26 @@ export {
   tradingR1PromptOptionsSchema,
 } from './prompts/trading-r1.ts';
 export type { ChatMessage, PromptParts } from './prompts/types.ts';
+export {
+  createOnnxPolicy,
+  ONNX_DTYPES,
+  type OnnxPolicyOptions,
+  OnnxTextPolicy,
+  onnxPolicyOptionsSchema,
+} from './text/onnx-policy.ts';
+export { halfToFloat32, logSumExp, type SampledToken, type SamplingSettings, sampleToken } from './text/sampling.ts';
+export {
+  type Completion,
+  chatMessageSchema,
+  collectStream,
+  type FinishReason,
+  type GenerateOptions,
+  type GenerateResult,
+  type GenerationEvent,
+  generateOptionsSchema,
+  type PolicyInfo,
+  type Prompt,
+  promptSchema,
+  type ResolvedGenerateOptions,
+  type TextPolicy,
+} from './text/types.ts';

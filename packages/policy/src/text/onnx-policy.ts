@@ -1,0 +1,621 @@
+import { existsSync } from 'node:fs';
+import { isAbsolute, join, resolve } from 'node:path';
+import { AutoModelForCausalLM, AutoTokenizer, type PreTrainedTokenizer } from '@huggingface/transformers';
+import { createRng, deriveSeed, errorMessage, parseWith, type Rng, TradeR1Error } from '@trade-r1/core';
+import ort from 'onnxruntime-node';
+import { z } from 'zod';
+import { halfToFloat32, type SamplingSettings, sampleToken } from './sampling.ts';
+import {
+  type Completion,
+  collectStream,
+  type FinishReason,
+  type GenerateOptions,
+  type GenerateResult,
+  type GenerationEvent,
+  generateOptionsSchema,
+  type PolicyInfo,
+  type Prompt,
+  type ResolvedGenerateOptions,
+  type TextPolicy,
+} from './types.ts';
+
+/** Weight dtypes transformers.js can select (file suffixes `model.onnx`, `model_fp16.onnx`, `model_quantized.onnx`…). */
+export const ONNX_DTYPES = ['auto', 'fp32', 'fp16', 'q8', 'int8', 'uint8', 'q4', 'bnb4', 'q4f16'] as const;
+
+/** Options of {@link createOnnxPolicy}. */
+export const onnxPolicyOptionsSchema = z.object({
+  /**
+   * A Hugging Face model id (`HuggingFaceTB/SmolLM2-135M-Instruct`, downloaded and cached by transformers.js), a
+   * path to a model directory (`config.json`, tokenizer files, `onnx/model*.onnx`), or a name under `localDir`.
+   */
+  model: z.string().trim().min(1),
+  /**
+   * Root directory of local models: `model` is looked up as `<localDir>/<model>` first.
+   * @default process.env.TRADE_R1_MODELS
+   */
+  localDir: z.string().min(1).optional(),
+  /**
+   * `'auto'` tries ONNX Runtime's CUDA execution provider and falls back to the CPU when it does not load (see
+   * `info().fallbackReason`); `'cuda'` fails with `UNSUPPORTED` instead of falling back; `'cpu'` never tries CUDA.
+   * @default 'auto'
+   */
+  device: z.enum(['auto', 'cuda', 'cpu']).default('auto'),
+  /** Weight variant to load. @default 'fp32' */
+  dtype: z.enum(ONNX_DTYPES).default('fp32'),
+  /** Model file name inside `onnx/` without suffix. @default 'model' */
+  modelFileName: z.string().min(1).optional(),
+  /** Download cache directory for hub models. @default transformers.js' default cache */
+  cacheDir: z.string().min(1).optional(),
+  /** Hub revision. @default 'main' */
+  revision: z.string().min(1).default('main'),
+  /** Allow downloads from the Hugging Face hub. @default true */
+  allowRemote: z.boolean().default(true),
+  /** Token ids that end a completion. @default generation_config.json / config.json `eos_token_id` */
+  eosTokenIds: z.array(z.number().int().min(0)).optional(),
+  /** Let the tokenizer add its special tokens (BOS…) to text prompts. @default true */
+  addSpecialTokens: z.boolean().default(true),
+  /** Most sequences decoded together; larger requests run in chunks. @default 64 */
+  maxBatchSize: z.number().int().min(1).default(64),
+  /** Extra ONNX Runtime session options (e.g. `{ intraOpNumThreads: 4 }`). @default {} */
+  sessionOptions: z.record(z.string(), z.unknown()).default({}),
+});
+/** Options of {@link createOnnxPolicy}. */
+export type OnnxPolicyOptions = z.input<typeof onnxPolicyOptionsSchema>;
+
+interface SessionMetadata {
+  name: string;
+  isTensor?: boolean;
+  type?: string;
+  shape?: ReadonlyArray<number | string>;
+}
+
+interface OrtSession {
+  readonly inputNames: readonly string[];
+  readonly outputNames: readonly string[];
+  readonly inputMetadata?: readonly SessionMetadata[];
+  run(feeds: Record<string, ort.Tensor>): Promise<Record<string, ort.Tensor>>;
+}
+
+interface LoadedModel {
+  sessions: Record<string, unknown>;
+  config: Record<string, unknown>;
+  generation_config?: Record<string, unknown> | null;
+  dispose(): Promise<unknown>;
+}
+
+type CacheData = Float32Array | Uint16Array;
+
+interface CacheEntry {
+  /** Input name `past_key_values.{i}.key`. */
+  input: string;
+  /** Output name `present.{i}.key`. */
+  output: string;
+  type: 'float32' | 'float16';
+  /** Fixed dims: [kvHeads, headDim]. */
+  heads: number;
+  headDim: number;
+}
+
+const KNOWN_INPUTS = new Set(['input_ids', 'attention_mask', 'position_ids', 'use_cache_branch', 'num_logits_to_keep']);
+
+function resolveModelLocation(model: string, localDir: string | undefined): { target: string; localPath?: string } {
+  const candidates: string[] = [];
+  if (isAbsolute(model) || model.startsWith('.')) candidates.push(resolve(model));
+  else {
+    if (localDir) candidates.push(resolve(localDir, model));
+    candidates.push(resolve(model));
+  }
+  for (const candidate of candidates) {
+    if (existsSync(join(candidate, 'config.json'))) return { target: candidate, localPath: candidate };
+  }
+  if (isAbsolute(model) || model.startsWith('.')) {
+    throw new TradeR1Error('NOT_FOUND', `No model directory with a config.json at ${resolve(model)}`, {
+      details: { model },
+    });
+  }
+  return { target: model };
+}
+
+function toIdList(value: unknown): number[] {
+  if (typeof value === 'number' && Number.isInteger(value)) return [value];
+  if (Array.isArray(value)) return value.filter((item): item is number => typeof item === 'number');
+  return [];
+}
+
+/**
+ * Load an ONNX causal language model with transformers.js + onnxruntime-node and return a {@link TextPolicy} that
+ * samples G completions per prompt with per-token log-probabilities.
+ *
+ * How generation works: every prompt is prefilled once (batch 1, so its KV cache is computed once and shared by its
+ * G samples), then all prompts × G sequences decode together in one batch, left padded (attention mask and
+ * position ids follow the padding). The decode loop is driven here over the model's ONNX session (not the
+ * transformers.js pipeline) so that sampling is seeded and log-probabilities are exact.
+ *
+ * Determinism: sequence (prompt, sample) draws from its own stream `createRng(deriveSeed(seed, sample + prompt))`,
+ * so the same seed gives the same samples, and a prompt's samples do not depend on which other prompts share the
+ * batch (up to floating-point differences between batch shapes, which can flip a near-tie).
+ *
+ * @throws {TradeR1Error} `NOT_FOUND`, `MODEL_LOAD_FAILED`, `UNSUPPORTED` (CUDA requested but unavailable, or a
+ *   model whose inputs are not a standard decoder-with-past layout).
+ */
+export async function createOnnxPolicy(options: OnnxPolicyOptions): Promise<OnnxTextPolicy> {
+  const settings = parseWith(onnxPolicyOptionsSchema, options, { label: 'createOnnxPolicy options' });
+  const localDir = settings.localDir ?? process.env.TRADE_R1_MODELS;
+  const location = resolveModelLocation(settings.model, localDir || undefined);
+  const common = {
+    local_files_only: location.localPath !== undefined || !settings.allowRemote,
+    revision: settings.revision,
+    ...(settings.cacheDir && { cache_dir: settings.cacheDir }),
+  };
+  let tokenizer: PreTrainedTokenizer;
+  try {
+    tokenizer = await AutoTokenizer.from_pretrained(location.target, common);
+  } catch (error) {
+    throw new TradeR1Error(
+      'MODEL_LOAD_FAILED',
+      `Could not load the tokenizer of ${settings.model}: ${errorMessage(error)}`,
+      {
+        details: { model: settings.model },
+        cause: error,
+      },
+    );
+  }
+  const load = async (device: 'cuda' | 'cpu', quiet: boolean): Promise<LoadedModel> =>
+    (await AutoModelForCausalLM.from_pretrained(location.target, {
+      ...common,
+      device,
+      dtype: settings.dtype === 'auto' ? undefined : settings.dtype,
+      ...(settings.modelFileName && { model_file_name: settings.modelFileName }),
+      session_options: { ...settings.sessionOptions, ...(quiet && { logSeverityLevel: 4 }) },
+    } as Parameters<typeof AutoModelForCausalLM.from_pretrained>[1])) as unknown as LoadedModel;
+
+  let model: LoadedModel | undefined;
+  let executionProvider: 'cuda' | 'cpu' = 'cpu';
+  let fallbackReason: string | undefined;
+  if (settings.device !== 'cpu') {
+    try {
+      model = await load('cuda', settings.device === 'auto');
+      executionProvider = 'cuda';
+    } catch (error) {
+      if (settings.device === 'cuda') {
+        throw new TradeR1Error(
+          'UNSUPPORTED',
+          `The CUDA execution provider did not load (${errorMessage(error)}). Install onnxruntime-node's CUDA ` +
+            'libraries (ONNXRUNTIME_NODE_INSTALL=cuda12, see the @trade-r1/policy README) or use device: "auto" or "cpu".',
+          { details: { model: settings.model }, cause: error },
+        );
+      }
+      fallbackReason = errorMessage(error);
+    }
+  }
+  if (!model) {
+    try {
+      model = await load('cpu', false);
+    } catch (error) {
+      throw new TradeR1Error('MODEL_LOAD_FAILED', `Could not load ${settings.model}: ${errorMessage(error)}`, {
+        details: { model: settings.model, dtype: settings.dtype },
+        cause: error,
+      });
+    }
+  }
+  const info: PolicyInfo = {
+    backend: 'onnx',
+    model: settings.model,
+    requestedDevice: settings.device,
+    executionProvider,
+    dtype: settings.dtype,
+    ...(fallbackReason !== undefined && { fallbackReason }),
+    ...(location.localPath !== undefined && { localPath: location.localPath }),
+  };
+  return new OnnxTextPolicy(model, tokenizer, settings, info);
+}
+
+interface Row {
+  promptIndex: number;
+  sampleIndex: number;
+  promptLength: number;
+  rng: Rng;
+  tokens: number[];
+  logprobs: number[];
+  modelLogprobs: number[];
+  finish: FinishReason | null;
+  /** Text emitted through token events so far. */
+  emitted: string;
+  /** Final text when a stop string cut it. */
+  stoppedText?: string;
+}
+
+interface Prefill {
+  ids: number[];
+  lastLogits: Float32Array;
+  cache: Map<string, ort.Tensor>;
+}
+
+/** The ONNX text policy returned by {@link createOnnxPolicy}. */
+export class OnnxTextPolicy implements TextPolicy {
+  private closed = false;
+  private readonly session: OrtSession;
+  private readonly cacheEntries: CacheEntry[];
+  private readonly eosTokenIds: Set<number>;
+  private readonly padTokenId: number;
+  private readonly vocabSize: number;
+
+  /** @internal Use {@link createOnnxPolicy}. */
+  constructor(
+    private readonly model: LoadedModel,
+    private readonly tokenizer: PreTrainedTokenizer,
+    private readonly settings: z.output<typeof onnxPolicyOptionsSchema>,
+    private readonly policyInfo: PolicyInfo,
+  ) {
+    const session = model.sessions.model as OrtSession | undefined;
+    if (!session || typeof session.run !== 'function') {
+      throw new TradeR1Error('UNSUPPORTED', 'The model has no single decoder session named "model"', {
+        details: { sessions: Object.keys(model.sessions) },
+      });
+    }
+    this.session = session;
+    const unknown = session.inputNames.filter(
+      (name) => !KNOWN_INPUTS.has(name) && !name.startsWith('past_key_values.'),
+    );
+    if (!session.inputNames.includes('input_ids') || unknown.length > 0 || !session.outputNames.includes('logits')) {
+      throw new TradeR1Error(
+        'UNSUPPORTED',
+        `Not a decoder-with-past ONNX layout (inputs ${session.inputNames.join(', ')}; outputs ${session.outputNames.join(', ')})`,
+        { details: { inputs: [...session.inputNames], outputs: [...session.outputNames] } },
+      );
+    }
+    const config = model.config;
+    const metadata = new Map((session.inputMetadata ?? []).map((entry) => [entry.name, entry]));
+    this.cacheEntries = session.inputNames
+      .filter((name) => name.startsWith('past_key_values.'))
+      .map((input) => {
+        const output = input.replace('past_key_values.', 'present.');
+        if (!session.outputNames.includes(output)) {
+          throw new TradeR1Error('UNSUPPORTED', `Cache input ${input} has no matching output ${output}`, {
+            details: { input },
+          });
+        }
+        const shape = metadata.get(input)?.shape ?? [];
+        const heads =
+          typeof shape[1] === 'number' ? shape[1] : Number(config.num_key_value_heads ?? config.num_attention_heads);
+        const headDim =
+          typeof shape[3] === 'number'
+            ? shape[3]
+            : Number(config.head_dim ?? Number(config.hidden_size) / Number(config.num_attention_heads));
+        const type = metadata.get(input)?.type === 'float16' ? 'float16' : 'float32';
+        if (!Number.isInteger(heads) || !Number.isInteger(headDim)) {
+          throw new TradeR1Error('UNSUPPORTED', `Cannot determine the KV cache shape of ${input}`, {
+            details: { input },
+          });
+        }
+        return { input, output, type, heads, headDim };
+      });
+    const generationConfig = model.generation_config ?? {};
+    const fromConfigs = [...toIdList(generationConfig.eos_token_id), ...toIdList(config.eos_token_id)];
+    const tokenizerEos = (tokenizer as unknown as { eos_token_id?: number }).eos_token_id;
+    this.eosTokenIds = new Set(settings.eosTokenIds ?? (fromConfigs.length > 0 ? fromConfigs : toIdList(tokenizerEos)));
+    this.padTokenId = toIdList(config.pad_token_id)[0] ?? [...this.eosTokenIds][0] ?? 0;
+    this.vocabSize = Number(config.vocab_size);
+  }
+
+  /** Where and how the model runs (execution provider, fallback reason, dtype, path). */
+  info(): PolicyInfo {
+    return { ...this.policyInfo };
+  }
+
+  /** The tokenizer (transformers.js), e.g. to count tokens or render chat templates. */
+  get tokenizerInstance(): PreTrainedTokenizer {
+    return this.tokenizer;
+  }
+
+  /** Sample `numSamples` completions per prompt. */
+  async generate(options: GenerateOptions): Promise<GenerateResult> {
+    return collectStream(this.run(options, false));
+  }
+
+  /** Stream token, finish and done events while sampling. */
+  stream(options: GenerateOptions): AsyncIterable<GenerationEvent> {
+    return this.run(options, true);
+  }
+
+  /** Tokenise a prompt the way `generate` does. */
+  encodePrompt(prompt: Prompt): number[] {
+    if (typeof prompt === 'string') {
+      return this.tokenizer.encode(prompt, { add_special_tokens: this.settings.addSpecialTokens });
+    }
+    if (prompt.length > 0 && typeof prompt[0] === 'number') return [...(prompt as number[])];
+    const messages = prompt as Array<{ role: string; content: string }>;
+    const tokenizer = this.tokenizer as unknown as { chat_template?: unknown };
+    if (!tokenizer.chat_template) {
+      throw new TradeR1Error('UNSUPPORTED', 'This tokenizer has no chat template; pass text prompts instead', {
+        details: { model: this.policyInfo.model },
+      });
+    }
+    const text = this.tokenizer.apply_chat_template(messages, { add_generation_prompt: true, tokenize: false });
+    return this.tokenizer.encode(String(text), { add_special_tokens: false });
+  }
+
+  /** Release the ONNX sessions (idempotent). */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.model.dispose();
+  }
+
+  private async *run(rawOptions: GenerateOptions, emitText: boolean): AsyncGenerator<GenerationEvent> {
+    if (this.closed) throw new TradeR1Error('CLOSED', 'This policy was closed');
+    const options = parseWith(generateOptionsSchema, rawOptions, { label: 'generate options' });
+    if (options.signal?.aborted) throw new TradeR1Error('ABORTED', 'Generation aborted before it started');
+    const encoded = options.prompts.map((prompt) => this.encodePrompt(prompt));
+    encoded.forEach((ids, index) => {
+      if (ids.length === 0) {
+        throw new TradeR1Error('INVALID_INPUT', `Prompt ${index} is empty after tokenisation`, { details: { index } });
+      }
+      const bad = ids.find((id) => id >= this.vocabSize);
+      if (bad !== undefined) {
+        throw new TradeR1Error('INVALID_INPUT', `Prompt ${index} has token id ${bad} >= vocab size ${this.vocabSize}`, {
+          details: { index, tokenId: bad },
+        });
+      }
+    });
+    const sampling: SamplingSettings = { temperature: options.temperature, topP: options.topP, topK: options.topK };
+    const rows: Row[] = [];
+    encoded.forEach((ids, promptIndex) => {
+      for (let sampleIndex = 0; sampleIndex < options.numSamples; sampleIndex += 1) {
+        rows.push({
+          promptIndex,
+          sampleIndex,
+          promptLength: ids.length,
+          rng: createRng(deriveSeed(options.seed, `${sampleIndex}\u0000${ids.join(',')}`)),
+          tokens: [],
+          logprobs: [],
+          modelLogprobs: [],
+          finish: null,
+          emitted: '',
+        });
+      }
+    });
+    const needText = emitText || options.stop.length > 0;
+    for (let start = 0; start < rows.length; start += this.settings.maxBatchSize) {
+      const chunk = rows.slice(start, start + this.settings.maxBatchSize);
+      const prefills = new Map<number, Prefill>();
+      for (const row of chunk) {
+        if (prefills.has(row.promptIndex)) continue;
+        if (options.signal?.aborted) break;
+        prefills.set(row.promptIndex, await this.prefill(encoded[row.promptIndex] as number[]));
+      }
+      yield* this.decode(chunk, prefills, options, sampling, needText, emitText);
+    }
+    const completions: Completion[][] = encoded.map(() => []);
+    let completionTokens = 0;
+    for (const row of rows) {
+      const completion = this.toCompletion(row);
+      completionTokens += completion.completionTokenCount;
+      (completions[row.promptIndex] as Completion[]).push(completion);
+    }
+    const promptTokens = encoded.reduce((sum, ids) => sum + ids.length * options.numSamples, 0);
+    yield { type: 'done', result: { completions, usage: { promptTokens, completionTokens } } };
+  }
+
+  private feeds(
+    ids: BigInt64Array,
+    mask: BigInt64Array,
+    positions: BigInt64Array,
+    batch: number,
+    length: number,
+    cache: Map<string, ort.Tensor> | undefined,
+  ): Record<string, ort.Tensor> {
+    const feeds: Record<string, ort.Tensor> = {};
+    const inputs = this.session.inputNames;
+    feeds.input_ids = new ort.Tensor('int64', ids, [batch, length]);
+    if (inputs.includes('attention_mask'))
+      feeds.attention_mask = new ort.Tensor('int64', mask, [batch, mask.length / batch]);
+    if (inputs.includes('position_ids')) feeds.position_ids = new ort.Tensor('int64', positions, [batch, length]);
+    if (inputs.includes('use_cache_branch'))
+      feeds.use_cache_branch = new ort.Tensor('bool', [cache !== undefined], [1]);
+    if (inputs.includes('num_logits_to_keep'))
+      feeds.num_logits_to_keep = new ort.Tensor('int64', BigInt64Array.from([1n]), []);
+    for (const entry of this.cacheEntries) {
+      feeds[entry.input] =
+        cache?.get(entry.input) ??
+        new ort.Tensor(entry.type, entry.type === 'float16' ? new Uint16Array(0) : new Float32Array(0), [
+          batch,
+          entry.heads,
+          0,
+          entry.headDim,
+        ]);
+    }
+    return feeds;
+  }
+
+  private async forward(feeds: Record<string, ort.Tensor>): Promise<Record<string, ort.Tensor>> {
+    try {
+      return await this.session.run(feeds);
+    } catch (error) {
+      throw new TradeR1Error('INFERENCE_FAILED', `ONNX Runtime failed: ${errorMessage(error)}`, { cause: error });
+    }
+  }
+
+  private lastLogits(logits: ort.Tensor, row: number): Float32Array {
+    const [, length, vocab] = logits.dims as [number, number, number];
+    const start = (row * length + length - 1) * vocab;
+    if (logits.type === 'float16') return halfToFloat32((logits.data as Uint16Array).subarray(start, start + vocab));
+    return (logits.data as Float32Array).slice(start, start + vocab);
+  }
+
+  private async prefill(ids: number[]): Promise<Prefill> {
+    const length = ids.length;
+    const outputs = await this.forward(
+      this.feeds(
+        BigInt64Array.from(ids, BigInt),
+        new BigInt64Array(length).fill(1n),
+        BigInt64Array.from({ length }, (_, index) => BigInt(index)),
+        1,
+        length,
+        undefined,
+      ),
+    );
+    const cache = new Map<string, ort.Tensor>();
+    for (const entry of this.cacheEntries) cache.set(entry.input, outputs[entry.output] as ort.Tensor);
+    return { ids, lastLogits: this.lastLogits(outputs.logits as ort.Tensor, 0), cache };
+  }
+
+  // Left-pad every prompt's cache to the longest prompt of the chunk and repeat it for each of the chunk's rows.
+  private batchCache(rows: Row[], prefills: Map<number, Prefill>, width: number): Map<string, ort.Tensor> {
+    const cache = new Map<string, ort.Tensor>();
+    for (const entry of this.cacheEntries) {
+      const { heads, headDim } = entry;
+      const size = rows.length * heads * width * headDim;
+      const data: CacheData = entry.type === 'float16' ? new Uint16Array(size) : new Float32Array(size);
+      rows.forEach((row, rowIndex) => {
+        const source = (prefills.get(row.promptIndex) as Prefill).cache.get(entry.input) as ort.Tensor;
+        const sourceData = source.data as CacheData;
+        const length = row.promptLength;
+        const pad = width - length;
+        for (let head = 0; head < heads; head += 1) {
+          const from = head * length * headDim;
+          const to = ((rowIndex * heads + head) * width + pad) * headDim;
+          data.set(sourceData.subarray(from, from + length * headDim), to);
+        }
+      });
+      cache.set(entry.input, new ort.Tensor(entry.type, data, [rows.length, heads, width, headDim]));
+    }
+    return cache;
+  }
+
+  private async *decode(
+    rows: Row[],
+    prefills: Map<number, Prefill>,
+    options: ResolvedGenerateOptions,
+    sampling: SamplingSettings,
+    needText: boolean,
+    emitText: boolean,
+  ): AsyncGenerator<GenerationEvent> {
+    if (rows.length === 0) return;
+    const width = Math.max(...rows.map((row) => row.promptLength));
+    const batch = rows.length;
+    const vocab = this.vocabSize;
+    let cache =
+      prefills.size === new Set(rows.map((row) => row.promptIndex)).size
+        ? this.batchCache(rows, prefills, width)
+        : undefined;
+    let logits: Float32Array | undefined;
+    let logitsStride = 0;
+    const maxStop = Math.max(0, ...options.stop.map((stop) => stop.length));
+
+    for (let step = 0; ; step += 1) {
+      if (options.signal?.aborted || cache === undefined) {
+        for (const row of rows) {
+          if (row.finish !== null) continue;
+          row.finish = 'abort';
+          yield { type: 'finish', completion: this.toCompletion(row) };
+        }
+        return;
+      }
+      const banned = step < options.minNewTokens ? this.eosTokenIds : undefined;
+      for (let rowIndex = 0; rowIndex < batch; rowIndex += 1) {
+        const row = rows[rowIndex] as Row;
+        if (row.finish !== null) continue;
+        const source = logits ?? (prefills.get(row.promptIndex) as Prefill).lastLogits;
+        const offset = logits ? rowIndex * logitsStride + logitsStride - vocab : 0;
+        const sampled = sampleToken(source, offset, vocab, sampling, row.rng.next(), banned);
+        row.tokens.push(sampled.token);
+        row.logprobs.push(sampled.logprob);
+        row.modelLogprobs.push(sampled.modelLogprob);
+        if (this.eosTokenIds.has(sampled.token)) row.finish = 'stop';
+        let delta = '';
+        if (needText) {
+          const decoded = this.decodeTokens(row.tokens);
+          if (options.stop.length > 0 && row.finish === null) {
+            const searchFrom = Math.max(0, row.emitted.length - maxStop);
+            let cut = -1;
+            for (const stop of options.stop) {
+              const found = decoded.indexOf(stop, searchFrom);
+              if (found >= 0 && (cut < 0 || found < cut)) cut = found;
+            }
+            if (cut >= 0) {
+              row.finish = 'stop';
+              row.stoppedText = decoded.slice(0, cut);
+            }
+          }
+          if (row.finish === null && row.tokens.length >= options.maxNewTokens) row.finish = 'length';
+          if (emitText) {
+            const visible = row.stoppedText ?? (row.finish !== null ? decoded : this.safePrefix(decoded, options.stop));
+            if (visible.startsWith(row.emitted) && visible.length > row.emitted.length) {
+              delta = visible.slice(row.emitted.length);
+              row.emitted = visible;
+            }
+          }
+        }
+        if (row.finish === null && row.tokens.length >= options.maxNewTokens) row.finish = 'length';
+        if (emitText) {
+          yield {
+            type: 'token',
+            promptIndex: row.promptIndex,
+            sampleIndex: row.sampleIndex,
+            tokenId: sampled.token,
+            text: delta,
+            logprob: sampled.logprob,
+            modelLogprob: sampled.modelLogprob,
+          };
+        }
+        if (row.finish !== null) yield { type: 'finish', completion: this.toCompletion(row) };
+      }
+      if (rows.every((row) => row.finish !== null)) return;
+
+      const total = width + step + 1;
+      const ids = new BigInt64Array(batch);
+      const mask = new BigInt64Array(batch * total);
+      const positions = new BigInt64Array(batch);
+      rows.forEach((row, rowIndex) => {
+        ids[rowIndex] = BigInt(row.finish === null ? (row.tokens.at(-1) as number) : this.padTokenId);
+        mask.fill(1n, rowIndex * total + (width - row.promptLength), (rowIndex + 1) * total);
+        positions[rowIndex] = BigInt(row.promptLength + step);
+      });
+      const outputs = await this.forward(this.feeds(ids, mask, positions, batch, 1, cache));
+      const next = new Map<string, ort.Tensor>();
+      for (const entry of this.cacheEntries) next.set(entry.input, outputs[entry.output] as ort.Tensor);
+      cache = next;
+      const logitsTensor = outputs.logits as ort.Tensor;
+      logitsStride = (logitsTensor.dims[1] as number) * vocab;
+      logits =
+        logitsTensor.type === 'float16'
+          ? halfToFloat32(logitsTensor.data as Uint16Array)
+          : (logitsTensor.data as Float32Array);
+    }
+  }
+
+  // Hold back a suffix that could still grow into a stop string, and an incomplete UTF-8 character.
+  private safePrefix(decoded: string, stops: readonly string[]): string {
+    let end = decoded.endsWith('\uFFFD') ? decoded.length - 1 : decoded.length;
+    for (const stop of stops) {
+      for (let length = Math.min(stop.length - 1, end); length > 0; length -= 1) {
+        if (decoded.slice(end - length, end) === stop.slice(0, length)) {
+          end -= length;
+          break;
+        }
+      }
+    }
+    return decoded.slice(0, end);
+  }
+
+  private decodeTokens(tokens: number[]): string {
+    const content = tokens.filter((token) => !this.eosTokenIds.has(token));
+    if (content.length === 0) return '';
+    return this.tokenizer.decode(content, { skip_special_tokens: true });
+  }
+
+  private toCompletion(row: Row): Completion {
+    return {
+      promptIndex: row.promptIndex,
+      sampleIndex: row.sampleIndex,
+      text: row.stoppedText ?? this.decodeTokens(row.tokens),
+      tokenIds: [...row.tokens],
+      logprobs: [...row.logprobs],
+      modelLogprobs: [...row.modelLogprobs],
+      promptTokenCount: row.promptLength,
+      completionTokenCount: row.tokens.length,
+      finishReason: row.finish ?? 'abort',
+    };
+  }
+}

@@ -1,0 +1,98 @@
+import { createRng } from '@trade-r1/core';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { halfToFloat32, logSumExp, sampleToken } from './sampling.ts';
+
+const logits = Float32Array.from([2, 1, 0.5, -1, 3, 0]);
+const probabilities = (() => {
+  const normalizer = logSumExp(logits);
+  return Array.from(logits, (value) => Math.exp(value - normalizer));
+})();
+
+describe('sampleToken', () => {
+  it('is greedy at temperature 0 with log-prob 0 and the raw model log-prob', () => {
+    const sampled = sampleToken(logits, 0, 6, { temperature: 0, topP: 1, topK: 0 }, 0.99);
+    expect(sampled.token).toBe(4);
+    expect(sampled.logprob).toBe(0);
+    expect(sampled.modelLogprob).toBeCloseTo(Math.log(probabilities[4] as number), 10);
+  });
+
+  it('reads the row at the given offset', () => {
+    const padded = Float32Array.from([9, 9, ...logits]);
+    expect(sampleToken(padded, 2, 6, { temperature: 0, topP: 1, topK: 0 }, 0).token).toBe(4);
+  });
+
+  it('samples with the softmax frequencies at temperature 1', () => {
+    const rng = createRng(123);
+    const counts = new Array(6).fill(0);
+    const draws = 20_000;
+    for (let draw = 0; draw < draws; draw += 1) {
+      counts[sampleToken(logits, 0, 6, { temperature: 1, topP: 1, topK: 0 }, rng.next()).token] += 1;
+    }
+    counts.forEach((count, token) => {
+      expect(count / draws).toBeCloseTo(probabilities[token] as number, 1);
+    });
+  });
+
+  it('restricts to the nucleus and top-k and renormalises', () => {
+    // sorted probabilities: token 4 (~0.61), token 0 (~0.22), token 1 (~0.08) …
+    for (let draw = 0; draw < 50; draw += 1) {
+      const uniform = draw / 50;
+      const nucleus = sampleToken(logits, 0, 6, { temperature: 1, topP: 0.7, topK: 0 }, uniform);
+      expect([4, 0]).toContain(nucleus.token);
+      const mass = (probabilities[4] as number) + (probabilities[0] as number);
+      expect(nucleus.logprob).toBeCloseTo(Math.log((probabilities[nucleus.token] as number) / mass), 6);
+      expect(sampleToken(logits, 0, 6, { temperature: 1, topP: 1, topK: 1 }, uniform).token).toBe(4);
+    }
+    // top-p smaller than the top token's mass still keeps one token
+    expect(sampleToken(logits, 0, 6, { temperature: 1, topP: 0.01, topK: 0 }, 0.5)).toMatchObject({
+      token: 4,
+      logprob: 0,
+    });
+  });
+
+  it('never samples banned tokens unless everything is banned', () => {
+    const banned = new Set([4, 0]);
+    for (let draw = 0; draw < 20; draw += 1) {
+      expect(banned.has(sampleToken(logits, 0, 6, { temperature: 1, topP: 1, topK: 0 }, draw / 20, banned).token)).toBe(
+        false,
+      );
+    }
+    expect(sampleToken(logits, 0, 6, { temperature: 0, topP: 1, topK: 0 }, 0, banned).token).toBe(1);
+    const all = new Set([0, 1, 2, 3, 4, 5]);
+    expect(sampleToken(logits, 0, 6, { temperature: 0, topP: 1, topK: 0 }, 0, all).token).toBe(4);
+  });
+
+  it('returns valid tokens and log-probs for arbitrary logits (property)', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.float({ min: -50, max: 50, noNaN: true }), { minLength: 1, maxLength: 40 }),
+        fc.double({ min: 0, max: 0.999999, noNaN: true }),
+        fc.double({ min: 0.05, max: 3, noNaN: true }),
+        fc.double({ min: 0.01, max: 1, noNaN: true }),
+        (values, uniform, temperature, topP) => {
+          const row = Float32Array.from(values);
+          const sampled = sampleToken(row, 0, row.length, { temperature, topP, topK: 0 }, uniform);
+          expect(sampled.token).toBeGreaterThanOrEqual(0);
+          expect(sampled.token).toBeLessThan(row.length);
+          expect(sampled.logprob).toBeLessThanOrEqual(1e-9);
+          expect(sampled.modelLogprob).toBeLessThanOrEqual(1e-9);
+          expect(Number.isFinite(sampled.logprob)).toBe(true);
+        },
+      ),
+      { seed: 99, numRuns: 300 },
+    );
+  });
+});
+
+describe('halfToFloat32', () => {
+  it('decodes IEEE half floats', () => {
+    expect(Array.from(halfToFloat32(Uint16Array.from([0x3c00, 0xc000, 0x0000, 0x7c00, 0x3555])))).toEqual([
+      1,
+      -2,
+      0,
+      Number.POSITIVE_INFINITY,
+      expect.closeTo(0.33325, 4),
+    ]);
+  });
+});

@@ -1,0 +1,148 @@
+/**
+ * Pure next-token sampling math over one row of logits. No I/O, no hidden randomness: the uniform draw is an
+ * argument, so the caller's seeded stream decides.
+ */
+
+/** Sampling settings for one step. */
+export interface SamplingSettings {
+  /** Softmax temperature; `0` means greedy (argmax). */
+  temperature: number;
+  /** Nucleus mass in (0, 1]; `1` disables top-p. */
+  topP: number;
+  /** Keep only the `topK` most likely tokens; `0` disables top-k. */
+  topK: number;
+}
+
+/** One sampled token. */
+export interface SampledToken {
+  /** The token id. */
+  token: number;
+  /**
+   * log-probability of the token under the distribution actually sampled from (after temperature, top-k and
+   * top-p, renormalised). `0` for greedy decoding.
+   */
+  logprob: number;
+  /** log-probability of the token under the raw model distribution, `log_softmax(logits)` at temperature 1. */
+  modelLogprob: number;
+}
+
+/** `log Σ exp(values)` of a slice, computed stably in float64. */
+export function logSumExp(values: ArrayLike<number>, start = 0, end = values.length, scale = 1): number {
+  let max = Number.NEGATIVE_INFINITY;
+  for (let index = start; index < end; index += 1) {
+    const value = (values[index] as number) * scale;
+    if (value > max) max = value;
+  }
+  if (max === Number.NEGATIVE_INFINITY) return max;
+  let sum = 0;
+  for (let index = start; index < end; index += 1) sum += Math.exp((values[index] as number) * scale - max);
+  return max + Math.log(sum);
+}
+
+/**
+ * Sample one token from `logits[offset … offset+vocab)`.
+ *
+ * Order of operations (as in Hugging Face `generate`): temperature, then top-k, then top-p (the smallest set of most
+ * likely tokens whose mass reaches `topP`, always at least one token), renormalise, then inverse-CDF with `uniform`
+ * in [0, 1). `banned` token ids get probability 0 (used for `minNewTokens`); if every token is banned the ban is
+ * ignored.
+ */
+export function sampleToken(
+  logits: ArrayLike<number>,
+  offset: number,
+  vocab: number,
+  settings: SamplingSettings,
+  uniform: number,
+  banned?: ReadonlySet<number>,
+): SampledToken {
+  const end = offset + vocab;
+  const modelLogNormalizer = logSumExp(logits, offset, end);
+  const allowed = (token: number): boolean => banned === undefined || !banned.has(token);
+  const hasAllowed = banned === undefined || banned.size < vocab;
+  const isAllowed = (token: number): boolean => !hasAllowed || allowed(token);
+
+  if (settings.temperature === 0) {
+    let best = -1;
+    let bestValue = Number.NEGATIVE_INFINITY;
+    for (let token = 0; token < vocab; token += 1) {
+      const value = logits[offset + token] as number;
+      if (isAllowed(token) && (best < 0 || value > bestValue)) {
+        best = token;
+        bestValue = value;
+      }
+    }
+    return { token: best, logprob: 0, modelLogprob: bestValue - modelLogNormalizer };
+  }
+
+  const inverseTemperature = 1 / settings.temperature;
+  let max = Number.NEGATIVE_INFINITY;
+  for (let token = 0; token < vocab; token += 1) {
+    if (!isAllowed(token)) continue;
+    const value = (logits[offset + token] as number) * inverseTemperature;
+    if (value > max) max = value;
+  }
+  const weights = new Float64Array(vocab);
+  let total = 0;
+  for (let token = 0; token < vocab; token += 1) {
+    if (!isAllowed(token)) continue;
+    const weight = Math.exp((logits[offset + token] as number) * inverseTemperature - max);
+    weights[token] = weight;
+    total += weight;
+  }
+
+  const useTopK = settings.topK > 0 && settings.topK < vocab;
+  const useTopP = settings.topP < 1;
+  if (useTopK || useTopP) {
+    // Candidates sorted by weight (descending, ties by id); only tokens with non-negligible mass are sorted.
+    const floor = total * 1e-12;
+    const candidates: number[] = [];
+    for (let token = 0; token < vocab; token += 1) if ((weights[token] as number) > floor) candidates.push(token);
+    candidates.sort((left, right) => (weights[right] as number) - (weights[left] as number) || left - right);
+    let keep = useTopK ? Math.min(settings.topK, candidates.length) : candidates.length;
+    if (useTopP) {
+      let mass = 0;
+      for (let index = 0; index < keep; index += 1) {
+        mass += weights[candidates[index] as number] as number;
+        if (mass >= settings.topP * total) {
+          keep = index + 1;
+          break;
+        }
+      }
+    }
+    const kept = new Float64Array(vocab);
+    total = 0;
+    for (let index = 0; index < keep; index += 1) {
+      const token = candidates[index] as number;
+      kept[token] = weights[token] as number;
+      total += kept[token] as number;
+    }
+    weights.set(kept);
+  }
+
+  let threshold = uniform * total;
+  let chosen = -1;
+  for (let token = 0; token < vocab; token += 1) {
+    const weight = weights[token] as number;
+    if (weight <= 0) continue;
+    chosen = token;
+    threshold -= weight;
+    if (threshold < 0) break;
+  }
+  const logprob = Math.log((weights[chosen] as number) / total);
+  return { token: chosen, logprob, modelLogprob: (logits[offset + chosen] as number) - modelLogNormalizer };
+}
+
+/** Convert IEEE 754 half-precision bits to numbers (fp16 models return logits as Uint16 bits). */
+export function halfToFloat32(bits: Uint16Array): Float32Array {
+  const output = new Float32Array(bits.length);
+  for (let index = 0; index < bits.length; index += 1) {
+    const half = bits[index] as number;
+    const sign = half & 0x8000 ? -1 : 1;
+    const exponent = (half >> 10) & 0x1f;
+    const fraction = half & 0x3ff;
+    if (exponent === 0) output[index] = sign * 2 ** -14 * (fraction / 1024);
+    else if (exponent === 0x1f) output[index] = fraction ? Number.NaN : sign * Number.POSITIVE_INFINITY;
+    else output[index] = sign * 2 ** (exponent - 15) * (1 + fraction / 1024);
+  }
+  return output;
+}
