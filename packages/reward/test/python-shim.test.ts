@@ -1,0 +1,67 @@
+import { execFile } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { createRewardServer, defineReward, dsrReward, type RewardServer, rewardSampleSchema } from '../src/index.ts';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const TOKEN = 'shim-token';
+
+// Label carries r and s directly; a null label means "not applicable" (null reward).
+const reward = defineReward({
+  name: 'dsr',
+  input: rewardSampleSchema.extend({ label: z.object({ r: z.number(), s: z.number() }).nullable().optional() }),
+  compute: ({ label }) => (label ? { value: dsrReward(label), details: { r: label.r, s: label.s } } : null),
+});
+
+let server: RewardServer;
+let url: string;
+beforeAll(async () => {
+  server = createRewardServer({ reward, token: TOKEN });
+  url = await server.listen({ port: 0, host: '127.0.0.1' });
+});
+afterAll(async () => {
+  await server.close();
+});
+
+function runPython(): Promise<Record<string, unknown>> {
+  return new Promise((resolve, reject) => {
+    execFile(
+      'python3',
+      [join(here, '__fixtures__', 'check_shim.py'), url, TOKEN],
+      { env: { ...process.env, PYTHONPATH: join(here, '..', 'python') }, timeout: 30_000 },
+      (error, stdout, stderr) => {
+        if (error) reject(new Error(`python3 failed: ${error.message}\n${stderr}`));
+        else resolve(JSON.parse(stdout) as Record<string, unknown>);
+      },
+    );
+  });
+}
+
+describe('python shim (trade_r1_reward.py) against a live server', () => {
+  it('calls every endpoint and wraps TRL and veRL correctly', async () => {
+    const out = await runPython();
+    expect(out.health).toMatchObject({ status: 'ok' });
+    const getReward = out.get_reward as { rewards: number[]; extra_logs: Record<string, number[]> };
+    expect(getReward.rewards[0]).toBeCloseTo(dsrReward({ r: 0.1, s: 0.5 }), 12);
+    expect(getReward.rewards[1]).toBeCloseTo(dsrReward({ r: -0.1, s: 0.2 }), 12);
+    expect(getReward.extra_logs.s).toEqual([0.5, 0.2]);
+    expect(out.score).toMatchObject({ score: dsrReward({ r: 0.2, s: 1 }), r: 0.2, s: 1, flagged: false });
+    const group = out.group as { rewards: number[]; advantages: number[] };
+    expect(group.rewards).toHaveLength(4);
+    expect(group.advantages).toEqual([0, 0, 0, 0]);
+
+    expect(out.trl_name).toBe('trade_r1_reward');
+    const trl = out.trl as (number | null)[];
+    expect(trl[0]).toBeCloseTo(dsrReward({ r: 0.1, s: 1 }), 12);
+    expect(trl[1]).toBeCloseTo(dsrReward({ r: -0.2, s: 0 }), 12);
+    expect(trl[2]).toBeNull();
+
+    expect(out.verl).toMatchObject({ score: dsrReward({ r: -0.1, s: 0.5 }), r: -0.1, s: 0.5, missing: 0, flagged: 0 });
+    expect(out.bad_input).toEqual({ status: 400, code: 'INVALID_INPUT' });
+    expect(out.auth).toEqual({ status: 401, code: 'UNAUTHORIZED' });
+    expect(String(out.unreachable)).toContain('unreachable');
+    expect(out.trl_unreachable).toEqual([null]);
+  });
+});
