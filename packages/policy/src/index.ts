@@ -5,6 +5,20 @@
  * decision parsers.
  * @packageDocumentation
  */
+
+export { type ActionDistribution, type ActionMask, actionMask, maskedActionDistribution } from './action/masking.ts';
+export {
+  type ActionDecision,
+  type ActionPolicyInfo,
+  type ActionRequest,
+  type ActOptions,
+  actionRequestSchema,
+  actOptionsSchema,
+  createOnnxActionPolicy,
+  OnnxActionPolicy,
+  type OnnxActionPolicyOptions,
+  onnxActionPolicyOptionsSchema,
+} from './action/onnx-action-policy.ts';
 export {
   type ContextEvidence,
   type ContextEvidenceInput,
