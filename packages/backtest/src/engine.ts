@@ -1,0 +1,517 @@
+import {
+  DEFAULT_EXPOSURE,
+  type ExposureMapping,
+  finiteNumberSchema,
+  isIsoDate,
+  LONG_ONLY_EXPOSURE,
+  parseWith,
+  TradeR1Error,
+  throwIfAborted,
+} from '@trade-r1/core';
+import { z } from 'zod';
+import { DecisionLog, type DecisionLogRow, parseDecisionLog } from './decision-log.ts';
+import { computeMetrics, metricsOptionsSchema, type PerformanceMetrics } from './metrics/summary.ts';
+import { lastIndexAtOrBefore, type PricePanel } from './panel.ts';
+import {
+  createBuyAndHoldPlanner,
+  createDecisionPlanner,
+  createTopKPlanner,
+  type DecisionRecord,
+  type PlacedRow,
+  type RebalanceRecord,
+} from './planners.ts';
+import { createSimulation, type Planner, type SimulationOutput, type Trade } from './simulate.ts';
+
+const exposureMappingSchema = z.object({
+  STRONG_SELL: finiteNumberSchema,
+  SELL: finiteNumberSchema,
+  HOLD: finiteNumberSchema,
+  BUY: finiteNumberSchema,
+  STRONG_BUY: finiteNumberSchema,
+});
+
+/** Strategy: five-level decisions mapped to target exposures. */
+export const decisionsStrategySchema = z.object({
+  type: z.literal('decisions'),
+  /**
+   * Decision → target exposure: `'default'` (core's DEFAULT_EXPOSURE: −1, −0.5, 0, 0.5, 1), `'long-only'`
+   * (LONG_ONLY_EXPOSURE: sells go flat) or a custom mapping.
+   * @default 'default'
+   */
+  exposure: z.union([z.enum(['default', 'long-only']), exposureMappingSchema]).default('default'),
+  /** Bars to hold a position before closing it; absent = until the asset's next decision. */
+  holdingPeriod: z.number().int().positive().optional(),
+  /**
+   * Fraction of equity per asset (the exposure is multiplied by it). Absent = `1 / (number of tickers in the
+   * log)`, i.e. 1 for a single asset and equal sleeves for several.
+   */
+  allocation: z.number().finite().positive().optional(),
+  /**
+   * Trade a decision that repeats the standing target (resizing the drifted position back to it). `false` keeps
+   * the position untouched and saves the fees.
+   * @default false
+   */
+  resizeOnRepeat: z.boolean().default(false),
+});
+
+/** Strategy: cross-sectional top-k selection by score (Trade-R1's asset selection). */
+export const topKStrategySchema = z.object({
+  type: z.literal('top-k'),
+  /** Number of assets to hold. */
+  k: z.number().int().positive(),
+  /**
+   * `'equal'`: each selected asset gets `grossExposure / k`; `'score'`: weights ∝ max(score, 0), summing to the
+   * same total (equal when all selected scores are ≤ 0). Unfilled slots (fewer than k candidates) stay in cash.
+   * @default 'equal'
+   */
+  weighting: z.enum(['equal', 'score']).default('equal'),
+  /**
+   * When to rebalance, with the information of that bar's close: `'decisions'` (every bar with new scores),
+   * `'daily'`, `'weekly'` (the last bar of each ISO week), `'monthly'` (the last bar of each month) or
+   * `{ everyBars: n }` (every n bars from the start).
+   * @default 'decisions'
+   */
+  rebalance: z
+    .union([z.enum(['decisions', 'daily', 'weekly', 'monthly']), z.object({ everyBars: z.number().int().positive() })])
+    .default('decisions'),
+  /** Ignore scores older than this many bars at a rebalance; absent = scores never expire. */
+  maxScoreAge: z.number().int().min(0).optional(),
+  /** Total long weight when all k slots are filled. @default 1 */
+  grossExposure: z.number().finite().positive().default(1),
+});
+
+/** Options of {@link runBacktest}. */
+export const backtestOptionsSchema = z.object({
+  /** Aligned prices (see `createPricePanel` / `alignPriceSeries`). */
+  panel: z.custom<PricePanel>(
+    (value) =>
+      typeof value === 'object' &&
+      value !== null &&
+      Array.isArray((value as PricePanel).dates) &&
+      Array.isArray((value as PricePanel).tickers) &&
+      Array.isArray((value as PricePanel).close),
+    { message: 'expected a PricePanel from createPricePanel() or alignPriceSeries()' },
+  ),
+  /** The decision log: rows `{ date, ticker, decision?, score? }` or a parsed `DecisionLog`. */
+  decisions: z.union([z.instanceof(DecisionLog), z.array(z.unknown())]),
+  /** What to do with the decisions. */
+  strategy: z.discriminatedUnion('type', [decisionsStrategySchema, topKStrategySchema]),
+  /**
+   * Where a decision dated t trades: `'next-open'` (the open of the first bar after t) or `'next-close'` (the
+   * close of that bar). Never at t's close or earlier.
+   * @default 'next-open'
+   */
+  execution: z.enum(['next-open', 'next-close']).default('next-open'),
+  /**
+   * Commission, in basis points of the traded notional, charged one-way (on buys and on sells). The default of
+   * 10 bps stands for commission plus half the spread of a liquid US large cap; set 0 for the papers' frictionless
+   * tables.
+   * @default 10
+   */
+  feeBps: z.number().finite().min(0).max(10_000).default(10),
+  /** Slippage in basis points: buys fill at `price · (1 + s)`, sells at `price · (1 − s)`. @default 0 */
+  slippageBps: z.number().finite().min(0).max(10_000).default(0),
+  /** Starting cash. @default 1000000 */
+  initialCapital: z.number().finite().positive().default(1_000_000),
+  /**
+   * `'compound'`: a target weight is a fraction of current equity; `'fixed'`: of the initial capital (profits are
+   * not reinvested, P&L is linear in the exposures).
+   * @default 'compound'
+   */
+  sizing: z.enum(['compound', 'fixed']).default('compound'),
+  /** Annual interest on positive cash, accrued per bar as `rate / periodsPerYear`. @default 0 */
+  cashRate: z.number().finite().min(-1).default(0),
+  /**
+   * Annual borrow fee on the market value of short positions, accrued per bar. Short-sale proceeds sit in cash;
+   * there is no margin requirement or recall.
+   * @default 0
+   */
+  borrowRate: z.number().finite().min(0).default(0),
+  /** First equity point (the last panel date on or before it). Absent = the bar of the first decision. */
+  start: z.string().refine(isIsoDate, 'expected YYYY-MM-DD').optional(),
+  /** Last equity point (the last panel date on or before it). Absent = the panel's last date. */
+  end: z.string().refine(isIsoDate, 'expected YYYY-MM-DD').optional(),
+  /**
+   * Benchmark, traded with the same execution and costs: a ticker of the panel (bought with the information of
+   * the start bar and held), `'equal-weight'` (every asset with a bar at the start, equal weights, held), or
+   * null for none. Absent = the traded ticker for a single-ticker decision log, else none.
+   */
+  benchmark: z.union([z.string(), z.null()]).optional(),
+  /** Metric settings (periods per year, risk-free rate and conversion, bootstrap). */
+  metrics: metricsOptionsSchema.optional(),
+  /** Decisions for tickers missing from the panel: `'error'` or `'ignore'`. @default 'error' */
+  unknownTickers: z.enum(['error', 'ignore']).default('error'),
+  /** Record end-of-day weights of every asset ever held (for the report). @default true */
+  recordWeights: z.boolean().default(true),
+  /** Cancels the run (checked every `progressEvery` bars). */
+  signal: z.instanceof(AbortSignal).optional(),
+  /** Progress callback, called every `progressEvery` bars and at the end. */
+  onProgress: z.custom<(event: BacktestProgress) => void>((value) => typeof value === 'function').optional(),
+  /** Bars between progress calls and abort checks. @default 256 */
+  progressEvery: z.number().int().positive().default(256),
+});
+/** Options of {@link runBacktest}. */
+export type BacktestOptions = z.input<typeof backtestOptionsSchema>;
+type ResolvedOptions = z.output<typeof backtestOptionsSchema>;
+
+/** A progress event of a running backtest. */
+export interface BacktestProgress {
+  /** `'strategy'` or `'benchmark'`. */
+  phase: 'strategy' | 'benchmark';
+  /** Bars simulated so far. */
+  completed: number;
+  /** Bars to simulate. */
+  total: number;
+}
+
+/** A simulated equity curve with its activity and metrics. */
+export interface SimulatedRun {
+  /** Equity at each date of `dates` (N + 1 values; the first is the initial capital). */
+  equity: Float64Array;
+  /** Cash at each date. */
+  cash: Float64Array;
+  /** Simple returns per period (N values; period t runs from close t−1 to close t). */
+  returns: Float64Array;
+  /** Gross exposure `Σ|w|` held during each period. */
+  grossExposure: Float64Array;
+  /** Net exposure `Σw` held during each period. */
+  netExposure: Float64Array;
+  /** Traded notional / equity per period. */
+  turnover: Float64Array;
+  /** Fees and slippage paid per period. */
+  costs: Float64Array;
+  /** Every fill. */
+  trades: Trade[];
+  /** End-of-day weights per ticker ever held (N + 1 values each). */
+  weights: Record<string, Float64Array>;
+  /** Date on which equity reached zero, or null. */
+  ruinedAt: string | null;
+  /** The metrics of `returns`. */
+  metrics: PerformanceMetrics;
+}
+
+/** The result of {@link runBacktest}. */
+export interface BacktestResult extends SimulatedRun {
+  /** Equity dates (N + 1): the start bar, then every bar of the run. */
+  dates: string[];
+  /** Per-decision outcome (five-level strategies; empty for top-k). */
+  decisions: DecisionRecord[];
+  /** Rebalances (top-k strategies; empty otherwise). */
+  rebalances: RebalanceRecord[];
+  /** The benchmark run on the same dates, or null. */
+  benchmark: (SimulatedRun & { name: string }) | null;
+  /** The resolved settings that produced this result (for the report). */
+  settings: BacktestSettings;
+}
+
+/** The resolved, JSON-serialisable settings of a run. */
+export interface BacktestSettings {
+  strategy: z.output<typeof decisionsStrategySchema> | z.output<typeof topKStrategySchema>;
+  execution: 'next-open' | 'next-close';
+  feeBps: number;
+  slippageBps: number;
+  initialCapital: number;
+  sizing: 'compound' | 'fixed';
+  cashRate: number;
+  borrowRate: number;
+  periodsPerYear: number;
+  riskFree: number;
+  riskFreeConversion: 'simple' | 'geometric';
+  start: string;
+  end: string;
+  benchmark: string | null;
+}
+
+interface Prepared {
+  options: ResolvedOptions;
+  panel: PricePanel;
+  rows: PlacedRow[];
+  start: number;
+  end: number;
+  benchmark: string | null;
+  metricsOptions: z.output<typeof metricsOptionsSchema>;
+}
+
+function prepare(input: BacktestOptions): Prepared {
+  const options = parseWith(backtestOptionsSchema, input, { code: 'INVALID_CONFIG', label: 'runBacktest() options' });
+  const panel = options.panel;
+  if (panel.dates.length < 2) {
+    throw new TradeR1Error('INSUFFICIENT_DATA', `The panel has ${panel.dates.length} dates; a backtest needs 2+`);
+  }
+  const log = parseDecisionLog(options.decisions as unknown[] | DecisionLog);
+  const tickerIndex = new Map(panel.tickers.map((ticker, index) => [ticker, index]));
+  const strategy = options.strategy;
+  const usable: { row: DecisionLogRow; asset: number }[] = [];
+  for (const row of log.rows) {
+    const asset = tickerIndex.get(row.ticker);
+    if (asset === undefined) {
+      if (options.unknownTickers === 'ignore') continue;
+      throw new TradeR1Error(
+        'NOT_FOUND',
+        `decision log row ${row.index}${row.line === undefined ? '' : ` (line ${row.line})`}: ticker ${row.ticker} is not in the price panel`,
+        { details: { row: row.index, line: row.line, ticker: row.ticker } },
+      );
+    }
+    if (strategy.type === 'decisions' && row.decision === undefined) {
+      throw new TradeR1Error(
+        'INVALID_INPUT',
+        `decision log row ${row.index}${row.line === undefined ? '' : ` (line ${row.line})`} has a score but no decision; a 'decisions' strategy needs one`,
+        { details: { row: row.index, line: row.line } },
+      );
+    }
+    usable.push({ row, asset });
+  }
+  const firstDecision = usable[0]?.row.date;
+  let start = 0;
+  if (options.start !== undefined) start = Math.max(0, lastIndexAtOrBefore(panel.dates, options.start));
+  else if (firstDecision !== undefined) start = Math.max(0, lastIndexAtOrBefore(panel.dates, firstDecision));
+  const end = options.end === undefined ? panel.dates.length - 1 : lastIndexAtOrBefore(panel.dates, options.end);
+  if (end <= start) {
+    throw new TradeR1Error(
+      'INVALID_CONFIG',
+      `The run needs at least one bar after its start: start ${panel.dates[start]}, end ${panel.dates[end] ?? options.end}`,
+      { details: { start: panel.dates[start], end: options.end ?? null } },
+    );
+  }
+  // Place each row on the panel: it knows the close of the last bar on or before its date (a decision dated before
+  // the start is the standing decision at the start).
+  const rows: PlacedRow[] = [];
+  let cachedDate = '';
+  let cachedKnown = -1;
+  for (const { row, asset } of usable) {
+    if (row.date !== cachedDate) {
+      cachedDate = row.date;
+      cachedKnown = Math.max(start, lastIndexAtOrBefore(panel.dates, row.date));
+    }
+    rows.push({ row, asset, known: cachedKnown });
+  }
+  let benchmark: string | null;
+  if (options.benchmark !== undefined) benchmark = options.benchmark;
+  else {
+    const tickers = new Set(rows.map((placed) => placed.row.ticker));
+    benchmark = strategy.type === 'decisions' && tickers.size === 1 ? ([...tickers][0] as string) : null;
+  }
+  if (benchmark !== null && benchmark !== 'equal-weight' && !tickerIndex.has(benchmark.trim().toUpperCase())) {
+    throw new TradeR1Error('NOT_FOUND', `Benchmark ticker ${benchmark} is not in the price panel`, {
+      details: { benchmark },
+    });
+  }
+  if (benchmark !== null && benchmark !== 'equal-weight') benchmark = benchmark.trim().toUpperCase();
+  const metricsOptions = metricsOptionsSchema.parse(options.metrics ?? {});
+  return { options, panel, rows, start, end, benchmark, metricsOptions };
+}
+
+function simulationSettings(prepared: Prepared, planner: Planner, phase: BacktestProgress['phase']) {
+  const { options, panel, start, end, metricsOptions } = prepared;
+  const onProgress = options.onProgress;
+  return {
+    panel,
+    start,
+    end,
+    execution: options.execution,
+    feeRate: options.feeBps / 10_000,
+    slippageRate: options.slippageBps / 10_000,
+    initialCapital: options.initialCapital,
+    sizing: options.sizing,
+    cashRatePerBar: options.cashRate / metricsOptions.periodsPerYear,
+    borrowRatePerBar: options.borrowRate / metricsOptions.periodsPerYear,
+    recordWeights: options.recordWeights,
+    planner,
+    signal: options.signal,
+    onBar: onProgress ? (completed: number, total: number) => onProgress({ phase, completed, total }) : undefined,
+    chunk: options.progressEvery,
+  };
+}
+
+function toRun(
+  prepared: Prepared,
+  output: SimulationOutput,
+  actions?: { actions: number[]; actionReturns: number[] },
+): SimulatedRun {
+  const weights: Record<string, Float64Array> = {};
+  output.weights.forEach((series, asset) => {
+    if (series) weights[prepared.panel.tickers[asset] as string] = series;
+  });
+  const metrics = computeMetrics(
+    {
+      returns: output.returns,
+      grossExposure: output.grossExposure,
+      netExposure: output.netExposure,
+      turnover: output.turnover,
+      ...(actions && actions.actions.length > 0 ? actions : {}),
+    },
+    prepared.metricsOptions,
+  );
+  return {
+    equity: output.equity,
+    cash: output.cash,
+    returns: output.returns,
+    grossExposure: output.grossExposure,
+    netExposure: output.netExposure,
+    turnover: output.turnover,
+    costs: output.costs,
+    trades: output.trades,
+    weights,
+    ruinedAt: output.ruinedAt === null ? null : (prepared.panel.dates[output.ruinedAt] as string),
+    metrics,
+  };
+}
+
+function benchmarkPlanner(prepared: Prepared): Planner | null {
+  const { benchmark, panel, start } = prepared;
+  if (benchmark === null) return null;
+  const weights = new Map<number, number>();
+  if (benchmark === 'equal-weight') {
+    const live = panel.tickers.map((_, asset) => asset).filter((asset) => panel.available[asset]?.[start] === 1);
+    for (const asset of live) weights.set(asset, 1 / live.length);
+  } else {
+    weights.set(panel.tickers.indexOf(benchmark), 1);
+  }
+  return createBuyAndHoldPlanner(start, weights);
+}
+
+interface Job {
+  prepared: Prepared;
+  strategy: ReturnType<typeof createSimulation>;
+  bench: ReturnType<typeof createSimulation> | null;
+  records: DecisionRecord[];
+  rebalances: RebalanceRecord[];
+  finishRecords: () => void;
+}
+
+function createJob(input: BacktestOptions): Job {
+  const prepared = prepare(input);
+  const { options, panel, rows, start, end } = prepared;
+  const strategy = options.strategy;
+  let planner: Planner;
+  let records: DecisionRecord[] = [];
+  let rebalances: RebalanceRecord[] = [];
+  let finishRecords = (): void => {};
+  if (strategy.type === 'decisions') {
+    const exposure: ExposureMapping =
+      strategy.exposure === 'default'
+        ? DEFAULT_EXPOSURE
+        : strategy.exposure === 'long-only'
+          ? LONG_ONLY_EXPOSURE
+          : strategy.exposure;
+    const tickers = new Set(rows.map((placed) => placed.asset));
+    const created = createDecisionPlanner({
+      panel,
+      rows,
+      start,
+      end,
+      exposure,
+      allocation: strategy.allocation ?? 1 / Math.max(1, tickers.size),
+      holdingPeriod: strategy.holdingPeriod,
+      resizeOnRepeat: strategy.resizeOnRepeat,
+      execution: options.execution,
+    });
+    planner = created.planner;
+    records = created.records;
+    finishRecords = created.finishRecords;
+  } else {
+    const created = createTopKPlanner({
+      panel,
+      rows,
+      start,
+      end,
+      k: strategy.k,
+      weighting: strategy.weighting,
+      rebalance: strategy.rebalance,
+      maxScoreAge: strategy.maxScoreAge,
+      grossExposure: strategy.grossExposure,
+    });
+    planner = created.planner;
+    rebalances = created.rebalances;
+  }
+  const benchPlanner = benchmarkPlanner(prepared);
+  return {
+    prepared,
+    strategy: createSimulation(simulationSettings(prepared, planner, 'strategy')),
+    bench: benchPlanner ? createSimulation(simulationSettings(prepared, benchPlanner, 'benchmark')) : null,
+    records,
+    rebalances,
+    finishRecords,
+  };
+}
+
+function finishJob(job: Job): BacktestResult {
+  const { prepared } = job;
+  const { options, panel, start, end, metricsOptions } = prepared;
+  job.finishRecords();
+  const counted = job.records.filter((record) => record.assetReturn !== null);
+  const actions = {
+    actions: counted.map((record) => record.action),
+    actionReturns: counted.map((record) => record.assetReturn as number),
+  };
+  const run = toRun(prepared, job.strategy.output(), actions);
+  const benchmark = job.bench ? { name: prepared.benchmark as string, ...toRun(prepared, job.bench.output()) } : null;
+  return {
+    ...run,
+    dates: panel.dates.slice(start, end + 1),
+    decisions: job.records,
+    rebalances: job.rebalances,
+    benchmark,
+    settings: {
+      strategy: options.strategy,
+      execution: options.execution,
+      feeBps: options.feeBps,
+      slippageBps: options.slippageBps,
+      initialCapital: options.initialCapital,
+      sizing: options.sizing,
+      cashRate: options.cashRate,
+      borrowRate: options.borrowRate,
+      periodsPerYear: metricsOptions.periodsPerYear,
+      riskFree: metricsOptions.riskFree,
+      riskFreeConversion: metricsOptions.riskFreeConversion,
+      start: panel.dates[start] as string,
+      end: panel.dates[end] as string,
+      benchmark: prepared.benchmark,
+    },
+  };
+}
+
+/**
+ * Run a backtest synchronously. Same as {@link runBacktest}, but an `AbortSignal` is only seen if it fires from
+ * inside `onProgress` or before the call (nothing else can run while it computes).
+ * @throws {TradeR1Error} `INVALID_CONFIG` for bad options, `INVALID_INPUT`/`NOT_FOUND` for bad decision rows
+ *   (naming the row), `ABORTED` when cancelled.
+ */
+export function runBacktestSync(options: BacktestOptions): BacktestResult {
+  const job = createJob(options);
+  const { end } = job.prepared;
+  throwIfAborted(job.prepared.options.signal);
+  job.strategy.advance(end);
+  job.bench?.advance(end);
+  return finishJob(job);
+}
+
+const yieldToEventLoop = (): Promise<void> =>
+  new Promise((resolve) => {
+    if (typeof setImmediate === 'function') setImmediate(resolve);
+    else setTimeout(resolve, 0);
+  });
+
+/**
+ * Backtest a decision log over a price panel: the strategy (five-level decisions or top-k selection), its
+ * benchmark, and every metric. Decisions dated t trade at the open (or close) of the first bar after t; fees
+ * are on by default (10 bps one-way). Between chunks of `progressEvery` bars it reports progress and, when a
+ * `signal` or `onProgress` is given, yields to the event loop so that an abort can land.
+ * @throws {TradeR1Error} `INVALID_CONFIG` for bad options, `INVALID_INPUT`/`NOT_FOUND` for bad decision rows
+ *   (naming the row), `ABORTED` when cancelled.
+ */
+export async function runBacktest(options: BacktestOptions): Promise<BacktestResult> {
+  const job = createJob(options);
+  const { end, start, options: resolved } = job.prepared;
+  const cooperative = resolved.signal !== undefined || resolved.onProgress !== undefined;
+  for (const simulation of job.bench ? [job.strategy, job.bench] : [job.strategy]) {
+    for (let bar = start + resolved.progressEvery; ; bar += resolved.progressEvery) {
+      throwIfAborted(resolved.signal);
+      simulation.advance(Math.min(bar, end));
+      if (simulation.next > end) break;
+      if (cooperative) await yieldToEventLoop();
+    }
+  }
+  throwIfAborted(resolved.signal);
+  return finishJob(job);
+}

@@ -1,0 +1,324 @@
+import {
+  DEFAULT_EXPOSURE,
+  type Decision,
+  decisionDirection,
+  decisionSignal,
+  type ExposureMapping,
+} from '@trade-r1/core';
+import type { DecisionLogRow } from './decision-log.ts';
+import type { PricePanel } from './panel.ts';
+import type { Planner } from './simulate.ts';
+
+/** A decision row placed on the panel: the bar whose close it knows, and the asset. */
+export interface PlacedRow {
+  row: DecisionLogRow;
+  asset: number;
+  /** Bar index of the information the decision has (its orders execute at `known + 1`). */
+  known: number;
+}
+
+/** What happened to one row of a five-level decision log. */
+export interface DecisionRecord {
+  /** Decision date. */
+  date: string;
+  /** The asset. */
+  ticker: string;
+  /** The decision. */
+  decision: Decision;
+  /** Target weight it asked for (exposure × allocation). */
+  targetWeight: number;
+  /**
+   * - `'executed'`: its order was sent for the bar after its date;
+   * - `'superseded'`: a later decision for the same asset arrived before it could execute;
+   * - `'repeat'`: it repeated the standing target, so nothing was traded;
+   * - `'after-end'`: its execution bar is after the end of the run.
+   */
+  status: 'executed' | 'superseded' | 'repeat' | 'after-end';
+  /** Scheduled execution date, or null. */
+  executionDate: string | null;
+  /** Trading-R1 action sign: −1 sell side, 0 hold, +1 buy side. */
+  action: -1 | 0 | 1;
+  /**
+   * Asset return from the execution price to the price at which the asset's target next changes (the next
+   * executed decision, the holding-period exit, or the last close of the run). Null unless executed or repeat.
+   */
+  assetReturn: number | null;
+}
+
+/** Settings of {@link createDecisionPlanner}. */
+export interface DecisionPlannerSettings {
+  panel: PricePanel;
+  rows: readonly PlacedRow[];
+  start: number;
+  end: number;
+  exposure: ExposureMapping;
+  allocation: number;
+  holdingPeriod: number | undefined;
+  resizeOnRepeat: boolean;
+  execution: 'next-open' | 'next-close';
+}
+
+/**
+ * Planner for five-level decisions: each decision sets its asset's target weight to
+ * `exposure[decision] · allocation`, held until the asset's next decision or for `holdingPeriod` bars.
+ * Returns the planner and the per-decision records (filled while the simulation runs).
+ */
+export function createDecisionPlanner(settings: DecisionPlannerSettings): {
+  planner: Planner;
+  records: DecisionRecord[];
+  finishRecords: () => void;
+} {
+  const { panel, rows, end, holdingPeriod } = settings;
+  const assets = panel.tickers.length;
+  const currentTarget = new Float64Array(assets);
+  const open = new Uint8Array(assets);
+  const expiryKnown = new Int32Array(assets).fill(-1);
+  /** Per asset: the bars at which its target changed (for the hit-rate intervals). */
+  const changes: number[][] = Array.from({ length: assets }, () => []);
+  const records: DecisionRecord[] = [];
+  const recordBar: { record: DecisionRecord; asset: number; known: number }[] = [];
+  const expiring: number[] = [];
+  let cursor = 0;
+  // Last row per (asset, known): earlier rows for the same bar are superseded before they can trade.
+  const lastAtBar = new Map<number, number>();
+  rows.forEach((placed, position) => {
+    lastAtBar.set(placed.known * assets + placed.asset, position);
+  });
+  const planner: Planner = (known, place) => {
+    if (holdingPeriod !== undefined) {
+      for (let slot = expiring.length - 1; slot >= 0; slot -= 1) {
+        const asset = expiring[slot] as number;
+        if (expiryKnown[asset] !== known) continue;
+        expiring.splice(slot, 1);
+        expiryKnown[asset] = -1;
+        if (currentTarget[asset] !== 0) {
+          place(asset, 0, 'expiry');
+          changes[asset]?.push(known);
+        }
+        currentTarget[asset] = 0;
+        open[asset] = 0;
+      }
+    }
+    while (cursor < rows.length && (rows[cursor] as PlacedRow).known <= known) {
+      const placed = rows[cursor] as PlacedRow;
+      const position = cursor;
+      cursor += 1;
+      const decision = placed.row.decision as Decision;
+      const weight = (settings.exposure[decision] ?? DEFAULT_EXPOSURE[decision]) * settings.allocation;
+      const record: DecisionRecord = {
+        date: placed.row.date,
+        ticker: placed.row.ticker,
+        decision,
+        targetWeight: weight,
+        status: 'executed',
+        executionDate: panel.dates[known + 1] ?? null,
+        action: decisionDirection(decision),
+        assetReturn: null,
+      };
+      records.push(record);
+      if (lastAtBar.get(placed.known * assets + placed.asset) !== position) {
+        record.status = 'superseded';
+        record.executionDate = null;
+        continue;
+      }
+      const asset = placed.asset;
+      const repeat = open[asset] === 1 && currentTarget[asset] === weight;
+      if (repeat && !settings.resizeOnRepeat) {
+        record.status = 'repeat';
+      } else {
+        place(asset, weight, 'decision');
+        if (!repeat) changes[asset]?.push(known);
+      }
+      recordBar.push({ record, asset, known });
+      currentTarget[asset] = weight;
+      open[asset] = 1;
+      if (holdingPeriod !== undefined) {
+        if ((expiryKnown[asset] as number) < 0) expiring.push(asset);
+        expiryKnown[asset] = known + holdingPeriod;
+      }
+    }
+  };
+  const finishRecords = (): void => {
+    // Rows the planner never reached execute after the end of the run.
+    for (let position = cursor; position < rows.length; position += 1) {
+      const placed = rows[position] as PlacedRow;
+      const decision = placed.row.decision as Decision;
+      records.push({
+        date: placed.row.date,
+        ticker: placed.row.ticker,
+        decision,
+        targetWeight: (settings.exposure[decision] ?? 0) * settings.allocation,
+        status: 'after-end',
+        executionDate: null,
+        action: decisionDirection(decision),
+        assetReturn: null,
+      });
+    }
+    const prices = settings.execution === 'next-open' ? panel.open : panel.close;
+    for (const { record, asset, known } of recordBar) {
+      const entryBar = known + 1;
+      const series = prices[asset] as Float64Array;
+      const assetChanges = changes[asset] ?? [];
+      let exitKnown = -1;
+      for (const change of assetChanges) {
+        if (change > known) {
+          exitKnown = change;
+          break;
+        }
+      }
+      const entry = series[entryBar] as number;
+      const exit =
+        exitKnown >= 0 ? (series[exitKnown + 1] as number) : ((panel.close[asset] as Float64Array)[end] as number);
+      record.assetReturn = exit / entry - 1;
+    }
+  };
+  return { planner, records, finishRecords };
+}
+
+/** One rebalance of a top-k strategy. */
+export interface RebalanceRecord {
+  /** Date of the information used. */
+  date: string;
+  /** Execution date. */
+  executionDate: string;
+  /** The chosen assets with their target weights and scores, best first. */
+  selected: { ticker: string; weight: number; score: number }[];
+}
+
+/** Settings of {@link createTopKPlanner}. */
+export interface TopKPlannerSettings {
+  panel: PricePanel;
+  rows: readonly PlacedRow[];
+  start: number;
+  end: number;
+  k: number;
+  weighting: 'equal' | 'score';
+  rebalance: 'decisions' | 'daily' | 'weekly' | 'monthly' | { everyBars: number };
+  maxScoreAge: number | undefined;
+  grossExposure: number;
+}
+
+const MS_PER_DAY = 86_400_000;
+
+function dayNumber(date: string): number {
+  return Date.UTC(Number(date.slice(0, 4)), Number(date.slice(5, 7)) - 1, Number(date.slice(8, 10))) / MS_PER_DAY;
+}
+
+/** Bars in `[start, end − 1]` on which a schedule rebalances (with that bar's information). */
+export function rebalanceBars(
+  panel: PricePanel,
+  start: number,
+  end: number,
+  schedule: TopKPlannerSettings['rebalance'],
+  rows: readonly PlacedRow[],
+): Uint8Array {
+  const flags = new Uint8Array(panel.dates.length);
+  if (schedule === 'decisions') {
+    for (const placed of rows) if (placed.known >= start && placed.known < end) flags[placed.known] = 1;
+    return flags;
+  }
+  if (schedule === 'weekly' || schedule === 'monthly') {
+    for (let bar = start; bar < end; bar += 1) {
+      const date = panel.dates[bar] as string;
+      const nextDate = panel.dates[bar + 1] as string;
+      const changes =
+        schedule === 'weekly'
+          ? // ISO weeks start on Monday; day 0 (1970-01-01) was a Thursday.
+            Math.floor((dayNumber(date) + 3) / 7) !== Math.floor((dayNumber(nextDate) + 3) / 7)
+          : date.slice(0, 7) !== nextDate.slice(0, 7);
+      if (changes) flags[bar] = 1;
+    }
+    return flags;
+  }
+  const every = schedule === 'daily' ? 1 : schedule.everyBars;
+  for (let bar = start; bar < end; bar += every) flags[bar] = 1;
+  return flags;
+}
+
+/**
+ * Planner for cross-sectional top-k selection (Trade-R1's asset selection): on each rebalance bar, rank the
+ * assets by their latest score known at that bar (rows with a decision and no score use its signal −1…1),
+ * keep those with a real bar that day and a score no older than `maxScoreAge` bars, and hold the best `k`.
+ */
+export function createTopKPlanner(settings: TopKPlannerSettings): { planner: Planner; rebalances: RebalanceRecord[] } {
+  const { panel, rows, k, start, end } = settings;
+  const assets = panel.tickers.length;
+  const latestScore = new Float64Array(assets).fill(Number.NaN);
+  const latestKnown = new Int32Array(assets).fill(-1);
+  const currentTarget = new Float64Array(assets);
+  const targeted: number[] = [];
+  const isTargeted = new Uint8Array(assets);
+  const flags = rebalanceBars(panel, start, end, settings.rebalance, rows);
+  const candidates = new Int32Array(assets);
+  const chosen = new Uint8Array(assets);
+  const rebalances: RebalanceRecord[] = [];
+  let cursor = 0;
+  const planner: Planner = (known, place) => {
+    while (cursor < rows.length && (rows[cursor] as PlacedRow).known <= known) {
+      const placed = rows[cursor] as PlacedRow;
+      cursor += 1;
+      const row = placed.row;
+      latestScore[placed.asset] = row.score ?? decisionSignal(row.decision as Decision);
+      latestKnown[placed.asset] = placed.known;
+    }
+    if (flags[known] !== 1) return;
+    let count = 0;
+    for (let asset = 0; asset < assets; asset += 1) {
+      const score = latestScore[asset] as number;
+      if (Number.isNaN(score)) continue; // no score yet
+      if (settings.maxScoreAge !== undefined && known - (latestKnown[asset] as number) > settings.maxScoreAge) continue;
+      if ((panel.available[asset] as Uint8Array)[known] === 0) continue;
+      candidates[count] = asset;
+      count += 1;
+    }
+    const ranked = candidates.subarray(0, count);
+    ranked.sort((left, right) => (latestScore[right] as number) - (latestScore[left] as number) || left - right);
+    const selectedCount = Math.min(k, count);
+    const invested = (settings.grossExposure * selectedCount) / k;
+    let scoreSum = 0;
+    if (settings.weighting === 'score') {
+      for (let slot = 0; slot < selectedCount; slot += 1)
+        scoreSum += Math.max(0, latestScore[ranked[slot] as number] as number);
+    }
+    const record: RebalanceRecord = {
+      date: panel.dates[known] as string,
+      executionDate: panel.dates[known + 1] as string,
+      selected: [],
+    };
+    for (let slot = 0; slot < selectedCount; slot += 1) {
+      const asset = ranked[slot] as number;
+      const score = latestScore[asset] as number;
+      const weight =
+        settings.weighting === 'score' && scoreSum > 0
+          ? (invested * Math.max(0, score)) / scoreSum
+          : invested / selectedCount;
+      chosen[asset] = 1;
+      place(asset, weight, 'rebalance');
+      currentTarget[asset] = weight;
+      if (isTargeted[asset] === 0) {
+        isTargeted[asset] = 1;
+        targeted.push(asset);
+      }
+      record.selected.push({ ticker: panel.tickers[asset] as string, weight, score });
+    }
+    for (let slot = targeted.length - 1; slot >= 0; slot -= 1) {
+      const asset = targeted[slot] as number;
+      if (chosen[asset] === 1) continue;
+      place(asset, 0, 'rebalance');
+      currentTarget[asset] = 0;
+      isTargeted[asset] = 0;
+      targeted.splice(slot, 1);
+    }
+    for (let slot = 0; slot < selectedCount; slot += 1) chosen[ranked[slot] as number] = 0;
+    rebalances.push(record);
+  };
+  return { planner, rebalances };
+}
+
+/** Planner that buys and holds: `weights` (asset → weight) ordered with the information of bar `start`. */
+export function createBuyAndHoldPlanner(start: number, weights: ReadonlyMap<number, number>): Planner {
+  return (known, place) => {
+    if (known !== start) return;
+    for (const [asset, weight] of weights) place(asset, weight, 'benchmark');
+  };
+}

@@ -1,0 +1,56 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+/** One daily bar read from the shared sample data. */
+export interface CsvBar {
+  date: string;
+  open: number;
+  high: number;
+  low: number;
+  close: number;
+  volume: number;
+}
+
+/** Path of a file under ../shared/data/prices/us, resolved relative to this repository (CI clones ../shared beside it). */
+export function sharedPricePath(file: string): string {
+  return fileURLToPath(new URL(`../../../../../shared/data/prices/us/${file}`, import.meta.url));
+}
+
+/** True when the shared price file exists. */
+export function hasSharedPrices(file: string): boolean {
+  return existsSync(sharedPricePath(file));
+}
+
+/**
+ * Minimal reader of the shared Yahoo CSVs: columns are found by header name (the files differ in order), the
+ * date is the first 10 characters (the trading date in the exchange's zone, e.g. `2015-01-02 00:00:00-05:00`).
+ */
+export function readSharedPrices(file: string): CsvBar[] {
+  const text = readFileSync(sharedPricePath(file), 'utf8');
+  const lines = text.split(/\r?\n/).filter((line) => line.trim() !== '');
+  const header = (lines[0] ?? '').split(',').map((name) => name.trim().toLowerCase());
+  const column = (name: string): number => {
+    const index = header.indexOf(name);
+    if (index < 0) throw new Error(`${file}: no ${name} column in ${header.join(',')}`);
+    return index;
+  };
+  const [date, open, high, low, close, volume] = ['date', 'open', 'high', 'low', 'close', 'volume'].map(column) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
+  return lines.slice(1).map((line) => {
+    const cells = line.split(',');
+    return {
+      date: (cells[date] ?? '').slice(0, 10),
+      open: Number(cells[open]),
+      high: Number(cells[high]),
+      low: Number(cells[low]),
+      close: Number(cells[close]),
+      volume: Number(cells[volume]),
+    };
+  });
+}
