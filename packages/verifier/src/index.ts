@@ -26,6 +26,13 @@ export {
   type DefaultEmbedderOptions,
 } from './embedders/static/default-embedder.ts';
 export { tokenizeWords, WORD_TOKEN_PATTERN } from './embedders/static/tokenize.ts';
+export {
+  createTransformersEmbedder,
+  cudaUnavailableReason,
+  type TransformersDtype,
+  type TransformersEmbedder,
+  type TransformersEmbedderOptions,
+} from './embedders/transformers.ts';
 export type { Embedder, EmbedOptions } from './embedders/types.ts';
 export { cosineSimilarity, dot, hashedUnitVector, l2NormalizeInPlace } from './embedders/vector-math.ts';
 export { openEvidenceStore } from './store/evidence-store.ts';
