@@ -7,7 +7,10 @@ import { type ActionMask, actionAt, actionMask, maskedActionDistribution } from 
 /** Options of {@link createOnnxActionPolicy}. */
 export const onnxActionPolicyOptionsSchema = z.object({
   /** Path of the `.onnx` file, or its bytes. */
-  model: z.union([z.string().min(1), z.instanceof(Uint8Array)]),
+  model: z.union([
+    z.string().min(1),
+    z.custom<Uint8Array>((value) => value instanceof Uint8Array, 'expected a Uint8Array'),
+  ]),
   /** Name of the float input [batch, features]. @default the graph's first input */
   inputName: z.string().min(1).optional(),
   /** Name of the action-logits output [batch, 3] (SELL, HOLD, BUY). @default 'logits', else the first output */
