@@ -112,4 +112,72 @@ export type {
 // #endregion
 
 // #region HTTP providers, cache, rate limiter, vendor chain (owner: data-http)
+export { type BackoffOptions, backoffDelay, DEFAULT_BACKOFF, parseRetryAfter } from './http/backoff.ts';
+export {
+  type CachedResponse,
+  type CacheKeyInput,
+  createFileCache,
+  createMemoryCache,
+  type FileCache,
+  type FileCacheOptions,
+  type MemoryCacheOptions,
+  type ResponseCache,
+  requestCacheKey,
+} from './http/cache.ts';
+export {
+  createHttpClient,
+  type FetchLike,
+  type HttpClient,
+  type HttpClientOptions,
+  type HttpRequest,
+  type HttpResult,
+  type HttpTransportOptions,
+  type VendorErrorDescription,
+} from './http/client.ts';
+export { createTokenBucket, type RateLimiter, type TokenBucket, type TokenBucketOptions } from './http/rate-limiter.ts';
+export { REDACTED, redactError, redactSecrets } from './http/redact.ts';
+export { type Clock, realSleep, type Sleep, systemClock } from './http/sleep.ts';
+export {
+  type AlphaVantageSource,
+  type AlphaVantageSourceOptions,
+  createAlphaVantageSource,
+} from './providers/alpha-vantage.ts';
+export { createFinnhubSource, type FinnhubSource, type FinnhubSourceOptions } from './providers/finnhub.ts';
+export {
+  createFredSource,
+  type FredSeriesRequest,
+  type FredSource,
+  type FredSourceOptions,
+  type FredVintageOptions,
+} from './providers/fred.ts';
+export {
+  createSecEdgarSource,
+  type SecEdgarSource,
+  type SecEdgarSourceOptions,
+  type SecFiling,
+  type SecFilingsRequest,
+} from './providers/sec-edgar.ts';
+export type {
+  HttpProviderOptions,
+  InvalidRowPolicy,
+  PriceFetchResult,
+  SkippedItem,
+} from './providers/shared.ts';
+export {
+  createTushareSource,
+  type TushareQuery,
+  type TushareSource,
+  type TushareSourceOptions,
+  type TushareTable,
+} from './providers/tushare.ts';
+export {
+  createVendorChain,
+  NO_FALLBACK_CODES,
+  type VendorAttempt,
+  type VendorChain,
+  VendorChainError,
+  type VendorChainOptions,
+  type VendorChainReport,
+} from './providers/vendor-chain.ts';
+export { createYahooPriceSource, type YahooPriceSource, type YahooPriceSourceOptions } from './providers/yahoo.ts';
 // #endregion
