@@ -97,8 +97,8 @@ export interface BuildContextOptions {
   /** Months of macro history (first-of-month values). @default 24 */
   macroMonths?: number;
   /**
-   * Strict point-in-time checking: a price or news source that returns an item published after `asOf` (it was asked
-   * for nothing later) raises `LOOKAHEAD`. Off: such items are dropped and counted in `excluded`. Fundamentals,
+   * Strict point-in-time checking: a news source that returns an item published after `asOf`, or a price source that
+   * returns a bar dated after the `asOf` date (neither was asked for anything later), raises `LOOKAHEAD`. Off: such items are dropped and counted in `excluded`. Fundamentals,
    * insider and macro requests cannot say "published by asOf", so late-published items from them are always
    * dropped and counted, never an error.
    * @default true
@@ -374,7 +374,9 @@ export async function buildContext(request: BuildContextRequest): Promise<PointI
           continue;
         }
         if (publishedAt(result.data.timestamp) > asOfInstant) {
-          if (strict) {
+          // A bar dated after the requested end is a source bug; the decision day's own bar before its close
+          // (an intraday asOf) was asked for and is simply not public yet.
+          if (strict && result.data.timestamp.slice(0, 10) > asOfDate) {
             throw new TradeR1Error(
               'LOOKAHEAD',
               `Look-ahead: price source ${sources.prices.name} returned the bar of ${result.data.timestamp} for a context as of ${asOf}`,

@@ -177,12 +177,12 @@ export function renderContextPrompt(body: ContextBody, options: RenderOptions): 
     const bucketsByAge = [...context.news].sort((left, right) => right.maxDaysAgo - left.maxDaysAgo);
     const newsBucket = bucketsByAge.find((bucket) => bucket.items.length > 0);
     if (newsBucket) {
-      const count = Math.min(newsBucket.items.length, batch(60));
+      const count = Math.min(newsBucket.items.length, batch(200));
       newsBucket.items.splice(newsBucket.items.length - count, count);
       trimmed.newsItems += count;
       removed = true;
     } else if (context.insider.transactions.length > 0) {
-      const count = Math.min(context.insider.transactions.length, batch(25));
+      const count = Math.min(context.insider.transactions.length, batch(40));
       context.insider.transactions.splice(context.insider.transactions.length - count, count);
       trimmed.insiderTransactions += count;
       removed = true;
@@ -190,7 +190,7 @@ export function renderContextPrompt(body: ContextBody, options: RenderOptions): 
       const longest = context.macro.reduce((best, entry) =>
         entry.observations.length > best.observations.length ? entry : best,
       );
-      const count = Math.min(longest.observations.length, batch(6));
+      const count = Math.min(longest.observations.length, batch(10));
       longest.observations.splice(0, count);
       trimmed.macroObservations += count;
       removed = true;

@@ -46,6 +46,21 @@ const MONTHS: Readonly<Record<string, number>> = {
   dec: 12,
 };
 
+const FULL_MONTHS = [
+  'january',
+  'february',
+  'march',
+  'april',
+  'may',
+  'june',
+  'july',
+  'august',
+  'september',
+  'october',
+  'november',
+  'december',
+];
+
 /** A US time-zone name accepted by {@link parseUsDateTime}. */
 export type UsTimeZone =
   | 'EST'
@@ -162,7 +177,8 @@ export function parseUsDateTime(text: string, options: ParseUsDateTimeOptions = 
       );
     }
   }
-  const month = MONTHS[(match[1] as string).toLowerCase()] ?? MONTHS[(match[1] as string).toLowerCase().slice(0, 3)];
+  const monthName = (match[1] as string).toLowerCase();
+  const month = MONTHS[monthName] ?? (FULL_MONTHS.includes(monthName) ? MONTHS[monthName.slice(0, 3)] : undefined);
   const day = Number(match[2]);
   const year = Number(match[3]);
   if (month === undefined)

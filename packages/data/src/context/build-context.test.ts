@@ -1,0 +1,434 @@
+import { type Bar, isTradeR1Error, toInstant } from '@trade-r1/core';
+import fc from 'fast-check';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { loadEmbeddedBars } from '../dataset/embedded.ts';
+import type {
+  FundamentalFact,
+  InsiderSentiment,
+  InsiderTransaction,
+  MacroObservation,
+  NewsItem,
+  NewsSource,
+  PriceSource,
+} from '../sources.ts';
+import { buildContext, type ContextSources } from './build-context.ts';
+import { createStaticSources } from './static-sources.ts';
+import { estimateTokens } from './tokens.ts';
+
+const DAY = 86_400_000;
+
+function newsAt(id: string, publishedAt: string, ticker = 'AAPL'): NewsItem {
+  return {
+    id,
+    tickers: [ticker],
+    publishedAt,
+    headline: `headline ${id}`,
+    summary: `summary of ${id}`,
+    source: 'test',
+  };
+}
+
+function dailyNews(asOf: string, days: number, perDay: number): NewsItem[] {
+  const items: NewsItem[] = [];
+  for (let day = 0; day <= days; day += 1) {
+    for (let index = 0; index < perDay; index += 1) {
+      const instant = new Date(toInstant(asOf) - day * DAY - (index + 1) * 60_000).toISOString();
+      items.push(newsAt(`d${day}-${index}`, instant));
+    }
+  }
+  return items;
+}
+
+/** Everything a context included, with its publication instant. */
+function includedInstants(context: Awaited<ReturnType<typeof buildContext>>): number[] {
+  return [
+    ...context.news.flatMap((bucket) => bucket.items.map((item) => Date.parse(item.publishedAt))),
+    ...context.fundamentals.flatMap((metric) => metric.facts.map((fact) => Date.parse(fact.publishedAt))),
+    ...context.insider.sentiment.map((item) => Date.parse(item.publishedAt)),
+    ...context.insider.transactions.map((item) => Date.parse(item.publishedAt)),
+    ...context.macro.flatMap((entry) => entry.observations.map((item) => Date.parse(item.publishedAt))),
+  ];
+}
+
+describe('buildContext', () => {
+  let bars: Bar[];
+  beforeAll(async () => {
+    bars = await loadEmbeddedBars('AAPL');
+  });
+
+  it('assembles the five sources the Trading-R1 way', async () => {
+    const asOf = '2024-06-28';
+    const fundamentals: FundamentalFact[] = [
+      {
+        ticker: 'AAPL',
+        metric: 'Revenues',
+        value: 90.75e9,
+        unit: 'USD',
+        periodEnd: '2024-03-30',
+        form: '10-Q',
+        publishedAt: '2024-05-03T20:30:00Z',
+        source: 'sec',
+      },
+      {
+        ticker: 'AAPL',
+        metric: 'Revenues',
+        value: 119.58e9,
+        unit: 'USD',
+        periodEnd: '2023-12-30',
+        form: '10-Q',
+        publishedAt: '2024-02-02T21:00:00Z',
+        source: 'sec',
+      },
+      {
+        ticker: 'AAPL',
+        metric: 'Revenues',
+        value: 85.78e9,
+        unit: 'USD',
+        periodEnd: '2024-06-29',
+        form: '10-Q',
+        publishedAt: '2024-08-02T20:30:00Z',
+        source: 'sec',
+      },
+    ];
+    const sentiment: InsiderSentiment[] = [
+      {
+        ticker: 'AAPL',
+        year: 2024,
+        month: 5,
+        change: -5000,
+        mspr: -12.5,
+        publishedAt: '2024-06-01T00:00:00Z',
+        source: 't',
+      },
+      { ticker: 'AAPL', year: 2024, month: 6, change: 100, mspr: 3, publishedAt: '2024-07-01T00:00:00Z', source: 't' },
+    ];
+    const transactions: InsiderTransaction[] = Array.from({ length: 30 }, (_, index) => ({
+      ticker: 'AAPL',
+      name: `Insider ${index}`,
+      share: 1000 + index,
+      change: -10 * index,
+      transactionDate: new Date(Date.UTC(2024, 0, 1) + index * 5 * DAY).toISOString().slice(0, 10),
+      publishedAt: new Date(Date.UTC(2024, 0, 3) + index * 5 * DAY).toISOString(),
+      source: 't',
+    }));
+    const macro: MacroObservation[] = [];
+    for (let month = 0; month < 30; month += 1) {
+      const date = new Date(Date.UTC(2022, 6 + month, 1)).toISOString().slice(0, 10);
+      macro.push({
+        seriesId: 'FEDFUNDS',
+        date,
+        value: 5 + month / 100,
+        publishedAt: new Date(Date.UTC(2022, 7 + month, 2)).toISOString(),
+        source: 'fred',
+      });
+      macro.push({
+        seriesId: 'DGS10',
+        date: date.replace(/-01$/, '-03'),
+        value: 4 + month / 100,
+        publishedAt: new Date(Date.UTC(2022, 6 + month, 3, 22)).toISOString(),
+        source: 'fred',
+      });
+      macro.push({
+        seriesId: 'DGS10',
+        date: date.replace(/-01$/, '-04'),
+        value: 9,
+        publishedAt: new Date(Date.UTC(2022, 6 + month, 4, 22)).toISOString(),
+        source: 'fred',
+      });
+    }
+    const sources = createStaticSources({
+      bars: { AAPL: bars },
+      news: dailyNews(asOf, 35, 3),
+      fundamentals,
+      insiderSentiment: sentiment,
+      insiderTransactions: transactions,
+      macro,
+    });
+    const context = await buildContext({
+      ticker: 'aapl',
+      asOf,
+      sources,
+      options: { macroSeries: ['FEDFUNDS', 'DGS10'], maxTokens: 100_000 },
+    });
+    expect(context.ticker).toBe('AAPL');
+    expect(context.asOf).toBe('2024-06-28T23:59:59.999Z');
+    // News: 4 days × 3 = 12 in t−3..t (cap 10), 7 × 3 = 21 in t−10..t−4 (cap 20), 20 × 3 = 60 in t−30..t−11 (cap 20).
+    expect(context.news.map((bucket) => [bucket.available, bucket.items.length])).toEqual([
+      [12, 10],
+      [21, 20],
+      [60, 20],
+    ]);
+    for (const bucket of context.news) {
+      const times = bucket.items.map((item) => item.publishedAt);
+      expect(times).toEqual([...times].sort().reverse());
+    }
+    // Technicals: the 15 bars up to and including the decision day, indicators over the long lookback.
+    expect(context.technicals?.bars).toHaveLength(15);
+    expect(context.technicals?.bars.at(-1)?.timestamp).toBe('2024-06-28');
+    expect(context.technicals?.indicators.sma200?.every((value) => value !== null)).toBe(true);
+    expect(context.technicals?.lookbackBars).toBeGreaterThan(250);
+    // Fundamentals: only filings published by asOf, newest period first.
+    expect(context.fundamentals).toHaveLength(1);
+    expect(context.fundamentals[0]?.facts.map((fact) => fact.periodEnd)).toEqual(['2024-03-30', '2023-12-30']);
+    expect(context.excluded.fundamentals.future).toBe(1);
+    // Insider: May's sentiment (published June 1), not June's (published July 1); the newest 25 transactions.
+    expect(context.insider.sentiment.map((item) => item.month)).toEqual([5]);
+    expect(context.insider.transactions).toHaveLength(25);
+    expect(context.insider.transactions.every((item) => item.publishedAt <= context.asOf)).toBe(true);
+    // Macro: first observation of each month, published by asOf, at most 24 months.
+    const fed = context.macro.find((entry) => entry.seriesId === 'FEDFUNDS');
+    expect(fed?.observations.at(-1)?.date).toBe('2024-05-01');
+    expect(fed?.observations).toHaveLength(23);
+    const dgs = context.macro.find((entry) => entry.seriesId === 'DGS10');
+    expect(dgs?.observations.every((observation) => observation.date.endsWith('-03'))).toBe(true);
+    expect(dgs?.observations).toHaveLength(24);
+    expect(context.prompt).toContain('<technicals window="15">');
+    expect(context.prompt).toContain('<news>');
+    expect(context.prompt).toContain('<fundamentals>');
+    expect(context.prompt).toContain('<insider>');
+    expect(context.prompt).toContain('- FEDFUNDS: ');
+    expect(context.tokens).toBe(estimateTokens(context.prompt));
+  });
+
+  it('samples news deterministically per seed', async () => {
+    const asOf = '2024-03-15';
+    const sources = createStaticSources({ news: dailyNews(asOf, 30, 4) });
+    const ids = async (seed: number): Promise<string[]> =>
+      (await buildContext({ ticker: 'AAPL', asOf, sources, options: { seed } })).news.flatMap((bucket) =>
+        bucket.items.map((item) => item.id),
+      );
+    expect(await ids(1)).toEqual(await ids(1));
+    expect(await ids(1)).not.toEqual(await ids(2));
+  });
+
+  it('keeps the prompt within the token budget, trimming the oldest news first', async () => {
+    const asOf = '2024-06-28';
+    const sources = createStaticSources({ bars: { AAPL: bars }, news: dailyNews(asOf, 30, 5) });
+    const full = await buildContext({ ticker: 'AAPL', asOf, sources, options: { maxTokens: 1_000_000 } });
+    const budget = full.tokens - 60;
+    const trimmed = await buildContext({ ticker: 'AAPL', asOf, sources, options: { maxTokens: budget } });
+    expect(trimmed.tokens).toBeLessThanOrEqual(budget);
+    expect(trimmed.trimmed.newsItems).toBeGreaterThan(0);
+    expect(trimmed.news[0]?.items).toHaveLength(10);
+    expect(trimmed.news[1]?.items).toHaveLength(20);
+    expect(trimmed.news[2]?.items.length).toBeLessThan(20);
+    // The dropped items are the oldest of the oldest bucket.
+    expect(trimmed.news[2]?.items).toEqual(full.news[2]?.items.slice(0, trimmed.news[2]?.items.length));
+    const tiny = await buildContext({ ticker: 'AAPL', asOf, sources, options: { maxTokens: 50 } });
+    expect(tiny.tokens).toBeLessThanOrEqual(50);
+    expect(tiny.trimmed.truncated).toBe(true);
+    const counted = await buildContext({
+      ticker: 'AAPL',
+      asOf,
+      sources,
+      options: { maxTokens: 2000, countTokens: (text) => text.length },
+    });
+    expect(counted.prompt.length).toBeLessThanOrEqual(2000);
+  });
+
+  it('excludes undated and invalid items and reports them', async () => {
+    const leaky: NewsSource = {
+      name: 'leaky',
+      async getNews() {
+        return [
+          newsAt('ok', '2024-03-14T10:00:00Z'),
+          { ...newsAt('undated', ''), publishedAt: '' },
+          { ...newsAt('garbage', 'x'), publishedAt: 'next tuesday' },
+          { id: 'bad', publishedAt: '2024-03-14T10:00:00Z' } as unknown as NewsItem,
+        ];
+      },
+    };
+    const context = await buildContext({ ticker: 'AAPL', asOf: '2024-03-15', sources: { news: leaky } });
+    expect(context.news.flatMap((bucket) => bucket.items.map((item) => item.id))).toEqual(['ok']);
+    expect(context.excluded.news).toEqual({ future: 0, undated: 2, invalid: 1 });
+  });
+
+  it('raises LOOKAHEAD in strict mode when a source returns a future item or bar, and drops it otherwise', async () => {
+    const future: NewsSource = { name: 'future-news', getNews: async () => [newsAt('late', '2024-03-16T00:00:00Z')] };
+    const error = await buildContext({ ticker: 'AAPL', asOf: '2024-03-15', sources: { news: future } }).catch(
+      (caught: unknown) => caught,
+    );
+    expect(isTradeR1Error(error, 'LOOKAHEAD')).toBe(true);
+    expect((error as Error).message).toContain('future-news');
+    const lenient = await buildContext({
+      ticker: 'AAPL',
+      asOf: '2024-03-15',
+      sources: { news: future },
+      options: { strict: false },
+    });
+    expect(lenient.excluded.news.future).toBe(1);
+    expect(lenient.news.every((bucket) => bucket.items.length === 0)).toBe(true);
+    const allBars: PriceSource = { name: 'all-bars', getDailyBars: async () => bars };
+    await expect(
+      buildContext({ ticker: 'AAPL', asOf: '2024-03-15', sources: { prices: allBars } }),
+    ).rejects.toMatchObject({ code: 'LOOKAHEAD' });
+    const filtered = await buildContext({
+      ticker: 'AAPL',
+      asOf: '2024-03-15',
+      sources: { prices: allBars },
+      options: { strict: false },
+    });
+    expect(filtered.technicals?.bars.at(-1)?.timestamp).toBe('2024-03-15');
+    // A decision during the session does not see that day's bar.
+    const intraday = await buildContext({
+      ticker: 'AAPL',
+      asOf: '2024-03-15T15:00:00Z',
+      sources: createStaticSources({ bars: { AAPL: bars } }),
+    });
+    expect(intraday.technicals?.bars.at(-1)?.timestamp).toBe('2024-03-14');
+  });
+
+  it("records a failing source with onSourceError: 'omit', propagates it by default, and honours abort", async () => {
+    const broken: NewsSource = {
+      name: 'broken',
+      getNews: async () => {
+        throw new Error('503 upstream');
+      },
+    };
+    await expect(buildContext({ ticker: 'AAPL', asOf: '2024-03-15', sources: { news: broken } })).rejects.toMatchObject(
+      { code: 'INTERNAL' },
+    );
+    const omitted = await buildContext({
+      ticker: 'AAPL',
+      asOf: '2024-03-15',
+      sources: { news: broken },
+      options: { onSourceError: 'omit' },
+    });
+    expect(omitted.errors).toEqual([{ source: 'news', code: 'INTERNAL', message: '503 upstream' }]);
+    const controller = new AbortController();
+    controller.abort();
+    await expect(
+      buildContext({ ticker: 'AAPL', asOf: '2024-03-15', sources: { news: broken }, signal: controller.signal }),
+    ).rejects.toMatchObject({ code: 'ABORTED' });
+    await expect(buildContext({ ticker: '', asOf: '2024-03-15', sources: {} })).rejects.toMatchObject({
+      code: 'INVALID_INPUT',
+    });
+  });
+
+  it('never lets a future item or bar in, for any asOf and any item dates (property)', async () => {
+    const start = Date.UTC(2024, 0, 1);
+    const dated = fc.record({
+      dayOffset: fc.integer({ min: -60, max: 500 }),
+      minute: fc.integer({ min: 0, max: 1439 }),
+      dated: fc.boolean(),
+    });
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: 0, max: 450 }),
+        fc.option(fc.integer({ min: 0, max: 1439 }), { nil: undefined }),
+        fc.array(dated, { maxLength: 40 }),
+        fc.array(dated, { maxLength: 10 }),
+        async (asOfDay, asOfMinute, newsDates, otherDates) => {
+          const asOfDate = new Date(start + asOfDay * DAY).toISOString().slice(0, 10);
+          const asOf =
+            asOfMinute === undefined ? asOfDate : new Date(start + asOfDay * DAY + asOfMinute * 60_000).toISOString();
+          const asOfInstant = toInstant(asOf);
+          const when = (entry: { dayOffset: number; minute: number; dated: boolean }): string =>
+            entry.dated ? new Date(start + entry.dayOffset * DAY + entry.minute * 60_000).toISOString() : '';
+          const news = newsDates.map((entry, index) => ({ ...newsAt(`n${index}`, 'x'), publishedAt: when(entry) }));
+          const facts = otherDates.map((entry, index) => ({
+            ticker: 'AAPL',
+            metric: `m${index % 3}`,
+            value: index,
+            unit: 'USD',
+            periodEnd: '2023-12-31',
+            publishedAt: when(entry),
+            source: 's',
+          }));
+          const sentiment = otherDates.map((entry, index) => ({
+            ticker: 'AAPL',
+            year: 2024,
+            month: 1 + (index % 12),
+            change: 1,
+            mspr: 1,
+            publishedAt: when(entry),
+            source: 's',
+          }));
+          const transactions = otherDates.map((entry) => ({
+            ticker: 'AAPL',
+            name: 'x',
+            share: 1,
+            change: 1,
+            transactionDate: '2024-01-02',
+            publishedAt: when(entry),
+            source: 's',
+          }));
+          const macro = otherDates.map((entry, index) => ({
+            seriesId: 'FEDFUNDS',
+            date: `2024-${String(1 + (index % 12)).padStart(2, '0')}-01`,
+            value: 1,
+            publishedAt: when(entry),
+            source: 's',
+          }));
+          // Sources that ignore every window: whatever they return, the builder must filter.
+          const leaky: ContextSources = {
+            prices: { name: 'p', getDailyBars: async () => bars },
+            news: { name: 'n', getNews: async () => news },
+            fundamentals: { name: 'f', getFundamentals: async () => facts },
+            insider: {
+              name: 'i',
+              getInsiderSentiment: async () => sentiment,
+              getInsiderTransactions: async () => transactions,
+            },
+            macro: { name: 'm', getSeries: async () => macro },
+          };
+          const context = await buildContext({
+            ticker: 'AAPL',
+            asOf,
+            sources: leaky,
+            options: { strict: false, macroSeries: ['FEDFUNDS'] },
+          });
+          for (const instant of includedInstants(context)) expect(instant).toBeLessThanOrEqual(asOfInstant);
+          for (const bar of context.technicals?.bars ?? [])
+            expect(toInstant(bar.timestamp)).toBeLessThanOrEqual(asOfInstant);
+          const futureNews = news.filter(
+            (item) => item.publishedAt !== '' && Date.parse(item.publishedAt) > asOfInstant,
+          ).length;
+          expect(context.excluded.news.future).toBe(futureNews);
+          expect(context.excluded.news.undated).toBe(news.filter((item) => item.publishedAt === '').length);
+          // Strict mode: a future news item or bar is an error, never silently used.
+          const strict = await buildContext({
+            ticker: 'AAPL',
+            asOf,
+            sources: leaky,
+            options: { macroSeries: ['FEDFUNDS'] },
+          }).then(
+            () => 'ok',
+            (error: unknown) => (isTradeR1Error(error, 'LOOKAHEAD') ? 'lookahead' : error),
+          );
+          const asOfUtcDate = new Date(asOfInstant).toISOString().slice(0, 10);
+          const futureBars = bars.some((bar) => bar.timestamp > asOfUtcDate);
+          expect(strict).toBe(futureNews > 0 || futureBars ? 'lookahead' : 'ok');
+          // A well-behaved source never triggers strict mode and gives the same items.
+          const honest = await buildContext({
+            ticker: 'AAPL',
+            asOf,
+            sources: createStaticSources({
+              bars: { AAPL: bars },
+              news: news.filter((item) => item.publishedAt !== ''),
+            }),
+          });
+          for (const instant of includedInstants(honest)) expect(instant).toBeLessThanOrEqual(asOfInstant);
+          expect(honest.news).toEqual(context.news.map((bucket) => ({ ...bucket })));
+        },
+      ),
+      { seed: 20240628, numRuns: 40 },
+    );
+  });
+});
+
+describe('estimateTokens', () => {
+  it('is deterministic and counts words, digit groups, CJK characters and punctuation', () => {
+    expect(estimateTokens('')).toBe(0);
+    expect(estimateTokens('   \n\t')).toBe(0);
+    expect(estimateTokens('hello world')).toBe(2);
+    expect(estimateTokens('internationalization')).toBe(4);
+    expect(estimateTokens('1234567')).toBe(3);
+    expect(estimateTokens('贵州茅台')).toBe(4);
+    expect(estimateTokens('a, b.')).toBe(4);
+    const text = 'The quick brown fox jumps over the lazy dog. '.repeat(20);
+    expect(estimateTokens(text)).toBe(estimateTokens(text));
+    expect(estimateTokens(text)).toBeGreaterThan(180);
+    expect(estimateTokens(text)).toBeLessThan(260);
+  });
+});
