@@ -99,6 +99,12 @@ export {
   OnnxTextPolicy,
   onnxPolicyOptionsSchema,
 } from './text/onnx-policy.ts';
+export {
+  createOpenAICompatiblePolicy,
+  OpenAICompatiblePolicy,
+  type OpenAICompatiblePolicyOptions,
+  openAICompatiblePolicyOptionsSchema,
+} from './text/openai-policy.ts';
 export { halfToFloat32, logSumExp, type SampledToken, type SamplingSettings, sampleToken } from './text/sampling.ts';
 export {
   type Completion,

@@ -70,9 +70,9 @@ export interface Completion {
    * filtering): what a PPO/GRPO ratio needs. `null` entries when the backend cannot report them.
    */
   modelLogprobs: Array<number | null>;
-  /** Tokens in the prompt. */
+  /** Tokens in the prompt (−1 when a remote backend did not report it). */
   promptTokenCount: number;
-  /** Tokens generated. */
+  /** Tokens generated (−1 when a remote backend did not report it). */
   completionTokenCount: number;
   /** `'stop'` (EOS or stop string), `'length'` (maxNewTokens) or `'abort'` (signal). */
   finishReason: FinishReason;
