@@ -31,6 +31,18 @@ describe('time zone helpers', () => {
     ).toBe('2024-03-10T07:30:00.000Z');
   });
 
+  it('reads a repeated (fall-back) hour as the later instant', () => {
+    // 01:30 happens twice on 2024-11-03 in New York: 05:30Z (EDT) and 06:30Z (EST).
+    expect(
+      new Date(
+        wallTimeToInstant({ year: 2024, month: 11, day: 3, hour: 1, minute: 30 }, 'America/New_York'),
+      ).toISOString(),
+    ).toBe('2024-11-03T06:30:00.000Z');
+    expect(
+      new Date(wallTimeToInstant({ year: 2024, month: 11, day: 3, hour: 3 }, 'America/New_York')).toISOString(),
+    ).toBe('2024-11-03T08:00:00.000Z');
+  });
+
   it('round-trips wall time → instant → local date (property, fixed seed)', () => {
     fc.assert(
       fc.property(

@@ -2,6 +2,8 @@
  * Time-zone helpers for vendor timestamps (pure, `Intl`-based, no dependencies).
  */
 
+const DAY_MS = 86_400_000;
+
 const dateFormatters = new Map<string, Intl.DateTimeFormat>();
 const partFormatters = new Map<string, Intl.DateTimeFormat>();
 
@@ -73,7 +75,12 @@ export function wallTimeToInstant(
   timeZone: string,
 ): number {
   const guess = Date.UTC(wall.year, wall.month - 1, wall.day, wall.hour ?? 0, wall.minute ?? 0, wall.second ?? 0);
-  const first = guess - offsetMs(guess, timeZone);
-  const second = guess - offsetMs(first, timeZone);
-  return Math.max(first, second);
+  // The offsets in force a day before and a day after cover both sides of any daylight-saving transition.
+  const candidates = [offsetMs(guess - DAY_MS, timeZone), offsetMs(guess + DAY_MS, timeZone)].map((offset) => ({
+    instant: guess - offset,
+    offset,
+  }));
+  const valid = candidates.filter((candidate) => offsetMs(candidate.instant, timeZone) === candidate.offset);
+  const pool = valid.length > 0 ? valid : candidates;
+  return Math.max(...pool.map((candidate) => candidate.instant));
 }
