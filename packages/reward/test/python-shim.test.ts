@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { createRewardServer, defineReward, dsrReward, type RewardServer, rewardSampleSchema } from '../src/index.ts';
+import { deferred, postJson } from './http.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const TOKEN = 'shim-token';
@@ -25,11 +26,11 @@ afterAll(async () => {
   await server.close();
 });
 
-function runPython(): Promise<Record<string, unknown>> {
+function runPython(target = url, mode = 'all'): Promise<Record<string, unknown>> {
   return new Promise((resolve, reject) => {
     execFile(
       'python3',
-      [join(here, '__fixtures__', 'check_shim.py'), url, TOKEN],
+      [join(here, '__fixtures__', 'check_shim.py'), target, TOKEN, mode],
       { env: { ...process.env, PYTHONPATH: join(here, '..', 'python') }, timeout: 30_000 },
       (error, stdout, stderr) => {
         if (error) reject(new Error(`python3 failed: ${error.message}\n${stderr}`));
@@ -64,4 +65,41 @@ describe('python shim (trade_r1_reward.py) against a live server', () => {
     expect(String(out.unreachable)).toContain('unreachable');
     expect(out.trl_unreachable).toEqual([null]);
   });
+
+  it('retries through 503 (overloaded) and succeeds once the server has capacity', async () => {
+    const hold = deferred();
+    const busy = createRewardServer({
+      rewardFn: async (sample) => {
+        if (sample.response === 'hold') await hold.promise;
+        return 1;
+      },
+      token: TOKEN,
+      maxConcurrency: 1,
+      maxQueue: 0,
+    });
+    const busyUrl = await busy.listen({ port: 0, host: '127.0.0.1' });
+    try {
+      const blocker = postJson(
+        busyUrl,
+        '/slime',
+        { prompt: 'p', response: 'hold' },
+        { Authorization: `Bearer ${TOKEN}` },
+      );
+      const python = runPython(busyUrl, 'retry');
+      await waitFor(() => busy.metrics().includes('trade_r1_reward_rejected_total{reason="overloaded"}'));
+      hold.resolve();
+      expect((await blocker).status).toBe(200);
+      expect(await python).toMatchObject({ score: { score: 1, flagged: false } });
+    } finally {
+      await busy.close();
+    }
+  });
 });
+
+async function waitFor(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 /** A chat message as trainers pass prompts (`[{ role, content }]`). */
-const chatMessageSchema = z.object({ role: z.string(), content: z.unknown() }).passthrough();
+const chatMessageSchema = z.looseObject({ role: z.string(), content: z.unknown() });
 
 /** A prompt: plain text or a list of chat messages (their text contents are joined with newlines). */
 export const promptSchema = z
@@ -71,7 +71,7 @@ export const advantageRequestSchema = z
   .object({
     estimator: z.enum(['grpo', 'rloo', 'dr_grpo']),
     scale: z.enum(['group', 'batch', 'none']),
-    epsilon: z.number().finite().min(0),
+    epsilon: z.number().min(0),
     std: z.enum(['unbiased', 'population']),
   })
   .partial()

@@ -9,6 +9,12 @@ url = sys.argv[1]
 token = sys.argv[2]
 out = {}
 
+if len(sys.argv) > 3 and sys.argv[3] == "retry":
+    # The server is saturated (503 + Retry-After) until the test releases it; the client must retry through it.
+    retrying = shim.RewardClient(url, token=token, timeout=10, retries=5, backoff=0.05)
+    print(json.dumps({"score": retrying.score("p", "r", {"r": 0.1, "s": 0.5})}))
+    sys.exit(0)
+
 client = shim.RewardClient(url, token=token, timeout=10, retries=2, backoff=0.01)
 out["health"] = client.health()
 out["get_reward"] = client.get_reward(
