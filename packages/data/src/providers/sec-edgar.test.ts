@@ -148,6 +148,24 @@ describe('createSecEdgarSource', () => {
     expect(tenQ.map((filing) => filing.accessionNumber)).toEqual(['0000320193-24-000006']);
   });
 
+  it('reads older submission pages on request, only those overlapping the range', async () => {
+    server.route(
+      '/submissions/CIK0000320193-submissions-001.json',
+      jsonFixture('sec-edgar/CIK0000320193-submissions-001.json'),
+    );
+    const source = createSecEdgarSource(base());
+    const before = server.count('/submissions/CIK0000320193-submissions-001.json');
+    const all = await source.getFilings({ ticker: 'AAPL', forms: ['10-K'], includeOlder: true });
+    expect(all.map((filing) => [filing.filingDate, filing.publishedAt])).toEqual([
+      ['2013-10-30', '2013-10-30T23:59:59.999Z'],
+      ['2023-11-03', '2023-11-03T23:59:59.999Z'],
+    ]);
+    expect(server.count('/submissions/CIK0000320193-submissions-001.json') - before).toBe(1);
+    const recentOnly = await source.getFilings({ ticker: 'AAPL', includeOlder: true, from: '2020-01-01' });
+    expect(recentOnly).toHaveLength(3);
+    expect(server.count('/submissions/CIK0000320193-submissions-001.json') - before).toBe(1);
+  });
+
   it('rejects columnar arrays of different lengths', async () => {
     server.route('/submissions/CIK0000789019.json', jsonFixture('sec-edgar/submissions-mismatched-columns.json'));
     const error = await createSecEdgarSource(base())

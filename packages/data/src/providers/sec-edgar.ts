@@ -60,20 +60,27 @@ const companyFactsSchema = z.object({
 
 const columns = z.array(z.string());
 
+/** The columnar filing table of `filings.recent` (and, at the top level, of each older page). */
+const filingColumnsSchema = z.object({
+  accessionNumber: columns,
+  filingDate: columns,
+  reportDate: columns,
+  acceptanceDateTime: columns,
+  form: columns,
+  primaryDocument: columns,
+  primaryDocDescription: columns.optional(),
+});
+type FilingColumns = z.infer<typeof filingColumnsSchema>;
+
 const submissionsSchema = z.object({
   cik: z.union([z.number(), z.string()]),
   name: z.string().optional(),
   tickers: z.array(z.string()).optional(),
   filings: z.object({
-    recent: z.object({
-      accessionNumber: columns,
-      filingDate: columns,
-      reportDate: columns,
-      acceptanceDateTime: columns,
-      form: columns,
-      primaryDocument: columns,
-      primaryDocDescription: columns.optional(),
-    }),
+    recent: filingColumnsSchema,
+    files: z
+      .array(z.object({ name: z.string(), filingCount: z.number().optional(), filingFrom: isoDate, filingTo: isoDate }))
+      .optional(),
   }),
 });
 
@@ -106,6 +113,11 @@ export interface SecFilingsRequest {
   to?: string;
   /** Only these forms (`['10-K', '10-Q', '8-K']`). @default all */
   forms?: readonly string[];
+  /**
+   * Also read the older pages listed in `filings.files` (only those overlapping `from`/`to`), one request each.
+   * @default false
+   */
+  includeOlder?: boolean;
   signal?: AbortSignal;
 }
 
@@ -134,7 +146,10 @@ export interface SecEdgarSourceOptions extends HttpProviderOptions {
 export interface SecEdgarSource extends FundamentalsSource {
   /** The ten-digit CIK of a ticker (from `ciks`, else the SEC ticker file). @throws `NOT_FOUND` */
   resolveCik(ticker: string, signal?: AbortSignal): Promise<string>;
-  /** Recent filings (the submissions API's `filings.recent`: at least a year, or 1000 filings), oldest first. */
+  /**
+   * Filings, oldest first: the submissions API's `filings.recent` (at least a year, or 1000 filings), plus the
+   * older pages with `includeOlder`.
+   */
   getFilings(request: SecFilingsRequest): Promise<SecFiling[]>;
 }
 
@@ -280,58 +295,76 @@ export function createSecEdgarSource(options: SecEdgarSourceOptions = {}): SecEd
       signal: request.signal,
       parse: (body) => parseVendorResponse(vendor, endpoint, submissionsSchema, body),
     });
-    const recent = value.filings.recent;
-    const count = recent.accessionNumber.length;
-    for (const [name, column] of Object.entries(recent)) {
-      if (column !== undefined && column.length !== count) {
-        throw new TradeR1Error(
-          'BAD_RESPONSE',
-          `${vendor} ${endpoint} response: filings.recent.${name} has ${column.length} entries, accessionNumber has ${count}`,
-          { details: { vendor, endpoint, field: name } },
-        );
-      }
-    }
     const forms = request.forms ? new Set(request.forms) : undefined;
     const filings: SecFiling[] = [];
     const skipped: SkippedItem[] = [];
-    for (let index = 0; index < count; index += 1) {
-      const filingDate = recent.filingDate[index] as string;
-      const form = recent.form[index] as string;
-      if (forms && !forms.has(form)) continue;
-      if (!isIsoDate(filingDate)) {
-        reportSkip(
-          options.onSkip,
-          { vendor, kind: 'filing', subject: ticker, index, date: filingDate, reason: 'filingDate is not a date' },
-          skipped,
-        );
-        continue;
+    const collect = (table: FilingColumns, where: string): void => {
+      const count = table.accessionNumber.length;
+      for (const [name, column] of Object.entries(table)) {
+        if (column !== undefined && column.length !== count) {
+          throw new TradeR1Error(
+            'BAD_RESPONSE',
+            `${vendor} ${endpoint} response: ${where}.${name} has ${column.length} entries, accessionNumber has ${count}`,
+            { details: { vendor, endpoint, field: `${where}.${name}` } },
+          );
+        }
       }
-      if ((request.from && filingDate < request.from) || (request.to && filingDate > request.to)) continue;
-      const accessionNumber = recent.accessionNumber[index] as string;
-      const acceptance = recent.acceptanceDateTime[index] ?? '';
-      let published = toInstant(filingDate);
-      try {
-        if (acceptance !== '') published = Math.max(published, parseTimestamp(acceptance).instant);
-      } catch {
-        // An unparseable acceptance time leaves the (conservative) end of the filing date.
+      for (let index = 0; index < count; index += 1) {
+        const filingDate = table.filingDate[index] as string;
+        const form = table.form[index] as string;
+        if (forms && !forms.has(form)) continue;
+        if (!isIsoDate(filingDate)) {
+          reportSkip(
+            options.onSkip,
+            { vendor, kind: 'filing', subject: ticker, index, date: filingDate, reason: 'filingDate is not a date' },
+            skipped,
+          );
+          continue;
+        }
+        if ((request.from && filingDate < request.from) || (request.to && filingDate > request.to)) continue;
+        const accessionNumber = table.accessionNumber[index] as string;
+        const acceptance = table.acceptanceDateTime[index] ?? '';
+        let published = toInstant(filingDate);
+        try {
+          if (acceptance !== '') published = Math.max(published, parseTimestamp(acceptance).instant);
+        } catch {
+          // An unparseable acceptance time leaves the (conservative) end of the filing date.
+        }
+        const reportDate = table.reportDate[index] ?? '';
+        const primaryDocument = table.primaryDocument[index] ?? '';
+        const description = table.primaryDocDescription?.[index] ?? '';
+        filings.push({
+          ticker,
+          cik,
+          accessionNumber,
+          form,
+          filingDate,
+          ...(reportDate !== '' ? { reportDate } : {}),
+          ...(acceptance !== '' ? { acceptanceDateTime: acceptance } : {}),
+          primaryDocument,
+          ...(description !== '' ? { description } : {}),
+          url: `${archivesUrl}/${Number(cik)}/${accessionNumber.replaceAll('-', '')}/${primaryDocument}`,
+          publishedAt: new Date(published).toISOString(),
+          source: 'sec-edgar',
+        });
       }
-      const reportDate = recent.reportDate[index] ?? '';
-      const primaryDocument = recent.primaryDocument[index] ?? '';
-      const description = recent.primaryDocDescription?.[index] ?? '';
-      filings.push({
-        ticker,
-        cik,
-        accessionNumber,
-        form,
-        filingDate,
-        ...(reportDate !== '' ? { reportDate } : {}),
-        ...(acceptance !== '' ? { acceptanceDateTime: acceptance } : {}),
-        primaryDocument,
-        ...(description !== '' ? { description } : {}),
-        url: `${archivesUrl}/${Number(cik)}/${accessionNumber.replaceAll('-', '')}/${primaryDocument}`,
-        publishedAt: new Date(published).toISOString(),
-        source: 'sec-edgar',
-      });
+    };
+    collect(value.filings.recent, 'filings.recent');
+    if (request.includeOlder) {
+      for (const page of value.filings.files ?? []) {
+        if ((request.from && page.filingTo < request.from) || (request.to && page.filingFrom > request.to)) continue;
+        if (!/^[\w.-]+\.json$/.test(page.name)) {
+          throw new TradeR1Error('BAD_RESPONSE', `${vendor} ${endpoint} response: unexpected page name ${page.name}`, {
+            details: { vendor, endpoint, name: page.name },
+          });
+        }
+        const older = await client.request({
+          path: `${endpoint}/${page.name}`,
+          signal: request.signal,
+          parse: (body) => parseVendorResponse(vendor, `${endpoint}/${page.name}`, filingColumnsSchema, body),
+        });
+        collect(older.value, page.name);
+      }
     }
     filings.sort(
       (left, right) =>
