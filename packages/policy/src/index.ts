@@ -19,6 +19,17 @@ export {
   type OnnxActionPolicyOptions,
   onnxActionPolicyOptionsSchema,
 } from './action/onnx-action-policy.ts';
+export { mostPolarSentence, splitSentences, type TextPolarity, textPolarity } from './analyst/sentiment.ts';
+export {
+  type AnalystTemplateOptions,
+  type AnalystThesis,
+  analystTemplateOptionsSchema,
+  createAnalystTemplatePolicy,
+  decisionFromScore,
+  type ThesisBullet,
+  type ThesisSectionContent,
+  technicalScore,
+} from './analyst/template-policy.ts';
 export {
   type ContextEvidence,
   type ContextEvidenceInput,
