@@ -130,6 +130,11 @@ describe('createHttpClient', () => {
     expect(failures[0]).not.toContain(SECRET);
   });
 
+  it('rejects a base URL that is not http(s)', () => {
+    expect(() => createHttpClient({ vendor: 'Test', baseUrl: 'ftp://example.org' })).toThrow(/baseUrl/);
+    expect(() => createHttpClient({ vendor: 'Test', baseUrl: 'not a url' })).toThrow(/baseUrl/);
+  });
+
   it('fails fast when the signal is already aborted', async () => {
     const controller = new AbortController();
     controller.abort();

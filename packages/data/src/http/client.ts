@@ -141,6 +141,21 @@ function tryParseJson(text: string): { ok: true; value: unknown } | { ok: false 
  */
 export function createHttpClient(options: HttpClientOptions): HttpClient {
   const vendor = options.vendor;
+  let parsedBase: URL | undefined;
+  try {
+    parsedBase = new URL(options.baseUrl);
+  } catch {
+    parsedBase = undefined;
+  }
+  if (!parsedBase || (parsedBase.protocol !== 'http:' && parsedBase.protocol !== 'https:')) {
+    throw new TradeR1Error(
+      'INVALID_CONFIG',
+      `${vendor}: baseUrl must be an http(s) URL, got ${JSON.stringify(options.baseUrl)}`,
+      {
+        details: { vendor, baseUrl: String(options.baseUrl) },
+      },
+    );
+  }
   const secrets = (options.secrets ?? []).filter((secret) => secret.length > 0);
   const timeoutMs = options.timeoutMs ?? 30_000;
   const retries = Math.max(0, Math.floor(options.retries ?? 3));
