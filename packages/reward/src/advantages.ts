@@ -47,9 +47,12 @@ export interface GroupAdvantageOptions {
 }
 
 /** Advantages and the per-group statistics behind them. */
-export interface GroupAdvantageResult {
-  /** One advantage per reward, always finite (missing rewards and undefined statistics give 0). */
-  advantages: Float64Array | Float32Array;
+export interface GroupAdvantageResult<Output extends Float64Array | Float32Array = Float64Array> {
+  /**
+   * One advantage per reward, always finite (missing rewards and undefined statistics give 0). The `output` array
+   * when one was given, else a new Float64Array.
+   */
+  advantages: Output;
   /** Mean of the valid rewards of each group (0 for a group with none). */
   groupMean: Float64Array;
   /** Std of each group under the chosen correction (0 where undefined, i.e. fewer than 2 valid for unbiased). */
@@ -87,7 +90,9 @@ export const OPENRLHF_GROUP_NORM_DEFAULTS = Object.freeze({
  * @throws {TradeR1Error} `INVALID_INPUT` for ±Infinity rewards or sizes that do not tile the batch;
  *   `INVALID_CONFIG` for bad options.
  */
-export function groupAdvantages(options: GroupAdvantageOptions): GroupAdvantageResult {
+export function groupAdvantages<Output extends Float64Array | Float32Array = Float64Array>(
+  options: GroupAdvantageOptions & { output?: Output },
+): GroupAdvantageResult<Output> {
   const { rewards } = options;
   const n = rewards.length;
   const estimator = options.estimator ?? 'grpo';
@@ -98,7 +103,7 @@ export function groupAdvantages(options: GroupAdvantageOptions): GroupAdvantageR
   validateOptions(options, estimator, scale, epsilon);
   const sizes = resolveGroupSizes(options, n);
   const groups = sizes.length;
-  const output = options.output ?? new Float64Array(n);
+  const output = (options.output ?? new Float64Array(n)) as Output;
   if (output.length !== n) {
     throw new TradeR1Error('INVALID_CONFIG', `output has length ${output.length}, rewards ${n}`, {
       details: { outputLength: output.length, length: n },
