@@ -300,13 +300,3 @@ export function retryable(error: TradeR1Error): TradeR1Error {
   error.details.retryable = true;
   return error;
 }
-
-/** A finite number from a vendor string (`"123.45"`), or `null` for empty, `"None"`, `"-"`, `"."`, non-numbers. */
-export function numberOrNull(value: string | number | null | undefined): number | null {
-  if (value === null || value === undefined) return null;
-  if (typeof value === 'number') return Number.isFinite(value) ? value : null;
-  const text = value.trim();
-  if (text === '' || !/^[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?$/.test(text)) return null;
-  const number = Number(text);
-  return Number.isFinite(number) ? number : null;
-}
