@@ -1,0 +1,113 @@
+#!/usr/bin/env node
+/**
+ * `trade-r1-reward-server`: serve a reward module over HTTP for Python trainers.
+ *
+ *   trade-r1-reward-server --reward ./my-reward.mjs --port 8000 [--host 0.0.0.0] [--token …]
+ *
+ * The module's export (default, or `--export name`) is a reward from `defineReward`/`composeRewards` or a plain
+ * `(sample, { signal }) => number | null | { value, details }` function. An optional `groupReward` export scores
+ * whole groups for `POST /group`. The URL is printed on stdout; SIGINT/SIGTERM shut down gracefully.
+ */
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+import { errorMessage, TradeR1Error } from '@trade-r1/core';
+import type { Reward } from './define-reward.ts';
+import {
+  createRewardServer,
+  type GroupRewardFunction,
+  type RewardFunction,
+  type RewardServerOptions,
+} from './server/server.ts';
+
+const USAGE = `Usage: trade-r1-reward-server --reward <module> [options]
+
+  --reward <path>              module exporting the reward (required)
+  --export <name>              export to use (default: default)
+  --port <n>                   port, 0 = any free port (default: 8000)
+  --host <addr>                interface (default: 127.0.0.1)
+  --token <t>                  bearer token (default: $TRADE_R1_REWARD_TOKEN, none if unset)
+  --sample-timeout-ms <n>      per-sample limit (default: 30000)
+  --request-timeout-ms <n>     per-request limit (default: 60000)
+  --fallback <x>               flagged value for timed-out samples (default: none -> 504)
+  --max-concurrency <n>        requests scored at once (default: 64)
+  --max-queue <n>              requests waiting beyond that (default: 1024)
+  --max-body-bytes <n>         request size limit (default: 1048576)
+  --help                       show this help`;
+
+function numberOption(values: Record<string, unknown>, key: string): number | undefined {
+  const raw = values[key];
+  if (raw === undefined) return undefined;
+  const value = Number(raw);
+  if (!Number.isFinite(value)) {
+    throw new TradeR1Error('INVALID_CONFIG', `--${key} must be a number, got ${String(raw)}`);
+  }
+  return value;
+}
+
+async function main(argv: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      reward: { type: 'string' },
+      export: { type: 'string', default: 'default' },
+      port: { type: 'string', default: '8000' },
+      host: { type: 'string', default: '127.0.0.1' },
+      token: { type: 'string' },
+      'sample-timeout-ms': { type: 'string' },
+      'request-timeout-ms': { type: 'string' },
+      fallback: { type: 'string' },
+      'max-concurrency': { type: 'string' },
+      'max-queue': { type: 'string' },
+      'max-body-bytes': { type: 'string' },
+      help: { type: 'boolean', default: false },
+    },
+    strict: true,
+  });
+  if (values.help || values.reward === undefined) {
+    process.stdout.write(`${USAGE}\n`);
+    if (!values.help) process.exitCode = 2;
+    return;
+  }
+  const module = (await import(pathToFileURL(resolve(values.reward)).href)) as Record<string, unknown>;
+  const exported = module[values.export ?? 'default'];
+  const options: RewardServerOptions = {};
+  if (typeof exported === 'function') options.rewardFn = exported as RewardFunction;
+  else if (exported && typeof (exported as Reward).evaluate === 'function')
+    options.reward = exported as Reward<unknown>;
+  else {
+    throw new TradeR1Error(
+      'INVALID_CONFIG',
+      `${values.reward} has no export "${values.export}" that is a reward (defineReward/composeRewards) or a function`,
+    );
+  }
+  if (typeof module.groupReward === 'function') options.groupReward = module.groupReward as GroupRewardFunction;
+  const token = values.token ?? process.env.TRADE_R1_REWARD_TOKEN;
+  if (token) options.token = token;
+  const fallback = numberOption(values, 'fallback');
+  if (fallback !== undefined) options.fallback = { value: fallback };
+  const sampleTimeoutMs = numberOption(values, 'sample-timeout-ms');
+  if (sampleTimeoutMs !== undefined) options.sampleTimeoutMs = sampleTimeoutMs;
+  const requestTimeoutMs = numberOption(values, 'request-timeout-ms');
+  if (requestTimeoutMs !== undefined) options.requestTimeoutMs = requestTimeoutMs;
+  const maxConcurrency = numberOption(values, 'max-concurrency');
+  if (maxConcurrency !== undefined) options.maxConcurrency = maxConcurrency;
+  const maxQueue = numberOption(values, 'max-queue');
+  if (maxQueue !== undefined) options.maxQueue = maxQueue;
+  const maxBodyBytes = numberOption(values, 'max-body-bytes');
+  if (maxBodyBytes !== undefined) options.maxBodyBytes = maxBodyBytes;
+
+  const server = createRewardServer(options);
+  const url = await server.listen({ port: numberOption(values, 'port') ?? 8000, host: values.host ?? '127.0.0.1' });
+  process.stdout.write(`${url}\n`);
+  const shutdown = () => {
+    void server.close().then(() => process.exit(0));
+  };
+  process.once('SIGINT', shutdown);
+  process.once('SIGTERM', shutdown);
+}
+
+main(process.argv.slice(2)).catch((error: unknown) => {
+  process.stderr.write(`trade-r1-reward-server: ${errorMessage(error)}\n`);
+  process.exit(1);
+});
