@@ -59,6 +59,8 @@ export const ERROR_CODES = {
   INTERNAL: 'INTERNAL',
   /** Every vendor of a fallback chain failed; the per-vendor failures are in `details.failures`. */
   ALL_VENDORS_FAILED: 'ALL_VENDORS_FAILED',
+  /** A configured budget (tokens, calls, cost) is used up; raise the budget or start a new handle. */
+  BUDGET_EXCEEDED: 'BUDGET_EXCEEDED',
 } as const;
 
 /** Union of all error codes. */
