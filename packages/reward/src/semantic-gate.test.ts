@@ -33,6 +33,24 @@ describe('dsrReward (Trade-R1 DSR)', () => {
     );
   });
 
+  it('never decreases when the semantic score rises, and keeps the order of r', () => {
+    fc.assert(
+      fc.property(r, s, s, (rValue, s1, s2) => {
+        const [low, high] = s1 <= s2 ? [s1, s2] : [s2, s1];
+        expect(dsrReward({ r: rValue, s: high })).toBeGreaterThanOrEqual(dsrReward({ r: rValue, s: low }));
+        expect(fsrReward({ r: rValue, s: high })).toBeGreaterThanOrEqual(fsrReward({ r: rValue, s: low }));
+      }),
+      { seed: SEED, numRuns: 300 },
+    );
+    fc.assert(
+      fc.property(r, r, s, (r1, r2, sValue) => {
+        const [low, high] = r1 <= r2 ? [r1, r2] : [r2, r1];
+        expect(dsrReward({ r: high, s: sValue })).toBeGreaterThanOrEqual(dsrReward({ r: low, s: sValue }));
+      }),
+      { seed: SEED, numRuns: 300 },
+    );
+  });
+
   it('matches the worked values and is continuous at r = 0', () => {
     expect(dsrReward({ r: 0.1, s: 0.5 })).toBeCloseTo(0.1, 15);
     expect(dsrReward({ r: -0.1, s: 0.5 })).toBeCloseTo(-0.15, 15);
