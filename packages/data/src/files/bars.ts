@@ -4,6 +4,7 @@ import {
   type Bar,
   barSchema,
   type ErrorCode,
+  isIsoDate,
   parseWith,
   TradeR1Error,
   throwIfAborted,
@@ -139,8 +140,18 @@ function parseDateCell(value: unknown): string {
   const slash = SLASH_DATE.exec(text);
   if (slash)
     text = `${slash[1]}-${(slash[2] as string).padStart(2, '0')}-${(slash[3] as string).padStart(2, '0')}${slash[4]}`;
-  return toTradingDate(text);
+  // Fast path: an ISO date plus a time/offset suffix already seen valid (files repeat ` 00:00:00-05:00` on every
+  // row). The suffix's validity does not depend on the date, which `isIsoDate` checks.
+  const date = text.slice(0, 10);
+  const suffix = text.slice(10);
+  if (ISO_DATE_PREFIX.test(date) && isIsoDate(date) && (suffix === '' || VALID_SUFFIXES.has(suffix))) return date;
+  const tradingDate = toTradingDate(text);
+  if (tradingDate === date && suffix !== '' && VALID_SUFFIXES.size < 256) VALID_SUFFIXES.add(suffix);
+  return tradingDate;
 }
+
+const ISO_DATE_PREFIX = /^\d{4}-\d{2}-\d{2}$/;
+const VALID_SUFFIXES = new Set<string>();
 
 interface RawRow {
   line: number;
@@ -267,6 +278,20 @@ function rowToBar(raw: RawRow, columns: Partial<Record<BarColumn, string>>, opti
   }
   if (repaired) raw.repaired = true;
   const candidate = { timestamp, open, high, low, close, volume };
+  // Fast path with the exact checks of `barSchema` (the timestamp is already a valid trading date); the schema
+  // runs only to describe a failure.
+  if (
+    open > 0 &&
+    high > 0 &&
+    low > 0 &&
+    close > 0 &&
+    volume >= 0 &&
+    Number.isFinite(open + high + low + close + volume) &&
+    high >= Math.max(open, close) &&
+    low <= Math.min(open, close)
+  ) {
+    return candidate;
+  }
   const result = barSchema.safeParse(candidate);
   if (!result.success) {
     const issues = toValidationIssues(result.error);
