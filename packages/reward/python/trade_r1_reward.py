@@ -230,7 +230,12 @@ def make_trl_reward_func(
         raise ValueError("on_error must be 'none' or 'raise'")
     client = RewardClient(url, token=token, timeout=timeout, retries=retries)
 
-    def score_chunk(prompts: List[str], completions: List[str], labels: Optional[List[Any]], metadata: Optional[List[Dict[str, Any]]]) -> List[Optional[float]]:
+    def score_chunk(
+        prompts: List[str],
+        completions: List[str],
+        labels: Optional[List[Any]],
+        metadata: Optional[List[Dict[str, Any]]],
+    ) -> Dict[str, Any]:
         try:
             result = client.get_reward(
                 queries=[p + c for p, c in zip(prompts, completions)],
@@ -242,8 +247,8 @@ def make_trl_reward_func(
         except RewardServerError:
             if on_error == "raise":
                 raise
-            return [None] * len(prompts)
-        logs = result.get("extra_logs", {})
+            return {"rewards": [None] * len(prompts), "logs": {}, "failed": len(prompts)}
+        logs = result.get("extra_logs", {}) or {}
         missing = logs.get("missing", [0] * len(prompts))
         flagged = logs.get("flagged", [0] * len(prompts))
         rewards: List[Optional[float]] = []
@@ -252,7 +257,7 @@ def make_trl_reward_func(
                 rewards.append(None)
             else:
                 rewards.append(float(reward))
-        return rewards
+        return {"rewards": rewards, "logs": logs, "failed": 0}
 
     def reward_func(prompts: Sequence[Any], completions: Sequence[Any], **kwargs: Any) -> List[Optional[float]]:
         prompt_texts = [_text(p) for p in prompts]
@@ -264,7 +269,7 @@ def make_trl_reward_func(
             metadata = [{key: kwargs[key][i] for key in metadata_keys if key in kwargs} for i in range(len(prompt_texts))]
         starts = list(range(0, len(prompt_texts), max(1, batch_size)))
 
-        def run(start: int) -> List[Optional[float]]:
+        def run(start: int) -> Dict[str, Any]:
             end = start + batch_size
             return score_chunk(
                 prompt_texts[start:end],
@@ -274,10 +279,34 @@ def make_trl_reward_func(
             )
 
         if len(starts) <= 1:
-            return run(0) if starts else []
-        with ThreadPoolExecutor(max_workers=max(1, max_workers)) as pool:
-            chunks = list(pool.map(run, starts))
-        return [reward for chunk in chunks for reward in chunk]
+            chunks = [run(0)] if starts else []
+        else:
+            with ThreadPoolExecutor(max_workers=max(1, max_workers)) as pool:
+                chunks = list(pool.map(run, starts))
+        rewards = [reward for chunk in chunks for reward in chunk["rewards"]]
+
+        # Recent TRL passes log_extra(column, values) and log_metric(name, value): surface the server's
+        # per-sample components and the share of flagged (fallback) or failed samples in TRL's logs.
+        log_extra = kwargs.get("log_extra")
+        log_metric = kwargs.get("log_metric")
+        total = len(rewards)
+        if callable(log_extra) and total > 0 and all(not chunk["failed"] for chunk in chunks):
+            keys = set()
+            for chunk in chunks:
+                keys.update(chunk["logs"].keys())
+            for key in sorted(keys):
+                values: List[Any] = []
+                for chunk in chunks:
+                    column = chunk["logs"].get(key)
+                    size = len(chunk["rewards"])
+                    values.extend(column if isinstance(column, list) and len(column) == size else [None] * size)
+                log_extra("{}/{}".format(name, key), values)
+        if callable(log_metric) and total > 0:
+            flagged = sum(sum(chunk["logs"].get("flagged", []) or []) for chunk in chunks)
+            failed = sum(chunk["failed"] for chunk in chunks)
+            log_metric("{}/flagged_fraction".format(name), flagged / total)
+            log_metric("{}/failed_fraction".format(name), failed / total)
+        return rewards
 
     reward_func.__name__ = name
     return reward_func

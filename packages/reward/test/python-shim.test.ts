@@ -58,6 +58,11 @@ describe('python shim (trade_r1_reward.py) against a live server', () => {
     expect(trl[0]).toBeCloseTo(dsrReward({ r: 0.1, s: 1 }), 12);
     expect(trl[1]).toBeCloseTo(dsrReward({ r: -0.2, s: 0 }), 12);
     expect(trl[2]).toBeNull();
+    const extras = out.trl_extras as Record<string, (number | null)[]>;
+    expect(extras['trade_r1_reward/missing']).toEqual([0, 0, 1]);
+    // The last sample went alone (batch_size=2) and had no reward, so its chunk has no 's' column.
+    expect(extras['trade_r1_reward/s']).toEqual([1, 0, null]);
+    expect(out.trl_metrics).toEqual({ 'trade_r1_reward/flagged_fraction': 0, 'trade_r1_reward/failed_fraction': 0 });
 
     expect(out.verl).toMatchObject({ score: dsrReward({ r: -0.1, s: 0.5 }), r: -0.1, s: 0.5, missing: 0, flagged: 0 });
     expect(out.bad_input).toEqual({ status: 400, code: 'INVALID_INPUT' });

@@ -537,13 +537,14 @@ function resolveConfig(options: RewardServerOptions): ResolvedConfig {
     throw new TradeR1Error('INVALID_CONFIG', 'createRewardServer needs exactly one of `reward` or `rewardFn`');
   }
   const rewardFn = options.rewardFn;
+  const rewardName = rewardFn?.name || 'reward';
   const reward: Reward<unknown> =
     (options.reward as Reward<unknown> | undefined) ??
     (createReward<RewardSample>({
-      name: rewardFn?.name || 'reward',
+      name: rewardName,
       input: rewardSampleSchema,
       run: async (sample, context) =>
-        normalizeOutput('reward', await (rewardFn as RewardFunction)(sample, { signal: context.signal })),
+        normalizeOutput(rewardName, await (rewardFn as RewardFunction)(sample, { signal: context.signal })),
     }) as Reward<unknown>);
   const positive = (value: number | undefined, fallbackValue: number, name: string, allowZero = false): number => {
     const resolved = value ?? fallbackValue;

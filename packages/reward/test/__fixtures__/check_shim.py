@@ -27,11 +27,17 @@ out["group"] = client.group("p", ["a", "b", "c", "d"], {"r": 0.1, "s": 0.5})
 
 reward_fn = shim.make_trl_reward_func(url, token=token, label_key="label", batch_size=2, max_workers=2)
 out["trl_name"] = reward_fn.__name__
+extras = {}
+metrics = {}
 out["trl"] = reward_fn(
     prompts=[[{"role": "user", "content": "q1"}], "q2", "q3"],
     completions=[[{"role": "assistant", "content": "[[BUY]]"}], "plain", "skip"],
     label=[{"r": 0.1, "s": 1.0}, {"r": -0.2, "s": 0.0}, None],
+    log_extra=lambda column, values: extras.__setitem__(column, values),
+    log_metric=lambda metric, value: metrics.__setitem__(metric, value),
 )
+out["trl_extras"] = extras
+out["trl_metrics"] = metrics
 
 os.environ["TRADE_R1_REWARD_URL"] = url
 os.environ["TRADE_R1_REWARD_TOKEN"] = token
