@@ -81,6 +81,17 @@ describe('createOnnxPolicy', () => {
     expect(alone.completions[0]?.map((completion) => completion.tokenIds)).toEqual(
       first.completions[1]?.map((completion) => completion.tokenIds),
     );
+    const repeated = await policy.generate({
+      prompts: [prompts[1] as string, prompts[1] as string],
+      numSamples: 3,
+      maxNewTokens: 10,
+      seed: 7,
+      topP: 0.9,
+    });
+    expect(repeated.completions[0]).toEqual(alone.completions[0]);
+    expect(repeated.completions[1]?.map((completion) => completion.tokenIds)).not.toEqual(
+      repeated.completions[0]?.map((completion) => completion.tokenIds),
+    );
   });
 
   it('matches transformers.js greedy generate, with left padding across prompts of different lengths', async () => {

@@ -133,7 +133,8 @@ function toIdList(value: unknown): number[] {
  *
  * Determinism: sequence (prompt, sample) draws from its own stream `createRng(deriveSeed(seed, sample + prompt))`,
  * so the same seed gives the same samples, and a prompt's samples do not depend on which other prompts share the
- * batch (up to floating-point differences between batch shapes, which can flip a near-tie).
+ * batch (up to floating-point differences between batch shapes, which can flip a near-tie). A prompt repeated in
+ * `prompts` gets fresh streams for each repetition (the k-th copy is keyed by k), so copies are independent.
  *
  * @throws {TradeR1Error} `NOT_FOUND`, `MODEL_LOAD_FAILED`, `UNSUPPORTED` (CUDA requested but unavailable, or a
  *   model whose inputs are not a standard decoder-with-past layout).
@@ -360,13 +361,18 @@ export class OnnxTextPolicy implements TextPolicy {
     });
     const sampling: SamplingSettings = { temperature: options.temperature, topP: options.topP, topK: options.topK };
     const rows: Row[] = [];
+    // The k-th occurrence of an identical prompt gets its own streams, so duplicates are independent samples.
+    const occurrences = new Map<string, number>();
     encoded.forEach((ids, promptIndex) => {
+      const key = ids.join(',');
+      const occurrence = occurrences.get(key) ?? 0;
+      occurrences.set(key, occurrence + 1);
       for (let sampleIndex = 0; sampleIndex < options.numSamples; sampleIndex += 1) {
         rows.push({
           promptIndex,
           sampleIndex,
           promptLength: ids.length,
-          rng: createRng(deriveSeed(options.seed, `${sampleIndex}\u0000${ids.join(',')}`)),
+          rng: createRng(deriveSeed(options.seed, `${sampleIndex}\u0000${occurrence}\u0000${key}`)),
           tokens: [],
           logprobs: [],
           modelLogprobs: [],
