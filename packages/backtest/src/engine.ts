@@ -1,5 +1,7 @@
 import {
   DEFAULT_EXPOSURE,
+  type Decision,
+  decisionSignal,
   type ExposureMapping,
   finiteNumberSchema,
   isIsoDate,
@@ -17,7 +19,7 @@ import {
   createDecisionPlanner,
   createTopKPlanner,
   type DecisionRecord,
-  type PlacedRow,
+  type PlacedRows,
   type RebalanceRecord,
 } from './planners.ts';
 import { createSimulation, type Planner, type SimulationOutput, type Trade } from './simulate.ts';
@@ -225,11 +227,62 @@ export interface BacktestSettings {
 interface Prepared {
   options: ResolvedOptions;
   panel: PricePanel;
-  rows: PlacedRow[];
+  rows: PlacedRows;
   start: number;
   end: number;
   benchmark: string | null;
   metricsOptions: z.output<typeof metricsOptionsSchema>;
+}
+
+/** Where each row of a decision log lands on a panel; cached per (log, panel) for parameter sweeps. */
+interface Placement {
+  /** Panel column per row, −1 for a ticker missing from the panel. */
+  assets: Int32Array;
+  /** Last panel bar on or before the row's date (−1 before the first bar). */
+  bars: Int32Array;
+  /** The row's score, or its decision's signal (−1…1) when it has no score. */
+  scores: Float64Array;
+  /** Rows whose ticker is not in the panel. */
+  unknown: number;
+  /** Rows without a decision. */
+  withoutDecision: number;
+}
+
+const placements = new WeakMap<DecisionLog, WeakMap<PricePanel, Placement>>();
+
+function placeLog(log: DecisionLog, panel: PricePanel): Placement {
+  let byPanel = placements.get(log);
+  const cached = byPanel?.get(panel);
+  if (cached) return cached;
+  const tickerIndex = new Map(panel.tickers.map((ticker, index) => [ticker, index]));
+  const count = log.rows.length;
+  const assets = new Int32Array(count);
+  const bars = new Int32Array(count);
+  const scores = new Float64Array(count);
+  let unknown = 0;
+  let withoutDecision = 0;
+  let cachedDate = '';
+  let cachedBar = -1;
+  log.rows.forEach((row, position) => {
+    const asset = tickerIndex.get(row.ticker) ?? -1;
+    if (asset < 0) unknown += 1;
+    assets[position] = asset;
+    // Rows are sorted by date: one binary search per distinct date.
+    if (row.date !== cachedDate) {
+      cachedDate = row.date;
+      cachedBar = lastIndexAtOrBefore(panel.dates, row.date);
+    }
+    bars[position] = cachedBar;
+    if (row.decision === undefined) withoutDecision += 1;
+    scores[position] = row.score ?? decisionSignal(row.decision as Decision);
+  });
+  const placement = { assets, bars, scores, unknown, withoutDecision };
+  if (!byPanel) {
+    byPanel = new WeakMap();
+    placements.set(log, byPanel);
+  }
+  byPanel.set(panel, placement);
+  return placement;
 }
 
 function prepare(input: BacktestOptions): Prepared {
@@ -239,29 +292,44 @@ function prepare(input: BacktestOptions): Prepared {
     throw new TradeR1Error('INSUFFICIENT_DATA', `The panel has ${panel.dates.length} dates; a backtest needs 2+`);
   }
   const log = parseDecisionLog(options.decisions as unknown[] | DecisionLog);
-  const tickerIndex = new Map(panel.tickers.map((ticker, index) => [ticker, index]));
+  const placement = placeLog(log, panel);
   const strategy = options.strategy;
-  const usable: { row: DecisionLogRow; asset: number }[] = [];
-  for (const row of log.rows) {
-    const asset = tickerIndex.get(row.ticker);
-    if (asset === undefined) {
-      if (options.unknownTickers === 'ignore') continue;
-      throw new TradeR1Error(
-        'NOT_FOUND',
-        `decision log row ${row.index}${row.line === undefined ? '' : ` (line ${row.line})`}: ticker ${row.ticker} is not in the price panel`,
-        { details: { row: row.index, line: row.line, ticker: row.ticker } },
-      );
-    }
-    if (strategy.type === 'decisions' && row.decision === undefined) {
+  const describeRow = (row: DecisionLogRow): string =>
+    `decision log row ${row.index}${row.line === undefined ? '' : ` (line ${row.line})`}`;
+  let usableRows: readonly DecisionLogRow[] = log.rows;
+  let usableAssets = placement.assets;
+  let usableBars = placement.bars;
+  let usableScores = placement.scores;
+  if (placement.unknown > 0) {
+    const keep: number[] = [];
+    placement.assets.forEach((asset, position) => {
+      if (asset >= 0) {
+        keep.push(position);
+        return;
+      }
+      const row = log.rows[position] as DecisionLogRow;
+      if (options.unknownTickers === 'ignore') return;
+      throw new TradeR1Error('NOT_FOUND', `${describeRow(row)}: ticker ${row.ticker} is not in the price panel`, {
+        details: { row: row.index, line: row.line, ticker: row.ticker },
+      });
+    });
+    usableRows = keep.map((position) => log.rows[position] as DecisionLogRow);
+    usableAssets = Int32Array.from(keep, (position) => placement.assets[position] as number);
+    usableBars = Int32Array.from(keep, (position) => placement.bars[position] as number);
+    usableScores = Float64Array.from(keep, (position) => placement.scores[position] as number);
+  }
+  if (strategy.type === 'decisions' && placement.withoutDecision > 0) {
+    const row = usableRows.find((candidate) => candidate.decision === undefined);
+    if (row) {
       throw new TradeR1Error(
         'INVALID_INPUT',
-        `decision log row ${row.index}${row.line === undefined ? '' : ` (line ${row.line})`} has a score but no decision; a 'decisions' strategy needs one`,
+        `${describeRow(row)} has a score but no decision; a 'decisions' strategy needs one`,
         { details: { row: row.index, line: row.line } },
       );
     }
-    usable.push({ row, asset });
   }
-  const firstDecision = usable[0]?.row.date;
+  const firstDecision = usableRows[0]?.date;
+  const tickerIndex = new Map(panel.tickers.map((ticker, index) => [ticker, index]));
   let start = 0;
   if (options.start !== undefined) start = Math.max(0, lastIndexAtOrBefore(panel.dates, options.start));
   else if (firstDecision !== undefined) start = Math.max(0, lastIndexAtOrBefore(panel.dates, firstDecision));
@@ -273,23 +341,19 @@ function prepare(input: BacktestOptions): Prepared {
       { details: { start: panel.dates[start], end: options.end ?? null } },
     );
   }
-  // Place each row on the panel: it knows the close of the last bar on or before its date (a decision dated before
-  // the start is the standing decision at the start).
-  const rows: PlacedRow[] = [];
-  let cachedDate = '';
-  let cachedKnown = -1;
-  for (const { row, asset } of usable) {
-    if (row.date !== cachedDate) {
-      cachedDate = row.date;
-      cachedKnown = Math.max(start, lastIndexAtOrBefore(panel.dates, row.date));
-    }
-    rows.push({ row, asset, known: cachedKnown });
+  // A row knows the close of the last bar on or before its date; a decision dated before the start is the standing
+  // decision at the start.
+  const known = new Int32Array(usableBars.length);
+  for (let position = 0; position < known.length; position += 1) {
+    known[position] = Math.max(start, usableBars[position] as number);
   }
+  const rows: PlacedRows = { rows: usableRows, asset: usableAssets, known, score: usableScores };
   let benchmark: string | null;
   if (options.benchmark !== undefined) benchmark = options.benchmark;
   else {
-    const tickers = new Set(rows.map((placed) => placed.row.ticker));
-    benchmark = strategy.type === 'decisions' && tickers.size === 1 ? ([...tickers][0] as string) : null;
+    const tickers = new Set(usableAssets);
+    benchmark =
+      strategy.type === 'decisions' && tickers.size === 1 ? (panel.tickers[usableAssets[0] as number] as string) : null;
   }
   if (benchmark !== null && benchmark !== 'equal-weight' && !tickerIndex.has(benchmark.trim().toUpperCase())) {
     throw new TradeR1Error('NOT_FOUND', `Benchmark ticker ${benchmark} is not in the price panel`, {
@@ -394,7 +458,7 @@ function createJob(input: BacktestOptions): Job {
         : strategy.exposure === 'long-only'
           ? LONG_ONLY_EXPOSURE
           : strategy.exposure;
-    const tickers = new Set(rows.map((placed) => placed.asset));
+    const tickers = new Set(rows.asset);
     const created = createDecisionPlanner({
       panel,
       rows,
@@ -428,7 +492,11 @@ function createJob(input: BacktestOptions): Job {
   return {
     prepared,
     strategy: createSimulation(simulationSettings(prepared, planner, 'strategy')),
-    bench: benchPlanner ? createSimulation(simulationSettings(prepared, benchPlanner, 'benchmark')) : null,
+    // The benchmark's per-asset weights are never reported: skip recording them (an equal-weight basket would
+    // otherwise store a series per asset).
+    bench: benchPlanner
+      ? createSimulation({ ...simulationSettings(prepared, benchPlanner, 'benchmark'), recordWeights: false })
+      : null,
     records,
     rebalances,
     finishRecords,

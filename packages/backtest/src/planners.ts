@@ -1,20 +1,18 @@
-import {
-  DEFAULT_EXPOSURE,
-  type Decision,
-  decisionDirection,
-  decisionSignal,
-  type ExposureMapping,
-} from '@trade-r1/core';
+import { DEFAULT_EXPOSURE, type Decision, decisionDirection, type ExposureMapping } from '@trade-r1/core';
 import type { DecisionLogRow } from './decision-log.ts';
 import type { PricePanel } from './panel.ts';
 import type { Planner } from './simulate.ts';
 
-/** A decision row placed on the panel: the bar whose close it knows, and the asset. */
-export interface PlacedRow {
-  row: DecisionLogRow;
-  asset: number;
-  /** Bar index of the information the decision has (its orders execute at `known + 1`). */
-  known: number;
+/**
+ * Decision rows placed on the panel (struct of arrays, sorted by date): for row `i`, `asset[i]` is its panel
+ * column and `known[i]` the bar whose close it knows (its orders execute at `known[i] + 1`).
+ */
+export interface PlacedRows {
+  rows: readonly DecisionLogRow[];
+  asset: Int32Array;
+  known: Int32Array;
+  /** The row's score, or its decision's signal (−1…1) when it has no score. */
+  score: Float64Array;
 }
 
 /** What happened to one row of a five-level decision log. */
@@ -48,7 +46,7 @@ export interface DecisionRecord {
 /** Settings of {@link createDecisionPlanner}. */
 export interface DecisionPlannerSettings {
   panel: PricePanel;
-  rows: readonly PlacedRow[];
+  rows: PlacedRows;
   start: number;
   end: number;
   exposure: ExposureMapping;
@@ -79,11 +77,17 @@ export function createDecisionPlanner(settings: DecisionPlannerSettings): {
   const recordBar: { record: DecisionRecord; asset: number; known: number }[] = [];
   const expiring: number[] = [];
   let cursor = 0;
-  // Last row per (asset, known): earlier rows for the same bar are superseded before they can trade.
-  const lastAtBar = new Map<number, number>();
-  rows.forEach((placed, position) => {
-    lastAtBar.set(placed.known * assets + placed.asset, position);
-  });
+  const count = rows.rows.length;
+  // Rows are sorted by date, so rows sharing a known bar are contiguous: walking backwards, an earlier row for
+  // an asset that already has a later row in the same bar is superseded before it can trade.
+  const superseded = new Uint8Array(count);
+  const seenAt = new Int32Array(assets).fill(-1);
+  for (let position = count - 1; position >= 0; position -= 1) {
+    const asset = rows.asset[position] as number;
+    const known = rows.known[position] as number;
+    if (seenAt[asset] === known) superseded[position] = 1;
+    else seenAt[asset] = known;
+  }
   const planner: Planner = (known, place) => {
     if (holdingPeriod !== undefined) {
       for (let slot = expiring.length - 1; slot >= 0; slot -= 1) {
@@ -99,15 +103,16 @@ export function createDecisionPlanner(settings: DecisionPlannerSettings): {
         open[asset] = 0;
       }
     }
-    while (cursor < rows.length && (rows[cursor] as PlacedRow).known <= known) {
-      const placed = rows[cursor] as PlacedRow;
+    while (cursor < count && (rows.known[cursor] as number) <= known) {
+      const row = rows.rows[cursor] as DecisionLogRow;
+      const asset = rows.asset[cursor] as number;
       const position = cursor;
       cursor += 1;
-      const decision = placed.row.decision as Decision;
+      const decision = row.decision as Decision;
       const weight = (settings.exposure[decision] ?? DEFAULT_EXPOSURE[decision]) * settings.allocation;
       const record: DecisionRecord = {
-        date: placed.row.date,
-        ticker: placed.row.ticker,
+        date: row.date,
+        ticker: row.ticker,
         decision,
         targetWeight: weight,
         status: 'executed',
@@ -116,12 +121,11 @@ export function createDecisionPlanner(settings: DecisionPlannerSettings): {
         assetReturn: null,
       };
       records.push(record);
-      if (lastAtBar.get(placed.known * assets + placed.asset) !== position) {
+      if (superseded[position] === 1) {
         record.status = 'superseded';
         record.executionDate = null;
         continue;
       }
-      const asset = placed.asset;
       const repeat = open[asset] === 1 && currentTarget[asset] === weight;
       if (repeat && !settings.resizeOnRepeat) {
         record.status = 'repeat';
@@ -140,12 +144,12 @@ export function createDecisionPlanner(settings: DecisionPlannerSettings): {
   };
   const finishRecords = (): void => {
     // Rows the planner never reached execute after the end of the run.
-    for (let position = cursor; position < rows.length; position += 1) {
-      const placed = rows[position] as PlacedRow;
-      const decision = placed.row.decision as Decision;
+    for (let position = cursor; position < count; position += 1) {
+      const row = rows.rows[position] as DecisionLogRow;
+      const decision = row.decision as Decision;
       records.push({
-        date: placed.row.date,
-        ticker: placed.row.ticker,
+        date: row.date,
+        ticker: row.ticker,
         decision,
         targetWeight: (settings.exposure[decision] ?? 0) * settings.allocation,
         status: 'after-end',
@@ -155,18 +159,16 @@ export function createDecisionPlanner(settings: DecisionPlannerSettings): {
       });
     }
     const prices = settings.execution === 'next-open' ? panel.open : panel.close;
+    // recordBar is in known order, and each asset's changes are ascending: one forward pointer per asset.
+    const pointer = new Int32Array(assets);
     for (const { record, asset, known } of recordBar) {
-      const entryBar = known + 1;
       const series = prices[asset] as Float64Array;
       const assetChanges = changes[asset] ?? [];
-      let exitKnown = -1;
-      for (const change of assetChanges) {
-        if (change > known) {
-          exitKnown = change;
-          break;
-        }
-      }
-      const entry = series[entryBar] as number;
+      let next = pointer[asset] as number;
+      while (next < assetChanges.length && (assetChanges[next] as number) <= known) next += 1;
+      pointer[asset] = next;
+      const exitKnown = next < assetChanges.length ? (assetChanges[next] as number) : -1;
+      const entry = series[known + 1] as number;
       const exit =
         exitKnown >= 0 ? (series[exitKnown + 1] as number) : ((panel.close[asset] as Float64Array)[end] as number);
       record.assetReturn = exit / entry - 1;
@@ -188,7 +190,7 @@ export interface RebalanceRecord {
 /** Settings of {@link createTopKPlanner}. */
 export interface TopKPlannerSettings {
   panel: PricePanel;
-  rows: readonly PlacedRow[];
+  rows: PlacedRows;
   start: number;
   end: number;
   k: number;
@@ -210,11 +212,11 @@ export function rebalanceBars(
   start: number,
   end: number,
   schedule: TopKPlannerSettings['rebalance'],
-  rows: readonly PlacedRow[],
+  rows: PlacedRows,
 ): Uint8Array {
   const flags = new Uint8Array(panel.dates.length);
   if (schedule === 'decisions') {
-    for (const placed of rows) if (placed.known >= start && placed.known < end) flags[placed.known] = 1;
+    for (const known of rows.known) if (known >= start && known < end) flags[known] = 1;
     return flags;
   }
   if (schedule === 'weekly' || schedule === 'monthly') {
@@ -249,36 +251,47 @@ export function createTopKPlanner(settings: TopKPlannerSettings): { planner: Pla
   const targeted: number[] = [];
   const isTargeted = new Uint8Array(assets);
   const flags = rebalanceBars(panel, start, end, settings.rebalance, rows);
-  const candidates = new Int32Array(assets);
+  const count = rows.rows.length;
+  const scores = rows.score;
+  // The best k candidates so far, best first (insertion into a short sorted list: O(n + k log) per rebalance
+  // for random scores, with no comparator calls).
+  const best = new Int32Array(k);
   const chosen = new Uint8Array(assets);
   const rebalances: RebalanceRecord[] = [];
   let cursor = 0;
+  const better = (left: number, right: number): boolean => {
+    const leftScore = latestScore[left] as number;
+    const rightScore = latestScore[right] as number;
+    return leftScore > rightScore || (leftScore === rightScore && left < right);
+  };
   const planner: Planner = (known, place) => {
-    while (cursor < rows.length && (rows[cursor] as PlacedRow).known <= known) {
-      const placed = rows[cursor] as PlacedRow;
+    while (cursor < count && (rows.known[cursor] as number) <= known) {
+      const asset = rows.asset[cursor] as number;
+      latestScore[asset] = scores[cursor] as number;
+      latestKnown[asset] = rows.known[cursor] as number;
       cursor += 1;
-      const row = placed.row;
-      latestScore[placed.asset] = row.score ?? decisionSignal(row.decision as Decision);
-      latestKnown[placed.asset] = placed.known;
     }
     if (flags[known] !== 1) return;
-    let count = 0;
+    let selectedCount = 0;
     for (let asset = 0; asset < assets; asset += 1) {
-      const score = latestScore[asset] as number;
-      if (Number.isNaN(score)) continue; // no score yet
+      if (Number.isNaN(latestScore[asset] as number)) continue; // no score yet
       if (settings.maxScoreAge !== undefined && known - (latestKnown[asset] as number) > settings.maxScoreAge) continue;
       if ((panel.available[asset] as Uint8Array)[known] === 0) continue;
-      candidates[count] = asset;
-      count += 1;
+      if (selectedCount === k && !better(asset, best[k - 1] as number)) continue;
+      let slot = selectedCount < k ? selectedCount : k - 1;
+      if (selectedCount < k) selectedCount += 1;
+      while (slot > 0 && better(asset, best[slot - 1] as number)) {
+        best[slot] = best[slot - 1] as number;
+        slot -= 1;
+      }
+      best[slot] = asset;
     }
-    const ranked = candidates.subarray(0, count);
-    ranked.sort((left, right) => (latestScore[right] as number) - (latestScore[left] as number) || left - right);
-    const selectedCount = Math.min(k, count);
     const invested = (settings.grossExposure * selectedCount) / k;
     let scoreSum = 0;
     if (settings.weighting === 'score') {
-      for (let slot = 0; slot < selectedCount; slot += 1)
-        scoreSum += Math.max(0, latestScore[ranked[slot] as number] as number);
+      for (let slot = 0; slot < selectedCount; slot += 1) {
+        scoreSum += Math.max(0, latestScore[best[slot] as number] as number);
+      }
     }
     const record: RebalanceRecord = {
       date: panel.dates[known] as string,
@@ -286,7 +299,7 @@ export function createTopKPlanner(settings: TopKPlannerSettings): { planner: Pla
       selected: [],
     };
     for (let slot = 0; slot < selectedCount; slot += 1) {
-      const asset = ranked[slot] as number;
+      const asset = best[slot] as number;
       const score = latestScore[asset] as number;
       const weight =
         settings.weighting === 'score' && scoreSum > 0
@@ -301,15 +314,19 @@ export function createTopKPlanner(settings: TopKPlannerSettings): { planner: Pla
       }
       record.selected.push({ ticker: panel.tickers[asset] as string, weight, score });
     }
-    for (let slot = targeted.length - 1; slot >= 0; slot -= 1) {
-      const asset = targeted[slot] as number;
-      if (chosen[asset] === 1) continue;
+    let kept = 0;
+    for (const asset of targeted) {
+      if (chosen[asset] === 1) {
+        targeted[kept] = asset;
+        kept += 1;
+        continue;
+      }
       place(asset, 0, 'rebalance');
       currentTarget[asset] = 0;
       isTargeted[asset] = 0;
-      targeted.splice(slot, 1);
     }
-    for (let slot = 0; slot < selectedCount; slot += 1) chosen[ranked[slot] as number] = 0;
+    targeted.length = kept;
+    for (let slot = 0; slot < selectedCount; slot += 1) chosen[best[slot] as number] = 0;
     rebalances.push(record);
   };
   return { planner, rebalances };

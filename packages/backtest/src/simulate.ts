@@ -217,34 +217,44 @@ export function createSimulation(settings: SimulationSettings): Simulation {
   let next = start + 1;
   const closes = panel.close;
   const opens = panel.open;
+  const cashRatePerBar = settings.cashRatePerBar;
+  const borrowRatePerBar = settings.borrowRatePerBar;
+  const recordWeights = settings.recordWeights;
+  /** Market value of each held slot at the current close (reused for the weights). */
+  const slotValue = new Float64Array(assets);
   const step = (t: number): void => {
     const period = t - start - 1;
     currentKnown = t - 1;
     if (ruinedAt === null) planner(t - 1, place);
     else pending = [];
     if (openOrders) execute(opens, t, period);
-    if (settings.cashRatePerBar !== 0 && cash > 0) cash += cash * settings.cashRatePerBar;
+    if (cashRatePerBar !== 0 && cash > 0) cash += cash * cashRatePerBar;
     let gross = 0;
     let net = 0;
-    let value = cash;
     for (let slot = 0; slot < heldCount; slot += 1) {
       const asset = held[slot] as number;
       const position = (quantity[asset] as number) * ((closes[asset] as Float64Array)[t] as number);
-      value += position;
+      slotValue[slot] = position;
       net += position;
-      gross += Math.abs(position);
-      if (position < 0 && settings.borrowRatePerBar !== 0) cash += position * settings.borrowRatePerBar;
+      gross += position < 0 ? -position : position;
     }
-    if (settings.borrowRatePerBar !== 0) value = cash + net;
+    // Short positions pay the borrow fee on their market value.
+    if (borrowRatePerBar !== 0) cash -= ((gross - net) / 2) * borrowRatePerBar;
+    let value = cash + net;
     grossExposure[period] = value > 0 ? gross / value : 0;
     netExposure[period] = value > 0 ? net / value : 0;
-    if (!openOrders) value -= execute(closes, t, period);
+    if (!openOrders && pending.length > 0) {
+      value -= execute(closes, t, period);
+      // Close fills changed the holdings: revalue the slots for the weights.
+      for (let slot = 0; slot < heldCount; slot += 1) {
+        const asset = held[slot] as number;
+        slotValue[slot] = (quantity[asset] as number) * ((closes[asset] as Float64Array)[t] as number);
+      }
+    }
     if (value <= 0 && ruinedAt === null && heldCount > 0) {
       // Ruin: close everything at this close; the account stays at zero.
       for (let slot = heldCount - 1; slot >= 0; slot -= 1) setQuantity(held[slot] as number, 0);
       ruinedAt = t;
-      cash = 0;
-      value = 0;
     }
     if (ruinedAt !== null) {
       cash = 0;
@@ -255,7 +265,7 @@ export function createSimulation(settings: SimulationSettings): Simulation {
     cashSeries[index] = cash;
     const previous = equity[period] as number;
     returns[period] = previous > 0 ? value / previous - 1 : 0;
-    if (settings.recordWeights && value > 0) {
+    if (recordWeights && value > 0) {
       for (let slot = 0; slot < heldCount; slot += 1) {
         const asset = held[slot] as number;
         let series = weights[asset];
@@ -263,7 +273,7 @@ export function createSimulation(settings: SimulationSettings): Simulation {
           series = new Float64Array(periods + 1);
           weights[asset] = series;
         }
-        series[index] = ((quantity[asset] as number) * ((closes[asset] as Float64Array)[t] as number)) / value;
+        series[index] = (slotValue[slot] as number) / value;
       }
     }
   };

@@ -1,7 +1,7 @@
 import { createRng } from '@trade-r1/core';
 import { z } from 'zod';
 import { assertReturns, type NumericSeries, parseMetricOptions } from './common.ts';
-import { type SharpeOptions, sharpeOptionsSchema, sharpeUnchecked } from './sharpe.ts';
+import { convertRiskFree, type SharpeOptions, sharpeOptionsSchema, sharpeUnchecked } from './sharpe.ts';
 
 /** Options of {@link bootstrapSharpeInterval}: the Sharpe options plus the resampling settings. */
 export const bootstrapSharpeOptionsSchema = sharpeOptionsSchema.extend({
@@ -55,19 +55,46 @@ export function bootstrapSharpeInterval(
   const rng = createRng(resolved.seed);
   const blockLength = Math.min(resolved.blockLength, count);
   const starts = count - blockLength + 1;
-  const resample = new Float64Array(count);
+  const riskFree = convertRiskFree(resolved.riskFree, resolved.periodsPerYear, resolved.riskFreeConversion);
+  const scale = resolved.annualize ? Math.sqrt(resolved.periodsPerYear) : 1;
+  // Centre on the sample mean so that the one-pass variance below does not cancel catastrophically.
+  let centre = 0;
+  for (let index = 0; index < count; index += 1) centre += returns[index] as number;
+  centre /= count;
+  const centred = new Float64Array(count);
+  for (let index = 0; index < count; index += 1) centred[index] = (returns[index] as number) - centre;
+  const twoPerDraw = starts <= 1 << 20;
   const statistics: number[] = [];
   for (let sample = 0; sample < resolved.samples; sample += 1) {
     let filled = 0;
+    let sum = 0;
+    let squares = 0;
+    let spare = -1;
     while (filled < count) {
-      const start = Math.floor(rng.next() * starts);
-      for (let offset = 0; offset < blockLength && filled < count; offset += 1) {
-        resample[filled] = returns[start + offset] as number;
-        filled += 1;
+      let start: number;
+      if (spare >= 0) {
+        start = spare;
+        spare = -1;
+      } else {
+        // One 53-bit uniform gives two block starts when there are at most 2^20 of them: the fractional remainder
+        // of u · starts still holds 33+ random bits (bias < 2^-32), and the RNG is the loop's main cost.
+        const scaled = rng.next() * starts;
+        start = Math.floor(scaled);
+        if (twoPerDraw) spare = Math.floor((scaled - start) * starts);
       }
+      const stop = Math.min(blockLength, count - filled);
+      for (let offset = 0; offset < stop; offset += 1) {
+        const value = centred[start + offset] as number;
+        sum += value;
+        squares += value * value;
+      }
+      filled += stop;
     }
-    const value = sharpeUnchecked(resample, resolved);
-    if (Number.isFinite(value)) statistics.push(value);
+    const average = sum / count;
+    const variance = (squares - count * average * average) / (count - resolved.ddof);
+    const deviation = Math.sqrt(Math.max(0, variance));
+    const excess = average + centre - riskFree;
+    if (deviation > 1e-15 * Math.max(1, Math.abs(excess))) statistics.push((scale * excess) / deviation);
   }
   statistics.sort((left, right) => left - right);
   const alpha = (1 - resolved.confidence) / 2;

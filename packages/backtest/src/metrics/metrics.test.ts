@@ -229,6 +229,14 @@ describe('bootstrap Sharpe interval', () => {
     expect(first.samples).toBe(300);
   });
 
+  it('a single block spanning the series reproduces the sample Sharpe exactly', () => {
+    for (const options of [{}, { riskFree: 0.04, ddof: 0 as const }, { annualize: false }]) {
+      const interval = bootstrapSharpeInterval(returns, { ...options, seed: 5, samples: 20, blockLength: 250 });
+      expect(interval.lower).toBeCloseTo(sharpeRatio(returns, options), 10);
+      expect(interval.upper).toBeCloseTo(sharpeRatio(returns, options), 10);
+    }
+  });
+
   it('narrows with a lower confidence level and supports blocks', () => {
     const wide = bootstrapSharpeInterval(returns, { seed: 1, samples: 400, confidence: 0.95 });
     const narrow = bootstrapSharpeInterval(returns, { seed: 1, samples: 400, confidence: 0.5 });
