@@ -9,8 +9,10 @@ export {
   type BuildContextOptions,
   type BuildContextRequest,
   buildContext,
+  CONTEXT_SECTIONS,
   type ContextFundamentalMetric,
   type ContextNewsBucket,
+  type ContextSection,
   type ContextSources,
   type ContextTechnicals,
   DEFAULT_CONTEXT_INDICATORS,
@@ -53,6 +55,7 @@ export {
   type SkippedRow,
 } from './files/bars.ts';
 export { type CsvRecord, type ParseCsvOptions, parseCsv } from './files/csv.ts';
+export { createFilePriceSource, type FilePriceSourceOptions } from './files/file-price-source.ts';
 export {
   parseNewsCsv,
   type ReadNewsOptions,

@@ -190,6 +190,51 @@ describe('buildContext', () => {
     expect(context.tokens).toBe(estimateTokens(context.prompt));
   });
 
+  it('builds Trading-R1 input variants: random subsets of technicals/fundamentals/insider, shuffled block order', async () => {
+    const asOf = '2024-06-28';
+    const sources = createStaticSources({
+      bars: { AAPL: bars },
+      news: dailyNews(asOf, 10, 2),
+      fundamentals: [
+        { ticker: 'AAPL', metric: 'Revenues', value: 1, unit: 'USD', publishedAt: '2024-05-03T20:30:00Z', source: 's' },
+      ],
+      insiderSentiment: [
+        { ticker: 'AAPL', year: 2024, month: 5, change: 1, mspr: 1, publishedAt: '2024-06-01T00:00:00Z', source: 's' },
+      ],
+    });
+    const base = await buildContext({ ticker: 'AAPL', asOf, sources });
+    expect(base.sections).toEqual(['technicals', 'news', 'fundamentals', 'insider', 'macro']);
+    const variants = await Promise.all(
+      Array.from({ length: 20 }, (_, variant) => buildContext({ ticker: 'AAPL', asOf, sources, options: { variant } })),
+    );
+    const orders = new Set(variants.map((context) => context.sections.join(',')));
+    expect(orders.size).toBeGreaterThan(10);
+    for (const context of variants) {
+      expect(context.sections).toContain('news');
+      expect(context.sections.some((section) => ['technicals', 'fundamentals', 'insider'].includes(section))).toBe(
+        true,
+      );
+      // The typed object holds exactly the blocks the prompt shows.
+      expect(context.technicals === null).toBe(!context.sections.includes('technicals'));
+      expect(context.fundamentals.length === 0).toBe(!context.sections.includes('fundamentals'));
+      expect(context.prompt.includes('<technicals')).toBe(context.sections.includes('technicals'));
+      expect(context.prompt.includes('<insider>')).toBe(context.sections.includes('insider'));
+      const positions = context.sections
+        .filter((section) => section !== 'macro')
+        .map((section) => context.prompt.indexOf(section === 'technicals' ? '<technicals' : `<${section}>`));
+      expect(positions).toEqual([...positions].sort((left, right) => left - right));
+    }
+    const again = await buildContext({ ticker: 'AAPL', asOf, sources, options: { variant: 3 } });
+    expect(again.prompt).toBe(variants[3]?.prompt);
+    const all = await buildContext({
+      ticker: 'AAPL',
+      asOf,
+      sources,
+      options: { variant: 5, variantKeepProbability: 1 },
+    });
+    expect([...all.sections].sort()).toEqual(['fundamentals', 'insider', 'macro', 'news', 'technicals']);
+  });
+
   it('samples news deterministically per seed', async () => {
     const asOf = '2024-03-15';
     const sources = createStaticSources({ news: dailyNews(asOf, 30, 4) });

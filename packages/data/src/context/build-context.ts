@@ -113,6 +113,17 @@ export interface BuildContextOptions {
   /** Characters kept of each news summary. @default 600 */
   maxSummaryChars?: number;
   /**
+   * Trading-R1's input augmentation (papers.md §2.2: random subsets of the technical, sentiment and fundamental
+   * blocks with shuffled block order give ~20 variants per (ticker, day)). Omitted: every block, in the fixed order
+   * technicals, news, fundamentals, insider, macro. A number `n`: the n-th variant for (seed, ticker, asOf) — each of
+   * the technicals, fundamentals and insider blocks that has data is kept with probability
+   * `variantKeepProbability` (at least one of them is kept), and the block order is shuffled. Deterministic.
+   * @default undefined
+   */
+  variant?: number;
+  /** Probability that a variant keeps each of the technicals, fundamentals and insider blocks. @default 0.5 */
+  variantKeepProbability?: number;
+  /**
    * When a daily bar becomes public. @default the end of its date in UTC (`toInstant`), so a date-only `asOf`
    * sees that day's bar (decision at the close) and never a later one.
    */
@@ -165,6 +176,12 @@ export interface ExcludedCounts {
   invalid: number;
 }
 
+/** A block of the context prompt. */
+export type ContextSection = 'technicals' | 'news' | 'fundamentals' | 'insider' | 'macro';
+
+/** The default block order of the prompt. */
+export const CONTEXT_SECTIONS: readonly ContextSection[] = ['technicals', 'news', 'fundamentals', 'insider', 'macro'];
+
 /** What {@link buildContext} assembled. */
 export interface PointInTimeContext {
   ticker: string;
@@ -181,6 +198,8 @@ export interface PointInTimeContext {
   excluded: Record<'prices' | 'news' | 'fundamentals' | 'insider' | 'macro', ExcludedCounts>;
   /** Source failures recorded with `onSourceError: 'omit'`. */
   errors: Array<{ source: string; code: string; message: string }>;
+  /** The blocks in the prompt, in prompt order (a variant drops and shuffles some). */
+  sections: ContextSection[];
   /** The prompt text (within the token budget). */
   prompt: string;
   /** Tokens of `prompt` by the configured counter. */
@@ -219,6 +238,8 @@ const optionsSchema = z.object({
   countTokens: z.function().optional(),
   maxSummaryChars: z.number().int().positive().optional(),
   barPublishedAt: z.function().optional(),
+  variant: z.number().int().min(0).optional(),
+  variantKeepProbability: z.number().min(0).max(1).optional(),
 });
 
 const requestSchema = z.object({
@@ -579,14 +600,36 @@ export async function buildContext(request: BuildContextRequest): Promise<PointI
   }
 
   throwIfAborted(signal);
+  let sections = [...CONTEXT_SECTIONS];
+  let technicalsBlock = technicals;
+  let insiderBlock = insider;
+  if (options.variant !== undefined) {
+    const rng = createRng(deriveSeed(options.seed ?? 0, `${ticker}|${asOf}|variant|${options.variant}`));
+    const keepProbability = options.variantKeepProbability ?? 0.5;
+    const present = (['technicals', 'fundamentals', 'insider'] as const).filter((section) =>
+      section === 'technicals'
+        ? technicals !== null
+        : section === 'fundamentals'
+          ? fundamentals.length > 0
+          : insider.sentiment.length + insider.transactions.length > 0,
+    );
+    let kept: ContextSection[] = present.filter(() => rng.next() < keepProbability);
+    if (kept.length === 0 && present.length > 0) kept = [present[rng.int(0, present.length - 1)] as ContextSection];
+    const dropped = new Set<ContextSection>(present.filter((section) => !kept.includes(section)));
+    if (dropped.has('technicals')) technicalsBlock = null;
+    if (dropped.has('fundamentals')) fundamentals = [];
+    if (dropped.has('insider')) insiderBlock = { sentiment: [], transactions: [] };
+    sections = rng.shuffle(sections.filter((section) => !dropped.has(section)));
+  }
   const context: Omit<PointInTimeContext, 'prompt' | 'tokens' | 'trimmed'> = {
     ticker,
     asOf,
     asOfDate,
+    sections,
     news,
-    technicals,
+    technicals: technicalsBlock,
     fundamentals,
-    insider,
+    insider: insiderBlock,
     macro,
     excluded,
     errors,

@@ -1,5 +1,5 @@
 import type { IndicatorName } from '../indicators/indicators.ts';
-import type { PointInTimeContext } from './build-context.ts';
+import type { ContextSection, PointInTimeContext } from './build-context.ts';
 import { formatCompactNumber, formatPrice } from './format.ts';
 
 type ContextBody = Omit<PointInTimeContext, 'prompt' | 'tokens' | 'trimmed'>;
@@ -129,19 +129,21 @@ function renderMacro(context: ContextBody): string {
 }
 
 function assemble(context: ContextBody, options: RenderOptions): string {
-  const sections = [
-    renderTechnicals(context),
-    renderNews(context, options),
-    renderFundamentals(context),
-    renderInsider(context),
-    renderMacro(context),
-  ].filter((section) => section !== '');
+  const renderers: Record<ContextSection, () => string> = {
+    technicals: () => renderTechnicals(context),
+    news: () => renderNews(context, options),
+    fundamentals: () => renderFundamentals(context),
+    insider: () => renderInsider(context),
+    macro: () => renderMacro(context),
+  };
+  const sections = context.sections.map((section) => renderers[section]()).filter((section) => section !== '');
   return [`<context ticker="${context.ticker}" as_of="${context.asOf}">`, ...sections, '</context>'].join('\n');
 }
 
 function clone(context: ContextBody): ContextBody {
   return {
     ...context,
+    sections: [...context.sections],
     news: context.news.map((bucket) => ({ ...bucket, items: [...bucket.items] })),
     technicals: context.technicals ? { ...context.technicals, indicators: { ...context.technicals.indicators } } : null,
     fundamentals: context.fundamentals.map((metric) => ({ ...metric, facts: [...metric.facts] })),
