@@ -2,6 +2,7 @@ import {
   type Decision,
   decisionSchema,
   finiteNumberSchema,
+  isIsoDate,
   parseWith,
   TradeR1Error,
   tickerSchema,
@@ -24,6 +25,8 @@ const tradingDateSchema = z
   .string()
   .trim()
   .transform((value, context) => {
+    // Fast path for the common plain date; everything else goes through core's parser.
+    if (value.length === 10 && isIsoDate(value)) return value;
     try {
       return toTradingDate(value);
     } catch {
@@ -134,10 +137,15 @@ function finish(rows: DecisionLogRow[]): DecisionLog {
   const sorted = rows
     .slice()
     .sort((left, right) => (left.date < right.date ? -1 : left.date > right.date ? 1 : left.index - right.index));
+  // Sorted by date: duplicates can only sit inside one date's run of rows.
+  let currentDate = '';
   const seen = new Map<string, DecisionLogRow>();
   for (const row of sorted) {
-    const key = `${row.date}\u0000${row.ticker}`;
-    const previous = seen.get(key);
+    if (row.date !== currentDate) {
+      currentDate = row.date;
+      seen.clear();
+    }
+    const previous = seen.get(row.ticker);
     if (previous) {
       throw new TradeR1Error(
         'INVALID_INPUT',
@@ -147,7 +155,7 @@ function finish(rows: DecisionLogRow[]): DecisionLog {
         },
       );
     }
-    seen.set(key, row);
+    seen.set(row.ticker, row);
   }
   return new DecisionLog(sorted, BRAND);
 }

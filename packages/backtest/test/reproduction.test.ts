@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  alignPriceSeries,
   annualizedVolatility,
   createPricePanel,
   flagTraderMetrics,
@@ -97,6 +98,41 @@ describe.skipIf(!hasSharedPrices('MSFT.csv') || !hasSharedPrices('TSLA_2013-2023
       const withoutRiskFree = tradingR1Metrics(result.returns, { riskFree: 0 }).sharpeRatio;
       expect(withoutRiskFree - metrics.sharpeRatio).toBeCloseTo(0.04 / annualizedVolatility(result.returns), 10);
       expect(metrics.maxDrawdownPct).toBeCloseTo(9.212, 3);
+    });
+
+    it('benchmarks a strategy against an index (SPY) aligned from real bars', () => {
+      const toBars = (file: string) =>
+        readSharedPrices(file)
+          .filter((bar) => bar.date >= '2024-06-01' && bar.date <= '2024-08-31')
+          .map((bar) => ({
+            timestamp: bar.date,
+            open: bar.open,
+            high: Math.max(bar.high, bar.open, bar.close),
+            low: Math.min(bar.low, bar.open, bar.close),
+            close: bar.close,
+            volume: bar.volume,
+          }));
+      const panel = alignPriceSeries({ series: { MSFT: toBars('MSFT.csv'), SPY: toBars('SPY.csv') } });
+      expect(panel.available.every((mask) => mask.every((flag) => flag === 1))).toBe(true);
+      // Trading-R1's evaluation window: a weekly five-level decision on MSFT, SPY as the index benchmark.
+      const decisions = panel.dates
+        .filter((_, index) => index % 5 === 0)
+        .map((date, index) => ({ date, ticker: 'MSFT', decision: index % 2 === 0 ? 'BUY' : 'HOLD' }));
+      const result = runBacktestSync({
+        panel,
+        decisions,
+        strategy: { type: 'decisions', exposure: 'long-only' },
+        benchmark: 'SPY',
+        metrics: { riskFree: 0.04, bootstrap: false },
+      });
+      const spy = panel.tickers.indexOf('SPY');
+      const start = panel.dates.indexOf(result.dates[0] as string);
+      const spyOpen = (panel.open[spy] as Float64Array)[start + 1] as number;
+      const spyClose = (panel.close[spy] as Float64Array)[panel.dates.length - 1] as number;
+      // Bought at the next open with the default 10 bps fee (charged on the fill, financed from cash).
+      expect(result.benchmark?.metrics.cumulativeReturn).toBeCloseTo(spyClose / spyOpen - 1 - 0.001, 6);
+      expect(result.trades.every((trade) => trade.ticker === 'MSFT')).toBe(true);
+      expect(result.metrics.hitRate).not.toBeNull();
     });
   },
 );
