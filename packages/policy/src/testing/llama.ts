@@ -38,6 +38,8 @@ export const llamaTestModelOptionsSchema = z
     seed: z.number().int().default(0),
     /** Constant added to some token logits (e.g. make EOS likely in a test). @default {} */
     logitBias: z.record(z.string(), z.number()).default({}),
+    /** Also return the weights by name (for reference implementations in tests). @default false */
+    keepWeights: z.boolean().default(false),
   })
   .refine((options) => options.numHeads % options.numKeyValueHeads === 0, 'numKeyValueHeads must divide numHeads')
   .refine(
@@ -77,6 +79,8 @@ export interface LlamaTestModel {
   configJson: Record<string, unknown>;
   /** Number of weights. */
   parameterCount: number;
+  /** Weights by Hugging Face parameter name ([in, out] layout for projections), when `keepWeights` is set. */
+  weights?: Map<string, Float32Array>;
 }
 
 /** Resolve options (defaults, derived head dimension). */
@@ -99,12 +103,14 @@ export function buildLlamaTestModel(options: LlamaTestModelOptions = {}): LlamaT
   const rng = createWeightRng(config.seed);
   const g = new OnnxGraphBuilder('llama_test_model');
   let parameterCount = 0;
+  const kept = config.keepWeights ? new Map<string, Float32Array>() : undefined;
   const weight = (name: string, dims: number[], kind: 'normal' | 'norm' = 'normal'): string => {
     const size = dims.reduce((product, dim) => product * dim, 1);
     const data = new Float32Array(size);
     if (kind === 'norm') for (let index = 0; index < size; index += 1) data[index] = 1 + 0.1 * rng.normal();
     else for (let index = 0; index < size; index += 1) data[index] = config.initStd * rng.normal();
     parameterCount += size;
+    kept?.set(name, data);
     return g.float(name, data, dims);
   };
 
@@ -266,6 +272,7 @@ export function buildLlamaTestModel(options: LlamaTestModelOptions = {}): LlamaT
     config,
     configJson,
     parameterCount,
+    ...(kept && { weights: kept }),
   };
 }
 
