@@ -50,7 +50,12 @@ export function resolveChunkingOptions(options: ChunkingOptions = {}): ResolvedC
  * can point back into the original document. Blank text gives no chunks.
  */
 export function chunkText(text: string, options: ChunkingOptions = {}): TextChunk[] {
-  const { size, overlap } = resolveChunkingOptions(options);
+  return chunkTextResolved(text, resolveChunkingOptions(options));
+}
+
+/** {@link chunkText} with options already validated by {@link resolveChunkingOptions} (no per-call parsing). */
+export function chunkTextResolved(text: string, options: ResolvedChunkingOptions): TextChunk[] {
+  const { size, overlap } = options;
   const units: TextSpan[] = [];
   for (const sentence of splitSentences(text)) {
     if (sentence.end - sentence.start <= size) units.push(sentence);

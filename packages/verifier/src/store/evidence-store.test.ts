@@ -329,4 +329,75 @@ describe('openEvidenceStore', () => {
     expect(hits.map((hit) => hit.documentId)).toEqual(["quote'id"]);
     await store.close();
   });
+
+  it('builds the vector index at minRows and keeps pre-filtering with it', async () => {
+    tableCounter += 1;
+    const store = await openEvidenceStore({
+      uri: directory,
+      tableName: `t${tableCounter}`,
+      embedder,
+      vectorIndex: { minRows: 256 },
+    });
+    const words = ['apple revenue', 'oil prices', 'bank rates', 'chip demand', 'retail sales', 'drug approval'];
+    const corpus = Array.from({ length: 320 }, (_, index) => ({
+      id: `v-${index}`,
+      tickers: [index % 2 === 0 ? 'AAPL' : 'XOM'],
+      publishedAt: new Date(Date.UTC(2020, 0, 1) + index * 86_400_000).toISOString(),
+      sourceKind: 'news' as const,
+      title: '',
+      text: `${words[index % words.length]} update ${index}: ${words[(index * 5) % words.length]} moved.`,
+    }));
+    const events: IngestProgressEvent[] = [];
+    await store.add(corpus, { onProgress: (event) => events.push(event) });
+    expect(events.some((event) => event.type === 'indexed' && event.column === 'vector')).toBe(true);
+    expect((await store.listIndexes()).some((index) => index.columns[0] === 'vector')).toBe(true);
+    const asOf = '2020-06-01';
+    for (const mode of ['vector', 'hybrid'] as const) {
+      const hits = await store.search({ query: 'oil prices', tickers: ['XOM'], asOf, k: 20, mode });
+      expect(hits.length).toBeGreaterThan(0);
+      for (const hit of hits) {
+        expect(hit.publishedAt <= '2020-06-01T23:59:59.999Z').toBe(true);
+        expect(hit.tickers).toEqual(['XOM']);
+      }
+    }
+    // Rows added after the index was built are found too (exact search over unindexed rows).
+    await store.add([{ ...doc(2), publishedAt: '2020-02-01' }]);
+    const late = await store.search({ query: 'Azure artificial intelligence', asOf, k: 3, mode: 'vector' });
+    expect(late[0]?.documentId).toBe('msft-cloud');
+    await store.optimize();
+    const afterOptimize = await store.search({ query: 'Azure artificial intelligence', asOf, k: 3, mode: 'vector' });
+    expect(afterOptimize[0]?.documentId).toBe('msft-cloud');
+    await store.close();
+  });
+
+  it('stops an ingest when its signal fires, writing nothing after the abort', async () => {
+    const store = await openFresh();
+    const controller = new AbortController();
+    controller.abort();
+    await expect(store.add(documents, { signal: controller.signal })).rejects.toSatisfy((error) =>
+      isTradeR1Error(error, 'ABORTED'),
+    );
+    expect(await store.count()).toBe(0);
+    const midway = new AbortController();
+    const many = Array.from({ length: 40 }, (_, index) => ({ ...doc(index % 4), id: `m-${index}` }));
+    await expect(
+      store.add(many, {
+        batchSize: 4,
+        embedBatchSize: 4,
+        signal: midway.signal,
+        onProgress: (event) => {
+          if (event.type === 'written') midway.abort();
+        },
+      }),
+    ).rejects.toSatisfy((error) => isTradeR1Error(error, 'ABORTED'));
+    const written = await store.count();
+    expect(written).toBeGreaterThan(0);
+    expect(written).toBeLessThan(40);
+    // Each committed batch holds whole documents: every stored document has all its chunks.
+    const hits = await store.search({ query: 'revenue', asOf: '2030-01-01', k: 1000, mode: 'vector' });
+    const byDocument = new Map<string, number[]>();
+    for (const hit of hits) byDocument.set(hit.documentId, [...(byDocument.get(hit.documentId) ?? []), hit.chunkIndex]);
+    for (const indices of byDocument.values()) expect(indices.sort((a, b) => a - b)).toEqual(indices.map((_, i) => i));
+    await store.close();
+  });
 });

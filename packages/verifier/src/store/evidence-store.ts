@@ -14,12 +14,13 @@ import {
   toValidationIssues,
   type ValidationIssue,
 } from '@trade-r1/core';
+import type { Schema } from 'apache-arrow';
 import { z } from 'zod';
-import { chunkText, type ResolvedChunkingOptions, resolveChunkingOptions } from '../chunking/chunk-text.ts';
+import { chunkTextResolved, type ResolvedChunkingOptions, resolveChunkingOptions } from '../chunking/chunk-text.ts';
 import type { Embedder } from '../embedders/types.ts';
 import { andFilters, publishedAtFilter, sqlInList, tickersFilter } from './filters.ts';
 import { DEFAULT_RRF_K, reciprocalRankFusion } from './rrf.ts';
-import { COLUMNS, type EvidenceRow, evidenceTableSchema, METADATA_KEYS } from './table-schema.ts';
+import { COLUMNS, type EvidenceRow, evidenceTableSchema, METADATA_KEYS, rowsToArrowTable } from './table-schema.ts';
 import type {
   AddOptions,
   AddResult,
@@ -53,11 +54,19 @@ const optionsSchema = z.object({
   embedTitle: z.boolean().default(true),
   vectorIndex: z
     .object({
-      minRows: z.number().min(256).default(50_000),
+      minRows: z
+        .union([
+          z.number().min(256),
+          z.custom<number>((value) => value === Number.POSITIVE_INFINITY, 'expected Infinity'),
+        ])
+        .default(10_000),
       type: z.enum(['ivf_hnsw_sq', 'ivf_pq']).default('ivf_hnsw_sq'),
-      nprobes: z.number().int().min(1).default(20),
+      numPartitions: z.number().int().min(1).optional(),
+      nprobes: z.number().int().min(1).optional(),
+      ef: z.number().int().min(1).optional(),
+      refineFactor: z.number().int().min(1).optional(),
     })
-    .default({ minRows: 50_000, type: 'ivf_hnsw_sq', nprobes: 20 }),
+    .default({ minRows: 10_000, type: 'ivf_hnsw_sq' }),
   storageOptions: z.record(z.string(), z.string()).optional(),
 });
 
@@ -151,7 +160,10 @@ export async function openEvidenceStore(options: EvidenceStoreOptions): Promise<
         evidenceTableSchema(embedder.modelId, embedder.dimension),
       );
     }
-    const store = new LanceEvidenceStore(connection, table, settings, chunking);
+    // Rows are built against our own schema object (the one LanceDB returns may come from another copy of
+    // apache-arrow); checkTableCompatibility guarantees that an existing table has the same columns and dimension.
+    const schema = evidenceTableSchema(embedder.modelId, embedder.dimension);
+    const store = new LanceEvidenceStore(connection, table, schema, settings, chunking);
     await store.ensureIndexes();
     return store;
   } catch (error) {
@@ -199,7 +211,7 @@ interface PlannedDocument {
   document: EvidenceDocument;
   contentHash: string;
   exists: boolean;
-  chunks: ReturnType<typeof chunkText>;
+  chunks: ReturnType<typeof chunkTextResolved>;
 }
 
 type StoreSettings = z.output<typeof optionsSchema>;
@@ -210,10 +222,13 @@ class LanceEvidenceStore implements EvidenceStore {
   readonly tableName: string;
   readonly #connection: lancedb.Connection;
   readonly #table: lancedb.Table;
+  readonly #schema: Schema;
   readonly #settings: StoreSettings;
   readonly #chunking: ResolvedChunkingOptions;
   readonly #embedder: Embedder;
   #hasVectorIndex = false;
+  /** False only while the table is known to be empty (full-text search needs the FTS index, built on first rows). */
+  #hasRows = true;
   #closed = false;
   /** Serialises writes: LanceDB commits are optimistic, and one writer per store keeps `add()` predictable. */
   #writeQueue: Promise<unknown> = Promise.resolve();
@@ -221,11 +236,13 @@ class LanceEvidenceStore implements EvidenceStore {
   constructor(
     connection: lancedb.Connection,
     table: lancedb.Table,
+    schema: Schema,
     settings: StoreSettings,
     chunking: ResolvedChunkingOptions,
   ) {
     this.#connection = connection;
     this.#table = table;
+    this.#schema = schema;
     this.#settings = settings;
     this.#chunking = chunking;
     this.#embedder = settings.embedder;
@@ -261,7 +278,7 @@ class LanceEvidenceStore implements EvidenceStore {
         document,
         contentHash,
         exists: stored !== undefined,
-        chunks: chunkText(document.text, this.#chunking),
+        chunks: chunkTextResolved(document.text, this.#chunking),
       });
     }
     const chunksTotal = planned.reduce((sum, item) => sum + item.chunks.length, 0);
@@ -379,7 +396,7 @@ class LanceEvidenceStore implements EvidenceStore {
   ): Promise<{ inserted: number; updated: number; deleted: number }> {
     try {
       if (batch.every((item) => !item.exists)) {
-        await this.#table.add(rows as unknown as Record<string, unknown>[]);
+        await this.#table.add(rowsToArrowTable(rows, this.#schema));
         return { inserted: rows.length, updated: 0, deleted: 0 };
       }
       // One atomic commit per batch: update matching chunks, insert new ones, delete this batch's documents'
@@ -394,7 +411,7 @@ class LanceEvidenceStore implements EvidenceStore {
             batch.map((item) => item.document.id),
           ),
         })
-        .execute(rows as unknown as Record<string, unknown>[]);
+        .execute(rowsToArrowTable(rows, this.#schema));
       return { inserted: merge.numInsertedRows, updated: merge.numUpdatedRows, deleted: merge.numDeletedRows };
     } catch (cause) {
       throw new TradeR1Error('STORE_ERROR', `Writing ${rows.length} chunks to ${this.tableName} failed`, {
@@ -453,14 +470,19 @@ class LanceEvidenceStore implements EvidenceStore {
       parsed.documentIds ? sqlInList('document_id', parsed.documentIds) : undefined,
     ]);
     throwIfAborted(parsed.signal);
-    if ((await this.#table.countRows()) === 0) return [];
+    if (!this.#hasRows) {
+      if ((await this.#table.countRows()) === 0) return [];
+      await this.ensureIndexes();
+    }
     const depth = mode === 'hybrid' ? (parsed.fusionDepth ?? Math.max(4 * parsed.k, 50)) : parsed.k;
     const columns = parsed.includeVectors ? [...RESULT_COLUMNS, 'vector'] : [...RESULT_COLUMNS];
 
     let vectorRows: ResultRow[] = [];
     let textRows: ResultRow[] = [];
     try {
-      if (mode !== 'text') {
+      // Both sides run concurrently (LanceDB executes them on its own threads); each applies the filter first.
+      const vectorSide = async (): Promise<ResultRow[]> => {
+        if (mode === 'text') return [];
         const queryVector = await this.#queryVector(parsed.vector, parsed.query, parsed.signal);
         throwIfAborted(parsed.signal);
         let query = this.#table
@@ -470,18 +492,25 @@ class LanceEvidenceStore implements EvidenceStore {
           .where(filter)
           .select([...columns, '_distance'])
           .limit(depth);
-        if (this.#hasVectorIndex) query = query.nprobes(this.#settings.vectorIndex.nprobes).refineFactor(2);
-        vectorRows = (await query.toArray()) as ResultRow[];
-      }
-      if (mode !== 'vector') {
-        textRows = (await this.#table
+        if (this.#hasVectorIndex) {
+          const { nprobes, ef, refineFactor } = this.#settings.vectorIndex;
+          if (nprobes !== undefined) query = query.nprobes(nprobes);
+          if (ef !== undefined) query = query.ef(ef);
+          if (refineFactor !== undefined) query = query.refineFactor(refineFactor);
+        }
+        return (await query.toArray()) as ResultRow[];
+      };
+      const textSide = async (): Promise<ResultRow[]> => {
+        if (mode === 'vector') return [];
+        return (await this.#table
           .query()
           .fullTextSearch(parsed.query as string, { columns: 'text' })
           .where(filter)
           .select([...columns, '_score'])
           .limit(depth)
           .toArray()) as ResultRow[];
-      }
+      };
+      [vectorRows, textRows] = await Promise.all([vectorSide(), textSide()]);
     } catch (cause) {
       if (isTradeR1Error(cause)) throw cause;
       throw new TradeR1Error('STORE_ERROR', `Search on ${this.tableName} failed`, {
@@ -547,6 +576,7 @@ class LanceEvidenceStore implements EvidenceStore {
         const result = await this.#table.delete(sqlInList('document_id', ids.slice(start, start + 2000)));
         deleted += result.numDeletedRows;
       }
+      this.#hasRows = (await this.#table.countRows()) > 0;
       return deleted;
     });
     this.#writeQueue = run.catch(() => undefined);
@@ -591,6 +621,7 @@ class LanceEvidenceStore implements EvidenceStore {
   /** Create the scalar and FTS indexes once the table has rows, and the vector index once it is large enough. */
   async ensureIndexes(emit?: (event: IngestProgressEvent) => void): Promise<void> {
     const rowCount = await this.#table.countRows();
+    this.#hasRows = rowCount > 0;
     if (rowCount === 0) return;
     const existing = await this.#table.listIndices();
     const indexed = new Set(existing.flatMap((index) => index.columns));
@@ -600,17 +631,19 @@ class LanceEvidenceStore implements EvidenceStore {
       emit?.({ type: 'indexed', column: index.column, index: index.kind });
     }
     this.#hasVectorIndex = indexed.has('vector');
-    const { minRows, type } = this.#settings.vectorIndex;
+    const { minRows, type, numPartitions } = this.#settings.vectorIndex;
     if (!this.#hasVectorIndex && rowCount >= minRows) {
-      const partitions = Math.max(1, Math.round(Math.sqrt(rowCount)));
       const config =
         type === 'ivf_pq'
           ? lancedb.Index.ivfPq({
               distanceType: 'cosine',
-              numPartitions: partitions,
+              numPartitions: numPartitions ?? Math.max(1, Math.round(Math.sqrt(rowCount))),
               numSubVectors: pickSubVectors(this.dimension),
             })
-          : lancedb.Index.hnswSq({ distanceType: 'cosine', numPartitions: Math.max(1, Math.round(partitions / 4)) });
+          : lancedb.Index.hnswSq({
+              distanceType: 'cosine',
+              numPartitions: numPartitions ?? Math.max(1, Math.round(rowCount / 50_000)),
+            });
       await this.#table.createIndex('vector', { config });
       this.#hasVectorIndex = true;
       emit?.({ type: 'indexed', column: 'vector', index: type.toUpperCase() });
