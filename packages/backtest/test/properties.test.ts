@@ -131,6 +131,37 @@ describe('invariants', () => {
     );
   });
 
+  it('fees never increase P&L for top-k selection either', () => {
+    fc.assert(
+      fc.property(
+        scenarioArbitrary,
+        fc.integer({ min: 0, max: 1_000_000 }),
+        fc.integer({ min: 1, max: 100 }),
+        (scenario, scoreSeed, fee) => {
+          const { panel } = build({ ...scenario, assets: 3 });
+          const rng = createRng(scoreSeed);
+          const rows = panel.dates.flatMap((date) =>
+            panel.tickers.map((ticker) => ({ date, ticker, score: rng.normal() })),
+          );
+          const run = (feeBps: number) =>
+            runBacktestSync({
+              panel,
+              decisions: rows,
+              strategy: { type: 'top-k', k: 2, rebalance: 'daily', weighting: 'score' },
+              feeBps,
+              metrics: { bootstrap: false },
+            });
+          const free = run(0);
+          const costly = run(fee);
+          free.equity.forEach((value, index) => {
+            expect(costly.equity[index] as number).toBeLessThanOrEqual(value + 1e-6);
+          });
+        },
+      ),
+      RUNS,
+    );
+  });
+
   it('zero fees + buy-and-hold = the asset return (and equals the benchmark)', () => {
     fc.assert(
       fc.property(
