@@ -11,7 +11,7 @@ import type {
   NewsSource,
   PriceSource,
 } from '../sources.ts';
-import { buildContext, type ContextSources } from './build-context.ts';
+import { buildContext, type ContextSources, createContextCache } from './build-context.ts';
 import { createStaticSources } from './static-sources.ts';
 import { estimateTokens } from './tokens.ts';
 
@@ -233,6 +233,54 @@ describe('buildContext', () => {
       options: { variant: 5, variantKeepProbability: 1 },
     });
     expect([...all.sections].sort()).toEqual(['fundamentals', 'insider', 'macro', 'news', 'technicals']);
+  });
+
+  it('reuses gathered data through a context cache without changing results', async () => {
+    const asOf = '2024-06-28';
+    const inner = createStaticSources({ bars: { AAPL: bars }, news: dailyNews(asOf, 30, 2) });
+    let priceCalls = 0;
+    let newsCalls = 0;
+    const counted: ContextSources = {
+      prices: {
+        name: 'p',
+        getDailyBars: (request) => {
+          priceCalls += 1;
+          return inner.prices.getDailyBars(request);
+        },
+      },
+      news: {
+        name: 'n',
+        getNews: (request) => {
+          newsCalls += 1;
+          return inner.news.getNews(request);
+        },
+      },
+    };
+    const cache = createContextCache({ maxEntries: 2 });
+    const uncached = await Promise.all(
+      [0, 1, 2].map((variant) => buildContext({ ticker: 'AAPL', asOf, sources: counted, options: { variant } })),
+    );
+    expect(priceCalls).toBe(3);
+    const cachedRuns = [];
+    for (const variant of [0, 1, 2])
+      cachedRuns.push(await buildContext({ ticker: 'AAPL', asOf, sources: counted, cache, options: { variant } }));
+    expect(priceCalls).toBe(4);
+    expect(newsCalls).toBe(4);
+    expect(cachedRuns.map((context) => context.prompt)).toEqual(uncached.map((context) => context.prompt));
+    // A returned context is a copy: changing it does not change the next one.
+    (cachedRuns[0]?.news[0]?.items[0] as NewsItem).headline = 'changed';
+    const again = await buildContext({ ticker: 'AAPL', asOf, sources: counted, cache, options: { variant: 0 } });
+    expect(again.prompt).toBe(uncached[0]?.prompt);
+    // Different data options are different entries; the least recently used is evicted.
+    await buildContext({ ticker: 'AAPL', asOf, sources: counted, cache, options: { seed: 9 } });
+    await buildContext({ ticker: 'AAPL', asOf: '2024-06-27', sources: counted, cache });
+    expect(cache.size).toBe(2);
+    expect(priceCalls).toBe(6);
+    cache.clear();
+    expect(cache.size).toBe(0);
+    await expect(buildContext({ ticker: 'AAPL', asOf, sources: counted, cache: {} as never })).rejects.toMatchObject({
+      code: 'INVALID_INPUT',
+    });
   });
 
   it('samples news deterministically per seed', async () => {

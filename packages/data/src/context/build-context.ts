@@ -130,6 +130,107 @@ export interface BuildContextOptions {
   barPublishedAt?: (timestamp: string) => number;
 }
 
+/** What the sources gave for one (ticker, asOf, options), before variant selection and rendering. */
+type GatheredContext = Pick<
+  PointInTimeContext,
+  'news' | 'technicals' | 'fundamentals' | 'insider' | 'macro' | 'excluded' | 'errors'
+>;
+
+/**
+ * A memo of gathered contexts for {@link buildContext}: building many variants or token budgets of the same
+ * (sources, ticker, asOf, data options) fetches and computes indicators once. Results (including source errors
+ * recorded with `onSourceError: 'omit'`) are kept until evicted; `clear()` to start over.
+ */
+export interface ContextCache {
+  /** Entries held. */
+  readonly size: number;
+  /** Drop every entry. */
+  clear(): void;
+}
+
+interface ContextCacheStore extends ContextCache {
+  get(key: string): GatheredContext | undefined;
+  set(key: string, value: GatheredContext): void;
+}
+
+/** Options for {@link createContextCache}. */
+export interface ContextCacheOptions {
+  /** Most entries kept (least recently used evicted first). @default 256 */
+  maxEntries?: number;
+}
+
+/**
+ * Create a {@link ContextCache} to pass as `buildContext({ …, cache })`.
+ * @throws {TradeR1Error} `INVALID_CONFIG` for a bad `maxEntries`.
+ */
+export function createContextCache(options: ContextCacheOptions = {}): ContextCache {
+  const { maxEntries = 256 } = parseWith(z.object({ maxEntries: z.number().int().positive().optional() }), options, {
+    code: 'INVALID_CONFIG',
+    label: 'context cache options',
+  });
+  const entries = new Map<string, GatheredContext>();
+  const store: ContextCacheStore = {
+    get size() {
+      return entries.size;
+    },
+    clear() {
+      entries.clear();
+    },
+    get(key) {
+      const value = entries.get(key);
+      if (value !== undefined) {
+        entries.delete(key);
+        entries.set(key, value);
+      }
+      return value;
+    },
+    set(key, value) {
+      entries.delete(key);
+      entries.set(key, value);
+      while (entries.size > maxEntries) entries.delete(entries.keys().next().value as string);
+    },
+  };
+  CACHE_STORES.add(store);
+  return store;
+}
+
+const CACHE_STORES = new WeakSet<object>();
+const SOURCE_IDS = new WeakMap<object, number>();
+let nextSourceId = 0;
+
+function sourceId(source: object | undefined): number {
+  if (!source) return -1;
+  let id = SOURCE_IDS.get(source);
+  if (id === undefined) {
+    id = nextSourceId++;
+    SOURCE_IDS.set(source, id);
+  }
+  return id;
+}
+
+/** Cache key: the identity of each source and every option that changes what is gathered (not variant or budget). */
+function contextCacheKey(sources: ContextSources, ticker: string, asOf: string, options: BuildContextOptions): string {
+  return JSON.stringify([
+    [sources.prices, sources.news, sources.fundamentals, sources.insider, sources.macro].map(sourceId),
+    ticker,
+    asOf,
+    options.newsBuckets ?? null,
+    options.seed ?? 0,
+    options.technicalsWindow ?? null,
+    options.indicatorLookbackDays ?? null,
+    options.indicators ?? null,
+    options.fundamentalPeriods ?? null,
+    options.maxFundamentalMetrics ?? null,
+    options.insiderSentimentDays ?? null,
+    options.insiderTransactionDays ?? null,
+    options.maxInsiderTransactions ?? null,
+    options.macroSeries ?? null,
+    options.macroMonths ?? null,
+    options.strict ?? true,
+    options.onSourceError ?? 'throw',
+  ]);
+}
+
 /** Options for {@link buildContext}. */
 export interface BuildContextRequest {
   ticker: string;
@@ -137,6 +238,8 @@ export interface BuildContextRequest {
   asOf: TimeInput;
   sources: ContextSources;
   options?: BuildContextOptions;
+  /** Reuse what was gathered for the same sources, ticker, asOf and data options (see {@link createContextCache}). */
+  cache?: ContextCache;
   signal?: AbortSignal;
 }
 
@@ -253,6 +356,12 @@ const requestSchema = z.object({
     macro: z.object({ getSeries: z.function() }).loose().optional(),
   }),
   options: optionsSchema.optional(),
+  cache: z
+    .custom<ContextCache>(
+      (value) => typeof value === 'object' && value !== null && CACHE_STORES.has(value),
+      'expected a cache from createContextCache()',
+    )
+    .optional(),
   signal: z.custom<AbortSignal>((value) => value instanceof AbortSignal).optional(),
 });
 
@@ -349,254 +458,275 @@ export async function buildContext(request: BuildContextRequest): Promise<PointI
   const asOfInstant = toInstant(request.asOf);
   const asOf = toIsoInstant(request.asOf);
   const asOfDate = asOf.slice(0, 10);
-  const onSourceError = options.onSourceError ?? 'throw';
-  const errors: PointInTimeContext['errors'] = [];
-  const excluded: PointInTimeContext['excluded'] = {
-    prices: emptyCounts(),
-    news: emptyCounts(),
-    fundamentals: emptyCounts(),
-    insider: emptyCounts(),
-    macro: emptyCounts(),
-  };
+  const cache = request.cache as ContextCacheStore | undefined;
+  const cacheKey = cache && !options.barPublishedAt ? contextCacheKey(sources, ticker, asOf, options) : undefined;
+  const cached = cacheKey === undefined ? undefined : cache?.get(cacheKey);
+  const gathered = cached ? structuredClone(cached) : await gather();
+  // Copies in and out, so that changing a returned context never changes a cached one.
+  if (cacheKey !== undefined && !cached) cache?.set(cacheKey, structuredClone(gathered));
+  const { news, technicals, insider, macro, excluded, errors } = gathered;
+  let { fundamentals } = gathered;
 
-  async function call<T>(source: string, run: () => Promise<T>, fallback: T): Promise<T> {
-    throwIfAborted(signal);
-    try {
-      return await run();
-    } catch (error) {
-      const typed = toTradeR1Error(error);
-      if (onSourceError === 'throw' || typed.code === 'LOOKAHEAD' || typed.code === 'ABORTED') throw typed;
-      errors.push({ source, code: typed.code, message: typed.message });
-      return fallback;
+  async function gather(): Promise<GatheredContext> {
+    const onSourceError = options.onSourceError ?? 'throw';
+    const errors: PointInTimeContext['errors'] = [];
+    const excluded: PointInTimeContext['excluded'] = {
+      prices: emptyCounts(),
+      news: emptyCounts(),
+      fundamentals: emptyCounts(),
+      insider: emptyCounts(),
+      macro: emptyCounts(),
+    };
+
+    async function call<T>(source: string, run: () => Promise<T>, fallback: T): Promise<T> {
+      throwIfAborted(signal);
+      try {
+        return await run();
+      } catch (error) {
+        const typed = toTradeR1Error(error);
+        if (onSourceError === 'throw' || typed.code === 'LOOKAHEAD' || typed.code === 'ABORTED') throw typed;
+        errors.push({ source, code: typed.code, message: typed.message });
+        return fallback;
+      }
     }
-  }
-  const withSignal = signal ? { signal } : {};
+    const withSignal = signal ? { signal } : {};
 
-  // --- Technicals ------------------------------------------------------------------------------------------
-  const technicals = await call<ContextTechnicals | null>(
-    'prices',
-    async () => {
-      if (!sources.prices) return null;
-      const lookback = options.indicatorLookbackDays ?? 730;
-      const raw: unknown = await sources.prices.getDailyBars({
-        ticker,
-        start: addCalendarDays(asOfDate, -lookback),
-        end: asOfDate,
-        ...withSignal,
-      });
-      if (!Array.isArray(raw))
-        throw new TradeR1Error('BAD_RESPONSE', `Price source ${sources.prices.name} did not return an array`);
-      const publishedAt = options.barPublishedAt ?? ((timestamp: string) => toInstant(timestamp));
-      const bars: Bar[] = [];
-      for (const entry of raw) {
-        const result = barSchema.safeParse(entry);
-        if (!result.success) {
-          excluded.prices.invalid += 1;
-          continue;
-        }
-        if (publishedAt(result.data.timestamp) > asOfInstant) {
-          // A bar dated after the requested end is a source bug; the decision day's own bar before its close
-          // (an intraday asOf) was asked for and is simply not public yet.
-          if (strict && result.data.timestamp.slice(0, 10) > asOfDate) {
-            throw new TradeR1Error(
-              'LOOKAHEAD',
-              `Look-ahead: price source ${sources.prices.name} returned the bar of ${result.data.timestamp} for a context as of ${asOf}`,
-              { details: { source: sources.prices.name, timestamp: result.data.timestamp, asOf } },
-            );
+    // --- Technicals ------------------------------------------------------------------------------------------
+    const technicals = await call<ContextTechnicals | null>(
+      'prices',
+      async () => {
+        if (!sources.prices) return null;
+        const lookback = options.indicatorLookbackDays ?? 730;
+        const raw: unknown = await sources.prices.getDailyBars({
+          ticker,
+          start: addCalendarDays(asOfDate, -lookback),
+          end: asOfDate,
+          ...withSignal,
+        });
+        if (!Array.isArray(raw))
+          throw new TradeR1Error('BAD_RESPONSE', `Price source ${sources.prices.name} did not return an array`);
+        const publishedAt = options.barPublishedAt ?? ((timestamp: string) => toInstant(timestamp));
+        const bars: Bar[] = [];
+        for (const entry of raw) {
+          const result = barSchema.safeParse(entry);
+          if (!result.success) {
+            excluded.prices.invalid += 1;
+            continue;
           }
-          excluded.prices.future += 1;
-          continue;
+          if (publishedAt(result.data.timestamp) > asOfInstant) {
+            // A bar dated after the requested end is a source bug; the decision day's own bar before its close
+            // (an intraday asOf) was asked for and is simply not public yet.
+            if (strict && result.data.timestamp.slice(0, 10) > asOfDate) {
+              throw new TradeR1Error(
+                'LOOKAHEAD',
+                `Look-ahead: price source ${sources.prices.name} returned the bar of ${result.data.timestamp} for a context as of ${asOf}`,
+                { details: { source: sources.prices.name, timestamp: result.data.timestamp, asOf } },
+              );
+            }
+            excluded.prices.future += 1;
+            continue;
+          }
+          bars.push(result.data);
         }
-        bars.push(result.data);
-      }
-      bars.sort((left, right) => (left.timestamp < right.timestamp ? -1 : left.timestamp > right.timestamp ? 1 : 0));
-      const unique = bars.filter((bar, index) => index === 0 || bar.timestamp !== (bars[index - 1] as Bar).timestamp);
-      if (unique.length === 0) return null;
-      const window = options.technicalsWindow ?? 15;
-      const table = computeIndicators({
-        bars: unique,
-        indicators: options.indicators ?? DEFAULT_CONTEXT_INDICATORS,
-        trusted: true,
-      });
-      const from = Math.max(0, unique.length - window);
-      const indicators: ContextTechnicals['indicators'] = {};
-      for (const [name, series] of Object.entries(table.values) as Array<[IndicatorName, Array<number | null>]>) {
-        indicators[name] = series.slice(from);
-      }
-      return { bars: unique.slice(from), indicators, lookbackBars: unique.length };
-    },
-    null,
-  );
-
-  // --- News --------------------------------------------------------------------------------------------------
-  const bucketSpecs = options.newsBuckets ?? TRADING_R1_NEWS_BUCKETS;
-  const news: ContextNewsBucket[] = bucketSpecs.map((spec) => ({ ...spec, available: 0, items: [] }));
-  if (sources.news && bucketSpecs.length > 0) {
-    const newsSource = sources.news;
-    const maxDays = Math.max(...bucketSpecs.map((spec) => spec.maxDaysAgo));
-    const raw = await call<unknown>(
-      'news',
-      () => newsSource.getNews({ ticker, from: addCalendarDays(asOfDate, -maxDays), to: asOf, ...withSignal }),
-      [],
+        bars.sort((left, right) => (left.timestamp < right.timestamp ? -1 : left.timestamp > right.timestamp ? 1 : 0));
+        const unique = bars.filter((bar, index) => index === 0 || bar.timestamp !== (bars[index - 1] as Bar).timestamp);
+        if (unique.length === 0) return null;
+        const window = options.technicalsWindow ?? 15;
+        const table = computeIndicators({
+          bars: unique,
+          indicators: options.indicators ?? DEFAULT_CONTEXT_INDICATORS,
+          trusted: true,
+        });
+        const from = Math.max(0, unique.length - window);
+        const indicators: ContextTechnicals['indicators'] = {};
+        for (const [name, series] of Object.entries(table.values) as Array<[IndicatorName, Array<number | null>]>) {
+          indicators[name] = series.slice(from);
+        }
+        return { bars: unique.slice(from), indicators, lookbackBars: unique.length };
+      },
+      null,
     );
-    const admitted = admit(raw, newsItemSchema, asOfInstant, asOf, newsSource.name, strict);
-    addCounts(excluded.news, admitted.counts);
-    const seen = new Set<string>();
-    const unique = admitted.items.filter((item) => {
-      if (seen.has(item.id)) return false;
-      seen.add(item.id);
-      return true;
-    });
-    const seed = options.seed ?? 0;
-    news.forEach((bucket, bucketIndex) => {
-      const members = unique.filter((item) => {
-        const daysAgo = calendarDaysBetween(item.publishedAt.slice(0, 10), asOfDate);
-        return daysAgo >= bucket.minDaysAgo && daysAgo <= bucket.maxDaysAgo;
-      });
-      // Sort before sampling so the sample does not depend on the source's order.
-      members.sort((left, right) =>
-        left.publishedAt < right.publishedAt
-          ? 1
-          : left.publishedAt > right.publishedAt
-            ? -1
-            : left.id < right.id
-              ? -1
-              : 1,
-      );
-      bucket.available = members.length;
-      const rng = createRng(deriveSeed(seed, `${ticker}|${asOf}|news|${bucketIndex}`));
-      const sample = members.length <= bucket.cap ? members : rng.sample(members, bucket.cap);
-      bucket.items = sample.sort((left, right) =>
-        left.publishedAt < right.publishedAt
-          ? 1
-          : left.publishedAt > right.publishedAt
-            ? -1
-            : left.id < right.id
-              ? -1
-              : 1,
-      );
-    });
-  }
 
-  // --- Fundamentals ------------------------------------------------------------------------------------------
-  let fundamentals: ContextFundamentalMetric[] = [];
-  if (sources.fundamentals) {
-    const fundamentalsSource = sources.fundamentals;
-    const raw = await call<unknown>(
-      'fundamentals',
-      () => fundamentalsSource.getFundamentals({ ticker, ...withSignal }),
-      [],
-    );
-    const admitted = admit(raw, fundamentalFactSchema, asOfInstant, asOf, fundamentalsSource.name, false);
-    addCounts(excluded.fundamentals, admitted.counts);
-    const periods = options.fundamentalPeriods ?? 4;
-    const byMetric = new Map<string, FundamentalFact[]>();
-    for (const fact of admitted.items) {
-      const key = `${fact.metric}\u0000${fact.unit}`;
-      const list = byMetric.get(key) ?? [];
-      list.push(fact);
-      byMetric.set(key, list);
-    }
-    fundamentals = [...byMetric.values()].map((facts) => {
-      // Per period keep the latest figure published by asOf (restatements replace the original).
-      const byPeriod = new Map<string, FundamentalFact>();
-      for (const fact of facts) {
-        const period = fact.periodEnd ?? `${fact.fiscalYear ?? ''}${fact.fiscalPeriod ?? ''}`;
-        const key = period === '' ? fact.publishedAt : period;
-        const current = byPeriod.get(key);
-        if (!current || current.publishedAt < fact.publishedAt) byPeriod.set(key, fact);
-      }
-      const latest = [...byPeriod.values()]
-        .sort((left, right) => {
-          const leftKey = left.periodEnd ?? left.publishedAt;
-          const rightKey = right.periodEnd ?? right.publishedAt;
-          return leftKey < rightKey ? 1 : leftKey > rightKey ? -1 : 0;
-        })
-        .slice(0, periods);
-      const first = latest[0] as FundamentalFact;
-      return { metric: first.metric, unit: first.unit, facts: latest };
-    });
-    const newestPublished = (metric: ContextFundamentalMetric): string =>
-      metric.facts
-        .map((fact) => fact.publishedAt)
-        .sort()
-        .at(-1) ?? '';
-    fundamentals.sort((left, right) => {
-      const order = newestPublished(right).localeCompare(newestPublished(left));
-      return order !== 0 ? order : left.metric.localeCompare(right.metric);
-    });
-    fundamentals = fundamentals.slice(0, options.maxFundamentalMetrics ?? 40);
-  }
-
-  // --- Insider -----------------------------------------------------------------------------------------------
-  const insider: PointInTimeContext['insider'] = { sentiment: [], transactions: [] };
-  if (sources.insider) {
-    const insiderSource = sources.insider;
-    const sentimentRaw = await call<unknown>(
-      'insider',
-      () =>
-        insiderSource.getInsiderSentiment({
-          ticker,
-          from: addCalendarDays(asOfDate, -(options.insiderSentimentDays ?? 90)),
-          to: asOfDate,
-          ...withSignal,
-        }),
-      [],
-    );
-    const sentiment = admit(sentimentRaw, insiderSentimentSchema, asOfInstant, asOf, insiderSource.name, false);
-    addCounts(excluded.insider, sentiment.counts);
-    insider.sentiment = sentiment.items.sort((left, right) => right.year - left.year || right.month - left.month);
-    const transactionsRaw = await call<unknown>(
-      'insider',
-      () =>
-        insiderSource.getInsiderTransactions({
-          ticker,
-          from: addCalendarDays(asOfDate, -(options.insiderTransactionDays ?? 730)),
-          to: asOfDate,
-          ...withSignal,
-        }),
-      [],
-    );
-    const transactions = admit(transactionsRaw, insiderTransactionSchema, asOfInstant, asOf, insiderSource.name, false);
-    addCounts(excluded.insider, transactions.counts);
-    insider.transactions = transactions.items
-      .sort((left, right) => (left.publishedAt < right.publishedAt ? 1 : left.publishedAt > right.publishedAt ? -1 : 0))
-      .slice(0, options.maxInsiderTransactions ?? 25);
-  }
-
-  // --- Macro -------------------------------------------------------------------------------------------------
-  const macro: PointInTimeContext['macro'] = [];
-  if (sources.macro) {
-    const macroSource = sources.macro;
-    const months = options.macroMonths ?? 24;
-    const from = `${addCalendarDays(asOfDate, -Math.ceil(months * 31)).slice(0, 7)}-01`;
-    for (const seriesId of options.macroSeries ?? DEFAULT_MACRO_SERIES) {
+    // --- News --------------------------------------------------------------------------------------------------
+    const bucketSpecs = options.newsBuckets ?? TRADING_R1_NEWS_BUCKETS;
+    const news: ContextNewsBucket[] = bucketSpecs.map((spec) => ({ ...spec, available: 0, items: [] }));
+    if (sources.news && bucketSpecs.length > 0) {
+      const newsSource = sources.news;
+      const maxDays = Math.max(...bucketSpecs.map((spec) => spec.maxDaysAgo));
       const raw = await call<unknown>(
-        'macro',
-        () => macroSource.getSeries({ seriesId, from, to: asOfDate, ...withSignal }),
+        'news',
+        () => newsSource.getNews({ ticker, from: addCalendarDays(asOfDate, -maxDays), to: asOf, ...withSignal }),
         [],
       );
-      const admitted = admit(raw, macroObservationSchema, asOfInstant, asOf, macroSource.name, false);
-      addCounts(excluded.macro, admitted.counts);
-      // Monthly frequency: the first observation of each month (day 01 for monthly series), with a value.
-      const firstOfMonth = new Map<string, MacroObservation>();
-      for (const observation of admitted.items) {
-        if (observation.seriesId !== seriesId || observation.value === null) continue;
-        const month = observation.date.slice(0, 7);
-        const current = firstOfMonth.get(month);
-        if (
-          !current ||
-          observation.date < current.date ||
-          (observation.date === current.date && observation.publishedAt > current.publishedAt)
-        ) {
-          firstOfMonth.set(month, observation);
-        }
-      }
-      const observations = [...firstOfMonth.values()]
-        .sort((left, right) => (left.date < right.date ? -1 : 1))
-        .slice(-months);
-      macro.push({ seriesId, observations });
+      const admitted = admit(raw, newsItemSchema, asOfInstant, asOf, newsSource.name, strict);
+      addCounts(excluded.news, admitted.counts);
+      const seen = new Set<string>();
+      const unique = admitted.items.filter((item) => {
+        if (seen.has(item.id)) return false;
+        seen.add(item.id);
+        return true;
+      });
+      const seed = options.seed ?? 0;
+      news.forEach((bucket, bucketIndex) => {
+        const members = unique.filter((item) => {
+          const daysAgo = calendarDaysBetween(item.publishedAt.slice(0, 10), asOfDate);
+          return daysAgo >= bucket.minDaysAgo && daysAgo <= bucket.maxDaysAgo;
+        });
+        // Sort before sampling so the sample does not depend on the source's order.
+        members.sort((left, right) =>
+          left.publishedAt < right.publishedAt
+            ? 1
+            : left.publishedAt > right.publishedAt
+              ? -1
+              : left.id < right.id
+                ? -1
+                : 1,
+        );
+        bucket.available = members.length;
+        const rng = createRng(deriveSeed(seed, `${ticker}|${asOf}|news|${bucketIndex}`));
+        const sample = members.length <= bucket.cap ? members : rng.sample(members, bucket.cap);
+        bucket.items = sample.sort((left, right) =>
+          left.publishedAt < right.publishedAt
+            ? 1
+            : left.publishedAt > right.publishedAt
+              ? -1
+              : left.id < right.id
+                ? -1
+                : 1,
+        );
+      });
     }
+
+    // --- Fundamentals ------------------------------------------------------------------------------------------
+    let fundamentals: ContextFundamentalMetric[] = [];
+    if (sources.fundamentals) {
+      const fundamentalsSource = sources.fundamentals;
+      const raw = await call<unknown>(
+        'fundamentals',
+        () => fundamentalsSource.getFundamentals({ ticker, ...withSignal }),
+        [],
+      );
+      const admitted = admit(raw, fundamentalFactSchema, asOfInstant, asOf, fundamentalsSource.name, false);
+      addCounts(excluded.fundamentals, admitted.counts);
+      const periods = options.fundamentalPeriods ?? 4;
+      const byMetric = new Map<string, FundamentalFact[]>();
+      for (const fact of admitted.items) {
+        const key = `${fact.metric}\u0000${fact.unit}`;
+        const list = byMetric.get(key) ?? [];
+        list.push(fact);
+        byMetric.set(key, list);
+      }
+      fundamentals = [...byMetric.values()].map((facts) => {
+        // Per period keep the latest figure published by asOf (restatements replace the original).
+        const byPeriod = new Map<string, FundamentalFact>();
+        for (const fact of facts) {
+          const period = fact.periodEnd ?? `${fact.fiscalYear ?? ''}${fact.fiscalPeriod ?? ''}`;
+          const key = period === '' ? fact.publishedAt : period;
+          const current = byPeriod.get(key);
+          if (!current || current.publishedAt < fact.publishedAt) byPeriod.set(key, fact);
+        }
+        const latest = [...byPeriod.values()]
+          .sort((left, right) => {
+            const leftKey = left.periodEnd ?? left.publishedAt;
+            const rightKey = right.periodEnd ?? right.publishedAt;
+            return leftKey < rightKey ? 1 : leftKey > rightKey ? -1 : 0;
+          })
+          .slice(0, periods);
+        const first = latest[0] as FundamentalFact;
+        return { metric: first.metric, unit: first.unit, facts: latest };
+      });
+      const newestPublished = (metric: ContextFundamentalMetric): string =>
+        metric.facts
+          .map((fact) => fact.publishedAt)
+          .sort()
+          .at(-1) ?? '';
+      fundamentals.sort((left, right) => {
+        const order = newestPublished(right).localeCompare(newestPublished(left));
+        return order !== 0 ? order : left.metric.localeCompare(right.metric);
+      });
+      fundamentals = fundamentals.slice(0, options.maxFundamentalMetrics ?? 40);
+    }
+
+    // --- Insider -----------------------------------------------------------------------------------------------
+    const insider: PointInTimeContext['insider'] = { sentiment: [], transactions: [] };
+    if (sources.insider) {
+      const insiderSource = sources.insider;
+      const sentimentRaw = await call<unknown>(
+        'insider',
+        () =>
+          insiderSource.getInsiderSentiment({
+            ticker,
+            from: addCalendarDays(asOfDate, -(options.insiderSentimentDays ?? 90)),
+            to: asOfDate,
+            ...withSignal,
+          }),
+        [],
+      );
+      const sentiment = admit(sentimentRaw, insiderSentimentSchema, asOfInstant, asOf, insiderSource.name, false);
+      addCounts(excluded.insider, sentiment.counts);
+      insider.sentiment = sentiment.items.sort((left, right) => right.year - left.year || right.month - left.month);
+      const transactionsRaw = await call<unknown>(
+        'insider',
+        () =>
+          insiderSource.getInsiderTransactions({
+            ticker,
+            from: addCalendarDays(asOfDate, -(options.insiderTransactionDays ?? 730)),
+            to: asOfDate,
+            ...withSignal,
+          }),
+        [],
+      );
+      const transactions = admit(
+        transactionsRaw,
+        insiderTransactionSchema,
+        asOfInstant,
+        asOf,
+        insiderSource.name,
+        false,
+      );
+      addCounts(excluded.insider, transactions.counts);
+      insider.transactions = transactions.items
+        .sort((left, right) =>
+          left.publishedAt < right.publishedAt ? 1 : left.publishedAt > right.publishedAt ? -1 : 0,
+        )
+        .slice(0, options.maxInsiderTransactions ?? 25);
+    }
+
+    // --- Macro -------------------------------------------------------------------------------------------------
+    const macro: PointInTimeContext['macro'] = [];
+    if (sources.macro) {
+      const macroSource = sources.macro;
+      const months = options.macroMonths ?? 24;
+      const from = `${addCalendarDays(asOfDate, -Math.ceil(months * 31)).slice(0, 7)}-01`;
+      for (const seriesId of options.macroSeries ?? DEFAULT_MACRO_SERIES) {
+        const raw = await call<unknown>(
+          'macro',
+          () => macroSource.getSeries({ seriesId, from, to: asOfDate, ...withSignal }),
+          [],
+        );
+        const admitted = admit(raw, macroObservationSchema, asOfInstant, asOf, macroSource.name, false);
+        addCounts(excluded.macro, admitted.counts);
+        // Monthly frequency: the first observation of each month (day 01 for monthly series), with a value.
+        const firstOfMonth = new Map<string, MacroObservation>();
+        for (const observation of admitted.items) {
+          if (observation.seriesId !== seriesId || observation.value === null) continue;
+          const month = observation.date.slice(0, 7);
+          const current = firstOfMonth.get(month);
+          if (
+            !current ||
+            observation.date < current.date ||
+            (observation.date === current.date && observation.publishedAt > current.publishedAt)
+          ) {
+            firstOfMonth.set(month, observation);
+          }
+        }
+        const observations = [...firstOfMonth.values()]
+          .sort((left, right) => (left.date < right.date ? -1 : 1))
+          .slice(-months);
+        macro.push({ seriesId, observations });
+      }
+    }
+    return { news, technicals, fundamentals, insider, macro, excluded, errors };
   }
 
   throwIfAborted(signal);
