@@ -12,20 +12,21 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { createRng } from '@trade-r1/core';
 import autocannon from 'autocannon';
-import { groupAdvantages } from '../src/index.ts';
+import { dsrReward, groupAdvantages, investmentReward, marketReward, TRADE_R1_ONE_WAY_COST } from '../src/index.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const resultsDir = join(here, '..', 'bench-results');
 mkdirSync(resultsDir, { recursive: true });
 
-function environment() {
+function environment(loadAverageAtStart: number) {
   return {
+    loadAverage1mAtStart: Number(loadAverageAtStart.toFixed(2)),
     node: process.version,
     platform: `${process.platform}-${process.arch}`,
     cpu: cpus()[0]?.model ?? 'unknown',
     cores: cpus().length,
     memoryGiB: Math.round(totalmem() / 2 ** 30),
-    loadAverage1m: Number(loadavg()[0]?.toFixed(2)),
+    loadAverage1mAtEnd: Number(loadavg()[0]?.toFixed(2)),
     date: new Date().toISOString(),
   };
 }
@@ -44,6 +45,7 @@ function summary(times: number[]) {
 }
 
 function benchAdvantages() {
+  const loadAtStart = loadavg()[0] ?? 0;
   const n = 1_000_000;
   const groupSize = 8;
   const rng = createRng(7);
@@ -77,10 +79,45 @@ function benchAdvantages() {
     benchmark: 'groupAdvantages over 1,000,000 rewards, groups of 8',
     target: 'median <= 10 ms (grpo-group-float64)',
     met: (results['grpo-group-float64']?.medianMs ?? Infinity) <= 10,
-    environment: environment(),
+    environment: environment(loadAtStart),
     results,
   };
   writeFileSync(join(resultsDir, 'advantages.json'), `${JSON.stringify(report, null, 2)}\n`);
+}
+
+function benchRewards() {
+  const loadAtStart = loadavg()[0] ?? 0;
+  const bullet = (index: number) =>
+    `- Data-centre revenue keeps compounding as hyperscalers expand accelerated computing capacity, point ${index} ` +
+    '*"Data Center revenue was a record $22.6 billion, up 427% from a year ago"* `NVDA 10-Q, 2024-05-29`';
+  const section = (name: string) =>
+    `<${name}>\n## ${name}\n\n**Intro.**\n\n${[1, 2, 3, 4, 5].map(bullet).join('\n')}\n\n| Metric | Value |\n|---|---|\n| Revenue | 26.0B |\n\n**Summary.**\n</${name}>`;
+  const thesis = `<think>plan</think>\n${['fundamentals', 'technical', 'news', 'valuation', 'risk_assessment', 'macro'].map(section).join('\n')}\n<conclusion>\n**Constructive.**\n</conclusion>\n[[[BUY]]]\n`;
+  const measure = (iterations: number, run: () => unknown) => {
+    for (let warm = 0; warm < Math.min(200, iterations); warm += 1) run();
+    const start = performance.now();
+    for (let iteration = 0; iteration < iterations; iteration += 1) run();
+    const totalMs = performance.now() - start;
+    return { iterations, microsecondsPerCall: Math.round((totalMs * 1000 * 100) / iterations) / 100 };
+  };
+  const results = {
+    [`investmentReward (Trading-R1 thesis, ${thesis.length} chars)`]: measure(2_000, () =>
+      investmentReward({ completion: thesis, truth: 'BUY', orientation: 'rows-predicted' }),
+    ),
+    'marketReward + dsrReward': measure(1_000_000, () =>
+      dsrReward({
+        r: marketReward({ entryPrice: 100, exitPrice: 103, benchmarkReturn: 0.01, oneWayCost: TRADE_R1_ONE_WAY_COST })
+          .reward,
+        s: 0.7,
+      }),
+    ),
+  };
+  for (const [name, result] of Object.entries(results))
+    console.log(`reward ${name}: ${result.microsecondsPerCall} µs/call`);
+  writeFileSync(
+    join(resultsDir, 'rewards.json'),
+    `${JSON.stringify({ benchmark: 'pure reward functions, single thread', environment: environment(loadAtStart), results }, null, 2)}\n`,
+  );
 }
 
 async function startServerProcess(): Promise<{ url: string; stop: () => Promise<void> }> {
@@ -141,6 +178,7 @@ async function load(url: string, path: string, body: unknown, connections: numbe
 }
 
 async function benchServer() {
+  const loadAtStart = loadavg()[0] ?? 0;
   const { url, stop } = await startServerProcess();
   const label = { entryPrice: 100, exitPrice: 103.2, benchmarkReturn: 0.011, s: 0.72 };
   const slimeBody = { prompt: 'Analyse NVDA as of 2024-06-03.', response: 'Thesis … [[[BUY]]]', label };
@@ -159,7 +197,7 @@ async function benchServer() {
         'reward server (market + DSR reward) on loopback, autocannon in this process, server in a child process',
       target: '>= 5,000 req/s and p99 <= 20 ms on 2 cores (/slime run)',
       met: main.requestsPerSecond.average >= 5000 && main.latencyMs.p99 <= 20 && main.non2xx === 0 && main.errors === 0,
-      environment: environment(),
+      environment: environment(loadAtStart),
       runs,
     };
     writeFileSync(join(resultsDir, 'server.json'), `${JSON.stringify(report, null, 2)}\n`);
@@ -169,4 +207,5 @@ async function benchServer() {
 }
 
 benchAdvantages();
+benchRewards();
 await benchServer();

@@ -24,11 +24,18 @@ const DECISION_TAG = /\[{2,3}\s*(strong[\s_-]*buy|strong[\s_-]*sell|buy|sell|hol
  */
 export function parseDecisionTag(options: { text: string } & ParseDecisionTagOptions): Decision | null {
   const lastLines = options.lastLines ?? 3;
-  const lines = options.text.split(/\r?\n/);
-  let end = lines.length;
-  while (end > 0 && (lines[end - 1] as string).trim() === '') end -= 1;
-  const start = Number.isFinite(lastLines) ? Math.max(0, end - Math.max(0, Math.floor(lastLines))) : 0;
-  const tail = lines.slice(start, end).join('\n');
+  const text = options.text.trimEnd();
+  let tail = text;
+  if (Number.isFinite(lastLines)) {
+    // Walk back over `lastLines` line breaks instead of splitting a long completion into lines.
+    const wanted = Math.max(0, Math.floor(lastLines));
+    let start = text.length;
+    for (let found = 0; found < wanted && start > 0; found += 1) {
+      start = text.lastIndexOf('\n', start - 1);
+      if (start < 0) break;
+    }
+    tail = wanted === 0 ? '' : start < 0 ? text : text.slice(start + 1);
+  }
   let found: string | undefined;
   for (const match of tail.matchAll(DECISION_TAG)) found = match[1];
   if (found === undefined) return null;

@@ -23,29 +23,74 @@ export function extractSections(text: string): ThesisSection[] {
   return sections;
 }
 
-const WORD = /[\p{L}\p{N}]/u;
+const NON_ASCII_WORD_CHAR = /[\p{L}\p{N}]/u;
 
-/** Number of whitespace-separated tokens containing at least one letter or digit. */
+// The characters of the regex class `\s`, by code point.
+function isSpace(code: number): boolean {
+  if (code <= 32) return code === 32 || (code >= 9 && code <= 13);
+  if (code < 160) return false;
+  return (
+    code === 160 ||
+    code === 5760 ||
+    (code >= 8192 && code <= 8202) ||
+    code === 8232 ||
+    code === 8233 ||
+    code === 8239 ||
+    code === 8287 ||
+    code === 12288 ||
+    code === 65279
+  );
+}
+
+function isWordChar(text: string, index: number, code: number): boolean {
+  if (code < 128) return (code >= 48 && code <= 57) || (code >= 65 && code <= 90) || (code >= 97 && code <= 122);
+  const point = text.codePointAt(index) as number;
+  return NON_ASCII_WORD_CHAR.test(String.fromCodePoint(point));
+}
+
+/**
+ * Number of whitespace-separated tokens containing at least one letter or digit (Unicode-aware). A single pass over
+ * the characters: this runs on every section and bullet of long theses.
+ */
 export function countWords(text: string): number {
   let count = 0;
-  for (const token of text.split(/\s+/)) if (token !== '' && WORD.test(token)) count += 1;
+  let inToken = false;
+  let tokenCounted = false;
+  for (let index = 0; index < text.length; index += 1) {
+    const code = text.charCodeAt(index);
+    if (isSpace(code)) {
+      inToken = false;
+      continue;
+    }
+    if (!inToken) {
+      inToken = true;
+      tokenCounted = false;
+    }
+    if (!tokenCounted && isWordChar(text, index, code)) {
+      tokenCounted = true;
+      count += 1;
+    }
+  }
   return count;
 }
 
 /** A list-item marker at the start of a line: `-`, `*`, `+`, `•`, `1.` or `1)` followed by a space. */
 export const BULLET_LINE = /^\s*(?:[-*+•]|\d{1,3}[.)])\s+/;
 const HEADING_LINE = /^\s{0,3}#{1,6}\s+\S/;
-const TABLE_SEPARATOR = /^\s*\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)+\|?\s*$/;
+// Multiline forms of the line rules, to test a whole section without splitting it ([ \t] keeps them on one line).
+const HEADING_ANYWHERE = /^[ \t]{0,3}#{1,6}[ \t]+\S/m;
+const BULLET_ANYWHERE = /^[ \t]*(?:[-*+•]|\d{1,3}[.)])[ \t]+/m;
+const TABLE_ANYWHERE = /^[ \t]*\|?[ \t]*:?-{3,}:?[ \t]*(?:\|[ \t]*:?-{3,}:?[ \t]*)+\|?[ \t]*\r?$/m;
 const BOLD = /\*\*[^*\n]*[^*\s][^*\n]*\*\*|__[^_\n]*[^_\s][^_\n]*__/;
 
 /** True when the text has a markdown ATX heading line (`# …` to `###### …`). */
 export function hasHeading(text: string): boolean {
-  return text.split('\n').some((line) => HEADING_LINE.test(line));
+  return HEADING_ANYWHERE.test(text);
 }
 
 /** True when the text has at least one list item. */
 export function hasBullets(text: string): boolean {
-  return text.split('\n').some((line) => BULLET_LINE.test(line));
+  return BULLET_ANYWHERE.test(text);
 }
 
 /** True when the text has bold markup (`**…**` or `__…__`). */
@@ -55,7 +100,7 @@ export function hasBold(text: string): boolean {
 
 /** True when the text has a markdown table (a header separator row like `|---|---|`). */
 export function hasTable(text: string): boolean {
-  return text.split('\n').some((line) => TABLE_SEPARATOR.test(line));
+  return TABLE_ANYWHERE.test(text);
 }
 
 /**
@@ -109,13 +154,21 @@ export interface BulletAnalysisOptions {
 export function analyzeBullet(bullet: string, options: BulletAnalysisOptions = {}): BulletEvidence {
   const sources: string[] = [];
   // Blank out code spans first so `*` or `"` inside a source never opens a quote; keep offsets unchanged.
-  const masked = bullet.replace(CODE_SPAN, (whole, inner: string) => {
-    sources.push(inner.trim());
-    return ' '.repeat(whole.length);
-  });
+  // The cheap `includes` checks skip regex scans that cannot match (most bullets have no `_`).
+  const masked = bullet.includes('`')
+    ? bullet.replace(CODE_SPAN, (whole, inner: string) => {
+        sources.push(inner.trim());
+        return ' '.repeat(whole.length);
+      })
+    : bullet;
   const quotes: { text: string; index: number }[] = [];
-  for (const match of masked.matchAll(ITALIC_STAR)) quotes.push({ text: match[1] as string, index: match.index });
-  for (const match of masked.matchAll(ITALIC_UNDERSCORE)) quotes.push({ text: match[1] as string, index: match.index });
+  if (masked.includes('*')) {
+    for (const match of masked.matchAll(ITALIC_STAR)) quotes.push({ text: match[1] as string, index: match.index });
+  }
+  if (masked.includes('_')) {
+    for (const match of masked.matchAll(ITALIC_UNDERSCORE))
+      quotes.push({ text: match[1] as string, index: match.index });
+  }
   let searchable = masked;
   if (options.acceptPlainTextEvidence) {
     for (const match of masked.matchAll(PLAIN_QUOTE))
