@@ -51,4 +51,122 @@ export type {
 // #endregion
 
 // #region claims, checks, stance, judges, verify, perturb (owner: verifier-scoring)
+export {
+  type CheckClaimInput,
+  type CheckStatus,
+  type ClaimChecks,
+  checkClaim,
+  type DirectionCheck,
+  type EntityCheck,
+  type NumberCheck,
+  type PeriodCheck,
+  termCoverage,
+} from './checks/check-claim.ts';
+export { acronymsOf, type EvidenceSentence, type PreparedEvidence, prepareEvidence } from './checks/evidence.ts';
+export {
+  type AnchoredQuantity,
+  analyzeText,
+  type DirectionMention,
+  type EntityMention,
+  type MetricMention,
+  type QuantityRole,
+  type TextFacts,
+} from './checks/facts.ts';
+export {
+  COMPANY_ALIASES,
+  DIRECTION_WORDS,
+  type DirectionAxis,
+  METRICS,
+  type MetricDefinition,
+} from './checks/lexicon.ts';
+export { extractPeriods, type Period, type PeriodRelation, periodLabel, periodRelation } from './checks/periods.ts';
+export {
+  compareQuantities,
+  extractQuantities,
+  type Quantity,
+  type QuantityComparison,
+  type QuantityQualifier,
+  type QuantityUnit,
+} from './checks/quantities.ts';
+export {
+  type Claim,
+  type ClaimKind,
+  type DecisionTag,
+  type ExtractClaimsOptions,
+  type ExtractedClaims,
+  extractClaims,
+  extractClaimsOptionsSchema,
+  findDecisionTag,
+} from './claims/extract.ts';
+export {
+  createLlmJudge,
+  escapeDelimited,
+  LLM_JUDGE_SYSTEM_PROMPT,
+  type LlmJudge,
+  type LlmJudgeOptions,
+  llmJudgeOptionsSchema,
+  pairJudgementSchema,
+} from './judges/llm-judge.ts';
+export type {
+  EntailmentModel,
+  EntailmentPair,
+  EntailmentScores,
+  JudgeEvidence,
+  PairJudge,
+  PairJudgeInput,
+  PairJudgement,
+} from './judges/types.ts';
+export {
+  PERTURBATION_TYPES,
+  type Perturbation,
+  type PerturbationType,
+  type PerturbOptions,
+  perturb,
+  perturbOptionsSchema,
+} from './perturb/perturb.ts';
+export { auroc, fitLogistic } from './scoring/metrics.ts';
+export {
+  type Aggregate,
+  aggregateScores,
+  checkFeatures,
+  DEFAULT_SUPPORT_MODEL,
+  isKeywordList,
+  SUPPORT_FEATURES,
+  type SupportFeatures,
+  type SupportModel,
+  semanticFeature,
+  sigmoid,
+  supportProbability,
+} from './scoring/support.ts';
+export { INTENSIFIERS, NEUTRAL_PHRASES, POLARITY_PHRASES } from './stance/lexicon.ts';
+export {
+  AGREEMENT_EXPONENT,
+  type StanceOptions,
+  type StanceScore,
+  scoreReasoningStance,
+  scoreStance,
+  scoreWeightedStance,
+  stanceAgreement,
+} from './stance/stance.ts';
+export {
+  type ResolvedVerifierOptions,
+  type VerifierOptions,
+  type VerifyInput,
+  verifierOptionsSchema,
+  verifyInputSchema,
+} from './verify/options.ts';
+export {
+  type Citation,
+  type ClaimVerdict,
+  type ClaimVerdictLabel,
+  type CreateVerifierOptions,
+  createVerifier,
+  type ReportReason,
+  type VerificationReport,
+  type Verifier,
+  type VerifyBatchOptions,
+  type VerifyCallOptions,
+  type VerifyOptions,
+  verify,
+} from './verify/verifier.ts';
 // #endregion

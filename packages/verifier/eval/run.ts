@@ -1,0 +1,370 @@
+/**
+ * Evaluation of the verifier on the labelled set in eval/dataset (`pnpm eval:verifier`).
+ *
+ * - Hand-written cases (cases.json): faithful reasoning, faithful paraphrases in other words, and perturbations
+ *   written as exact edits, independently of perturb().
+ * - Generated cases: perturb() applied to every faithful and paraphrase case, for each type and several seeds.
+ * - Splits: train (AAPL, NVDA, MSFT) was used to develop and fit the support model; dev (AMZN, JPM, XOM) was
+ *   inspected for error analysis; test (test-cases.json: other tickers) was written before the verifier was ever
+ *   run on it and is never tuned on. Results are reported per split and origin.
+ *
+ * Prints AUROC of each score per perturbation type (faithful + paraphrases as the positive class), catch rates
+ * (the perturbed claim not `supported`; for flips, deduction below its threshold), and the false-alarm rate on
+ * faithful paraphrases; writes JSON to eval-results/verifier-eval.json.
+ *
+ * Flags: --fit prints a support model fitted on the train split (logistic regression on claim features).
+ */
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type Decision, type EvidenceDocumentInput, isAvailableAt } from '@trade-r1/core';
+import { createDefaultEmbedder } from '../src/embedders/static/default-embedder.ts';
+import { PERTURBATION_TYPES, type PerturbationType, perturb } from '../src/perturb/perturb.ts';
+import { auroc, fitLogistic } from '../src/scoring/metrics.ts';
+import { SUPPORT_FEATURES, type SupportFeatures } from '../src/scoring/support.ts';
+import { splitSentences } from '../src/scoring/text.ts';
+import { openEvidenceStore } from '../src/store/evidence-store.ts';
+import { createVerifier, type VerificationReport } from '../src/verify/verifier.ts';
+
+const here = dirname(fileURLToPath(import.meta.url));
+/** Console output (eval/ is not covered by the lint override for scripts). */
+const print = (line = ''): void => {
+  process.stdout.write(`${line}\n`);
+};
+const SEEDS = [1, 2, 3];
+const FLAG_KEYS = ['contradicted-claim', 'low-factuality', 'high-hallucination-rate'];
+
+interface RawCase {
+  id: string;
+  split?: 'train' | 'dev' | 'test';
+  label: string;
+  ticker?: string;
+  asOf?: string;
+  decision?: Decision;
+  reasoning?: string;
+  base?: string;
+  replace?: Array<[string, string]>;
+  target?: string | null;
+}
+
+interface EvalCase {
+  id: string;
+  split: 'train' | 'dev' | 'test';
+  origin: 'hand' | 'generated';
+  label: 'faithful' | 'paraphrase' | PerturbationType;
+  ticker: string;
+  asOf: string;
+  decision: Decision;
+  reasoning: string;
+  /** Span of the perturbed text, to find the perturbed claim. */
+  span: { start: number; end: number } | null;
+}
+
+function loadCases(documents: EvidenceDocumentInput[]): EvalCase[] {
+  const raw = ['cases.json', 'test-cases.json'].flatMap((file) => {
+    try {
+      return (JSON.parse(readFileSync(join(here, 'dataset', file), 'utf8')) as { cases: RawCase[] }).cases;
+    } catch (error) {
+      if ((error as { code?: string }).code === 'ENOENT') return [];
+      throw error;
+    }
+  });
+  const byId = new Map(raw.map((item) => [item.id, item]));
+  const cases: EvalCase[] = [];
+  for (const item of raw) {
+    const base = item.base ? byId.get(item.base) : item;
+    if (!base?.reasoning || !base.ticker || !base.asOf || !base.decision || !base.split) {
+      throw new Error(`case ${item.id}: incomplete (base ${item.base ?? 'none'})`);
+    }
+    let reasoning = base.reasoning;
+    for (const [from, to] of item.replace ?? []) {
+      if (!reasoning.includes(from)) throw new Error(`case ${item.id}: "${from}" not found in ${base.id}`);
+      reasoning = reasoning.replace(from, to);
+    }
+    const targetAt = item.target ? reasoning.indexOf(item.target) : -1;
+    cases.push({
+      id: item.id,
+      split: base.split,
+      origin: 'hand',
+      label: item.label as EvalCase['label'],
+      ticker: base.ticker,
+      asOf: base.asOf,
+      decision: item.decision ?? base.decision,
+      reasoning,
+      span: targetAt >= 0 && item.target ? { start: targetAt, end: targetAt + item.target.length } : null,
+    });
+  }
+  // Generated perturbations of every faithful and paraphrase case.
+  for (const item of cases.filter((entry) => entry.label === 'faithful' || entry.label === 'paraphrase')) {
+    const futureFacts = documents
+      .filter(
+        (document) => (document.tickers ?? []).includes(item.ticker) && !isAvailableAt(document.publishedAt, item.asOf),
+      )
+      .flatMap((document) => splitSentences(document.text).map((span) => span.text))
+      .filter((sentence) => sentence.split(/\s+/).length >= 6);
+    for (const type of PERTURBATION_TYPES) {
+      for (const seed of SEEDS) {
+        const result = perturb({
+          reasoning: item.reasoning,
+          decision: item.decision,
+          type,
+          seed,
+          ticker: item.ticker,
+          futureFacts,
+        });
+        if (!result) continue;
+        cases.push({
+          id: `${item.id}~${type}~${seed}`,
+          split: item.split,
+          origin: 'generated',
+          label: type,
+          ticker: item.ticker,
+          asOf: item.asOf,
+          decision: result.decision,
+          reasoning: result.reasoning,
+          span: result.span,
+        });
+      }
+    }
+  }
+  return cases;
+}
+
+function targetClaims(report: VerificationReport, span: EvalCase['span']): VerificationReport['claims'] {
+  if (!span) return [];
+  return report.claims.filter((claim) => claim.start < span.end && claim.end > span.start);
+}
+
+function caught(item: EvalCase, report: VerificationReport, deductionThreshold: number): boolean | null {
+  if (item.label === 'faithful' || item.label === 'paraphrase') return null;
+  if (item.label === 'flip') return report.scores.deduction < deductionThreshold;
+  const targets = targetClaims(report, item.span);
+  if (targets.length === 0) return true; // the inserted text produced no claim (e.g. a keyword list below minWords)
+  return targets.some((claim) => claim.verdict !== 'supported');
+}
+
+const round = (value: number | null): number | null => (value === null ? null : Math.round(value * 1000) / 1000);
+
+function summarise(cases: EvalCase[], reports: Map<string, VerificationReport>, deductionThreshold: number) {
+  const positives = cases.filter((item) => item.label === 'faithful' || item.label === 'paraphrase');
+  const scoreOf: Record<string, (report: VerificationReport) => number> = {
+    factuality: (report) => report.scores.factuality,
+    deduction: (report) => report.scores.deduction,
+    consistency: (report) => report.scores.consistency,
+    s: (report) => report.scores.s,
+    oneMinusHallucination: (report) => 1 - report.hallucinationRate,
+  };
+  const perType: Record<string, unknown> = {};
+  for (const type of PERTURBATION_TYPES) {
+    const negatives = cases.filter((item) => item.label === type);
+    if (negatives.length === 0) continue;
+    const aurocs: Record<string, number | null> = {};
+    for (const [name, score] of Object.entries(scoreOf)) {
+      aurocs[name] = round(
+        auroc(
+          positives.map((item) => score(reports.get(item.id) as VerificationReport)),
+          negatives.map((item) => score(reports.get(item.id) as VerificationReport)),
+        ),
+      );
+    }
+    const caughtCount = negatives.filter((item) =>
+      caught(item, reports.get(item.id) as VerificationReport, deductionThreshold),
+    ).length;
+    const flagged = negatives.filter((item) =>
+      (reports.get(item.id) as VerificationReport).flags.some(
+        (flag) => FLAG_KEYS.includes(flag) || (type === 'flip' && flag === 'low-deduction'),
+      ),
+    ).length;
+    perType[type] = {
+      cases: negatives.length,
+      auroc: aurocs,
+      caughtRate: round(caughtCount / negatives.length),
+      flaggedRate: round(flagged / negatives.length),
+    };
+  }
+  const allNegatives = cases.filter(
+    (item) => item.label !== 'faithful' && item.label !== 'paraphrase' && item.label !== 'flip',
+  );
+  const paraphrases = cases.filter((item) => item.label === 'paraphrase');
+  const faithful = cases.filter((item) => item.label === 'faithful');
+  const flaggedShare = (items: EvalCase[]) =>
+    items.length === 0
+      ? null
+      : round(
+          items.filter((item) =>
+            (reports.get(item.id) as VerificationReport).flags.some((flag) => FLAG_KEYS.includes(flag)),
+          ).length / items.length,
+        );
+  const contradictedShare = (items: EvalCase[]) =>
+    items.length === 0
+      ? null
+      : round(
+          items.filter((item) => (reports.get(item.id) as VerificationReport).counts.contradicted > 0).length /
+            items.length,
+        );
+  return {
+    cases: cases.length,
+    positives: positives.length,
+    factualityAurocAllClaimPerturbations: round(
+      auroc(
+        positives.map((item) => (reports.get(item.id) as VerificationReport).scores.factuality),
+        allNegatives.map((item) => (reports.get(item.id) as VerificationReport).scores.factuality),
+      ),
+    ),
+    paraphraseFalseAlarmRate: flaggedShare(paraphrases),
+    paraphraseWithContradictedClaim: contradictedShare(paraphrases),
+    faithfulFalseAlarmRate: flaggedShare(faithful),
+    perType,
+  };
+}
+
+async function main(): Promise<void> {
+  const fit = process.argv.includes('--fit');
+  const documents = JSON.parse(readFileSync(join(here, 'dataset/documents.json'), 'utf8')) as EvidenceDocumentInput[];
+  const cases = loadCases(documents);
+  const directory = mkdtempSync(join(tmpdir(), 'trade-r1-verifier-eval-'));
+  const embedder = await createDefaultEmbedder();
+  const store = await openEvidenceStore({ uri: directory, embedder });
+  try {
+    await store.add(documents);
+    const verifier = createVerifier({ store, embedder, options: { extraTickers: ['MACRO'] } });
+    const started = performance.now();
+    const list = await verifier.verifyBatch(
+      cases.map((item) => ({
+        ticker: item.ticker,
+        asOf: item.asOf,
+        reasoning: item.reasoning,
+        decision: item.decision,
+      })),
+      { concurrency: 4 },
+    );
+    const seconds = (performance.now() - started) / 1000;
+    if (process.argv.includes('--dump')) {
+      for (const [index, item] of cases.entries()) {
+        const report = list[index] as VerificationReport;
+        if (item.split !== 'train') continue;
+        print(
+          `${item.id.padEnd(40)} ${item.label.padEnd(10)} F=${report.scores.factuality.toFixed(3)} H=${report.hallucinationRate.toFixed(2)}`,
+        );
+      }
+    }
+    const reports = new Map(cases.map((item, index) => [item.id, list[index] as VerificationReport]));
+    const threshold = verifier.options.thresholds.deduction;
+    const isPositive = (item: EvalCase) => item.label === 'faithful' || item.label === 'paraphrase';
+    const groups: Record<string, EvalCase[]> = { all: cases };
+    for (const split of ['train', 'dev', 'test'] as const) {
+      const inSplit = cases.filter((item) => item.split === split);
+      if (inSplit.length === 0) continue;
+      groups[split] = inSplit;
+      groups[`${split}/hand`] = inSplit.filter((item) => isPositive(item) || item.origin === 'hand');
+      groups[`${split}/generated`] = inSplit.filter((item) => isPositive(item) || item.origin === 'generated');
+    }
+    const results: Record<string, ReturnType<typeof summarise>> = {};
+    for (const [name, items] of Object.entries(groups)) results[name] = summarise(items, reports, threshold);
+
+    print(
+      `verified ${cases.length} cases in ${seconds.toFixed(2)} s (config ${verifier.configHash}, embedder ${embedder.modelId})\n`,
+    );
+    for (const [name, result] of Object.entries(results)) {
+      print(`== ${name}: ${result.cases} cases, ${result.positives} faithful/paraphrase`);
+      print(
+        `   factuality AUROC (all claim-level perturbations) ${result.factualityAurocAllClaimPerturbations}; paraphrases flagged ${result.paraphraseFalseAlarmRate} (with a contradicted claim ${result.paraphraseWithContradictedClaim}); faithful flagged ${result.faithfulFalseAlarmRate}`,
+      );
+      print('   type        n    AUROC fact  ded   cons  s     1-hall  caught  flagged');
+      for (const [type, value] of Object.entries(result.perType)) {
+        const entry = value as {
+          cases: number;
+          auroc: Record<string, number | null>;
+          caughtRate: number;
+          flaggedRate: number;
+        };
+        const a = entry.auroc;
+        const cell = (score: number | null | undefined) =>
+          score === null || score === undefined ? '  -  ' : score.toFixed(3);
+        print(
+          `   ${type.padEnd(11)} ${String(entry.cases).padStart(3)}  ${cell(a.factuality)}  ${cell(a.deduction)} ${cell(a.consistency)} ${cell(a.s)} ${cell(a.oneMinusHallucination)}   ${cell(entry.caughtRate)}   ${cell(entry.flaggedRate)}`,
+        );
+      }
+      print();
+    }
+    const output = join(here, '../eval-results');
+    mkdirSync(output, { recursive: true });
+    writeFileSync(
+      join(output, 'verifier-eval.json'),
+      `${JSON.stringify(
+        {
+          embedder: embedder.modelId,
+          configHash: verifier.configHash,
+          seeds: SEEDS,
+          casesPerSecond: Math.round(cases.length / seconds),
+          definitions: {
+            positives: 'faithful reasoning and faithful paraphrases of the same split',
+            auroc: 'probability that a positive scores higher than a perturbed case of that type (ties 1/2)',
+            caughtRate:
+              'claim-level types: share of perturbed cases whose perturbed claim is not supported; flip: deduction below the deduction threshold',
+            flaggedRate: `share of cases with any of ${FLAG_KEYS.join(', ')} (plus low-deduction for flip)`,
+            paraphraseFalseAlarmRate: `share of faithful paraphrases with any of ${FLAG_KEYS.join(', ')}`,
+          },
+          results,
+          failures: cases
+            .filter((item) => caught(item, reports.get(item.id) as VerificationReport, threshold) === false)
+            .map((item) => ({
+              id: item.id,
+              split: item.split,
+              label: item.label,
+              target: item.span ? item.reasoning.slice(item.span.start, item.span.end) : null,
+            })),
+        },
+        null,
+        2,
+      )}\n`,
+    );
+    print(`results written to ${join(output, 'verifier-eval.json')}`);
+
+    if (fit) {
+      // Positives: checkable claims of faithful and paraphrase cases; negatives: perturbed claims.
+      const rows: number[][] = [];
+      const labels: number[] = [];
+      for (const item of cases.filter((entry) => entry.split === 'train')) {
+        const report = reports.get(item.id) as VerificationReport;
+        if (item.label === 'faithful' || item.label === 'paraphrase') {
+          for (const claim of report.claims) {
+            const checkable =
+              claim.checks.numbers.length + claim.checks.entities.length + claim.checks.periods.length > 0;
+            if (claim.opinion || !checkable || claim.checks.conflicts.length > 0) continue;
+            rows.push(SUPPORT_FEATURES.map((name) => claim.features[name as keyof SupportFeatures]));
+            labels.push(1);
+          }
+        } else if (item.label !== 'flip') {
+          for (const claim of targetClaims(report, item.span)) {
+            if (claim.checks.conflicts.length > 0) continue;
+            rows.push(SUPPORT_FEATURES.map((name) => claim.features[name as keyof SupportFeatures]));
+            labels.push(0);
+          }
+        }
+      }
+      const model = fitLogistic(rows, labels, { iterations: 6000, learningRate: 0.5, l2: 0.002 });
+      print(`\nfitted on ${rows.length} train claims (${labels.filter((label) => label === 1).length} positive):`);
+      print(
+        JSON.stringify(
+          {
+            bias: Math.round(model.bias * 100) / 100,
+            weights: Object.fromEntries(
+              SUPPORT_FEATURES.map((name, index) => [name, Math.round((model.weights[index] ?? 0) * 100) / 100]),
+            ),
+          },
+          null,
+          2,
+        ),
+      );
+    }
+    await verifier.close();
+  } finally {
+    await store.close();
+    await embedder.close();
+    rmSync(directory, { recursive: true, force: true });
+  }
+}
+
+await main();

@@ -1,0 +1,430 @@
+/**
+ * Deterministic checks of one claim against its retrieved evidence: figures (metric-aware, unit- and
+ * rounding-tolerant), entities, periods, direction words with negation, and negated predicates. A figure or a
+ * direction that disagrees with the evidence about the same metric (and a compatible period) is a conflict, which
+ * makes the claim `contradicted` rather than merely weakly supported.
+ */
+
+import { tokenize } from '../scoring/text.ts';
+import type { EvidenceSentence, PreparedEvidence } from './evidence.ts';
+import type { AnchoredQuantity, DirectionMention, MetricMention, TextFacts } from './facts.ts';
+import type { DirectionAxis } from './lexicon.ts';
+import { type Period, periodLabel, periodRelation } from './periods.ts';
+import { compareQuantities } from './quantities.ts';
+
+/** Outcome of one check. */
+export type CheckStatus = 'matched' | 'conflict' | 'missing';
+
+/** A figure of the claim and what the evidence says about it. */
+export interface NumberCheck {
+  /** The figure as written in the claim. */
+  claimed: string;
+  /** Metric the figure is about (canonical id), if recognised. */
+  metric: string | null;
+  /** Matched by an evidence figure, contradicted by one about the same metric and period, or not found. */
+  status: CheckStatus;
+  /** The evidence figure that matched or conflicted. */
+  evidence: string | null;
+  /** Chunk holding that figure. */
+  chunkId: string | null;
+  /** Why it conflicts (`value`, `period`). */
+  reason: 'value' | 'period' | null;
+}
+
+/** A named entity of the claim. */
+export interface EntityCheck {
+  /** As written in the claim. */
+  name: string;
+  /** A known company (alias table or ticker) or another proper name. */
+  kind: 'company' | 'name';
+  /** Found in the evidence; `conflict` when the matching evidence sentence names another company instead. */
+  status: CheckStatus;
+}
+
+/** A period of the claim. */
+export interface PeriodCheck {
+  /** Canonical label (`Q3 FY2024`). */
+  period: string;
+  /** Found (same or containing period), contradicted by the matching evidence, or not stated there. */
+  status: CheckStatus;
+}
+
+/** A direction word of the claim. */
+export interface DirectionCheck {
+  /** As written. */
+  word: string;
+  /** +1 or −1 after negation. */
+  polarity: 1 | -1;
+  /** Metric it describes. */
+  metric: string | null;
+  /** Same direction in the evidence, opposite direction, or not found. */
+  status: CheckStatus;
+  /** The evidence word. */
+  evidence: string | null;
+  /** Chunk of the evidence word. */
+  chunkId: string | null;
+}
+
+/** All checks of one claim. */
+export interface ClaimChecks {
+  numbers: NumberCheck[];
+  entities: EntityCheck[];
+  periods: PeriodCheck[];
+  directions: DirectionCheck[];
+  /** `conflict` when the claim negates what the best-matching evidence sentence asserts (or vice versa). */
+  negation: 'conflict' | null;
+  /** Human-readable reasons for every conflict. */
+  conflicts: string[];
+}
+
+/** Inputs of {@link checkClaim}. */
+export interface CheckClaimInput {
+  /** Facts of the claim. */
+  claim: TextFacts;
+  /** True when the claim contains a negation cue. */
+  claimNegated: boolean;
+  /** Evidence chunks to check against (the claim's top-k). */
+  evidence: readonly PreparedEvidence[];
+  /** Inverse document frequency of terms over the candidate pool (missing terms weigh `defaultIdf`). */
+  idf: ReadonlyMap<string, number>;
+  /** Weight of terms absent from the pool. */
+  defaultIdf: number;
+  /** The ticker under verification: its company names count as matched when the evidence is about it. */
+  subjectTicker?: string;
+}
+
+type MetricRelation = 'same' | 'related' | 'different' | 'unknown';
+
+/** Qualifiers relate by their words: equal sets are the same segment, a subset refines it, anything else differs. */
+function qualifierRelation(left: string | null, right: string | null): 'same' | 'related' | 'different' {
+  if (left === right) return 'same';
+  if (left === null || right === null) return 'related';
+  const leftWords = new Set(left.split(' '));
+  const rightWords = new Set(right.split(' '));
+  const leftInRight = [...leftWords].every((word) => rightWords.has(word));
+  const rightInLeft = [...rightWords].every((word) => leftWords.has(word));
+  return leftInRight || rightInLeft ? 'related' : 'different';
+}
+
+function metricRelation(left: MetricMention | null, right: MetricMention | null): MetricRelation {
+  if (left === null || right === null) return 'unknown';
+  const qualifiers = qualifierRelation(left.qualifier, right.qualifier);
+  const qualifiersDiffer = qualifiers === 'different';
+  if (left.id === right.id) {
+    if (qualifiersDiffer) return 'different';
+    return qualifiers;
+  }
+  if (left.parent === right.id || right.parent === left.id) {
+    return qualifiersDiffer ? 'different' : 'related';
+  }
+  return 'different';
+}
+
+type PeriodsRelation = 'compatible' | 'disjoint' | 'unknown';
+
+const GRANULARITY = { date: 0, month: 1, quarter: 2, half: 3, year: 4 } as const;
+
+/**
+ * The periods a text reports on, at its finest granularity: dates inside a text that also names a quarter, half
+ * or year describe it (the quarter's end) and are dropped; a year next to a quarter ("Q3 fiscal 2024") only
+ * qualifies the quarter and is dropped too.
+ */
+function reportingPeriods(periods: readonly Period[]): readonly Period[] {
+  const coarse = periods.filter((period) => period.kind !== 'date');
+  const candidates = coarse.length > 0 ? coarse : periods;
+  const finest = Math.min(...candidates.map((period) => GRANULARITY[period.kind]));
+  return candidates.filter((period) => GRANULARITY[period.kind] === finest);
+}
+
+function periodsRelation(leftAll: readonly Period[], rightAll: readonly Period[]): PeriodsRelation {
+  const left = reportingPeriods(leftAll);
+  const right = reportingPeriods(rightAll);
+  if (left.length === 0 || right.length === 0) return 'unknown';
+  let disjoint = 0;
+  for (const a of left) {
+    for (const b of right) {
+      const relation = periodRelation(a, b);
+      if (relation === 'same' || relation === 'contains') return 'compatible';
+      if (relation === 'disjoint') disjoint += 1;
+    }
+  }
+  return disjoint === left.length * right.length ? 'disjoint' : 'unknown';
+}
+
+function axisGroup(axis: DirectionAxis): string {
+  return axis === 'revision' ? 'change' : axis;
+}
+
+/** Weighted fraction of the claim's terms found in a term set. */
+export function termCoverage(
+  terms: readonly string[],
+  present: ReadonlySet<string>,
+  idf: ReadonlyMap<string, number>,
+  defaultIdf: number,
+): number {
+  let total = 0;
+  let found = 0;
+  const seen = new Set<string>();
+  for (const term of terms) {
+    if (seen.has(term)) continue;
+    seen.add(term);
+    const weight = idf.get(term) ?? defaultIdf;
+    total += weight;
+    if (present.has(term)) found += weight;
+  }
+  return total === 0 ? 0 : found / total;
+}
+
+interface ScoredSentence {
+  sentence: EvidenceSentence;
+  evidence: PreparedEvidence;
+  overlap: number;
+}
+
+function sentencePeriods(scored: ScoredSentence): Period[] {
+  return scored.sentence.facts.periods.length > 0 ? scored.sentence.facts.periods : scored.evidence.documentPeriods;
+}
+
+function quantityPeriods(quantity: AnchoredQuantity, scored: ScoredSentence): Period[] {
+  return quantity.periods.length > 0 ? quantity.periods : scored.evidence.documentPeriods;
+}
+
+/** A figure unlikely to appear by chance: a range, decimals, or a two-digit-plus value that is not a multiple of 5. */
+function distinctive(quantity: AnchoredQuantity): boolean {
+  if (quantity.high !== null || /\.\d/.test(quantity.raw)) return true;
+  const digits = quantity.raw.replace(/[^\d]/g, '');
+  return digits.length >= 2 && Number(digits) % 5 !== 0;
+}
+
+function checkNumber(claimQuantity: AnchoredQuantity, claim: TextFacts, sentences: ScoredSentence[]): NumberCheck {
+  let conflict: NumberCheck | null = null;
+  let periodConflict: NumberCheck | null = null;
+  const claimPeriods = claimQuantity.periods.length > 0 ? claimQuantity.periods : claim.periods;
+  for (const scored of sentences) {
+    for (const evidenceQuantity of scored.sentence.facts.quantities) {
+      if (claimQuantity.role === 'tolerance' || evidenceQuantity.role === 'tolerance') continue;
+      const comparison = compareQuantities(claimQuantity, evidenceQuantity);
+      if (comparison === 'incomparable') continue;
+      const relation = metricRelation(claimQuantity.metric, evidenceQuantity.metric);
+      const periods = periodsRelation(claimPeriods, quantityPeriods(evidenceQuantity, scored));
+      // The same figure in a sentence about the claim confirms it even when metric attachment differs (it is
+      // fuzzy); a conflict needs the same metric, role, estimate status and a compatible period.
+      const context = distinctive(claimQuantity) ? 0.15 : 0.3;
+      if (comparison === 'match' && relation === 'different' && periods !== 'disjoint' && scored.overlap >= context) {
+        return {
+          claimed: claimQuantity.raw,
+          metric: claimQuantity.metric?.id ?? null,
+          evidence: evidenceQuantity.raw,
+          chunkId: scored.evidence.chunkId,
+          status: 'matched',
+          reason: null,
+        };
+      }
+      if (relation === 'different') continue;
+      if (comparison === 'conflict' && claimQuantity.estimate !== evidenceQuantity.estimate) continue;
+      if (claimQuantity.role !== null && evidenceQuantity.role !== null && claimQuantity.role !== evidenceQuantity.role)
+        continue;
+      const result = {
+        claimed: claimQuantity.raw,
+        metric: claimQuantity.metric?.id ?? null,
+        evidence: evidenceQuantity.raw,
+        chunkId: scored.evidence.chunkId,
+      };
+      if (comparison === 'match') {
+        if (periods === 'disjoint') {
+          if (relation !== 'unknown') periodConflict ??= { ...result, status: 'conflict', reason: 'period' };
+          continue;
+        }
+        // A figure with no metric on either side only counts when the sentence is clearly about the claim.
+        if (relation === 'unknown' && scored.overlap < context) continue;
+        return { ...result, status: 'matched', reason: null };
+      }
+      if (relation === 'unknown' || periods === 'disjoint') continue;
+      // Role must be known on at least one side or the units must be levels (currency, multiples) to conflict.
+      if (claimQuantity.role === null && evidenceQuantity.role === null && claimQuantity.unit === 'percent') {
+        if (scored.overlap < 0.4) continue;
+      }
+      conflict ??= { ...result, status: 'conflict', reason: 'value' };
+    }
+  }
+  return (
+    conflict ??
+    periodConflict ?? {
+      claimed: claimQuantity.raw,
+      metric: claimQuantity.metric?.id ?? null,
+      status: 'missing',
+      evidence: null,
+      chunkId: null,
+      reason: null,
+    }
+  );
+}
+
+function checkDirection(direction: DirectionMention, claim: TextFacts, sentences: ScoredSentence[]): DirectionCheck {
+  // The most relevant evidence sentence with a comparable direction word decides: same polarity confirms it,
+  // the opposite contradicts it.
+  let best: { other: DirectionMention; scored: ScoredSentence; rank: number } | null = null;
+  for (const scored of sentences) {
+    if (scored.overlap < 0.25) continue;
+    for (const other of scored.sentence.facts.directions) {
+      if (axisGroup(other.axis) !== axisGroup(direction.axis)) continue;
+      const relation = metricRelation(direction.metric, other.metric);
+      if (relation === 'different') continue;
+      if (relation === 'unknown' && (direction.metric !== null || other.metric !== null || scored.overlap < 0.5))
+        continue;
+      if (periodsRelation(claim.periods, sentencePeriods(scored)) === 'disjoint') continue;
+      const rank = scored.overlap + (relation === 'same' ? 0.2 : 0);
+      if (best === null || rank > best.rank) best = { other, scored, rank };
+    }
+  }
+  const base = { word: direction.word, polarity: direction.polarity, metric: direction.metric?.id ?? null };
+  if (best === null) return { ...base, status: 'missing', evidence: null, chunkId: null };
+  return {
+    ...base,
+    status: best.other.polarity === direction.polarity ? 'matched' : 'conflict',
+    evidence: best.other.word,
+    chunkId: best.scored.evidence.chunkId,
+  };
+}
+
+/**
+ * Check a claim against evidence chunks. Returns per-figure, per-entity, per-period and per-direction outcomes and
+ * the list of conflicts (empty when nothing in the evidence disagrees with the claim).
+ */
+export function checkClaim(input: CheckClaimInput): ClaimChecks {
+  const { claim, evidence, idf, defaultIdf } = input;
+  const sentences: ScoredSentence[] = [];
+  for (const chunk of evidence) {
+    for (const sentence of chunk.sentences) {
+      sentences.push({
+        sentence,
+        evidence: chunk,
+        overlap: termCoverage(claim.terms, sentence.termSet, idf, defaultIdf),
+      });
+    }
+  }
+  sentences.sort((left, right) => right.overlap - left.overlap);
+  const conflicts: string[] = [];
+
+  const numbers = claim.quantities
+    .filter((quantity) => quantity.role !== 'tolerance')
+    .map((quantity) => checkNumber(quantity, claim, sentences));
+  for (const check of numbers) {
+    if (check.status === 'conflict') {
+      conflicts.push(
+        check.reason === 'period'
+          ? `${check.claimed} (${check.metric ?? 'figure'}) appears in the evidence for a different period`
+          : `${check.claimed} (${check.metric ?? 'figure'}) conflicts with ${check.evidence} in ${check.chunkId}`,
+      );
+    }
+  }
+
+  const subjectAliases = new Set<string>();
+  if (input.subjectTicker) subjectAliases.add(input.subjectTicker);
+  const anchor = sentences[0];
+  const entities: EntityCheck[] = [];
+  const seenEntities = new Set<string>();
+  // Entities must appear where the claim is supported: in the chunks of its best-matching sentences.
+  const supporting = [...new Set(sentences.slice(0, 3).map((scored) => scored.evidence))];
+  for (const entity of claim.entities) {
+    if (seenEntities.has(entity.key)) continue;
+    seenEntities.add(entity.key);
+    const initials = entity.raw
+      .split(/\s+/)
+      .filter((word) => /^[A-Z]/.test(word))
+      .map((word) => word[0])
+      .join('')
+      .toLowerCase();
+    const found =
+      supporting.some((chunk) => chunk.entityKeys.has(entity.key)) ||
+      (entity.kind === 'name' && supporting.some((chunk) => containsWord(chunk.lowerText, entity.key))) ||
+      (initials.length >= 2 && entity.raw.includes(' ') && supporting.some((chunk) => chunk.entityKeys.has(initials)));
+    if (found) {
+      entities.push({ name: entity.raw, kind: entity.kind, status: 'matched' });
+      continue;
+    }
+    // Another company in a sentence that otherwise matches the claim, in place of the claimed one: a wrong
+    // attribution. The overlap is measured without the entity's own words (absent from the evidence by definition).
+    const entityWords = new Set(analyzeEntityTerms(entity.raw));
+    const rest = claim.terms.filter((term) => !entityWords.has(term));
+    const replaced =
+      entity.kind === 'company' &&
+      sentences
+        .slice(0, 5)
+        .some(
+          (scored) =>
+            termCoverage(rest, scored.sentence.termSet, idf, defaultIdf) >= 0.5 &&
+            scored.sentence.facts.entities.some((other) => other.kind === 'company' && other.key !== entity.key),
+        );
+    entities.push({ name: entity.raw, kind: entity.kind, status: replaced ? 'conflict' : 'missing' });
+    if (replaced) conflicts.push(`${entity.raw} is not the company the evidence attributes this to`);
+  }
+
+  const periods: PeriodCheck[] = [];
+  for (const period of claim.periods) {
+    let status: CheckStatus = 'missing';
+    for (const scored of sentences) {
+      const published = scored.evidence.publishedPeriod;
+      const candidates =
+        published && scored.overlap >= 0.3 ? [...sentencePeriods(scored), published] : sentencePeriods(scored);
+      if (candidates.some((other) => ['same', 'contains'].includes(periodRelation(period, other)))) {
+        status = 'matched';
+        break;
+      }
+    }
+    if (status === 'missing' && anchor !== undefined && anchor.overlap >= 0.5) {
+      const anchorPeriods = sentencePeriods(anchor);
+      if (anchorPeriods.length > 0 && anchorPeriods.every((other) => periodRelation(period, other) === 'disjoint')) {
+        status = 'conflict';
+        conflicts.push(
+          `${period.raw} does not match the period of the evidence (${anchorPeriods.map((p) => p.raw).join(', ')})`,
+        );
+      }
+    }
+    periods.push({ period: periodLabel(period), status });
+  }
+
+  const directions = claim.directions.map((direction) => checkDirection(direction, claim, sentences));
+  for (const check of directions) {
+    if (check.status === 'conflict') {
+      conflicts.push(
+        `"${check.word}" (${check.metric ?? 'direction'}) contradicts "${check.evidence}" in ${check.chunkId}`,
+      );
+    }
+  }
+
+  // A negated predicate: the claim negates a word the matching evidence sentence asserts, or the reverse.
+  let negation: 'conflict' | null = null;
+  const directionsResolved = directions.some((check) => check.status !== 'missing');
+  if (!directionsResolved && anchor !== undefined && anchor.overlap >= 0.5) {
+    const claimNegated = new Set(claim.negatedTerms);
+    const claimTerms = new Set(claim.terms);
+    const evidenceNegated = anchor.sentence.negatedTerms;
+    const claimSide = [...claimNegated].some((term) => anchor.sentence.termSet.has(term) && !evidenceNegated.has(term));
+    const evidenceSide = [...evidenceNegated].some((term) => claimTerms.has(term) && !claimNegated.has(term));
+    if (claimSide || evidenceSide) {
+      negation = 'conflict';
+      conflicts.push(
+        claimSide
+          ? `the claim negates what ${anchor.evidence.chunkId} states`
+          : `${anchor.evidence.chunkId} negates what the claim states`,
+      );
+    }
+  }
+  return { numbers, entities, periods, directions, negation, conflicts };
+}
+
+function analyzeEntityTerms(raw: string): string[] {
+  return tokenize(raw).map((token) => token.norm);
+}
+
+function containsWord(haystack: string, needle: string): boolean {
+  let from = 0;
+  for (let index = haystack.indexOf(needle, from); index >= 0; index = haystack.indexOf(needle, from)) {
+    const before = haystack[index - 1] ?? ' ';
+    const after = haystack[index + needle.length] ?? ' ';
+    if (!/[a-z0-9]/.test(before) && !/[a-z0-9]/.test(after)) return true;
+    from = index + 1;
+  }
+  return false;
+}

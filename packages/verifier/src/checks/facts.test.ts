@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest';
+import { analyzeText } from './facts.ts';
+
+describe('analyzeText', () => {
+  it('anchors each figure to the nearest metric in its clause', () => {
+    const facts = analyzeText(
+      'Apple reported revenue of $85.8 billion, up 5% year over year, while services revenue grew 14% to $24.2bn.',
+    );
+    expect(
+      facts.quantities.map((quantity) => [
+        quantity.raw,
+        quantity.metric?.id,
+        quantity.metric?.qualifier,
+        quantity.role,
+      ]),
+    ).toEqual([
+      ['$85.8 billion', 'revenue', null, 'level'],
+      ['5%', 'revenue', null, 'change'],
+      ['14%', 'revenue', 'servic', 'change'],
+      ['$24.2bn', 'revenue', 'servic', 'level'],
+    ]);
+  });
+
+  it('marks estimates, prior-period values and tolerances', () => {
+    const facts = analyzeText(
+      'Gross margin was 46.3%, up from 45.2% a year ago; EPS of $1.40 beat the consensus estimate of $1.35.',
+    );
+    const byRaw = Object.fromEntries(facts.quantities.map((quantity) => [quantity.raw, quantity]));
+    expect(byRaw['45.2%']?.role).toBe('prior');
+    expect(byRaw['$1.35']?.estimate).toBe(true);
+    expect(byRaw['$1.40']?.estimate).toBe(false);
+    expect(analyzeText('revenue of $28.0 billion, plus or minus 2%').quantities[1]?.role).toBe('tolerance');
+  });
+
+  it('finds direction words and flips them under negation', () => {
+    const facts = analyzeText('Revenue did not rise in the quarter, and margins failed to expand; shares fell 3%.');
+    expect(facts.directions.map((direction) => [direction.word, direction.polarity, direction.negated])).toEqual([
+      ['rise', -1, true],
+      ['expand', -1, true],
+      ['fell', -1, false],
+    ]);
+  });
+
+  it('finds companies by alias and ticker, and other proper names', () => {
+    const facts = analyzeText('Nvidia and $AMD trail TSMC, said Jensen Huang at Computex.');
+    const keys = facts.entities.map((entity) => entity.key);
+    expect(keys).toContain('NVDA');
+    expect(keys).toContain('AMD');
+    expect(keys).toContain('TSM');
+    expect(keys).toContain('jensen huang');
+    expect(keys).toContain('computex');
+  });
+});

@@ -1,0 +1,479 @@
+/**
+ * Structured facts of one sentence (or claim): figures anchored to the metric they describe, periods, named
+ * entities and direction words with negation. These are what the deterministic checks compare.
+ */
+
+import { tokenize, type WordToken } from '../scoring/text.ts';
+import {
+  COMMON_CAPITALISED,
+  COMPANY_ALIASES,
+  DIRECTION_WORDS,
+  type DirectionAxis,
+  ESTIMATE_WORDS,
+  METRICS,
+  NEGATIONS,
+  NOT_ENTITIES,
+} from './lexicon.ts';
+import { extractPeriods, type Period } from './periods.ts';
+import { extractQuantities, type Quantity } from './quantities.ts';
+
+/** A metric mentioned in a text. */
+export interface MetricMention {
+  /** Canonical metric id. */
+  id: string;
+  /** Parent metric id, if it refines a generic one. */
+  parent: string | null;
+  /** Segment or basis words before it (`servic`, `adjust`, `data center`), canonical forms joined by spaces, else `null`. */
+  qualifier: string | null;
+  /** Offset of the first character. */
+  start: number;
+  /** Offset one past the last character. */
+  end: number;
+}
+
+/** How a figure relates to its metric: a level, a change, a prior-period comparison base, or a ± tolerance. */
+export type QuantityRole = 'level' | 'change' | 'prior' | 'tolerance';
+
+/** A figure with the metric, role and periods it is about. */
+export interface AnchoredQuantity extends Quantity {
+  /** The metric nearest to the figure in its clause, if any. */
+  metric: MetricMention | null;
+  /** True when the figure is an estimate, consensus, forecast or guidance figure. */
+  estimate: boolean;
+  /** Level, change or prior-period value, when the wording says so. */
+  role: QuantityRole | null;
+  /** Periods in the figure's clause (or, failing that, in the sentence). */
+  periods: Period[];
+}
+
+/** A direction word (rose, missed, raised…) with its polarity after negation. */
+export interface DirectionMention {
+  /** The word as written. */
+  word: string;
+  /** +1 up/beat/raise, −1 down/miss/cut, after negation. */
+  polarity: 1 | -1;
+  /** Axis of the word. */
+  axis: DirectionAxis;
+  /** True when a negation flipped it. */
+  negated: boolean;
+  /** The metric it describes, if one is near. */
+  metric: MetricMention | null;
+  /** Offset of the word. */
+  start: number;
+}
+
+/** A named entity: a ticker, a known company, or another proper name. */
+export interface EntityMention {
+  /** Matching key: the ticker for known companies, else the lower-case name. */
+  key: string;
+  /** Text as written. */
+  raw: string;
+  /** Kind of mention. */
+  kind: 'company' | 'name';
+  /** Offset of the first character. */
+  start: number;
+}
+
+/** All facts of a text. */
+export interface TextFacts {
+  /** Word tokens. */
+  tokens: WordToken[];
+  /** Content terms (canonical forms, stop words removed). */
+  terms: string[];
+  /** Periods. */
+  periods: Period[];
+  /** Metrics. */
+  metrics: MetricMention[];
+  /** Figures with their anchors. */
+  quantities: AnchoredQuantity[];
+  /** Direction words. */
+  directions: DirectionMention[];
+  /** Named entities. */
+  entities: EntityMention[];
+  /** Content terms within four words after a negation cue ("did not *raise* its *dividend*"). */
+  negatedTerms: string[];
+}
+
+/** Content terms governed by a negation cue: up to four words after it, stopping at punctuation. */
+export function negatedTerms(text: string, tokens: readonly WordToken[]): string[] {
+  const terms: string[] = [];
+  for (let index = 0; index < tokens.length; index += 1) {
+    const token = tokens[index] as WordToken;
+    if (!NEGATIONS.test(token.lower) && !token.lower.endsWith("n't")) continue;
+    for (let next = index + 1; next < Math.min(tokens.length, index + 5); next += 1) {
+      const following = tokens[next] as WordToken;
+      if (/[.;,:!?]/.test(text.slice((tokens[next - 1] as WordToken).end, following.start))) break;
+      if (!following.stop && following.norm.length > 1) terms.push(following.norm);
+    }
+  }
+  return terms;
+}
+
+interface MetricPhrase {
+  id: string;
+  parent: string | null;
+  pattern: RegExp;
+}
+
+const METRIC_PHRASES: MetricPhrase[] = METRICS.flatMap((metric) =>
+  metric.phrases.map((phrase) => ({ id: metric.id, parent: metric.parent ?? null, phrase })),
+)
+  .sort((left, right) => right.phrase.length - left.phrase.length)
+  .map(({ id, parent, phrase }) => ({
+    id,
+    parent,
+    pattern: new RegExp(`(?<![A-Za-z])${phrase.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}(?![A-Za-z])`, 'gi'),
+  }));
+
+const GENERIC_QUALIFIERS = new Set([
+  'total',
+  'overall',
+  'quarterly',
+  'annual',
+  'record',
+  'strong',
+  'reported',
+  'its',
+  'the',
+  'their',
+  'our',
+  'company',
+  'firm',
+  'fiscal',
+  'full-year',
+  'year',
+  'quarter',
+  'net',
+  'solid',
+  'weak',
+  'higher',
+  'lower',
+  'robust',
+  'healthy',
+  'consolidated',
+  'group',
+]);
+const QUALIFIER_WORDS = new Set([
+  'services',
+  'service',
+  'product',
+  'products',
+  'hardware',
+  'software',
+  'cloud',
+  'advertising',
+  'ad',
+  'ads',
+  'gaming',
+  'automotive',
+  'auto',
+  'datacenter',
+  'center',
+  'subscription',
+  'international',
+  'domestic',
+  'segment',
+  'adjusted',
+  'non-gaap',
+  'gaap',
+  'diluted',
+  'basic',
+  'organic',
+  'iphone',
+  'mac',
+  'ipad',
+  'wearables',
+  'china',
+  'europe',
+  'americas',
+  'japan',
+  'energy',
+  'storage',
+  'commercial',
+  'consumer',
+  'enterprise',
+  'mobile',
+  'retail',
+  'wholesale',
+  'investment',
+  'trading',
+  'lending',
+  'upstream',
+  'downstream',
+  'refining',
+  'pharma',
+  'device',
+  'devices',
+  'networking',
+  'professional',
+  'visualization',
+  'forward',
+  'trailing',
+]);
+
+/** Single-word company aliases and tickers: never metric qualifiers. */
+const COMPANY_WORDS = new Set(
+  Object.entries(COMPANY_ALIASES).flatMap(([ticker, aliases]) => [
+    ticker.toLowerCase(),
+    ...aliases.filter((alias) => !alias.includes(' ')),
+  ]),
+);
+
+const CLAUSE_BREAK =
+  /;|:\s|,\s*(?:while|whereas|but|although|though|and|as|which|with)\s|\s(?:while|whereas|but|although|though)\s|\.\s/gi;
+
+function clauseBoundaries(text: string): number[] {
+  const boundaries = [0];
+  for (const match of text.matchAll(CLAUSE_BREAK)) boundaries.push(match.index + match[0].length);
+  boundaries.push(text.length + 1);
+  return boundaries;
+}
+
+function clauseOf(boundaries: number[], offset: number): number {
+  let index = 0;
+  while (index + 1 < boundaries.length && (boundaries[index + 1] ?? Infinity) <= offset) index += 1;
+  return index;
+}
+
+function findMetrics(text: string, tokens: WordToken[]): MetricMention[] {
+  const found: MetricMention[] = [];
+  const taken: Array<[number, number]> = [];
+  for (const { id, parent, pattern } of METRIC_PHRASES) {
+    for (const match of text.matchAll(pattern)) {
+      const start = match.index;
+      const end = start + match[0].length;
+      if (taken.some(([a, b]) => start < b && end > a)) continue;
+      taken.push([start, end]);
+      // Qualifier: up to three segment words directly before the phrase ("advertising services revenue",
+      // "Data Center revenue", "the gaming division's revenue"), not company names ("Apple's revenue").
+      const words: string[] = [];
+      const before = tokens.filter((token) => token.end <= start && token.end >= start - 48).slice(-4);
+      for (let index = before.length - 1; index >= 0 && words.length < 3; index -= 1) {
+        const token = before[index] as WordToken;
+        const bare = token.lower.replace(/['’]s$/, '');
+        if (/['’]s$/.test(token.raw)) {
+          if (/^[A-Z]/.test(token.raw) || COMPANY_WORDS.has(bare)) break;
+          if (!QUALIFIER_WORDS.has(bare)) continue;
+        }
+        if (GENERIC_QUALIFIERS.has(token.lower) || token.stop || COMPANY_WORDS.has(bare)) break;
+        const capitalised =
+          /^[A-Z][a-z]|^[a-z]+[A-Z]|^[A-Z]{2,}$/.test(token.raw) && !COMMON_CAPITALISED.has(token.raw);
+        if (!QUALIFIER_WORDS.has(bare) && !capitalised) break;
+        words.unshift(token.norm);
+      }
+      const qualifier = words.length > 0 ? words.join(' ') : null;
+      found.push({ id, parent, qualifier, start, end });
+    }
+  }
+  return found.sort((left, right) => left.start - right.start);
+}
+
+function wordsBetween(text: string, from: number, to: number): number {
+  return text
+    .slice(from, to)
+    .split(/\s+/)
+    .filter((word) => word !== '').length;
+}
+
+function nearestMetric(
+  text: string,
+  metrics: MetricMention[],
+  boundaries: number[],
+  start: number,
+  end: number,
+): MetricMention | null {
+  const clause = clauseOf(boundaries, start);
+  let best: MetricMention | null = null;
+  let bestDistance = Infinity;
+  for (const metric of metrics) {
+    if (clauseOf(boundaries, metric.start) !== clause) continue;
+    // Metrics before the figure are preferred (subject–verb–figure), those after need to be close.
+    const distance =
+      metric.end <= start
+        ? wordsBetween(text, metric.end, start)
+        : metric.start >= end
+          ? wordsBetween(text, end, metric.start) * 2 + 2
+          : 0;
+    if (distance < bestDistance) {
+      bestDistance = distance;
+      best = metric;
+    }
+  }
+  return best;
+}
+
+function findEntities(text: string, tokens: WordToken[]): EntityMention[] {
+  const found: EntityMention[] = [];
+  const lower = text.toLowerCase();
+  const taken: Array<[number, number]> = [];
+  for (const [ticker, aliases] of Object.entries(COMPANY_ALIASES)) {
+    for (const alias of aliases) {
+      let from = 0;
+      for (let index = lower.indexOf(alias, from); index >= 0; index = lower.indexOf(alias, from)) {
+        from = index + alias.length;
+        const before = lower[index - 1] ?? ' ';
+        const after = lower[index + alias.length] ?? ' ';
+        if (/[a-z0-9]/.test(before) || /[a-z0-9]/.test(after)) continue;
+        // Short aliases must be written capitalised (so "meta" in "metadata" or "visa" the document do not count).
+        const written = text.slice(index, index + alias.length);
+        if (!/^[A-Z]/.test(written)) continue;
+        if (taken.some(([a, b]) => index < b && index + alias.length > a)) continue;
+        taken.push([index, index + alias.length]);
+        found.push({ key: ticker, raw: written, kind: 'company', start: index });
+      }
+    }
+  }
+  for (let index = 0; index < tokens.length; index += 1) {
+    const token = tokens[index] as WordToken;
+    if (taken.some(([a, b]) => token.start < b && token.end > a)) continue;
+    const cashtag = text[token.start - 1] === '$';
+    const upper = /^[A-Z]{2,5}(?:\.[A-Z])?$/.test(token.raw);
+    if (upper && !NOT_ENTITIES.has(token.raw)) {
+      const known = Object.hasOwn(COMPANY_ALIASES, token.raw);
+      found.push({
+        key: known || cashtag ? token.raw : token.raw.toLowerCase(),
+        raw: token.raw,
+        kind: known ? 'company' : 'name',
+        start: token.start,
+      });
+      taken.push([token.start, token.end]);
+      continue;
+    }
+    // Proper names: capitalised or camel-case words (iPhone) that do not start the sentence, or that are not
+    // common sentence-initial words.
+    const sentenceStart = index === 0 || /[.!?:]\s*$/.test(text.slice(Math.max(0, token.start - 3), token.start));
+    const proper = /^[A-Z][a-z]+(?:[A-Z][a-z]+)*$|^[a-z]+[A-Z][A-Za-z]*$/.test(token.raw);
+    if (!proper || COMMON_CAPITALISED.has(token.raw) || NOT_ENTITIES.has(token.raw.toUpperCase())) continue;
+    if (sentenceStart && !/^[a-z]+[A-Z]/.test(token.raw)) continue;
+    // Join consecutive capitalised words ("Vision Pro", "Tim Cook").
+    let raw = token.raw;
+    let end = token.end;
+    while (index + 1 < tokens.length) {
+      const next = tokens[index + 1] as WordToken;
+      if (next.start > end + 1 || !/^[A-Z][A-Za-z]*$/.test(next.raw) || COMMON_CAPITALISED.has(next.raw)) break;
+      raw = `${raw} ${next.raw}`;
+      end = next.end;
+      index += 1;
+    }
+    taken.push([token.start, end]);
+    found.push({ key: raw.toLowerCase(), raw, kind: 'name', start: token.start });
+  }
+  return found.sort((left, right) => left.start - right.start);
+}
+
+function quantityRole(text: string, quantity: Quantity): QuantityRole | null {
+  const before = text.slice(Math.max(0, quantity.start - 28), quantity.start).toLowerCase();
+  const after = text.slice(quantity.end, quantity.end + 40).toLowerCase();
+  if (/(?:plus or minus|give or take|±|\+\/-)\s*$/.test(before)) return 'tolerance';
+  if (/^[+]|^[-−–]\d/.test(quantity.raw) && quantity.unit === 'percent') return 'change';
+  if (/\b(?:yoy|y\/y|year[- ]over[- ]year|qoq|q\/q|sequentially)[,:]?\s*$/.test(before)) return 'change';
+  if (/\bfrom\s*$|\bversus\s*$|\bvs\.?\s*$|\bcompared (?:with|to)\s*$/.test(before)) return 'prior';
+  if (/^\s*(?:a year (?:ago|earlier)|in the (?:prior|previous|year-ago)|last year|the prior)/.test(after))
+    return 'prior';
+  if (
+    /\b(?:by|up|down|rose|fell|grew|gained|lost|increased|decreased|declined|climbed|jumped|dropped|slid|surged|soared|advanced|expanded|slipped|growing|rising|falling|declining|climbing|jumping|growth of|increase of|decline of|drop of|rise of|gain of)\s*$/.test(
+      before,
+    ) ||
+    /^\s*(?:growth|increase|decline|decrease|rise|drop|gain|jump|higher|lower|year[- ]over[- ]year|yoy|y\/y|sequentially|q\/q)/.test(
+      after,
+    )
+  )
+    return 'change';
+  if (/\b(?:to|at|of|was|were|reached|totaled|totalled|hit|stood at|came in at|is|are)\s*$/.test(before))
+    return 'level';
+  return null;
+}
+
+/** Extract the structured facts of a text (a claim or an evidence sentence). */
+export function analyzeText(text: string): TextFacts {
+  const tokens = tokenize(text);
+  const terms = tokens.filter((token) => !token.stop && token.norm.length > 1).map((token) => token.norm);
+  const periods = extractPeriods(text);
+  const metrics = findMetrics(text, tokens);
+  const boundaries = clauseBoundaries(text);
+  const quantities: AnchoredQuantity[] = extractQuantities(text, periods).map((quantity) => {
+    const metric = nearestMetric(text, metrics, boundaries, quantity.start, quantity.end);
+    const clause = clauseOf(boundaries, quantity.start);
+    const clausePeriods = periods.filter((period) => clauseOf(boundaries, period.start) === clause);
+    // An estimate word between the metric and the figure (or right before it) marks an estimate figure.
+    const windowStart = Math.max(
+      metric ? Math.min(metric.start - 32, quantity.start) : quantity.start - 30,
+      quantity.start - 60,
+    );
+    const between = tokens.filter((token) => token.start >= windowStart && token.end <= quantity.start);
+    const after = tokens.filter((token) => token.start >= quantity.end).slice(0, 1);
+    const estimate =
+      between.some((token) => ESTIMATE_WORDS.test(token.raw)) || after.some((token) => ESTIMATE_WORDS.test(token.raw));
+    return {
+      ...quantity,
+      metric,
+      estimate,
+      role: quantityRole(text, quantity),
+      periods: clausePeriods.length > 0 ? clausePeriods : periods,
+    };
+  });
+  const directions: DirectionMention[] = [];
+  for (let index = 0; index < tokens.length; index += 1) {
+    const token = tokens[index] as WordToken;
+    const entry = DIRECTION_WORDS[token.lower];
+    if (!entry) continue;
+    // "up" and "down" only count before a figure or after a metric ("revenue was up", "up 5%").
+    if (
+      (token.lower === 'up' || token.lower === 'down' || token.lower === 'lower' || token.lower === 'higher') &&
+      !/^\s*(?:[$€£\d]|from|by|year|sequentially|than)/.test(text.slice(token.end, token.end + 12)) &&
+      !metrics.some((metric) => metric.end <= token.start && token.start - metric.end < 16)
+    ) {
+      continue;
+    }
+    let negated = false;
+    for (let back = index - 1; back >= Math.max(0, index - 3); back -= 1) {
+      const previous = tokens[back] as WordToken;
+      if (NEGATIONS.test(previous.lower) || previous.lower.endsWith("n't")) {
+        negated = true;
+        break;
+      }
+      if (/[.;,]/.test(text.slice(previous.end, token.start))) break;
+    }
+    directions.push({
+      word: token.raw,
+      polarity: (negated ? -entry.polarity : entry.polarity) as 1 | -1,
+      axis: entry.axis,
+      negated,
+      metric: nearestMetric(text, metrics, boundaries, token.start, token.end),
+      start: token.start,
+    });
+  }
+  // A level and a prior value of the same metric imply a direction ("61.5%, compared with 59.0% a year ago").
+  for (const prior of quantities) {
+    if (prior.role !== 'prior' || prior.metric === null) continue;
+    const level = quantities.find(
+      (other) =>
+        other.role !== 'prior' &&
+        other.role !== 'change' &&
+        other.unit === prior.unit &&
+        other.metric?.id === prior.metric?.id &&
+        clauseOf(boundaries, other.start) === clauseOf(boundaries, prior.start) &&
+        other.value !== prior.value,
+    );
+    if (!level) continue;
+    directions.push({
+      word: `${level.raw} vs ${prior.raw}`,
+      polarity: level.value > prior.value ? 1 : -1,
+      axis: 'change',
+      negated: false,
+      metric: level.metric,
+      start: level.start,
+    });
+  }
+  directions.sort((left, right) => left.start - right.start);
+  return {
+    tokens,
+    terms,
+    periods,
+    metrics,
+    quantities,
+    directions,
+    entities: findEntities(text, tokens),
+    negatedTerms: negatedTerms(text, tokens),
+  };
+}

@@ -1,0 +1,141 @@
+/**
+ * The support model: a logistic combination of a claim's evidence features (lexical coverage, semantic
+ * similarity, and the share of its figures, entities, periods and directions the evidence confirms) into a
+ * support probability in [0, 1]. Pure functions; the weights are data, fitted on the training split of the
+ * evaluation set (`eval/run.ts --fit`) and overridable.
+ */
+import type { ClaimChecks } from '../checks/check-claim.ts';
+
+/** The features of one claim against its best evidence. Every feature is in [0, 1]. */
+export interface SupportFeatures {
+  /** IDF-weighted share of the claim's content terms present in its best evidence chunk. */
+  lexical: number;
+  /** The same share in the single best evidence sentence. */
+  lexicalSentence: number;
+  /** Cosine similarity of claim and best chunk embeddings, mapped from [0.3, 0.9] to [0, 1]. */
+  semantic: number;
+  /** Share of the claim's figures matched by the evidence (0 when it has none). */
+  numbersMatched: number;
+  /** Share of the claim's figures not found in the evidence (0 when it has none). */
+  numbersMissing: number;
+  /** 1 when a company the claim names is not in the evidence, else the share of its other names not found. */
+  entitiesMissing: number;
+  /** Share of the claim's periods not found in the evidence. */
+  periodsMissing: number;
+  /** Share of the claim's direction words confirmed by the evidence. */
+  directionsMatched: number;
+  /** 1 when the claim reads as a keyword list (almost no function words), else 0. */
+  keywordList: number;
+  /** Share of the claim's specifics (figures, named entities, periods) the evidence confirms (0 when none). */
+  specificsMatched: number;
+}
+
+/** Logistic model weights: `support = σ(bias + Σ weight·feature)`. */
+export interface SupportModel {
+  /** Intercept. */
+  bias: number;
+  /** One weight per feature. */
+  weights: Readonly<Record<keyof SupportFeatures, number>>;
+}
+
+/** Feature names in a fixed order (for fitting and serialising). */
+export const SUPPORT_FEATURES: ReadonlyArray<keyof SupportFeatures> = [
+  'lexical',
+  'lexicalSentence',
+  'semantic',
+  'numbersMatched',
+  'numbersMissing',
+  'entitiesMissing',
+  'periodsMissing',
+  'directionsMatched',
+  'keywordList',
+  'specificsMatched',
+];
+
+/** The default support model (see the README for how it was fitted). */
+export const DEFAULT_SUPPORT_MODEL: SupportModel = {
+  bias: -4.2,
+  weights: {
+    lexical: 3.5,
+    lexicalSentence: 3.0,
+    semantic: 1.5,
+    numbersMatched: 2.0,
+    numbersMissing: -3.0,
+    entitiesMissing: -2.5,
+    periodsMissing: -1.5,
+    directionsMatched: 0.8,
+    keywordList: -4.0,
+    specificsMatched: 1.0,
+  },
+};
+
+/** Logistic function, safe for any finite input. */
+export function sigmoid(value: number): number {
+  if (!Number.isFinite(value)) return value > 0 ? 1 : 0;
+  return value >= 0 ? 1 / (1 + Math.exp(-value)) : Math.exp(value) / (1 + Math.exp(value));
+}
+
+/** Support probability of a feature vector under a model. */
+export function supportProbability(features: SupportFeatures, model: SupportModel = DEFAULT_SUPPORT_MODEL): number {
+  let z = model.bias;
+  for (const name of SUPPORT_FEATURES) z += (model.weights[name] ?? 0) * (features[name] ?? 0);
+  const probability = sigmoid(z);
+  return Number.isFinite(probability) ? probability : 0;
+}
+
+function share(count: number, total: number): number {
+  return total === 0 ? 0 : count / total;
+}
+
+/** The check-derived features. */
+export function checkFeatures(
+  checks: ClaimChecks,
+): Pick<
+  SupportFeatures,
+  'numbersMatched' | 'numbersMissing' | 'entitiesMissing' | 'periodsMissing' | 'directionsMatched' | 'specificsMatched'
+> {
+  const count = (items: ReadonlyArray<{ status: string }>, status: string): number =>
+    items.filter((item) => item.status === status).length;
+  return {
+    numbersMatched: share(count(checks.numbers, 'matched'), checks.numbers.length),
+    numbersMissing: share(count(checks.numbers, 'missing'), checks.numbers.length),
+    entitiesMissing: checks.entities.some((entity) => entity.status === 'missing' && entity.kind === 'company')
+      ? 1
+      : share(count(checks.entities, 'missing'), checks.entities.length),
+    periodsMissing: share(count(checks.periods, 'missing'), checks.periods.length),
+    directionsMatched: share(count(checks.directions, 'matched'), checks.directions.length),
+    specificsMatched: share(
+      count(checks.numbers, 'matched') + count(checks.entities, 'matched') + count(checks.periods, 'matched'),
+      checks.numbers.length + checks.entities.length + checks.periods.length,
+    ),
+  };
+}
+
+/** Map a cosine similarity onto [0, 1] (0 at or below `low`, 1 at or above `high`). */
+export function semanticFeature(cosine: number, low = 0.3, high = 0.9): number {
+  if (!Number.isFinite(cosine)) return 0;
+  return Math.max(0, Math.min(1, (cosine - low) / (high - low)));
+}
+
+/** How the three pair scores are combined into `s`. */
+export type Aggregate = 'mean' | 'min' | 'geometric';
+
+/** Combine factuality, deduction and consistency into `s ∈ [0, 1]`. */
+export function aggregateScores(scores: readonly number[], aggregate: Aggregate = 'mean'): number {
+  const clean = scores.map((score) => (Number.isFinite(score) ? Math.max(0, Math.min(1, score)) : 0));
+  if (clean.length === 0) return 0;
+  if (aggregate === 'min') return Math.min(...clean);
+  if (aggregate === 'geometric') {
+    if (clean.some((score) => score === 0)) return 0;
+    return Math.exp(clean.reduce((sum, score) => sum + Math.log(score), 0) / clean.length);
+  }
+  return clean.reduce((sum, score) => sum + score, 0) / clean.length;
+}
+
+/** True when a text reads as a list of keywords: at least 6 words and under 12% function words, or no verb-like word. */
+export function isKeywordList(tokens: ReadonlyArray<{ stop: boolean; lower: string }>): boolean {
+  const words = tokens.filter((token) => /[a-z]/.test(token.lower));
+  if (words.length < 6) return false;
+  const stopShare = words.filter((token) => token.stop).length / words.length;
+  return stopShare < 0.12;
+}

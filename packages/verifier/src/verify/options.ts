@@ -1,0 +1,84 @@
+import { decisionSchema, instantSchema, tickerSchema } from '@trade-r1/core';
+import { z } from 'zod';
+import { SUPPORT_FEATURES } from '../scoring/support.ts';
+
+const supportModelSchema = z.object({
+  bias: z.number().finite(),
+  weights: z.object(
+    Object.fromEntries(SUPPORT_FEATURES.map((name) => [name, z.number().finite()])) as Record<
+      (typeof SUPPORT_FEATURES)[number],
+      z.ZodNumber
+    >,
+  ),
+});
+
+/** Options of `createVerifier` (all optional). */
+export const verifierOptionsSchema = z.object({
+  /** Evidence chunks kept per claim (its top-k by relevance). @default 5 */
+  k: z.number().int().min(1).max(50).default(5),
+  /** Chunks retrieved from the store per verification (one point-in-time query), the pool claims are scored against. @default 40 */
+  candidatePool: z.number().int().min(1).max(1000).default(40),
+  /** Retrieval mode of the pool query. @default 'hybrid' */
+  retrieval: z.enum(['hybrid', 'vector', 'text']).default('hybrid'),
+  /** Documents of these tickers are admissible for every verification (e.g. a `MACRO` pseudo-ticker). @default [] */
+  extraTickers: z.array(tickerSchema).default([]),
+  /** How factuality, deduction and consistency combine into `s`. @default 'mean' */
+  aggregate: z.enum(['mean', 'min', 'geometric']).default('mean'),
+  /** Weight of conclusion claims in the reasoning stance. @default 3 */
+  conclusionWeight: z.number().min(0).max(100).default(3),
+  /**
+   * Weight of opinion claims (evaluative, with no figure, period or name) in factuality: evidence can rarely
+   * confirm an opinion, so it should not weigh like a fact. When every claim is an opinion they weigh 1.
+   * @default 0.2
+   */
+  opinionWeight: z.number().min(0).max(1).default(0.2),
+  /**
+   * Weight in factuality of a claim the evidence fails to support when it is checkable (a figure, name or period),
+   * off topic or a keyword list, or contradicted; supported factual claims weigh 1.
+   * @default 3
+   */
+  unsupportedWeight: z.number().min(1).max(100).default(3),
+  /** Support at or above which a claim is `supported`. @default 0.5 */
+  supportThreshold: z.number().min(0).max(1).default(0.5),
+  /** Reasoning longer than this (characters) is rejected with `TOO_LARGE`. @default 100000 */
+  maxReasoningChars: z.number().int().min(1).default(100_000),
+  /** At most this many claims are scored (the rest are ignored, in reading order). @default 64 */
+  maxClaims: z.number().int().min(1).max(10_000).default(64),
+  /** Thresholds below which the report raises a flag. */
+  thresholds: z
+    .object({
+      /** @default 0.5 */
+      factuality: z.number().min(0).max(1).default(0.5),
+      /** @default 0.5 */
+      deduction: z.number().min(0).max(1).default(0.5),
+      /** @default 0.5 */
+      consistency: z.number().min(0).max(1).default(0.5),
+      /** Hallucination rate above which the report is flagged. @default 0.5 */
+      hallucinationRate: z.number().min(0).max(1).default(0.5),
+    })
+    .prefault({}),
+  /** Weight of judges' scores when blended with the deterministic scores (1 replaces them). @default 0.5 */
+  judgeWeight: z.number().min(0).max(1).default(0.5),
+  /** Contradiction probability at or above which the entailment model marks a claim contradicted. @default 0.6 */
+  entailmentContradiction: z.number().min(0).max(1).default(0.6),
+  /** The logistic support model (see `DEFAULT_SUPPORT_MODEL`). */
+  supportModel: supportModelSchema.optional(),
+});
+/** Options of `createVerifier`. */
+export type VerifierOptions = z.input<typeof verifierOptionsSchema>;
+/** Resolved verifier options. */
+export type ResolvedVerifierOptions = z.output<typeof verifierOptionsSchema>;
+
+/** One verification request. */
+export const verifyInputSchema = z.object({
+  /** The ticker the reasoning is about. */
+  ticker: tickerSchema,
+  /** Decision time: only evidence published at or before it is admissible (date-only = end of that UTC day). */
+  asOf: z.union([instantSchema, z.date().transform((date) => date.toISOString())]),
+  /** The reasoning text (free text or a Trading-R1 thesis). */
+  reasoning: z.string(),
+  /** The decision taken. */
+  decision: decisionSchema,
+});
+/** One verification request. */
+export type VerifyInput = z.input<typeof verifyInputSchema>;

@@ -1,0 +1,286 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { EvidenceDocumentInput } from '@trade-r1/core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createDefaultEmbedder } from '../embedders/static/default-embedder.ts';
+import type { Embedder } from '../embedders/types.ts';
+import type { EntailmentModel, PairJudge } from '../judges/types.ts';
+import { openEvidenceStore } from '../store/evidence-store.ts';
+import type { EvidenceStore } from '../store/types.ts';
+import { createVerifier, verify } from './verifier.ts';
+
+const DOCUMENTS: EvidenceDocumentInput[] = [
+  {
+    id: 'release',
+    tickers: ['ACME'],
+    publishedAt: '2024-08-01T20:00:00Z',
+    sourceKind: 'filing',
+    title: 'Acme reports second quarter 2024 results',
+    text:
+      'Acme reported second-quarter revenue of $12.4 billion, up 8% year over year. Cloud revenue grew 21% to ' +
+      '$4.1 billion. Gross margin was 61.5%, compared with 59.0% a year ago. The company raised its full-year ' +
+      'revenue outlook to $50 billion and announced a $10 billion share buyback.',
+  },
+  {
+    id: 'analyst',
+    tickers: ['ACME'],
+    publishedAt: '2024-08-03T12:00:00Z',
+    sourceKind: 'analyst',
+    title: 'Broker upgrades Acme to buy',
+    text: 'Northgate Securities upgraded Acme to buy with a price target of $240, citing strong cloud demand and margin expansion.',
+  },
+  {
+    id: 'future-charge',
+    tickers: ['ACME'],
+    publishedAt: '2024-10-30T20:00:00Z',
+    sourceKind: 'news',
+    title: 'Acme takes $2.3 billion restructuring charge',
+    text: 'Acme booked a $2.3 billion restructuring charge and said it will close its hardware division.',
+  },
+  {
+    id: 'other-company',
+    tickers: ['BETA'],
+    publishedAt: '2024-08-01T20:00:00Z',
+    sourceKind: 'filing',
+    title: 'Beta results',
+    text: 'Beta reported revenue of $3.0 billion, down 4%, and cut its dividend.',
+  },
+];
+
+const FAITHFUL = `<fundamentals>
+- Acme's second-quarter revenue rose 8% to $12.4 billion. *revenue of $12.4 billion, up 8% year over year* \`Q2 release\`
+- Cloud revenue grew 21% to $4.1 billion. \`Q2 release\`
+- Gross margin expanded to 61.5% from 59.0%. \`Q2 release\`
+- The company raised its revenue outlook to $50 billion and announced a $10 billion buyback. \`Q2 release\`
+</fundamentals>
+<analyst_coverage>
+- Northgate Securities upgraded Acme to buy with a $240 price target. \`Broker note\`
+</analyst_coverage>
+<conclusion>
+Strong cloud demand and expanding margins support a bullish view. [[BUY]]
+</conclusion>`;
+
+let directory: string;
+let embedder: Embedder;
+let store: EvidenceStore;
+
+beforeAll(async () => {
+  directory = mkdtempSync(join(tmpdir(), 'verifier-test-'));
+  embedder = await createDefaultEmbedder();
+  store = await openEvidenceStore({ uri: directory, embedder });
+  await store.add(DOCUMENTS);
+});
+
+afterAll(async () => {
+  await store.close();
+  await embedder.close();
+  rmSync(directory, { recursive: true, force: true });
+});
+
+const ASOF = '2024-08-10';
+
+describe('createVerifier (real LanceDB table, default embedder)', () => {
+  it('scores faithful reasoning high, with citations no later than asOf', async () => {
+    const verifier = createVerifier({ store, embedder });
+    const report = await verifier.verify({ ticker: 'ACME', asOf: ASOF, reasoning: FAITHFUL, decision: 'BUY' });
+    expect(report.counts.contradicted).toBe(0);
+    expect(report.hallucinationRate).toBeLessThanOrEqual(0.2);
+    expect(report.scores.factuality).toBeGreaterThan(0.7);
+    expect(report.scores.deduction).toBeGreaterThan(0.6);
+    expect(report.scores.s).toBeCloseTo(
+      (report.scores.factuality + report.scores.deduction + report.scores.consistency) / 3,
+      5,
+    );
+    expect(report.decisionTag).toBe('BUY');
+    expect(report.asOf).toBe('2024-08-10T23:59:59.999Z');
+    for (const claim of report.claims) {
+      for (const citation of claim.citations) {
+        expect(citation.documentId).not.toBe('future-charge');
+        expect(citation.documentId).not.toBe('other-company');
+        expect(Date.parse(citation.publishedAt)).toBeLessThanOrEqual(Date.parse(report.asOf));
+      }
+    }
+    expect(report.models.embedder).toBe(embedder.modelId);
+    expect(report.configHash).toBe(verifier.configHash);
+  });
+
+  it('contradicts an altered figure and a flipped direction', async () => {
+    const verifier = createVerifier({ store, embedder });
+    const altered = FAITHFUL.replace(
+      'Cloud revenue grew 21% to $4.1 billion',
+      'Cloud revenue grew 21% to $5.6 billion',
+    );
+    const report = await verifier.verify({ ticker: 'ACME', asOf: ASOF, reasoning: altered, decision: 'BUY' });
+    const claim = report.claims.find((item) => item.text.includes('$5.6 billion'));
+    expect(claim?.verdict).toBe('contradicted');
+    expect(claim?.checks.numbers.find((number) => number.claimed === '$5.6 billion')?.evidence).toBe('$4.1 billion');
+    const flipped = FAITHFUL.replace('Gross margin expanded to 61.5%', 'Gross margin contracted to 61.5%');
+    const second = await verifier.verify({ ticker: 'ACME', asOf: ASOF, reasoning: flipped, decision: 'BUY' });
+    expect(second.claims.find((item) => item.text.includes('contracted'))?.verdict).toBe('contradicted');
+    expect(second.scores.factuality).toBeLessThan(
+      (await verifier.verify({ ticker: 'ACME', asOf: ASOF, reasoning: FAITHFUL, decision: 'BUY' })).scores.factuality,
+    );
+  });
+
+  it('treats a fact only published after asOf as unsupported, and supported once it is public', async () => {
+    const verifier = createVerifier({ store, embedder });
+    const reasoning = `${FAITHFUL.split('<conclusion>')[0]}\nAcme booked a $2.3 billion restructuring charge and will close its hardware division.`;
+    const before = await verifier.verify({ ticker: 'ACME', asOf: ASOF, reasoning, decision: 'BUY' });
+    const early = before.claims.find((item) => item.text.includes('restructuring'));
+    expect(early?.verdict).not.toBe('supported');
+    expect(early?.citations.every((citation) => citation.documentId !== 'future-charge')).toBe(true);
+    const after = await verifier.verify({ ticker: 'ACME', asOf: '2024-11-01', reasoning, decision: 'BUY' });
+    expect(after.claims.find((item) => item.text.includes('restructuring'))?.verdict).toBe('supported');
+  });
+
+  it('lowers deduction when the decision is flipped against the reasoning', async () => {
+    const verifier = createVerifier({ store, embedder });
+    const buy = await verifier.verify({ ticker: 'ACME', asOf: ASOF, reasoning: FAITHFUL, decision: 'BUY' });
+    const sell = await verifier.verify({
+      ticker: 'ACME',
+      asOf: ASOF,
+      reasoning: FAITHFUL.replace('[[BUY]]', '[[STRONG SELL]]'),
+      decision: 'STRONG_SELL',
+    });
+    expect(sell.scores.deduction).toBeLessThan(0.5);
+    expect(sell.scores.deduction).toBeLessThan(buy.scores.deduction);
+    expect(sell.flags).toContain('low-deduction');
+  });
+
+  it('does not support keyword stuffing or fluent irrelevant text', async () => {
+    const verifier = createVerifier({ store, embedder });
+    const stuffed = `${FAITHFUL}\nAcme cloud revenue margin buyback outlook upgrade target demand expansion quarter billion`;
+    const report = await verifier.verify({ ticker: 'ACME', asOf: ASOF, reasoning: stuffed, decision: 'BUY' });
+    expect(report.claims.find((item) => item.text.startsWith('Acme cloud revenue margin'))?.verdict).not.toBe(
+      'supported',
+    );
+    const fluent = 'Many travellers prefer quiet coastal towns in the off season, when hotels are cheaper.';
+    const second = await verifier.verify({
+      ticker: 'ACME',
+      asOf: ASOF,
+      reasoning: `${fluent} [[BUY]]`,
+      decision: 'BUY',
+    });
+    expect(second.claims[0]?.verdict).toBe('unsupported');
+    expect(second.scores.factuality).toBeLessThan(0.2);
+  });
+
+  it('verifies a batch in input order, deterministically, with JSON-serialisable reports', async () => {
+    const verifier = createVerifier({ store, embedder });
+    const items = [
+      { ticker: 'ACME', asOf: ASOF, reasoning: FAITHFUL, decision: 'BUY' as const },
+      { ticker: 'ACME', asOf: ASOF, reasoning: FAITHFUL, decision: 'STRONG_SELL' as const },
+      {
+        ticker: 'BETA',
+        asOf: ASOF,
+        reasoning: 'Beta revenue fell 4% to $3.0 billion and it cut its dividend.',
+        decision: 'SELL' as const,
+      },
+    ];
+    const batch = await verifier.verifyBatch(items, { concurrency: 2 });
+    expect(batch.map((report) => report.decision)).toEqual(['BUY', 'STRONG_SELL', 'SELL']);
+    const single = await verifier.verify(items[2] as (typeof items)[number]);
+    expect(JSON.parse(JSON.stringify(batch[2]))).toEqual(single);
+    expect(batch[2]?.claims[0]?.citations[0]?.documentId).toBe('other-company');
+    const again = await createVerifier({ store, embedder }).verifyBatch(items);
+    expect(JSON.stringify(again)).toBe(JSON.stringify(batch));
+  });
+
+  it('gives explicit zero scores with a reason instead of NaN', async () => {
+    const verifier = createVerifier({ store, embedder });
+    const empty = await verifier.verify({ ticker: 'ACME', asOf: ASOF, reasoning: '   ', decision: 'HOLD' });
+    expect(empty.reasons).toContain('EMPTY_REASONING');
+    expect(empty.scores).toEqual({ factuality: 0, deduction: 0, consistency: 0, s: 0 });
+    const unknown = await verifier.verify({ ticker: 'ZZZZ', asOf: ASOF, reasoning: FAITHFUL, decision: 'BUY' });
+    expect(unknown.reasons).toContain('NO_EVIDENCE');
+    expect(unknown.scores.factuality).toBe(0);
+    expect(unknown.scores.consistency).toBe(0);
+    const tooEarly = await verifier.verify({
+      ticker: 'ACME',
+      asOf: '2020-01-01',
+      reasoning: FAITHFUL,
+      decision: 'BUY',
+    });
+    expect(tooEarly.reasons).toContain('NO_EVIDENCE');
+    for (const report of [empty, unknown, tooEarly]) {
+      for (const value of Object.values(report.scores)) {
+        expect(Number.isFinite(value)).toBe(true);
+        expect(value).toBeGreaterThanOrEqual(0);
+        expect(value).toBeLessThanOrEqual(1);
+      }
+    }
+  });
+
+  it('rejects bad input with typed errors', async () => {
+    const verifier = createVerifier({ store, embedder, options: { maxReasoningChars: 100 } });
+    await expect(
+      verifier.verify({ ticker: 'ACME', asOf: ASOF, reasoning: FAITHFUL, decision: 'BUY' }),
+    ).rejects.toMatchObject({
+      code: 'TOO_LARGE',
+    });
+    await expect(
+      verifier.verify({ ticker: 'ACME', asOf: 'yesterday', reasoning: 'x', decision: 'BUY' }),
+    ).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+    await expect(
+      verifier.verify({ ticker: 'ACME', asOf: ASOF, reasoning: 'x', decision: 'MAYBE' as never }),
+    ).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+    expect(() => createVerifier({ store, embedder, options: { k: 0 } })).toThrow(/Invalid createVerifier options/);
+    await verifier.close();
+    await verifier.close();
+    await expect(
+      verifier.verify({ ticker: 'ACME', asOf: ASOF, reasoning: 'x', decision: 'BUY' }),
+    ).rejects.toMatchObject({
+      code: 'CLOSED',
+    });
+    const controller = new AbortController();
+    controller.abort();
+    await expect(
+      createVerifier({ store, embedder }).verify(
+        { ticker: 'ACME', asOf: ASOF, reasoning: FAITHFUL, decision: 'BUY' },
+        { signal: controller.signal },
+      ),
+    ).rejects.toMatchObject({ code: 'ABORTED' });
+  });
+
+  it('blends plugged-in judges and records their model ids', async () => {
+    const judge: PairJudge = {
+      modelId: 'llm:test',
+      judge: async () => ({ factuality: 0, deduction: 0, consistency: 0, rationale: 'all wrong' }),
+    };
+    const entailment: EntailmentModel = {
+      modelId: 'nli:test',
+      classify: async (pairs) =>
+        pairs.map((pair) =>
+          pair.hypothesis.includes('Northgate')
+            ? { entailment: 0.05, neutral: 0.05, contradiction: 0.9 }
+            : { entailment: 0.9, neutral: 0.05, contradiction: 0.05 },
+        ),
+      close: async () => {},
+    };
+    const base = await createVerifier({ store, embedder }).verify({
+      ticker: 'ACME',
+      asOf: ASOF,
+      reasoning: FAITHFUL,
+      decision: 'BUY',
+    });
+    const verifier = createVerifier({
+      store,
+      embedder,
+      judges: { llm: judge, entailment },
+      options: { judgeWeight: 0.5 },
+    });
+    const report = await verifier.verify({ ticker: 'ACME', asOf: ASOF, reasoning: FAITHFUL, decision: 'BUY' });
+    expect(report.models).toEqual({ embedder: embedder.modelId, entailment: 'nli:test', llm: 'llm:test' });
+    expect(report.judges.llm?.rationale).toBe('all wrong');
+    expect(report.scores.deduction).toBeCloseTo(base.scores.deduction / 2, 5);
+    expect(report.claims.find((claim) => claim.text.includes('Northgate'))?.verdict).toBe('contradicted');
+    expect(report.claims[0]?.entailment?.entailment).toBeCloseTo(0.9);
+    expect(report.configHash).not.toBe(base.configHash);
+  });
+
+  it('offers a one-shot verify()', async () => {
+    const report = await verify({ store, embedder, ticker: 'ACME', asOf: ASOF, reasoning: FAITHFUL, decision: 'BUY' });
+    expect(report.counts.claims).toBeGreaterThan(4);
+  });
+});

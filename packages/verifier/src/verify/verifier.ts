@@ -1,0 +1,709 @@
+import {
+  type Decision,
+  decisionSignal,
+  isAvailableAt,
+  parseWith,
+  TradeR1Error,
+  throwIfAborted,
+  toTradeR1Error,
+} from '@trade-r1/core';
+import { type ClaimChecks, checkClaim, termCoverage } from '../checks/check-claim.ts';
+import { type PreparedEvidence, prepareEvidence } from '../checks/evidence.ts';
+import { analyzeText, type TextFacts } from '../checks/facts.ts';
+import { type Claim, type DecisionTag, extractClaims } from '../claims/extract.ts';
+import type { Embedder } from '../embedders/types.ts';
+import type { EntailmentModel, EntailmentScores, PairJudge, PairJudgement } from '../judges/types.ts';
+import {
+  aggregateScores,
+  checkFeatures,
+  DEFAULT_SUPPORT_MODEL,
+  isKeywordList,
+  type SupportFeatures,
+  semanticFeature,
+  supportProbability,
+} from '../scoring/support.ts';
+import { hashString, stableStringify } from '../scoring/text.ts';
+import {
+  accumulateStance,
+  finishStance,
+  type StanceScore,
+  scoreReasoningStance,
+  scoreStance,
+  stanceAgreement,
+} from '../stance/stance.ts';
+import type { EvidenceStore, SearchHit } from '../store/types.ts';
+import {
+  type ResolvedVerifierOptions,
+  type VerifierOptions,
+  type VerifyInput,
+  verifierOptionsSchema,
+  verifyInputSchema,
+} from './options.ts';
+
+/** Verdict of one claim. */
+export type ClaimVerdictLabel = 'supported' | 'contradicted' | 'unsupported';
+
+/** A piece of evidence a claim was checked against. */
+export interface Citation {
+  /** Document id. */
+  documentId: string;
+  /** `documentId#chunkIndex`. */
+  chunkId: string;
+  /** Chunk index in the document. */
+  chunkIndex: number;
+  /** Publication instant (always at or before the report's `asOf`). */
+  publishedAt: string;
+  /** Document title. */
+  title: string;
+  /** Relevance of the chunk to the claim in [0, 1] (lexical coverage and embedding similarity). */
+  score: number;
+}
+
+/** The verdict on one claim. */
+export interface ClaimVerdict {
+  /** Claim id (`c0`, …). */
+  id: string;
+  /** Claim text. */
+  text: string;
+  /** Character span in the reasoning. */
+  start: number;
+  /** End of the span (exclusive). */
+  end: number;
+  /** XML section, if any. */
+  section: string | null;
+  /** Opinion (no checkable specifics) or factual. */
+  opinion: boolean;
+  /** Supported, contradicted (a figure, period, entity, direction or negation conflicts), or unsupported. */
+  verdict: ClaimVerdictLabel;
+  /** Calibrated support in [0, 1] (near 0 for contradicted claims). */
+  support: number;
+  /** The support model's inputs. */
+  features: SupportFeatures;
+  /** Deterministic checks. */
+  checks: ClaimChecks;
+  /** Entailment model scores against the best evidence, when a model is plugged in. */
+  entailment: EntailmentScores | null;
+  /** The claim's top-k evidence, best first. */
+  citations: Citation[];
+}
+
+/** Why scores are zero or degraded. */
+export type ReportReason = 'EMPTY_REASONING' | 'NO_CLAIMS' | 'NO_EVIDENCE' | 'DECISION_TAG_MISMATCH';
+
+/** The verification report. JSON-serialisable and deterministic for the same inputs and configuration. */
+export interface VerificationReport {
+  /** Ticker verified. */
+  ticker: string;
+  /** Decision time (UTC ISO instant); no evidence published after it was used. */
+  asOf: string;
+  /** The decision verified. */
+  decision: Decision;
+  /** The three pair scores and their aggregate, each in [0, 1]. */
+  scores: {
+    /** Evidence → reasoning: weighted mean claim support. */
+    factuality: number;
+    /** Reasoning → decision: agreement of the reasoning's stance with the decision. */
+    deduction: number;
+    /** Evidence → decision: agreement of the evidence's stance with the decision. */
+    consistency: number;
+    /** Aggregate of the three (`aggregate`). */
+    s: number;
+  };
+  /** How `s` was aggregated. */
+  aggregate: 'mean' | 'min' | 'geometric';
+  /** Share of (factual) claims that are unsupported or contradicted, in [0, 1]. */
+  hallucinationRate: number;
+  /** Stances in [−1, 1] and the decision's signal. */
+  stance: { reasoning: number; evidence: number; decision: number };
+  /** The decision tag written in the reasoning (`[[BUY]]`), if any. */
+  decisionTag: Decision | null;
+  /** Claim counts by verdict. */
+  counts: { claims: number; supported: number; contradicted: number; unsupported: number };
+  /** Per-claim verdicts. */
+  claims: ClaimVerdict[];
+  /** Evidence pool size and how many chunks were cited. */
+  evidence: { candidates: number; cited: number };
+  /** Problems found, by the configured thresholds (e.g. `contradicted-claim`, `low-deduction`). */
+  flags: string[];
+  /** Why a score is zero or degraded. */
+  reasons: ReportReason[];
+  /** Scores of plugged-in judges before blending, if any. */
+  judges: { llm: PairJudgement | null };
+  /** Models used. */
+  models: { embedder: string; entailment: string | null; llm: string | null };
+  /** Hash of the configuration that produced the report. */
+  configHash: string;
+}
+
+/** What `createVerifier` needs. */
+export interface CreateVerifierOptions {
+  /** The point-in-time evidence store (`openEvidenceStore`), or anything with its `search`. */
+  store: Pick<EvidenceStore, 'search'>;
+  /** Embeds claims (must be the store's embedder for vector retrieval). */
+  embedder: Embedder;
+  /** Stronger judges, blended with the deterministic scores by `options.judgeWeight`. */
+  judges?: { entailment?: EntailmentModel; llm?: PairJudge };
+  /** Scoring options. */
+  options?: VerifierOptions;
+}
+
+/** Options of one `verify`/`verifyBatch` call. */
+export interface VerifyCallOptions {
+  /** Cancels the work. */
+  signal?: AbortSignal;
+}
+
+/** Options of `verifyBatch`. */
+export interface VerifyBatchOptions extends VerifyCallOptions {
+  /** Verifications whose retrieval runs at once. @default 4 */
+  concurrency?: number;
+}
+
+/** A verifier handle. */
+export interface Verifier {
+  /** Verify one reasoning. */
+  verify(input: VerifyInput, options?: VerifyCallOptions): Promise<VerificationReport>;
+  /** Verify many, embedding all their claims in one call. Reports are in input order. */
+  verifyBatch(items: readonly VerifyInput[], options?: VerifyBatchOptions): Promise<VerificationReport[]>;
+  /** The resolved options. */
+  readonly options: ResolvedVerifierOptions;
+  /** Hash of the configuration (recorded in every report). */
+  readonly configHash: string;
+  /** Release caches (the store, embedder and judges belong to the caller). Idempotent. */
+  close(): Promise<void>;
+}
+
+interface Prepared {
+  input: { ticker: string; asOf: string; reasoning: string; decision: Decision };
+  claims: Claim[];
+  claimFacts: TextFacts[];
+  claimNegated: boolean[];
+  decisionTag: DecisionTag | null;
+  conclusion: Array<{ start: number; end: number }>;
+  reasons: ReportReason[];
+}
+
+const NEGATION_CUE = /\b(?:not|no|never|neither|nor|without|failed to|unable to)\b|n't\b/i;
+const EVIDENCE_CACHE_LIMIT = 20_000;
+
+function clamp01(value: number): number {
+  return Number.isFinite(value) ? Math.max(0, Math.min(1, value)) : 0;
+}
+
+function round(value: number, digits = 6): number {
+  const factor = 10 ** digits;
+  return Math.round(value * factor) / factor;
+}
+
+/**
+ * Create a verifier over a point-in-time evidence store: it extracts the reasoning's claims, retrieves the
+ * evidence available at `asOf` once per verification (a pool of `candidatePool` chunks), scores each claim
+ * against its top-k chunks (lexical coverage, embedding similarity and the deterministic checks), and computes
+ * Trade-R1's three pair scores and their aggregate.
+ *
+ * @example
+ * const verifier = createVerifier({ store, embedder });
+ * const report = await verifier.verify({ ticker: 'AAPL', asOf: '2024-08-05', reasoning, decision: 'BUY' });
+ * report.scores.s; // in [0, 1]
+ */
+export function createVerifier(options: CreateVerifierOptions): Verifier {
+  const settings = parseWith(verifierOptionsSchema, options.options ?? {}, {
+    code: 'INVALID_CONFIG',
+    label: 'createVerifier options',
+  });
+  const { store, embedder } = options;
+  if (!store || typeof store.search !== 'function') {
+    throw new TradeR1Error('INVALID_CONFIG', 'createVerifier needs a store with a search() method (openEvidenceStore)');
+  }
+  if (!embedder || typeof embedder.embed !== 'function') {
+    throw new TradeR1Error('INVALID_CONFIG', 'createVerifier needs an embedder (e.g. createDefaultEmbedder())');
+  }
+  const entailment = options.judges?.entailment ?? null;
+  const llm = options.judges?.llm ?? null;
+  const supportModel = settings.supportModel ?? DEFAULT_SUPPORT_MODEL;
+  const configHash = hashString(
+    stableStringify({
+      settings,
+      supportModel,
+      embedder: embedder.modelId,
+      entailment: entailment?.modelId ?? null,
+      llm: llm?.modelId ?? null,
+      version: 1,
+    }),
+  );
+  const evidenceCache = new Map<string, { prepared: PreparedEvidence; stance: StanceScore }>();
+  let closed = false;
+
+  const prepare = (raw: VerifyInput): Prepared => {
+    const input = parseWith(verifyInputSchema, raw, { label: 'verify() input' });
+    if (input.reasoning.length > settings.maxReasoningChars) {
+      throw new TradeR1Error(
+        'TOO_LARGE',
+        `Reasoning has ${input.reasoning.length} characters, more than maxReasoningChars (${settings.maxReasoningChars}); raise the option or shorten the text`,
+        { details: { length: input.reasoning.length, maxReasoningChars: settings.maxReasoningChars } },
+      );
+    }
+    const reasons: ReportReason[] = [];
+    const extracted =
+      input.reasoning.trim() === ''
+        ? { claims: [], decisionTag: null, conclusionSpans: [] }
+        : extractClaims(input.reasoning, { maxClaims: settings.maxClaims });
+    if (input.reasoning.trim() === '') reasons.push('EMPTY_REASONING');
+    else if (extracted.claims.length === 0) reasons.push('NO_CLAIMS');
+    if (extracted.decisionTag && extracted.decisionTag.decision !== input.decision)
+      reasons.push('DECISION_TAG_MISMATCH');
+    // A claim without a figure, period or name other than the subject, that carries evaluative cues, is an
+    // opinion even without an explicit marker ("another blowout quarter", "momentum remains strong").
+    const claims = extracted.claims.map((claim) => {
+      if (claim.opinion) return claim;
+      const facts = analyzeText(claim.text);
+      const specifics =
+        facts.quantities.length +
+        facts.periods.length +
+        facts.entities.filter((entity) => entity.key !== input.ticker && entity.kind !== 'company').length +
+        facts.entities.filter((entity) => entity.kind === 'company' && entity.key !== input.ticker).length;
+      return specifics === 0 && scoreStance(claim.text).cues > 0 ? { ...claim, opinion: true } : claim;
+    });
+    return {
+      input,
+      claims,
+      claimFacts: extracted.claims.map((claim) => analyzeText(claim.text)),
+      claimNegated: extracted.claims.map((claim) => NEGATION_CUE.test(claim.text)),
+      decisionTag: extracted.decisionTag,
+      conclusion: extracted.conclusionSpans,
+      reasons,
+    };
+  };
+
+  const prepared = (hit: SearchHit): { prepared: PreparedEvidence; stance: StanceScore } => {
+    const key = `${hit.chunkId}\u0000${hashString(hit.text)}\u0000${hit.publishedAt}`;
+    let entry = evidenceCache.get(key);
+    if (!entry) {
+      const stance: StanceScore = { stance: 0, bullish: 0, bearish: 0, neutral: 0, cues: 0 };
+      accumulateStance(`${hit.title}. ${hit.text}`, 1, stance);
+      entry = { prepared: prepareEvidence(hit), stance };
+      if (evidenceCache.size >= EVIDENCE_CACHE_LIMIT) {
+        const oldest = evidenceCache.keys().next().value;
+        if (oldest !== undefined) evidenceCache.delete(oldest);
+      }
+      evidenceCache.set(key, entry);
+    }
+    return entry;
+  };
+
+  const retrieve = async (item: Prepared, vectors: Float32Array[], signal?: AbortSignal): Promise<SearchHit[]> => {
+    if (item.claims.length === 0) return [];
+    const query = item.claims
+      .map((claim) => claim.text)
+      .join(' ')
+      .slice(0, 4000);
+    const mean = new Float32Array(embedder.dimension);
+    for (const vector of vectors)
+      for (let index = 0; index < mean.length; index += 1) mean[index] = (mean[index] as number) + (vector[index] ?? 0);
+    let norm = 0;
+    for (const value of mean) norm += value * value;
+    norm = Math.sqrt(norm);
+    if (norm > 0) for (let index = 0; index < mean.length; index += 1) mean[index] = (mean[index] as number) / norm;
+    try {
+      const hits = await store.search({
+        ...(settings.retrieval !== 'vector' && { query }),
+        ...(settings.retrieval !== 'text' && norm > 0 && { vector: mean }),
+        mode: settings.retrieval === 'vector' && norm === 0 ? 'text' : settings.retrieval,
+        tickers: [item.input.ticker, ...settings.extraTickers],
+        asOf: item.input.asOf,
+        k: settings.candidatePool,
+        includeVectors: true,
+        ...(signal && { signal }),
+      });
+      // Defence in depth: the store filters by asOf before ranking; never let a later document through anyway.
+      return hits.filter((hit) => isAvailableAt(hit.publishedAt, item.input.asOf));
+    } catch (error) {
+      throw toTradeR1Error(error, 'STORE_ERROR');
+    }
+  };
+
+  const score = async (
+    item: Prepared,
+    claimVectors: Float32Array[],
+    hits: SearchHit[],
+    signal?: AbortSignal,
+  ): Promise<VerificationReport> => {
+    const { input } = item;
+    const pool = hits.map((hit) => ({ hit, ...prepared(hit) }));
+    const reasons = [...item.reasons];
+    if (item.claims.length > 0 && pool.length === 0) reasons.push('NO_EVIDENCE');
+    // Missing chunk vectors (a store without includeVectors): embed the chunk texts.
+    const missing = pool.filter((entry) => !entry.hit.vector);
+    if (missing.length > 0) {
+      const embedded = await embedder.embed(
+        missing.map((entry) => entry.hit.text),
+        signal ? { signal } : {},
+      );
+      missing.forEach((entry, index) => {
+        entry.hit = { ...entry.hit, vector: embedded[index] as Float32Array };
+      });
+    }
+    // IDF over the pool's sentences: rare terms weigh more; terms absent from the pool weigh the most.
+    const documentFrequency = new Map<string, number>();
+    let sentenceCount = 0;
+    for (const entry of pool) {
+      for (const sentence of entry.prepared.sentences) {
+        sentenceCount += 1;
+        for (const term of sentence.termSet) documentFrequency.set(term, (documentFrequency.get(term) ?? 0) + 1);
+      }
+    }
+    const idf = new Map<string, number>();
+    for (const [term, frequency] of documentFrequency) idf.set(term, Math.log(1 + sentenceCount / frequency));
+    const defaultIdf = Math.log(1 + Math.max(1, sentenceCount)) + 0.5;
+
+    const verdicts: ClaimVerdict[] = [];
+    const pairs: Array<{ claim: number; premise: string }> = [];
+    item.claims.forEach((claim, claimIndex) => {
+      const facts = item.claimFacts[claimIndex] as TextFacts;
+      const vector = claimVectors[claimIndex] as Float32Array;
+      const ranked = pool
+        .map((entry) => {
+          const lexical = termCoverage(facts.terms, entry.prepared.termSet, idf, defaultIdf);
+          let cosine = 0;
+          const other = entry.hit.vector;
+          if (other)
+            for (let index = 0; index < vector.length; index += 1)
+              cosine += (vector[index] as number) * (other[index] ?? 0);
+          return { entry, lexical, cosine, relevance: 0.6 * lexical + 0.4 * semanticFeature(cosine) };
+        })
+        .sort(
+          (left, right) =>
+            right.relevance - left.relevance || (left.entry.hit.chunkId < right.entry.hit.chunkId ? -1 : 1),
+        )
+        .slice(0, settings.k);
+      const checks = checkClaim({
+        claim: facts,
+        claimNegated: item.claimNegated[claimIndex] as boolean,
+        evidence: ranked.map((candidate) => candidate.entry.prepared),
+        idf,
+        defaultIdf,
+        subjectTicker: input.ticker,
+      });
+      let lexicalSentence = 0;
+      let bestSentence = '';
+      for (const candidate of ranked) {
+        for (const sentence of candidate.entry.prepared.sentences) {
+          const coverage = termCoverage(facts.terms, sentence.termSet, idf, defaultIdf);
+          if (coverage > lexicalSentence) {
+            lexicalSentence = coverage;
+            bestSentence = sentence.text;
+          }
+        }
+      }
+      const features: SupportFeatures = {
+        lexical: clamp01(ranked.reduce((best, candidate) => Math.max(best, candidate.lexical), 0)),
+        lexicalSentence: clamp01(lexicalSentence),
+        semantic: semanticFeature(ranked.reduce((best, candidate) => Math.max(best, candidate.cosine), -1)),
+        ...checkFeatures(checks),
+        keywordList: isKeywordList(facts.tokens) ? 1 : 0,
+      };
+      if (ranked.length === 0) {
+        features.lexical = 0;
+        features.lexicalSentence = 0;
+        features.semantic = 0;
+      }
+      const probability = supportProbability(features, supportModel);
+      const contradicted = checks.conflicts.length > 0;
+      const support = contradicted ? probability * 0.02 : probability;
+      verdicts.push({
+        id: claim.id,
+        text: claim.text,
+        start: claim.start,
+        end: claim.end,
+        section: claim.section,
+        opinion: claim.opinion,
+        verdict: contradicted ? 'contradicted' : support >= settings.supportThreshold ? 'supported' : 'unsupported',
+        support: round(clamp01(support)),
+        features: Object.fromEntries(
+          Object.entries(features).map(([key, value]) => [key, round(value)]),
+        ) as unknown as SupportFeatures,
+        checks,
+        entailment: null,
+        citations: ranked.map((candidate) => ({
+          documentId: candidate.entry.hit.documentId,
+          chunkId: candidate.entry.hit.chunkId,
+          chunkIndex: candidate.entry.hit.chunkIndex,
+          publishedAt: candidate.entry.hit.publishedAt,
+          title: candidate.entry.hit.title,
+          score: round(clamp01(candidate.relevance)),
+        })),
+      });
+      if (entailment && ranked.length > 0) {
+        const premise = bestSentence.length > 0 ? bestSentence : (ranked[0]?.entry.hit.text ?? '');
+        pairs.push({ claim: verdicts.length - 1, premise: premise.slice(0, 2000) });
+      }
+    });
+
+    if (entailment && pairs.length > 0) {
+      throwIfAborted(signal);
+      const results = await entailment.classify(
+        pairs.map((pair) => ({ premise: pair.premise, hypothesis: (verdicts[pair.claim] as ClaimVerdict).text })),
+        signal ? { signal } : {},
+      );
+      pairs.forEach((pair, index) => {
+        const verdict = verdicts[pair.claim] as ClaimVerdict;
+        const scores = results[index];
+        if (!scores) return;
+        verdict.entailment = {
+          entailment: round(clamp01(scores.entailment)),
+          neutral: round(clamp01(scores.neutral)),
+          contradiction: round(clamp01(scores.contradiction)),
+        };
+        if (verdict.verdict === 'contradicted') return;
+        if (scores.contradiction >= settings.entailmentContradiction && scores.contradiction > scores.entailment) {
+          verdict.verdict = 'contradicted';
+          verdict.checks.conflicts.push(`entailment model: contradiction ${round(scores.contradiction, 3)}`);
+          verdict.support = round(clamp01(verdict.support * 0.02));
+          return;
+        }
+        const blended =
+          (1 - settings.judgeWeight) * verdict.support + settings.judgeWeight * clamp01(scores.entailment);
+        verdict.support = round(clamp01(blended));
+        verdict.verdict = verdict.support >= settings.supportThreshold ? 'supported' : 'unsupported';
+      });
+    }
+
+    // Factuality: weighted mean support. Opinion claims weigh `opinionWeight`; a claim the evidence fails to
+    // support weighs `unsupportedWeight` when it is checkable (a figure, name or period), a keyword list, or off
+    // topic — one fabricated fact should cost more than one more confirmed fact earns.
+    let weightSum = 0;
+    let supportSum = 0;
+    const allOpinions = verdicts.every((verdict) => verdict.opinion);
+    for (const verdict of verdicts) {
+      let weight = verdict.opinion && !allOpinions ? settings.opinionWeight : 1;
+      if (verdict.verdict !== 'supported' && (!verdict.opinion || verdict.verdict === 'contradicted')) {
+        const checkable =
+          verdict.checks.numbers.length + verdict.checks.entities.length + verdict.checks.periods.length > 0;
+        const offTopic = verdict.features.lexical < 0.2 && verdict.features.semantic < 0.25;
+        if (verdict.verdict === 'contradicted' || checkable || offTopic || verdict.features.keywordList === 1) {
+          weight = settings.unsupportedWeight;
+        }
+      }
+      weightSum += weight;
+      supportSum += weight * verdict.support;
+    }
+    const factual = verdicts.filter((verdict) => !verdict.opinion);
+    const rated = factual.length > 0 ? factual : verdicts;
+    const hallucinationRate =
+      rated.length === 0
+        ? item.claims.length === 0
+          ? 1
+          : 0
+        : rated.filter((verdict) => verdict.verdict !== 'supported').length / rated.length;
+    let factuality = weightSum > 0 && pool.length > 0 ? supportSum / weightSum : 0;
+
+    // Deduction: the reasoning's stance (conclusion weighted) against the decision; a tag naming another
+    // decision caps it at the tag's own agreement with the decision.
+    const reasoningStance =
+      item.claims.length === 0
+        ? 0
+        : scoreReasoningStance(input.reasoning, {
+            conclusionSpans: item.conclusion,
+            conclusionWeight: settings.conclusionWeight,
+          }).stance;
+    let deduction = item.claims.length === 0 ? 0 : stanceAgreement(reasoningStance, input.decision);
+    if (item.decisionTag && item.decisionTag.decision !== input.decision) {
+      deduction = Math.min(deduction, stanceAgreement(decisionSignal(item.decisionTag.decision), input.decision));
+    }
+
+    // Consistency: the stance of the evidence (cited chunks weighted by relevance, plus the pool's top chunks).
+    const evidenceWeights = new Map<string, number>();
+    for (const verdict of verdicts) {
+      for (const citation of verdict.citations) {
+        evidenceWeights.set(citation.chunkId, Math.max(evidenceWeights.get(citation.chunkId) ?? 0, citation.score));
+      }
+    }
+    for (const entry of pool.slice(0, settings.k)) {
+      if (!evidenceWeights.has(entry.hit.chunkId)) evidenceWeights.set(entry.hit.chunkId, 0.5);
+    }
+    const evidenceMass: StanceScore = { stance: 0, bullish: 0, bearish: 0, neutral: 0, cues: 0 };
+    for (const entry of pool) {
+      const weight = evidenceWeights.get(entry.hit.chunkId);
+      if (weight === undefined || weight <= 0) continue;
+      evidenceMass.bullish += weight * entry.stance.bullish;
+      evidenceMass.bearish += weight * entry.stance.bearish;
+      evidenceMass.neutral += weight * entry.stance.neutral;
+      evidenceMass.cues += entry.stance.cues;
+    }
+    const evidenceStance = finishStance(evidenceMass).stance;
+    let consistency = pool.length === 0 ? 0 : stanceAgreement(evidenceStance, input.decision);
+
+    let llmJudgement: PairJudgement | null = null;
+    if (llm && item.claims.length > 0) {
+      throwIfAborted(signal);
+      llmJudgement = await llm.judge(
+        {
+          ticker: input.ticker,
+          asOf: input.asOf,
+          decision: input.decision,
+          reasoning: input.reasoning,
+          evidence: pool
+            .filter((entry) => evidenceWeights.has(entry.hit.chunkId))
+            .map((entry) => ({
+              id: entry.hit.chunkId,
+              publishedAt: entry.hit.publishedAt,
+              title: entry.hit.title,
+              text: entry.hit.text,
+            })),
+        },
+        signal ? { signal } : {},
+      );
+      const weight = settings.judgeWeight;
+      factuality = (1 - weight) * factuality + weight * clamp01(llmJudgement.factuality);
+      deduction = (1 - weight) * deduction + weight * clamp01(llmJudgement.deduction);
+      consistency = (1 - weight) * consistency + weight * clamp01(llmJudgement.consistency);
+    }
+
+    factuality = clamp01(factuality);
+    deduction = clamp01(deduction);
+    consistency = clamp01(consistency);
+    const s = aggregateScores([factuality, deduction, consistency], settings.aggregate);
+    const counts = {
+      claims: verdicts.length,
+      supported: verdicts.filter((verdict) => verdict.verdict === 'supported').length,
+      contradicted: verdicts.filter((verdict) => verdict.verdict === 'contradicted').length,
+      unsupported: verdicts.filter((verdict) => verdict.verdict === 'unsupported').length,
+    };
+    const flags: string[] = [];
+    if (counts.contradicted > 0) flags.push('contradicted-claim');
+    if (factuality < settings.thresholds.factuality) flags.push('low-factuality');
+    if (hallucinationRate > settings.thresholds.hallucinationRate) flags.push('high-hallucination-rate');
+    if (deduction < settings.thresholds.deduction) flags.push('low-deduction');
+    if (consistency < settings.thresholds.consistency) flags.push('low-consistency');
+    if (reasons.includes('DECISION_TAG_MISMATCH')) flags.push('decision-tag-mismatch');
+    return {
+      ticker: input.ticker,
+      asOf: input.asOf,
+      decision: input.decision,
+      scores: {
+        factuality: round(factuality),
+        deduction: round(deduction),
+        consistency: round(consistency),
+        s: round(s),
+      },
+      aggregate: settings.aggregate,
+      hallucinationRate: round(clamp01(hallucinationRate)),
+      stance: {
+        reasoning: round(reasoningStance),
+        evidence: round(evidenceStance),
+        decision: decisionSignal(input.decision),
+      },
+      decisionTag: item.decisionTag?.decision ?? null,
+      counts,
+      claims: verdicts,
+      evidence: { candidates: pool.length, cited: evidenceWeights.size },
+      flags,
+      reasons,
+      judges: { llm: llmJudgement },
+      models: { embedder: embedder.modelId, entailment: entailment?.modelId ?? null, llm: llm?.modelId ?? null },
+      configHash,
+    };
+  };
+
+  const embedClaims = async (items: Prepared[], signal?: AbortSignal): Promise<Float32Array[][]> => {
+    const texts = items.flatMap((item) => item.claims.map((claim) => claim.text));
+    const vectors = texts.length === 0 ? [] : await embedder.embed(texts, signal ? { signal } : {});
+    let offset = 0;
+    return items.map((item) => {
+      const slice = vectors.slice(offset, offset + item.claims.length);
+      offset += item.claims.length;
+      return slice;
+    });
+  };
+
+  const assertOpen = (): void => {
+    if (closed) throw new TradeR1Error('CLOSED', 'This verifier was closed; create a new one with createVerifier()');
+  };
+
+  const verifyBatch = async (
+    items: readonly VerifyInput[],
+    callOptions: VerifyBatchOptions = {},
+  ): Promise<VerificationReport[]> => {
+    assertOpen();
+    const { signal } = callOptions;
+    const concurrency = callOptions.concurrency ?? 4;
+    if (!Number.isInteger(concurrency) || concurrency < 1) {
+      throw new TradeR1Error('INVALID_INPUT', `concurrency must be a positive integer, got ${concurrency}`);
+    }
+    if (!Array.isArray(items)) throw new TradeR1Error('INVALID_INPUT', 'verifyBatch expects an array of inputs');
+    throwIfAborted(signal);
+    const preparedItems = items.map((item, index) => {
+      try {
+        return prepare(item);
+      } catch (error) {
+        const typed = toTradeR1Error(error, 'INVALID_INPUT');
+        if (items.length > 1) typed.details.index = index;
+        throw typed;
+      }
+    });
+    const vectors = await embedClaims(preparedItems, signal);
+    const reports: VerificationReport[] = new Array(preparedItems.length);
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      while (next < preparedItems.length) {
+        const index = next;
+        next += 1;
+        throwIfAborted(signal);
+        const item = preparedItems[index] as Prepared;
+        const itemVectors = vectors[index] as Float32Array[];
+        const hits = await retrieve(item, itemVectors, signal);
+        reports[index] = await score(item, itemVectors, hits, signal);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(concurrency, preparedItems.length) }, () => worker()));
+    return reports;
+  };
+
+  return {
+    options: settings,
+    configHash,
+    async verify(input, callOptions = {}) {
+      const [report] = await verifyBatch([input], { ...callOptions, concurrency: 1 });
+      return report as VerificationReport;
+    },
+    verifyBatch,
+    async close() {
+      closed = true;
+      evidenceCache.clear();
+    },
+  };
+}
+
+/** Options of the one-shot {@link verify}. */
+export interface VerifyOptions extends VerifyInput, VerifyCallOptions {
+  /** The evidence store. */
+  store: Pick<EvidenceStore, 'search'>;
+  /** The embedder (the store's). */
+  embedder: Embedder;
+  /** Optional judges. */
+  judges?: CreateVerifierOptions['judges'];
+  /** Scoring options. */
+  options?: VerifierOptions;
+}
+
+/**
+ * Verify one reasoning in one call (creates a verifier each time; keep a `createVerifier` handle for many calls,
+ * which also caches prepared evidence).
+ *
+ * @example
+ * const report = await verify({ store, embedder, ticker: 'AAPL', asOf: '2024-08-05', reasoning, decision: 'BUY' });
+ */
+export async function verify(options: VerifyOptions): Promise<VerificationReport> {
+  const { store, embedder, judges, options: verifierOptions, signal, ...input } = options;
+  const verifier = createVerifier({
+    store,
+    embedder,
+    ...(judges && { judges }),
+    ...(verifierOptions && { options: verifierOptions }),
+  });
+  try {
+    return await verifier.verify(input, signal ? { signal } : {});
+  } finally {
+    await verifier.close();
+  }
+}
