@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { bulletCountScore, bulletScore, evidenceReward, flooredHarmonicMean, opinionScore } from './evidence.ts';
-import { analyzeBullet, extractBullets } from './markdown.ts';
+import { analyzeBullet, countWords, extractBullets } from './markdown.ts';
 
 const SEED = 1142;
 
@@ -92,6 +92,19 @@ describe('Trading-R1 evidence pieces', () => {
     expect(plain.sources).toEqual(['Reuters, 2024-06-01']);
     expect(plain.opinionWords).toBe(5);
     expect(analyzeBullet('Demand "orders doubled"').quotes).toEqual([]);
+  });
+
+  it('countWords counts tokens with a letter or digit, Unicode-aware', () => {
+    expect(countWords('市场 上涨 — 5% … 𝔸bc\u00a0x\u3000y')).toBe(6);
+    expect(countWords('  -- ** `` ')).toBe(0);
+    fc.assert(
+      fc.property(fc.array(fc.string({ maxLength: 8, unit: 'binary' }), { maxLength: 20 }), (tokens) => {
+        const text = tokens.join(' ');
+        const expected = text.split(/\s+/).filter((token) => /[\p{L}\p{N}]/u.test(token)).length;
+        expect(countWords(text)).toBe(expected);
+      }),
+      { seed: SEED, numRuns: 300 },
+    );
   });
 
   it('extractBullets keeps indented continuation lines with their bullet', () => {
