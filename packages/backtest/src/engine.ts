@@ -583,3 +583,29 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRes
   throwIfAborted(resolved.signal);
   return finishJob(job);
 }
+
+/** An event of {@link streamBacktest}: progress while simulating, then the result. */
+export type BacktestEvent = ({ type: 'progress' } & BacktestProgress) | { type: 'result'; result: BacktestResult };
+
+/**
+ * The backtest as an `AsyncIterable` of events: a `progress` event after every `progressEvery` bars of the
+ * strategy and then of the benchmark, and one final `result` event. Between events the consumer controls the
+ * pace; breaking out of the loop stops the work. Honours `signal` between chunks.
+ * @throws {TradeR1Error} as {@link runBacktest}.
+ */
+export async function* streamBacktest(options: BacktestOptions): AsyncGenerator<BacktestEvent, void, undefined> {
+  const job = createJob(options);
+  const { end, start, options: resolved } = job.prepared;
+  const phases: [BacktestProgress['phase'], ReturnType<typeof createSimulation>][] = [['strategy', job.strategy]];
+  if (job.bench) phases.push(['benchmark', job.bench]);
+  for (const [phase, simulation] of phases) {
+    for (let bar = start + resolved.progressEvery; ; bar += resolved.progressEvery) {
+      throwIfAborted(resolved.signal);
+      simulation.advance(Math.min(bar, end));
+      yield { type: 'progress', phase, completed: simulation.next - start - 1, total: end - start };
+      if (simulation.next > end) break;
+    }
+  }
+  throwIfAborted(resolved.signal);
+  yield { type: 'result', result: finishJob(job) };
+}

@@ -16,6 +16,7 @@ export {
   parseDecisionLogJson,
 } from './decision-log.ts';
 export {
+  type BacktestEvent,
   type BacktestOptions,
   type BacktestProgress,
   type BacktestResult,
@@ -25,6 +26,7 @@ export {
   runBacktest,
   runBacktestSync,
   type SimulatedRun,
+  streamBacktest,
   topKStrategySchema,
 } from './engine.ts';
 export { annualizedTurnover, averageExposure, type TurnoverOptions, timeInMarket } from './metrics/activity.ts';

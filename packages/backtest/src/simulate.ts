@@ -172,6 +172,9 @@ export function createSimulation(settings: SimulationSettings): Simulation {
   const execute = (prices: readonly Float64Array[], t: number, period: number): number => {
     if (pending.length === 0) return 0;
     const value = valueAt(prices, t);
+    // An account that is already wiped out at these prices cannot size orders (a negative base would flip them):
+    // the orders wait, and the ruin check at the close settles the account.
+    if (value <= 0) return 0;
     const base = settings.sizing === 'compound' ? value : settings.initialCapital;
     const date = panel.dates[t] as string;
     const keep: number[] = [];
@@ -251,7 +254,7 @@ export function createSimulation(settings: SimulationSettings): Simulation {
         slotValue[slot] = (quantity[asset] as number) * ((closes[asset] as Float64Array)[t] as number);
       }
     }
-    if (value <= 0 && ruinedAt === null && heldCount > 0) {
+    if (value <= 0 && ruinedAt === null) {
       // Ruin: close everything at this close; the account stays at zero.
       for (let slot = heldCount - 1; slot >= 0; slot -= 1) setQuantity(held[slot] as number, 0);
       ruinedAt = t;

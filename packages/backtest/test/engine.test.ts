@@ -1,6 +1,13 @@
 import { isTradeR1Error, type TradeR1Error } from '@trade-r1/core';
 import { describe, expect, it } from 'vitest';
-import { type BacktestOptions, createPricePanel, type PricePanel, runBacktest, runBacktestSync } from '../src/index.ts';
+import {
+  type BacktestOptions,
+  createPricePanel,
+  type PricePanel,
+  runBacktest,
+  runBacktestSync,
+  streamBacktest,
+} from '../src/index.ts';
 import { syntheticPanel } from './helpers/synthetic.ts';
 
 // Mon 2024-01-01 … : five weekdays, then the next week.
@@ -192,6 +199,44 @@ describe('costs, sizing and financing', () => {
     expect(Array.from(result.equity.slice(2))).toEqual([0, 0, 0, 0, 0]);
     expect(result.metrics.cumulativeReturn).toBe(-1);
     expect(result.metrics.maxDrawdown).toBe(1);
+  });
+});
+
+describe('ruin', () => {
+  it('does not size orders from a wiped-out account at the open: they wait and the close settles it', () => {
+    const panel = panelOf({ A: { open: [10, 10, 25, 25, 25, 25, 25], close: [10, 10.5, 24, 25, 25, 25, 25] } });
+    const result = runBacktestSync({
+      panel,
+      decisions: [
+        { date: '2024-01-01', ticker: 'A', decision: 'STRONG_SELL' },
+        { date: '2024-01-02', ticker: 'A', decision: 'STRONG_BUY' },
+      ],
+      strategy: { type: 'decisions' },
+      ...frictionless,
+    });
+    expect(result.trades.map((trade) => trade.date)).toEqual(['2024-01-02']);
+    expect(result.ruinedAt).toBe('2024-01-03');
+    expect(Array.from(result.equity.slice(2))).toEqual([0, 0, 0, 0, 0]);
+    for (const value of result.returns) expect(value).toBeGreaterThanOrEqual(-1);
+  });
+
+  it('flags ruin under fixed sizing, where orders can exceed the remaining equity', () => {
+    const panel = panelOf({ A: { open: [10, 10, 2, 2, 5, 1, 1], close: [10, 10, 2, 2, 5, 1, 1] } });
+    const result = runBacktestSync({
+      panel,
+      decisions: [
+        { date: '2024-01-01', ticker: 'A', decision: 'STRONG_BUY' },
+        { date: '2024-01-02', ticker: 'A', decision: 'HOLD' },
+        { date: '2024-01-04', ticker: 'A', decision: 'STRONG_BUY' },
+        { date: '2024-01-05', ticker: 'A', decision: 'HOLD' },
+      ],
+      strategy: { type: 'decisions' },
+      sizing: 'fixed',
+      ...frictionless,
+    });
+    expect(result.ruinedAt).not.toBeNull();
+    for (const value of result.returns) expect(value).toBeGreaterThanOrEqual(-1);
+    expect(result.metrics.cumulativeReturn).toBe(-1);
   });
 });
 
@@ -406,6 +451,33 @@ describe('validation, progress and cancellation', () => {
     expect(events.some((event) => event.phase === 'benchmark')).toBe(true);
     const sync = runBacktestSync({ panel: big, decisions, strategy: { type: 'decisions' } });
     expect(Array.from(sync.equity)).toEqual(Array.from(result.equity));
+  });
+
+  it('streams progress events and then the result as an AsyncIterable', async () => {
+    const big = syntheticPanel({ assets: 2, days: 200, seed: 21 });
+    const options = {
+      panel: big,
+      decisions: [{ date: big.dates[0] as string, ticker: 'A000', decision: 'STRONG_BUY' }],
+      strategy: { type: 'decisions' as const },
+      progressEvery: 40,
+    };
+    const events = [];
+    for await (const event of streamBacktest(options)) events.push(event);
+    const last = events.at(-1);
+    expect(last?.type).toBe('result');
+    const progress = events.filter((event) => event.type === 'progress');
+    expect(progress.map((event) => event.phase)).toEqual([...Array(5).fill('strategy'), ...Array(5).fill('benchmark')]);
+    expect(progress.at(4)).toMatchObject({ completed: 199, total: 199 });
+    if (last?.type === 'result') {
+      expect(Array.from(last.result.equity)).toEqual(Array.from(runBacktestSync(options).equity));
+    }
+    // Breaking out early stops the work without a result.
+    let seen = 0;
+    for await (const event of streamBacktest(options)) {
+      seen += 1;
+      if (event.type === 'progress') break;
+    }
+    expect(seen).toBe(1);
   });
 
   it('aborts with ABORTED, before the run or from another task while it runs', async () => {
