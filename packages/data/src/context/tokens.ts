@@ -4,8 +4,10 @@
  * Rules (applied to the text split into runs): a run of Latin letters counts `ceil(length / 5)` tokens, a run of
  * digits `ceil(length / 3)` (BPE vocabularies such as cl100k split numbers into groups of up to three digits), each
  * CJK ideograph, kana or hangul syllable 1, and every other non-space character (punctuation, symbols) 1.
- * Whitespace is free. On English prose this lands within about ±20% of cl100k/o200k and Qwen tokenizers, erring
- * high on long words. It is an approximation for budgeting: pass your tokenizer's counter where exact counts matter.
+ * Whitespace is free. Measured on 200 lines of English financial news (the FNSPID sample) it counts 1.20× the
+ * tokens of BERT WordPiece (all-MiniLM-L6-v2; 1.13–1.31× per line, p10–p90); large BPE vocabularies use about as
+ * many or fewer tokens on English, so it errs high — budget-safe. It was not checked against a BPE tokenizer. It is
+ * an approximation for budgeting: pass your tokenizer's counter where exact counts matter.
  */
 const TOKEN_RUN =
   /[A-Za-z\u00C0-\u024F]+|\p{Nd}+|[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}]|[^\s]/gu;

@@ -199,7 +199,7 @@ function resolveColumns(
       }
     }
   }
-  // `close` aliases include `adj close`-free names only; but a file with only "Adj Close" must not pass as close.
+  // No `close` alias matches "Adj Close": a file with only an adjusted close must say so with `adjust` or `columns`.
   const required: BarColumn[] = ['date', 'open', 'high', 'low', 'close'];
   if ((options.missingVolume ?? 'error') === 'error') required.push('volume');
   if (options.adjust === 'adjClose') required.push('adjClose');
