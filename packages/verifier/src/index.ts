@@ -99,6 +99,12 @@ export {
   findDecisionTag,
 } from './claims/extract.ts';
 export {
+  createEntailmentModel,
+  type EntailmentModelOptions,
+  entailmentModelOptionsSchema,
+  resolveNliLabels,
+} from './judges/entailment.ts';
+export {
   createLlmJudge,
   escapeDelimited,
   LLM_JUDGE_SYSTEM_PROMPT,

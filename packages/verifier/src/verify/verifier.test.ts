@@ -5,9 +5,11 @@ import type { EvidenceDocumentInput } from '@trade-r1/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDefaultEmbedder } from '../embedders/static/default-embedder.ts';
 import type { Embedder } from '../embedders/types.ts';
+import { createEntailmentModel } from '../judges/entailment.ts';
 import type { EntailmentModel, PairJudge } from '../judges/types.ts';
 import { openEvidenceStore } from '../store/evidence-store.ts';
 import type { EvidenceStore } from '../store/types.ts';
+import { buildEncoderModel } from '../testing/encoder-model.ts';
 import { createVerifier, verify } from './verifier.ts';
 
 const DOCUMENTS: EvidenceDocumentInput[] = [
@@ -277,6 +279,34 @@ describe('createVerifier (real LanceDB table, default embedder)', () => {
     expect(report.claims.find((claim) => claim.text.includes('Northgate'))?.verdict).toBe('contradicted');
     expect(report.claims[0]?.entailment?.entailment).toBeCloseTo(0.9);
     expect(report.configHash).not.toBe(base.configHash);
+  });
+
+  it('runs a real transformers.js NLI cross-encoder (tiny local model) end to end', async () => {
+    const modelDir = join(directory, 'tiny-nli');
+    await buildEncoderModel({
+      dir: modelDir,
+      hidden: 16,
+      seed: 1,
+      head: { numLabels: 3, id2label: { 0: 'entailment', 1: 'neutral', 2: 'contradiction' } },
+    });
+    const entailment = await createEntailmentModel({ model: modelDir });
+    const report = await createVerifier({ store, embedder, judges: { entailment } }).verify({
+      ticker: 'ACME',
+      asOf: ASOF,
+      reasoning: FAITHFUL,
+      decision: 'BUY',
+    });
+    expect(report.models.entailment).toBe('nli:local:tiny-nli');
+    const scored = report.claims.filter((claim) => claim.entailment !== null);
+    expect(scored.length).toBeGreaterThan(3);
+    for (const claim of scored) {
+      const sum =
+        (claim.entailment?.entailment ?? 0) + (claim.entailment?.neutral ?? 0) + (claim.entailment?.contradiction ?? 0);
+      expect(sum).toBeCloseTo(1, 4);
+      expect(claim.support).toBeGreaterThanOrEqual(0);
+      expect(claim.support).toBeLessThanOrEqual(1);
+    }
+    await entailment.close();
   });
 
   it('offers a one-shot verify()', async () => {
