@@ -78,6 +78,24 @@ describe('HTML report', () => {
     const many = renderHtmlReport(result, { maxPositionLines: 1, maxTrades: 3 });
     expect(many).toContain('Exposure (fraction of equity)');
     expect(many).toContain(`Trades (first 3 of ${result.trades.length})`);
+    expect(many).toContain(`Decisions (first 3 of ${result.decisions.length})`);
+    expect(html).not.toContain('<h2>Rebalances');
+  });
+
+  it('lists top-k rebalances with their holdings', () => {
+    const scores = panel.dates.flatMap((date, day) =>
+      panel.tickers.map((ticker, asset) => ({ date, ticker, score: Math.sin(day * 0.3 + asset) })),
+    );
+    const topK = runBacktestSync({
+      panel,
+      decisions: scores,
+      strategy: { type: 'top-k', k: 2, rebalance: 'weekly' },
+      metrics: { bootstrap: false },
+    });
+    const page = renderHtmlReport(topK, { maxTrades: 5 });
+    expect(page).toContain(`Rebalances (first 5 of ${topK.rebalances.length})`);
+    expect(page).toContain('top-2 selection, equal weights, rebalance weekly');
+    expect(page).not.toContain('<h2>Decisions');
   });
 
   const chromium = ['chromium', 'chromium-browser', 'google-chrome'].find(

@@ -7,7 +7,7 @@ import { type ChartSeries, escapeHtml, lineChart } from './svg.ts';
 export const htmlReportOptionsSchema = z.object({
   /** Page title. @default 'Backtest report' */
   title: z.string().default('Backtest report'),
-  /** Most trades listed in the trade table (the JSON report has all). @default 200 */
+  /** Most rows listed in each of the trade, decision and rebalance tables (the JSON report has all). @default 200 */
   maxTrades: z.number().int().min(0).default(200),
   /** Tickers drawn individually in the positions chart (more are summarised by gross/net exposure). @default 8 */
   maxPositionLines: z.number().int().min(0).default(8),
@@ -164,6 +164,40 @@ export function renderHtmlReport(result: BacktestResult, options: HtmlReportOpti
         `<tr><td>${escapeHtml(trade.date)}</td><td>${escapeHtml(trade.decidedAt)}</td><td>${escapeHtml(trade.ticker)}</td><td>${trade.quantity > 0 ? 'buy' : 'sell'}</td><td>${Math.abs(trade.quantity).toFixed(2)}</td><td>${trade.fillPrice.toFixed(4)}</td><td>${trade.notional.toFixed(2)}</td><td>${(trade.fee + trade.slippage).toFixed(2)}</td><td>${escapeHtml(trade.reason)}</td></tr>`,
     )
     .join('\n');
+  const decisionRecords = result.decisions.slice(0, maxTrades);
+  const decisionSection =
+    result.decisions.length === 0
+      ? ''
+      : `<h2>Decisions${result.decisions.length > decisionRecords.length ? ` (first ${decisionRecords.length} of ${result.decisions.length})` : ''}</h2>
+<div class="card"><table>
+<thead><tr><th>Date</th><th>Ticker</th><th>Decision</th><th>Target weight</th><th>Status</th><th>Executes</th><th>Asset return</th><th>Hit</th></tr></thead>
+<tbody>
+${decisionRecords
+  .map((record) => {
+    const hit = record.assetReturn === null ? '—' : Math.sign(record.assetReturn) === record.action ? 'yes' : 'no';
+    return `<tr><td>${escapeHtml(record.date)}</td><td>${escapeHtml(record.ticker)}</td><td>${escapeHtml(record.decision)}</td><td>${percent(record.targetWeight, 1)}</td><td>${escapeHtml(record.status)}</td><td>${escapeHtml(record.executionDate ?? '—')}</td><td>${percent(record.assetReturn)}</td><td>${hit}</td></tr>`;
+  })
+  .join('\n')}
+</tbody></table></div>`;
+  const rebalanceRecords = result.rebalances.slice(0, maxTrades);
+  const rebalanceSection =
+    result.rebalances.length === 0
+      ? ''
+      : `<h2>Rebalances${result.rebalances.length > rebalanceRecords.length ? ` (first ${rebalanceRecords.length} of ${result.rebalances.length})` : ''}</h2>
+<div class="card"><table>
+<thead><tr><th>Decided</th><th>Executes</th><th>Holdings</th><th class="note">Selected (weight)</th></tr></thead>
+<tbody>
+${rebalanceRecords
+  .map((record) => {
+    const shown = record.selected
+      .slice(0, 12)
+      .map((item) => `${item.ticker} ${(item.weight * 100).toFixed(1)}%`)
+      .join(', ');
+    const more = record.selected.length > 12 ? `, … ${record.selected.length - 12} more` : '';
+    return `<tr><td>${escapeHtml(record.date)}</td><td>${escapeHtml(record.executionDate)}</td><td>${record.selected.length}</td><td class="note">${escapeHtml(shown + more)}</td></tr>`;
+  })
+  .join('\n')}
+</tbody></table></div>`;
   return `<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -198,6 +232,8 @@ svg { display: block; max-width: 100%; height: auto; }
 <tbody>
 ${metricRows(result, benchmark)}
 </tbody></table></div>
+${decisionSection}
+${rebalanceSection}
 <h2>Trades${result.trades.length > trades.length ? ` (first ${trades.length} of ${result.trades.length})` : ''}</h2>
 <div class="card"><table>
 <thead><tr><th>Date</th><th>Decided</th><th>Ticker</th><th>Side</th><th>Quantity</th><th>Fill price</th><th>Notional</th><th>Costs</th><th>Reason</th></tr></thead>
