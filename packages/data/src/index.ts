@@ -33,6 +33,7 @@ export {
   macroObservationSchema,
   newsItemSchema,
 } from './context/item-schemas.ts';
+export { compactText } from './context/render.ts';
 export {
   createStaticSources,
   type StaticSources,

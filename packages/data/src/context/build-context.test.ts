@@ -12,6 +12,7 @@ import type {
   PriceSource,
 } from '../sources.ts';
 import { buildContext, type ContextSources, createContextCache } from './build-context.ts';
+import { compactText } from './render.ts';
 import { createStaticSources } from './static-sources.ts';
 import { estimateTokens } from './tokens.ts';
 
@@ -523,5 +524,15 @@ describe('estimateTokens', () => {
     expect(estimateTokens(text)).toBe(estimateTokens(text));
     expect(estimateTokens(text)).toBeGreaterThan(180);
     expect(estimateTokens(text)).toBeLessThan(260);
+  });
+});
+
+describe('compactText', () => {
+  it('strips markdown, links, HTML and URLs but keeps the words', () => {
+    expect(
+      compactText(
+        '## Apple **beats** [estimates](https://x.com/a) <b>again</b> see https://nasdaq.com/x ![img](a.png)\n\n`AAPL`  up',
+      ),
+    ).toBe('Apple beats estimates again see AAPL up');
   });
 });

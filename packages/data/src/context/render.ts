@@ -17,6 +17,22 @@ interface Rendered {
   trimmed: PointInTimeContext['trimmed'];
 }
 
+/**
+ * Token compression for free text (Trading-R1 strips markdown and noise): markdown links keep their text, bare URLs,
+ * images, HTML tags and emphasis/heading markers are dropped, whitespace is collapsed.
+ */
+export function compactText(text: string): string {
+  return text
+    .replace(/!\[[^\]]*\]\([^)]*\)/g, ' ')
+    .replace(/\[([^\]]+)\]\((?:https?:\/\/|www\.)[^)]*\)/g, '$1')
+    .replace(/<\/?[a-zA-Z][^>]*>/g, ' ')
+    .replace(/\bhttps?:\/\/\S+/g, ' ')
+    .replace(/(^|\s)#{1,6}\s+/g, '$1')
+    .replace(/(\*\*|__|~~|`)/g, '')
+    .replace(/\s+/g, ' ')
+    .trim();
+}
+
 function escapeText(text: string): string {
   return text.replace(/\s+/g, ' ').trim();
 }
@@ -39,9 +55,10 @@ function renderNews(context: ContextBody, options: RenderOptions): string {
       bucket.minDaysAgo === 0 ? `t-${bucket.maxDaysAgo}..t` : `t-${bucket.maxDaysAgo}..t-${bucket.minDaysAgo}`;
     lines.push(`## ${label} (${bucket.items.length} of ${bucket.available})`);
     for (const item of bucket.items) {
-      const summary = item.summary ? ` — ${truncate(item.summary, options.maxSummaryChars)}` : '';
+      const summaryText = compactText(item.summary);
+      const summary = summaryText ? ` — ${truncate(summaryText, options.maxSummaryChars)}` : '';
       lines.push(
-        `- [${formatInstant(item.publishedAt)}] ${truncate(item.headline, 300)}${summary} (${escapeText(item.source)})`,
+        `- [${formatInstant(item.publishedAt)}] ${truncate(compactText(item.headline), 300)}${summary} (${escapeText(item.source)})`,
       );
     }
   }

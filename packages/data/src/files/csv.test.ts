@@ -22,6 +22,13 @@ describe('parseCsv', () => {
     expect(parseCsv('a,b\r1,2\r').map((record) => record.line)).toEqual([1, 2]);
   });
 
+  it("honours Excel's sep= first line and keeps line numbers true to the file", () => {
+    expect(parseCsv('sep=;\r\na;b\r\n1,5;2\r\n')).toEqual([
+      { fields: ['a', 'b'], line: 2 },
+      { fields: ['1,5', '2'], line: 3 },
+    ]);
+  });
+
   it('detects the delimiter from the header', () => {
     expect(detectDelimiter('date;open;high\n')).toBe(';');
     expect(detectDelimiter('date\topen\thigh')).toBe('\t');

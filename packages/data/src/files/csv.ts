@@ -54,10 +54,19 @@ export function detectDelimiter(text: string): string {
  * @throws {TradeR1Error} `PARSE_FAILED` for an unterminated quoted field or text after a closing quote.
  */
 export function parseCsv(text: string, options: ParseCsvOptions = {}): CsvRecord[] {
-  const input = stripBom(text);
+  let input = stripBom(text);
   const source = options.source ?? '<csv>';
+  // Excel's `sep=;` first line names the delimiter; it is not a record.
+  const excelHint = /^sep=(.)\r?\n/i.exec(input);
+  let lineOffset = 0;
+  if (excelHint) {
+    input = input.slice(excelHint[0].length);
+    lineOffset = 1;
+  }
   const delimiterText =
-    options.delimiter === undefined || options.delimiter === 'auto' ? detectDelimiter(input) : options.delimiter;
+    options.delimiter !== undefined && options.delimiter !== 'auto'
+      ? options.delimiter
+      : (excelHint?.[1] ?? detectDelimiter(input));
   if (delimiterText.length !== 1) {
     throw new TradeR1Error(
       'INVALID_CONFIG',
@@ -71,7 +80,7 @@ export function parseCsv(text: string, options: ParseCsvOptions = {}): CsvRecord
   const records: CsvRecord[] = [];
   const length = input.length;
   let position = 0;
-  let line = 1;
+  let line = 1 + lineOffset;
   while (position < length) {
     const startLine = line;
     const fields: string[] = [];
