@@ -10,7 +10,7 @@
  */
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { AutoModelForCausalLM, Tensor } from '@huggingface/transformers';
@@ -44,9 +44,15 @@ async function time<T>(work: () => Promise<T>): Promise<{ seconds: number; value
 }
 
 await ensureModel();
+const repeats = Number(process.env.BENCH_REPEATS ?? (quick ? 1 : 2));
 const policy = await createOnnxPolicy({ model: modelDir, device: 'auto' });
 const info = policy.info();
 console.log('policy', info);
+const reference = await AutoModelForCausalLM.from_pretrained(modelDir, {
+  local_files_only: true,
+  device: 'cpu',
+  dtype: 'fp32',
+});
 
 // A deterministic prompt of exactly `promptTokens` ids from the tokenizer's learned (non-filler) range.
 const base = policy.encodePrompt(
@@ -54,117 +60,124 @@ const base = policy.encodePrompt(
 );
 const prompt = Array.from({ length: promptTokens }, (_, index) => base[index % base.length] as number);
 
-const run = (numSamples: number, maxNewTokens: number, temperature: number) =>
-  time(() =>
-    policy.generate({ prompts: [prompt], numSamples, maxNewTokens, minNewTokens: maxNewTokens, temperature, seed: 1 }),
-  );
-
-await run(1, 2, 1); // warm-up
-const prefillOnly = await run(1, 1, 1);
-const oursGreedy1 = await run(1, newTokens, 0);
-const oursSampled1 = await run(1, newTokens, 1);
-const oursSampled8 = await run(groupSize, newTokens, 1);
-const prefillSeconds = prefillOnly.seconds;
-await policy.close();
-
-const reference = await AutoModelForCausalLM.from_pretrained(modelDir, {
-  local_files_only: true,
-  device: 'cpu',
-  dtype: 'fp32',
-});
-const referenceGenerate = (batch: number, doSample: boolean) =>
-  time(() =>
-    reference.generate({
-      input_ids: new Tensor(
-        'int64',
-        BigInt64Array.from({ length: batch * promptTokens }, (_, index) =>
-          BigInt(prompt[index % promptTokens] as number),
-        ),
-        [batch, promptTokens],
-      ),
-      attention_mask: new Tensor('int64', new BigInt64Array(batch * promptTokens).fill(1n), [batch, promptTokens]),
-      max_new_tokens: newTokens,
-      min_new_tokens: newTokens,
-      do_sample: doSample,
-      ...(doSample && { top_k: 0, temperature: 1 }),
-    }),
-  );
-await time(() =>
+const ours = (numSamples: number, maxNewTokens: number, temperature: number) => () =>
+  policy.generate({ prompts: [prompt], numSamples, maxNewTokens, minNewTokens: maxNewTokens, temperature, seed: 1 });
+const plain = (batch: number, doSample: boolean) => () =>
   reference.generate({
-    input_ids: new Tensor('int64', BigInt64Array.from(prompt.slice(0, 8), BigInt), [1, 8]),
-    max_new_tokens: 2,
-  }),
-);
-const referenceGreedy1 = await referenceGenerate(1, false);
-const referenceSampled8 = await referenceGenerate(groupSize, true);
+    input_ids: new Tensor(
+      'int64',
+      BigInt64Array.from({ length: batch * promptTokens }, (_, index) =>
+        BigInt(prompt[index % promptTokens] as number),
+      ),
+      [batch, promptTokens],
+    ),
+    attention_mask: new Tensor('int64', new BigInt64Array(batch * promptTokens).fill(1n), [batch, promptTokens]),
+    max_new_tokens: newTokens,
+    min_new_tokens: newTokens,
+    do_sample: doSample,
+    ...(doSample && { top_k: 0, temperature: 1 }),
+  });
+
+// Warm-up both paths.
+await ours(1, 2, 1)();
+await reference.generate({
+  input_ids: new Tensor('int64', BigInt64Array.from(prompt.slice(0, 8), BigInt), [1, 8]),
+  max_new_tokens: 2,
+});
+
+// The machine is shared, so configurations are interleaved and repeated; the median run is reported.
+const configurations = {
+  prefill_only: { run: ours(1, 1, 1), tokens: 1 },
+  ours_greedy_G1: { run: ours(1, newTokens, 0), tokens: newTokens },
+  transformersjs_generate_greedy_G1: { run: plain(1, false), tokens: newTokens },
+  ours_sampled_G1: { run: ours(1, newTokens, 1), tokens: newTokens },
+  ours_sampled_G8_batched: { run: ours(groupSize, newTokens, 1), tokens: groupSize * newTokens },
+  transformersjs_generate_sampled_G8_batch_of_copies: { run: plain(groupSize, true), tokens: groupSize * newTokens },
+} as const;
+type Name = keyof typeof configurations;
+const seconds: Record<Name, number[]> = Object.fromEntries(
+  Object.keys(configurations).map((name) => [name, []]),
+) as unknown as Record<Name, number[]>;
+for (let repeat = 0; repeat < repeats; repeat += 1) {
+  for (const [name, configuration] of Object.entries(configurations) as Array<[Name, (typeof configurations)[Name]]>) {
+    // transformers.js' G=8 baseline re-prefills the prompt 8 times; one run is enough to show it.
+    if (name === 'transformersjs_generate_sampled_G8_batch_of_copies' && repeat > 0) continue;
+    const { seconds: elapsed } = await time(configuration.run);
+    seconds[name].push(elapsed);
+    console.log(`${name} run ${repeat + 1}: ${elapsed.toFixed(2)} s`);
+  }
+}
+await policy.close();
 await reference.dispose();
 
-const tokensPerSecond = (tokens: number, seconds: number): number => Number((tokens / seconds).toFixed(2));
-// The first token of every sequence comes from the (shared) prompt prefill; the rest are decode steps.
-const decodeOnly = (tokens: number, seconds: number): number =>
-  Number(((tokens - tokens / newTokens) / Math.max(1e-9, seconds - prefillSeconds)).toFixed(2));
-const rows = {
-  ours_greedy_G1: {
-    seconds: oursGreedy1.seconds,
-    newTokens,
-    tokensPerSecond: tokensPerSecond(newTokens, oursGreedy1.seconds),
-    decodeTokensPerSecond: decodeOnly(newTokens, oursGreedy1.seconds),
-  },
-  ours_sampled_G1: {
-    seconds: oursSampled1.seconds,
-    newTokens,
-    tokensPerSecond: tokensPerSecond(newTokens, oursSampled1.seconds),
-    decodeTokensPerSecond: decodeOnly(newTokens, oursSampled1.seconds),
-  },
-  ours_sampled_G8_batched: {
-    seconds: oursSampled8.seconds,
-    newTokens: groupSize * newTokens,
-    tokensPerSecond: tokensPerSecond(groupSize * newTokens, oursSampled8.seconds),
-    decodeTokensPerSecond: decodeOnly(groupSize * newTokens, oursSampled8.seconds),
-  },
-  transformersjs_generate_greedy_G1: {
-    seconds: referenceGreedy1.seconds,
-    newTokens,
-    tokensPerSecond: tokensPerSecond(newTokens, referenceGreedy1.seconds),
-  },
-  transformersjs_generate_sampled_G8_batch_of_copies: {
-    seconds: referenceSampled8.seconds,
-    newTokens: groupSize * newTokens,
-    tokensPerSecond: tokensPerSecond(groupSize * newTokens, referenceSampled8.seconds),
-  },
+const median = (values: number[]): number => {
+  const sorted = [...values].sort((left, right) => left - right);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2
+    ? (sorted[middle] as number)
+    : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
 };
+const prefillSeconds = median(seconds.prefill_only);
+const round = (value: number): number => Number(value.toFixed(2));
+const rows = Object.fromEntries(
+  (Object.keys(configurations) as Name[])
+    .filter((name) => name !== 'prefill_only')
+    .map((name) => {
+      const tokens = configurations[name].tokens;
+      const value = median(seconds[name]);
+      const sequences = tokens / newTokens;
+      return [
+        name,
+        {
+          runsSeconds: seconds[name].map(round),
+          medianSeconds: round(value),
+          newTokens: tokens,
+          tokensPerSecond: round(tokens / value),
+          // Decode only: the first token of each sequence comes from the prompt prefill (measured separately).
+          decodeTokensPerSecond: round((tokens - sequences) / Math.max(1e-9, value - prefillSeconds)),
+        },
+      ];
+    }),
+) as unknown as Record<Exclude<Name, 'prefill_only'>, { tokensPerSecond: number; decodeTokensPerSecond: number }>;
 const result = {
   benchmark: 'decode-throughput',
   description:
-    'New tokens per second (end to end, prompt prefill included) for one prompt, SmolLM2-135M architecture with random weights, fp32, CPU. decodeTokensPerSecond subtracts a separately measured prefill.',
-  config: { promptTokens, newTokens, groupSize, quick, model: 'SmolLM2-135M shape (random weights)', dtype: 'fp32' },
+    'New tokens per second for one prompt, end to end (prompt prefill included), SmolLM2-135M architecture with random weights, fp32. decodeTokensPerSecond subtracts the separately measured prefill (transformers.js G=8 re-prefills the prompt 8 times, so its decode figure is overstated by the extra prefills).',
+  config: {
+    promptTokens,
+    newTokens,
+    groupSize,
+    repeats,
+    quick,
+    model: 'SmolLM2-135M shape (random weights)',
+    dtype: 'fp32',
+  },
   environment: {
     node: process.version,
     onnxruntimeNode: ort.env.versions?.common ?? 'unknown',
     cpu: cpus()[0]?.model ?? 'unknown',
     logicalCores: cpus().length,
     memoryGiB: Number((totalmem() / 2 ** 30).toFixed(1)),
+    loadAverageAtEnd: loadavg().map(round),
     executionProvider: info.executionProvider,
     cuda:
       info.executionProvider === 'cuda'
         ? 'used'
         : `not available in this session (${info.fallbackReason ?? 'CPU requested'})`,
-    note: 'Shared 2-core machine; single run per configuration, so expect noise of ±10–20%.',
+    note: 'Shared 2-core machine running other jobs: configurations are interleaved and the median of the repeats is reported; expect noise of ±20%.',
   },
-  prefillSeconds,
+  prefillSeconds: round(prefillSeconds),
   results: rows,
   ratios: {
-    ours_vs_transformersjs_G1_greedy: Number(
-      (rows.ours_greedy_G1.tokensPerSecond / rows.transformersjs_generate_greedy_G1.tokensPerSecond).toFixed(2),
+    ours_vs_transformersjs_G1_greedy: round(
+      rows.ours_greedy_G1.tokensPerSecond / rows.transformersjs_generate_greedy_G1.tokensPerSecond,
     ),
-    ours_G8_batched_vs_ours_G1: Number(
-      (rows.ours_sampled_G8_batched.tokensPerSecond / rows.ours_sampled_G1.tokensPerSecond).toFixed(2),
+    ours_G8_batched_vs_ours_G1: round(
+      rows.ours_sampled_G8_batched.tokensPerSecond / rows.ours_sampled_G1.tokensPerSecond,
     ),
-    ours_G8_vs_transformersjs_G8: Number(
-      (
-        rows.ours_sampled_G8_batched.tokensPerSecond /
-        rows.transformersjs_generate_sampled_G8_batch_of_copies.tokensPerSecond
-      ).toFixed(2),
+    ours_G8_vs_transformersjs_G8: round(
+      rows.ours_sampled_G8_batched.tokensPerSecond /
+        rows.transformersjs_generate_sampled_G8_batch_of_copies.tokensPerSecond,
     ),
   },
   targets: { ours_vs_transformersjs_G1: '>= 1.0', ours_G8_vs_G1: '>= 3.0' },

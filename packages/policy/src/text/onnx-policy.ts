@@ -581,6 +581,9 @@ export class OnnxTextPolicy implements TextPolicy {
       const outputs = await this.forward(this.feeds(ids, mask, positions, batch, 1, cache));
       const next = new Map<string, ort.Tensor>();
       for (const entry of this.cacheEntries) next.set(entry.input, outputs[entry.output] as ort.Tensor);
+      // Every cache in this loop is owned by it (batchCache copies the prefill caches): release the old one now
+      // rather than waiting for the garbage collector (matters for GPU-resident tensors and large batches).
+      for (const tensor of cache.values()) tensor.dispose();
       cache = next;
       const logitsTensor = outputs.logits as ort.Tensor;
       logitsStride = (logitsTensor.dims[1] as number) * vocab;
