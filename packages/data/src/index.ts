@@ -47,6 +47,12 @@ export {
   loadEmbeddedBars,
 } from './dataset/embedded.ts';
 export {
+  type MarketDataDocumentsOptions,
+  type MarketDataFigures,
+  marketDataDocuments,
+  marketDataFigures,
+} from './evidence/market-documents.ts';
+export {
   BAR_COLUMN_ALIASES,
   type BarColumn,
   parseBars,
