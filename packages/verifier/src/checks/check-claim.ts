@@ -155,6 +155,34 @@ function axisGroup(axis: DirectionAxis): string {
   return axis === 'revision' ? 'change' : axis;
 }
 
+/** A text's distinct terms with their IDF weights (precompute once, then measure coverage against many sets). */
+export interface WeightedTerms {
+  terms: string[];
+  weights: number[];
+  total: number;
+}
+
+/** Weigh the distinct terms of a text by IDF (`defaultIdf` for terms the pool does not contain). */
+export function weightTerms(
+  terms: readonly string[],
+  idf: ReadonlyMap<string, number>,
+  defaultIdf: number,
+): WeightedTerms {
+  const unique = [...new Set(terms)];
+  const weights = unique.map((term) => idf.get(term) ?? defaultIdf);
+  return { terms: unique, weights, total: weights.reduce((sum, weight) => sum + weight, 0) };
+}
+
+/** IDF-weighted share of the terms present in a set. */
+export function weightedCoverage(weighted: WeightedTerms, present: ReadonlySet<string>): number {
+  if (weighted.total === 0) return 0;
+  let found = 0;
+  for (let index = 0; index < weighted.terms.length; index += 1) {
+    if (present.has(weighted.terms[index] as string)) found += weighted.weights[index] as number;
+  }
+  return found / weighted.total;
+}
+
 /** Weighted fraction of the claim's terms found in a term set. */
 export function termCoverage(
   terms: readonly string[],
@@ -162,17 +190,7 @@ export function termCoverage(
   idf: ReadonlyMap<string, number>,
   defaultIdf: number,
 ): number {
-  let total = 0;
-  let found = 0;
-  const seen = new Set<string>();
-  for (const term of terms) {
-    if (seen.has(term)) continue;
-    seen.add(term);
-    const weight = idf.get(term) ?? defaultIdf;
-    total += weight;
-    if (present.has(term)) found += weight;
-  }
-  return total === 0 ? 0 : found / total;
+  return weightedCoverage(weightTerms(terms, idf, defaultIdf), present);
 }
 
 interface ScoredSentence {
@@ -294,12 +312,13 @@ function checkDirection(direction: DirectionMention, claim: TextFacts, sentences
 export function checkClaim(input: CheckClaimInput): ClaimChecks {
   const { claim, evidence, idf, defaultIdf } = input;
   const sentences: ScoredSentence[] = [];
+  const weighted = weightTerms(claim.terms, idf, defaultIdf);
   for (const chunk of evidence) {
     for (const sentence of chunk.sentences) {
       sentences.push({
         sentence,
         evidence: chunk,
-        overlap: termCoverage(claim.terms, sentence.termSet, idf, defaultIdf),
+        overlap: weightedCoverage(weighted, sentence.termSet),
       });
     }
   }

@@ -109,21 +109,35 @@ export function negatedTerms(text: string, tokens: readonly WordToken[]): string
   return terms;
 }
 
-interface MetricPhrase {
-  id: string;
-  parent: string | null;
-  pattern: RegExp;
-}
+const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 
-const METRIC_PHRASES: MetricPhrase[] = METRICS.flatMap((metric) =>
-  metric.phrases.map((phrase) => ({ id: metric.id, parent: metric.parent ?? null, phrase })),
-)
-  .sort((left, right) => right.phrase.length - left.phrase.length)
-  .map(({ id, parent, phrase }) => ({
-    id,
-    parent,
-    pattern: new RegExp(`(?<![A-Za-z])${phrase.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}(?![A-Za-z])`, 'gi'),
-  }));
+/** Metric phrases by lower-case text, and one alternation (longest first) that finds them all in one pass. */
+const METRIC_BY_PHRASE = new Map<string, { id: string; parent: string | null }>();
+for (const metric of METRICS) {
+  for (const phrase of metric.phrases) {
+    if (!METRIC_BY_PHRASE.has(phrase)) METRIC_BY_PHRASE.set(phrase, { id: metric.id, parent: metric.parent ?? null });
+  }
+}
+const METRIC_PATTERN = new RegExp(
+  `(?<![A-Za-z])(?:${[...METRIC_BY_PHRASE.keys()]
+    .sort((left, right) => right.length - left.length)
+    .map(escapeRegExp)
+    .join('|')})(?![A-Za-z])`,
+  'gi',
+);
+
+/** Company aliases by lower-case text, and one alternation that finds them all. */
+const TICKER_BY_ALIAS = new Map<string, string>();
+for (const [ticker, aliases] of Object.entries(COMPANY_ALIASES)) {
+  for (const alias of aliases) if (!TICKER_BY_ALIAS.has(alias)) TICKER_BY_ALIAS.set(alias, ticker);
+}
+const ALIAS_PATTERN = new RegExp(
+  `(?<![A-Za-z0-9])(?:${[...TICKER_BY_ALIAS.keys()]
+    .sort((left, right) => right.length - left.length)
+    .map(escapeRegExp)
+    .join('|')})(?![A-Za-z0-9])`,
+  'gi',
+);
 
 const GENERIC_QUALIFIERS = new Set([
   'total',
@@ -237,33 +251,30 @@ function clauseOf(boundaries: number[], offset: number): number {
 
 function findMetrics(text: string, tokens: WordToken[]): MetricMention[] {
   const found: MetricMention[] = [];
-  const taken: Array<[number, number]> = [];
-  for (const { id, parent, pattern } of METRIC_PHRASES) {
-    for (const match of text.matchAll(pattern)) {
-      const start = match.index;
-      const end = start + match[0].length;
-      if (taken.some(([a, b]) => start < b && end > a)) continue;
-      taken.push([start, end]);
-      // Qualifier: up to three segment words directly before the phrase ("advertising services revenue",
-      // "Data Center revenue", "the gaming division's revenue"), not company names ("Apple's revenue").
-      const words: string[] = [];
-      const before = tokens.filter((token) => token.end <= start && token.end >= start - 48).slice(-4);
-      for (let index = before.length - 1; index >= 0 && words.length < 3; index -= 1) {
-        const token = before[index] as WordToken;
-        const bare = token.lower.replace(/['’]s$/, '');
-        if (/['’]s$/.test(token.raw)) {
-          if (/^[A-Z]/.test(token.raw) || COMPANY_WORDS.has(bare)) break;
-          if (!QUALIFIER_WORDS.has(bare)) continue;
-        }
-        if (GENERIC_QUALIFIERS.has(token.lower) || token.stop || COMPANY_WORDS.has(bare)) break;
-        const capitalised =
-          /^[A-Z][a-z]|^[a-z]+[A-Z]|^[A-Z]{2,}$/.test(token.raw) && !COMMON_CAPITALISED.has(token.raw);
-        if (!QUALIFIER_WORDS.has(bare) && !capitalised) break;
-        words.unshift(token.norm);
+  for (const match of text.matchAll(METRIC_PATTERN)) {
+    const start = match.index;
+    const end = start + match[0].length;
+    const definition = METRIC_BY_PHRASE.get(match[0].toLowerCase());
+    if (!definition) continue;
+    const { id, parent } = definition;
+    // Qualifier: up to three segment words directly before the phrase ("advertising services revenue",
+    // "Data Center revenue", "the gaming division's revenue"), not company names ("Apple's revenue").
+    const words: string[] = [];
+    const before = tokens.filter((token) => token.end <= start && token.end >= start - 48).slice(-4);
+    for (let index = before.length - 1; index >= 0 && words.length < 3; index -= 1) {
+      const token = before[index] as WordToken;
+      const bare = token.lower.replace(/['’]s$/, '');
+      if (/['’]s$/.test(token.raw)) {
+        if (/^[A-Z]/.test(token.raw) || COMPANY_WORDS.has(bare)) break;
+        if (!QUALIFIER_WORDS.has(bare)) continue;
       }
-      const qualifier = words.length > 0 ? words.join(' ') : null;
-      found.push({ id, parent, qualifier, start, end });
+      if (GENERIC_QUALIFIERS.has(token.lower) || token.stop || COMPANY_WORDS.has(bare)) break;
+      const capitalised = /^[A-Z][a-z]|^[a-z]+[A-Z]|^[A-Z]{2,}$/.test(token.raw) && !COMMON_CAPITALISED.has(token.raw);
+      if (!QUALIFIER_WORDS.has(bare) && !capitalised) break;
+      words.unshift(token.norm);
     }
+    const qualifier = words.length > 0 ? words.join(' ') : null;
+    found.push({ id, parent, qualifier, start, end });
   }
   return found.sort((left, right) => left.start - right.start);
 }
@@ -304,24 +315,14 @@ function nearestMetric(
 
 function findEntities(text: string, tokens: WordToken[]): EntityMention[] {
   const found: EntityMention[] = [];
-  const lower = text.toLowerCase();
   const taken: Array<[number, number]> = [];
-  for (const [ticker, aliases] of Object.entries(COMPANY_ALIASES)) {
-    for (const alias of aliases) {
-      let from = 0;
-      for (let index = lower.indexOf(alias, from); index >= 0; index = lower.indexOf(alias, from)) {
-        from = index + alias.length;
-        const before = lower[index - 1] ?? ' ';
-        const after = lower[index + alias.length] ?? ' ';
-        if (/[a-z0-9]/.test(before) || /[a-z0-9]/.test(after)) continue;
-        // Short aliases must be written capitalised (so "meta" in "metadata" or "visa" the document do not count).
-        const written = text.slice(index, index + alias.length);
-        if (!/^[A-Z]/.test(written)) continue;
-        if (taken.some(([a, b]) => index < b && index + alias.length > a)) continue;
-        taken.push([index, index + alias.length]);
-        found.push({ key: ticker, raw: written, kind: 'company', start: index });
-      }
-    }
+  for (const match of text.matchAll(ALIAS_PATTERN)) {
+    const written = match[0];
+    const ticker = TICKER_BY_ALIAS.get(written.toLowerCase());
+    // Aliases must be written capitalised (so "meta" in prose or "visa" the document do not count).
+    if (!ticker || !/^[A-Z]/.test(written)) continue;
+    taken.push([match.index, match.index + written.length]);
+    found.push({ key: ticker, raw: written, kind: 'company', start: match.index });
   }
   for (let index = 0; index < tokens.length; index += 1) {
     const token = tokens[index] as WordToken;
@@ -476,4 +477,27 @@ export function analyzeText(text: string): TextFacts {
     entities: findEntities(text, tokens),
     negatedTerms: negatedTerms(text, tokens),
   };
+}
+
+const FACTS_CACHE_LIMIT = 20_000;
+const factsCache = new Map<string, TextFacts>();
+
+/**
+ * {@link analyzeText} with a process-wide LRU cache keyed by the text (facts are pure functions of the text).
+ * The returned object is shared: treat it as read-only.
+ */
+export function analyzeTextCached(text: string): TextFacts {
+  const cached = factsCache.get(text);
+  if (cached) {
+    factsCache.delete(text);
+    factsCache.set(text, cached);
+    return cached;
+  }
+  const facts = analyzeText(text);
+  if (factsCache.size >= FACTS_CACHE_LIMIT) {
+    const oldest = factsCache.keys().next().value;
+    if (oldest !== undefined) factsCache.delete(oldest);
+  }
+  factsCache.set(text, facts);
+  return facts;
 }

@@ -248,11 +248,22 @@ const WORD = /[A-Za-z][A-Za-z'’&.-]*[A-Za-z]|[A-Za-z]|\d+(?:[.,]\d+)*/g;
 
 /** The canonical matching form of one lower-case word. */
 export function normalizeWord(lower: string): string {
+  const cached = NORMALIZED.get(lower);
+  if (cached !== undefined) return cached;
   const cleaned = lower.replace(/’/g, "'").replace(/\.$/, '');
-  if (/^\d/.test(cleaned)) return cleaned.replace(/,/g, '');
-  const stemmed = stem(cleaned.replace(/-/g, ''));
-  return SYNONYMS[stemmed] ?? SYNONYMS[cleaned] ?? stemmed;
+  let result: string;
+  if (/^\d/.test(cleaned)) result = cleaned.replace(/,/g, '');
+  else {
+    const stemmed = stem(cleaned.replace(/-/g, ''));
+    result = SYNONYMS[stemmed] ?? SYNONYMS[cleaned] ?? stemmed;
+  }
+  if (NORMALIZED.size >= 200_000) NORMALIZED.clear();
+  NORMALIZED.set(lower, result);
+  return result;
 }
+
+/** Memo of {@link normalizeWord} (a pure function of the word). */
+const NORMALIZED = new Map<string, string>();
 
 /** Tokenise text into words and numbers with offsets. */
 export function tokenize(text: string): WordToken[] {

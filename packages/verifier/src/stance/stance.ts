@@ -15,9 +15,9 @@
  *   0.6 against SELL −0.5); the exponent forgives small strength mismatches more than direction errors.
  */
 import { type Decision, decisionSignal } from '@trade-r1/core';
-import { analyzeText } from '../checks/facts.ts';
+import { analyzeText, analyzeTextCached, type TextFacts } from '../checks/facts.ts';
 import { NEGATIONS } from '../checks/lexicon.ts';
-import { tokenize, type WordToken } from '../scoring/text.ts';
+import { splitSentences, type WordToken } from '../scoring/text.ts';
 import { BAD_WHEN_UP, INTENSIFIERS, NEUTRAL_PHRASES, POLARITY_PHRASES } from './lexicon.ts';
 
 /** Bullish, bearish and neutral mass of a text, and its stance. */
@@ -56,10 +56,14 @@ function isNegated(tokens: WordToken[], index: number, text: string): boolean {
   return false;
 }
 
-/** Accumulate the cue masses of one text (weighted by `weight`) into `into`. */
-export function accumulateStance(text: string, weight: number, into: StanceScore): void {
-  const tokens = tokenize(text);
-  const facts = analyzeText(text);
+/** Accumulate the cue masses of one text (weighted by `weight`) into `into`; pass its `facts` when already computed. */
+export function accumulateStance(
+  text: string,
+  weight: number,
+  into: StanceScore,
+  facts: TextFacts = analyzeText(text),
+): void {
+  const tokens = facts.tokens;
   const directionAt = new Map(facts.directions.map((direction) => [direction.start, direction]));
   const add = (value: number): void => {
     if (value > 0) into.bullish += value * weight;
@@ -180,8 +184,13 @@ export function scoreReasoningStance(
     cursor = Math.max(cursor, span.end);
   }
   if (cursor < cleaned.length) pieces.push({ text: cleaned.slice(cursor), weight: 1 });
-  return scoreWeightedStance(
-    pieces.filter((piece) => piece.text.trim() !== ''),
-    options.smoothing === undefined ? {} : { smoothing: options.smoothing },
-  );
+  const score: StanceScore = { stance: 0, bullish: 0, bearish: 0, neutral: 0, cues: 0 };
+  for (const piece of pieces) {
+    if (piece.weight <= 0 || piece.text.trim() === '') continue;
+    // Sentence by sentence, so that facts already computed for the same sentence (a claim) are reused.
+    for (const sentence of splitSentences(piece.text)) {
+      accumulateStance(sentence.text, piece.weight, score, analyzeTextCached(sentence.text));
+    }
+  }
+  return finishStance(score, options.smoothing ?? 1);
 }

@@ -7,9 +7,9 @@ import {
   throwIfAborted,
   toTradeR1Error,
 } from '@trade-r1/core';
-import { type ClaimChecks, checkClaim, termCoverage } from '../checks/check-claim.ts';
+import { type ClaimChecks, checkClaim, weightedCoverage, weightTerms } from '../checks/check-claim.ts';
 import { type PreparedEvidence, prepareEvidence } from '../checks/evidence.ts';
-import { analyzeText, type TextFacts } from '../checks/facts.ts';
+import { analyzeTextCached, type TextFacts } from '../checks/facts.ts';
 import { type Claim, type DecisionTag, extractClaims } from '../claims/extract.ts';
 import type { Embedder } from '../embedders/types.ts';
 import type { EntailmentModel, EntailmentScores, PairJudge, PairJudgement } from '../judges/types.ts';
@@ -22,13 +22,12 @@ import {
   semanticFeature,
   supportProbability,
 } from '../scoring/support.ts';
-import { hashString, stableStringify } from '../scoring/text.ts';
+import { contentHash, hashString, stableStringify } from '../scoring/text.ts';
 import {
   accumulateStance,
   finishStance,
   type StanceScore,
   scoreReasoningStance,
-  scoreStance,
   stanceAgreement,
 } from '../stance/stance.ts';
 import type { EvidenceStore, SearchHit } from '../store/types.ts';
@@ -173,6 +172,18 @@ export interface Verifier {
   close(): Promise<void>;
 }
 
+interface PoolEntry {
+  hit: SearchHit;
+  prepared: PreparedEvidence;
+  stance: StanceScore;
+}
+
+interface PoolContext {
+  pool: PoolEntry[];
+  idf: Map<string, number>;
+  defaultIdf: number;
+}
+
 interface Prepared {
   input: { ticker: string; asOf: string; reasoning: string; decision: Decision };
   claims: Claim[];
@@ -183,8 +194,36 @@ interface Prepared {
   reasons: ReportReason[];
 }
 
+/**
+ * Prepared evidence (sentences, facts, stance) shared by every verifier in the process, keyed by chunk id,
+ * content hash, publication time and title: the same chunk is analysed once however often it is retrieved.
+ */
+const evidenceCache = new Map<string, { prepared: PreparedEvidence; stance: StanceScore }>();
+
+function prepared(hit: SearchHit): { prepared: PreparedEvidence; stance: StanceScore } {
+  const key = `${hit.chunkId}\u0000${contentHash(hit.text)}\u0000${hit.publishedAt}\u0000${hit.title}\u0000${hit.tickers.join(',')}`;
+  let entry = evidenceCache.get(key);
+  if (entry) {
+    // Refresh its position (least recently used is evicted first).
+    evidenceCache.delete(key);
+    evidenceCache.set(key, entry);
+    return entry;
+  }
+  const evidence = prepareEvidence(hit);
+  const stance: StanceScore = { stance: 0, bullish: 0, bearish: 0, neutral: 0, cues: 0 };
+  accumulateStance(hit.title, 1, stance);
+  for (const sentence of evidence.sentences) accumulateStance(sentence.text, 1, stance, sentence.facts);
+  entry = { prepared: evidence, stance };
+  if (evidenceCache.size >= EVIDENCE_CACHE_LIMIT) {
+    const oldest = evidenceCache.keys().next().value;
+    if (oldest !== undefined) evidenceCache.delete(oldest);
+  }
+  evidenceCache.set(key, entry);
+  return entry;
+}
+
 const NEGATION_CUE = /\b(?:not|no|never|neither|nor|without|failed to|unable to)\b|n't\b/i;
-const EVIDENCE_CACHE_LIMIT = 20_000;
+const EVIDENCE_CACHE_LIMIT = 50_000;
 
 function clamp01(value: number): number {
   return Number.isFinite(value) ? Math.max(0, Math.min(1, value)) : 0;
@@ -231,7 +270,6 @@ export function createVerifier(options: CreateVerifierOptions): Verifier {
       version: 1,
     }),
   );
-  const evidenceCache = new Map<string, { prepared: PreparedEvidence; stance: StanceScore }>();
   let closed = false;
 
   const prepare = (raw: VerifyInput): Prepared => {
@@ -254,20 +292,23 @@ export function createVerifier(options: CreateVerifierOptions): Verifier {
       reasons.push('DECISION_TAG_MISMATCH');
     // A claim without a figure, period or name other than the subject, that carries evaluative cues, is an
     // opinion even without an explicit marker ("another blowout quarter", "momentum remains strong").
-    const claims = extracted.claims.map((claim) => {
+    const claimFacts = extracted.claims.map((claim) => analyzeTextCached(claim.text));
+    const claims = extracted.claims.map((claim, index) => {
       if (claim.opinion) return claim;
-      const facts = analyzeText(claim.text);
+      const facts = claimFacts[index] as TextFacts;
       const specifics =
         facts.quantities.length +
         facts.periods.length +
-        facts.entities.filter((entity) => entity.key !== input.ticker && entity.kind !== 'company').length +
-        facts.entities.filter((entity) => entity.kind === 'company' && entity.key !== input.ticker).length;
-      return specifics === 0 && scoreStance(claim.text).cues > 0 ? { ...claim, opinion: true } : claim;
+        facts.entities.filter((entity) => entity.key !== input.ticker).length;
+      if (specifics > 0) return claim;
+      const cues: StanceScore = { stance: 0, bullish: 0, bearish: 0, neutral: 0, cues: 0 };
+      accumulateStance(claim.text, 1, cues, facts);
+      return cues.cues > 0 ? { ...claim, opinion: true } : claim;
     });
     return {
       input,
       claims,
-      claimFacts: extracted.claims.map((claim) => analyzeText(claim.text)),
+      claimFacts,
       claimNegated: extracted.claims.map((claim) => NEGATION_CUE.test(claim.text)),
       decisionTag: extracted.decisionTag,
       conclusion: extracted.conclusionSpans,
@@ -275,30 +316,23 @@ export function createVerifier(options: CreateVerifierOptions): Verifier {
     };
   };
 
-  const prepared = (hit: SearchHit): { prepared: PreparedEvidence; stance: StanceScore } => {
-    const key = `${hit.chunkId}\u0000${hashString(hit.text)}\u0000${hit.publishedAt}`;
-    let entry = evidenceCache.get(key);
-    if (!entry) {
-      const stance: StanceScore = { stance: 0, bullish: 0, bearish: 0, neutral: 0, cues: 0 };
-      accumulateStance(`${hit.title}. ${hit.text}`, 1, stance);
-      entry = { prepared: prepareEvidence(hit), stance };
-      if (evidenceCache.size >= EVIDENCE_CACHE_LIMIT) {
-        const oldest = evidenceCache.keys().next().value;
-        if (oldest !== undefined) evidenceCache.delete(oldest);
-      }
-      evidenceCache.set(key, entry);
-    }
-    return entry;
-  };
-
-  const retrieve = async (item: Prepared, vectors: Float32Array[], signal?: AbortSignal): Promise<SearchHit[]> => {
-    if (item.claims.length === 0) return [];
-    const query = item.claims
-      .map((claim) => claim.text)
+  /**
+   * One point-in-time retrieval for a group of verifications of the same (ticker, asOf): the query is their
+   * claims, the vector the mean of their claim vectors, and the pool grows with the group (up to 3×).
+   */
+  const retrieve = async (
+    items: readonly Prepared[],
+    vectors: readonly Float32Array[][],
+    signal?: AbortSignal,
+  ): Promise<SearchHit[]> => {
+    const first = items[0];
+    if (!first || items.every((item) => item.claims.length === 0)) return [];
+    const query = items
+      .flatMap((item) => item.claims.map((claim) => claim.text))
       .join(' ')
       .slice(0, 4000);
     const mean = new Float32Array(embedder.dimension);
-    for (const vector of vectors)
+    for (const vector of vectors.flat())
       for (let index = 0; index < mean.length; index += 1) mean[index] = (mean[index] as number) + (vector[index] ?? 0);
     let norm = 0;
     for (const value of mean) norm += value * value;
@@ -309,29 +343,22 @@ export function createVerifier(options: CreateVerifierOptions): Verifier {
         ...(settings.retrieval !== 'vector' && { query }),
         ...(settings.retrieval !== 'text' && norm > 0 && { vector: mean }),
         mode: settings.retrieval === 'vector' && norm === 0 ? 'text' : settings.retrieval,
-        tickers: [item.input.ticker, ...settings.extraTickers],
-        asOf: item.input.asOf,
-        k: settings.candidatePool,
+        tickers: [first.input.ticker, ...settings.extraTickers],
+        asOf: first.input.asOf,
+        k: settings.candidatePool * Math.min(3, items.length),
         includeVectors: true,
         ...(signal && { signal }),
       });
       // Defence in depth: the store filters by asOf before ranking; never let a later document through anyway.
-      return hits.filter((hit) => isAvailableAt(hit.publishedAt, item.input.asOf));
+      return hits.filter((hit) => isAvailableAt(hit.publishedAt, first.input.asOf));
     } catch (error) {
       throw toTradeR1Error(error, 'STORE_ERROR');
     }
   };
 
-  const score = async (
-    item: Prepared,
-    claimVectors: Float32Array[],
-    hits: SearchHit[],
-    signal?: AbortSignal,
-  ): Promise<VerificationReport> => {
-    const { input } = item;
+  /** Prepare a retrieved pool once for every verification that shares it: analysed chunks, vectors, IDF. */
+  const preparePool = async (hits: SearchHit[], signal?: AbortSignal): Promise<PoolContext> => {
     const pool = hits.map((hit) => ({ hit, ...prepared(hit) }));
-    const reasons = [...item.reasons];
-    if (item.claims.length > 0 && pool.length === 0) reasons.push('NO_EVIDENCE');
     // Missing chunk vectors (a store without includeVectors): embed the chunk texts.
     const missing = pool.filter((entry) => !entry.hit.vector);
     if (missing.length > 0) {
@@ -354,21 +381,34 @@ export function createVerifier(options: CreateVerifierOptions): Verifier {
     }
     const idf = new Map<string, number>();
     for (const [term, frequency] of documentFrequency) idf.set(term, Math.log(1 + sentenceCount / frequency));
-    const defaultIdf = Math.log(1 + Math.max(1, sentenceCount)) + 0.5;
+    return { pool, idf, defaultIdf: Math.log(1 + Math.max(1, sentenceCount)) + 0.5 };
+  };
+
+  const score = async (
+    item: Prepared,
+    claimVectors: Float32Array[],
+    context: PoolContext,
+    signal?: AbortSignal,
+  ): Promise<VerificationReport> => {
+    const { input } = item;
+    const { pool, idf, defaultIdf } = context;
+    const reasons = [...item.reasons];
+    if (item.claims.length > 0 && pool.length === 0) reasons.push('NO_EVIDENCE');
 
     const verdicts: ClaimVerdict[] = [];
     const pairs: Array<{ claim: number; premise: string }> = [];
     item.claims.forEach((claim, claimIndex) => {
       const facts = item.claimFacts[claimIndex] as TextFacts;
       const vector = claimVectors[claimIndex] as Float32Array;
+      const weighted = weightTerms(facts.terms, idf, defaultIdf);
       const ranked = pool
         .map((entry) => {
-          const lexical = termCoverage(facts.terms, entry.prepared.termSet, idf, defaultIdf);
+          const lexical = weightedCoverage(weighted, entry.prepared.termSet);
           let cosine = 0;
           const other = entry.hit.vector;
-          if (other)
+          if (other && other.length === vector.length)
             for (let index = 0; index < vector.length; index += 1)
-              cosine += (vector[index] as number) * (other[index] ?? 0);
+              cosine += (vector[index] as number) * (other[index] as number);
           return { entry, lexical, cosine, relevance: 0.6 * lexical + 0.4 * semanticFeature(cosine) };
         })
         .sort(
@@ -388,7 +428,7 @@ export function createVerifier(options: CreateVerifierOptions): Verifier {
       let bestSentence = '';
       for (const candidate of ranked) {
         for (const sentence of candidate.entry.prepared.sentences) {
-          const coverage = termCoverage(facts.terms, sentence.termSet, idf, defaultIdf);
+          const coverage = weightedCoverage(weighted, sentence.termSet);
           if (coverage > lexicalSentence) {
             lexicalSentence = coverage;
             bestSentence = sentence.text;
@@ -643,19 +683,33 @@ export function createVerifier(options: CreateVerifierOptions): Verifier {
     });
     const vectors = await embedClaims(preparedItems, signal);
     const reports: VerificationReport[] = new Array(preparedItems.length);
+    // Verifications of the same (ticker, asOf) share one retrieval.
+    const groups = new Map<string, number[]>();
+    preparedItems.forEach((item, index) => {
+      const key = `${item.input.ticker}\u0000${item.input.asOf}`;
+      groups.set(key, [...(groups.get(key) ?? []), index]);
+    });
+    const queue = [...groups.values()];
     let next = 0;
     const worker = async (): Promise<void> => {
-      while (next < preparedItems.length) {
-        const index = next;
+      while (next < queue.length) {
+        const group = queue[next] as number[];
         next += 1;
         throwIfAborted(signal);
-        const item = preparedItems[index] as Prepared;
-        const itemVectors = vectors[index] as Float32Array[];
-        const hits = await retrieve(item, itemVectors, signal);
-        reports[index] = await score(item, itemVectors, hits, signal);
+        const items = group.map((index) => preparedItems[index] as Prepared);
+        const groupVectors = group.map((index) => vectors[index] as Float32Array[]);
+        const context = await preparePool(await retrieve(items, groupVectors, signal), signal);
+        for (const [position, index] of group.entries()) {
+          reports[index] = await score(
+            items[position] as Prepared,
+            groupVectors[position] as Float32Array[],
+            context,
+            signal,
+          );
+        }
       }
     };
-    await Promise.all(Array.from({ length: Math.min(concurrency, preparedItems.length) }, () => worker()));
+    await Promise.all(Array.from({ length: Math.min(concurrency, queue.length) }, () => worker()));
     return reports;
   };
 
@@ -669,7 +723,6 @@ export function createVerifier(options: CreateVerifierOptions): Verifier {
     verifyBatch,
     async close() {
       closed = true;
-      evidenceCache.clear();
     },
   };
 }

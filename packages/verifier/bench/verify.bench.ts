@@ -1,0 +1,181 @@
+/**
+ * Verification throughput: verifications per second for 8-claim reasoning with k = 5 on the default embedder and
+ * a real LanceDB table, beside the raw embedder time for the same claims (the embedding floor).
+ * Writes bench-results/verify.json. Run: pnpm --filter @trade-r1/verifier bench
+ */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism, cpus, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createRng, type Decision, type EvidenceDocumentInput } from '@trade-r1/core';
+import { createDefaultEmbedder } from '../src/embedders/static/default-embedder.ts';
+import { openEvidenceStore } from '../src/store/evidence-store.ts';
+import { createVerifier } from '../src/verify/verifier.ts';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const TICKERS = 100;
+const DOCS_PER_TICKER = 20;
+const ITEMS = 400;
+const rng = createRng(2024);
+
+const SEGMENTS = ['cloud', 'advertising', 'services', 'devices', 'payments', 'gaming', 'automotive', 'data center'];
+const BROKERS = ['Northgate Securities', 'Harbor Capital', 'Summit Partners', 'Crescent Research'];
+
+function money(value: number): string {
+  return `$${value.toFixed(1)} billion`;
+}
+
+function documentFor(ticker: string, index: number): EvidenceDocumentInput {
+  const day = 1 + index;
+  const quarter = 1 + (index % 4);
+  const revenue = 5 + rng.next() * 80;
+  const growth = Math.round(-5 + rng.next() * 30);
+  const segment = SEGMENTS[index % SEGMENTS.length] ?? 'cloud';
+  const margin = (35 + rng.next() * 30).toFixed(1);
+  const broker = BROKERS[index % BROKERS.length] ?? 'Northgate Securities';
+  return {
+    id: `${ticker}-${index}`,
+    tickers: [ticker],
+    publishedAt: `2024-${String(1 + Math.floor(day / 28)).padStart(2, '0')}-${String(1 + (day % 28)).padStart(2, '0')}T20:00:00Z`,
+    sourceKind: index % 3 === 0 ? 'filing' : index % 3 === 1 ? 'news' : 'analyst',
+    title: `${ticker} quarter ${quarter} update ${index}`,
+    text:
+      `${ticker} reported quarterly revenue of ${money(revenue)}, ${growth >= 0 ? 'up' : 'down'} ${Math.abs(growth)}% year over year. ` +
+      `${segment.charAt(0).toUpperCase()}${segment.slice(1)} revenue grew ${Math.round(rng.next() * 40)}% to ${money(revenue / 4)}. ` +
+      `Gross margin was ${margin}%, and the company ${rng.next() < 0.5 ? 'raised' : 'cut'} its full-year outlook. ` +
+      `${broker} set a price target of $${Math.round(50 + rng.next() * 400)} with a ${rng.next() < 0.6 ? 'buy' : 'hold'} rating. ` +
+      'Management said demand remained strong in most regions while costs rose modestly.',
+  };
+}
+
+function sentences(text: string): string[] {
+  return text.split(/(?<=\.)\s+/).filter((sentence) => sentence.length > 20);
+}
+
+async function main(): Promise<void> {
+  const directory = mkdtempSync(join(tmpdir(), 'trade-r1-verify-bench-'));
+  const embedder = await createDefaultEmbedder();
+  const store = await openEvidenceStore({ uri: directory, embedder });
+  try {
+    const tickers = Array.from({ length: TICKERS }, (_, index) => `T${String(index).padStart(3, '0')}`);
+    const documents = tickers.flatMap((ticker) =>
+      Array.from({ length: DOCS_PER_TICKER }, (_, index) => documentFor(ticker, index)),
+    );
+    await store.add(documents);
+    await store.optimize();
+    const byTicker = new Map<string, EvidenceDocumentInput[]>();
+    for (const document of documents)
+      byTicker.set(document.tickers?.[0] ?? '', [...(byTicker.get(document.tickers?.[0] ?? '') ?? []), document]);
+
+    // 8-claim reasoning: claims drawn from the ticker's documents (some with altered figures), a conclusion, a tag.
+    const decisions: Decision[] = ['BUY', 'SELL', 'HOLD', 'STRONG_BUY'];
+    const items = Array.from({ length: ITEMS }, (_, index) => {
+      const ticker = tickers[index % TICKERS] as string;
+      const pool = (byTicker.get(ticker) ?? []).flatMap((document) => sentences(document.text));
+      const claims = rng
+        .sample(pool, 7)
+        .map((sentence) => (rng.next() < 0.2 ? sentence.replace(/\d+\.\d/, '99.9') : sentence));
+      const decision = decisions[index % decisions.length] as Decision;
+      return {
+        ticker,
+        asOf: '2024-12-31',
+        decision,
+        reasoning: `${claims.map((claim) => `- ${claim}`).join('\n')}\n\nOverall the evidence supports a ${decision.toLowerCase().replace('_', ' ')}. [[${decision.replace('_', ' ')}]]`,
+      };
+    });
+
+    const retrieval = (process.env.RETRIEVAL ?? 'hybrid') as 'hybrid' | 'vector' | 'text';
+    const verifier = createVerifier({ store, embedder, options: { k: 5, retrieval } });
+    await verifier.verifyBatch(items.slice(0, 20)); // warm-up (JIT, LanceDB caches)
+    const claimCounts = (await verifier.verifyBatch(items.slice(0, 50))).map((report) => report.counts.claims);
+
+    // Cold: chunks not analysed before in this process (the first epoch over a corpus). Warm: the same items
+    // again (prepared evidence is cached by content hash across verifiers, as in repeated RL rollouts).
+    const coldVerifier = createVerifier({ store, embedder, options: { k: 5, retrieval } });
+    let started = performance.now();
+    await coldVerifier.verifyBatch(items, { concurrency: 8 });
+    const batchSeconds = (performance.now() - started) / 1000;
+    started = performance.now();
+    await coldVerifier.verifyBatch(items, { concurrency: 8 });
+    const warmSeconds = (performance.now() - started) / 1000;
+    const uniqueItems = items.map((item, index) => ({
+      ...item,
+      ticker: tickers[index % TICKERS] as string,
+      asOf: `2024-12-${String(1 + (index % 28)).padStart(2, '0')}`,
+    }));
+    started = performance.now();
+    await coldVerifier.verifyBatch(uniqueItems, { concurrency: 8 });
+    const ungroupedSeconds = (performance.now() - started) / 1000;
+
+    const sequentialVerifier = createVerifier({ store, embedder, options: { k: 5, retrieval } });
+    const sequentialItems = items.slice(0, 200);
+    started = performance.now();
+    for (const item of sequentialItems) await sequentialVerifier.verify(item);
+    const sequentialSeconds = (performance.now() - started) / 1000;
+
+    // Raw embedder time for the same claim texts (what verifyBatch embeds in one call).
+    const { extractClaims } = await import('../src/claims/extract.ts');
+    const claimTexts = items.flatMap((item) => extractClaims(item.reasoning).claims.map((claim) => claim.text));
+    started = performance.now();
+    await embedder.embed(claimTexts);
+    const embedSeconds = (performance.now() - started) / 1000;
+
+    const result = {
+      benchmark: 'verify',
+      embedder: embedder.modelId,
+      machine: {
+        cpus: cpus().length,
+        parallelism: availableParallelism(),
+        model: cpus()[0]?.model ?? 'unknown',
+        node: process.version,
+      },
+      setup: {
+        tickers: TICKERS,
+        documents: documents.length,
+        items: ITEMS,
+        claimsPerReasoning:
+          Math.round((claimCounts.reduce((sum, count) => sum + count, 0) / claimCounts.length) * 10) / 10,
+        k: 5,
+        candidatePool: verifier.options.candidatePool,
+        retrieval: verifier.options.retrieval,
+      },
+      verifyBatch: {
+        concurrency: 8,
+        note: 'items share (ticker, asOf) in groups of 4, so one retrieval serves 4 verifications',
+        coldSeconds: Math.round(batchSeconds * 1000) / 1000,
+        coldVerificationsPerSecond: Math.round(ITEMS / batchSeconds),
+        warmSeconds: Math.round(warmSeconds * 1000) / 1000,
+        warmVerificationsPerSecond: Math.round(ITEMS / warmSeconds),
+      },
+      verifyBatchOneRetrievalEach: {
+        concurrency: 8,
+        note: 'every item has its own (ticker, asOf): one retrieval per verification, warm evidence cache',
+        seconds: Math.round(ungroupedSeconds * 1000) / 1000,
+        verificationsPerSecond: Math.round(ITEMS / ungroupedSeconds),
+      },
+      sequentialVerify: {
+        items: sequentialItems.length,
+        seconds: Math.round(sequentialSeconds * 1000) / 1000,
+        verificationsPerSecond: Math.round(sequentialItems.length / sequentialSeconds),
+        msPerVerification: Math.round((sequentialSeconds / sequentialItems.length) * 1000 * 100) / 100,
+      },
+      rawEmbedder: {
+        texts: claimTexts.length,
+        seconds: Math.round(embedSeconds * 1000) / 1000,
+        textsPerSecond: Math.round(claimTexts.length / embedSeconds),
+        shareOfWarmBatchTime: Math.round((embedSeconds / warmSeconds) * 1000) / 1000,
+      },
+      target: '>= 200 verifications/s (8 claims, k = 5, 2 cores, default embedder)',
+    };
+    const output = join(here, '../bench-results');
+    mkdirSync(output, { recursive: true });
+    writeFileSync(join(output, 'verify.json'), `${JSON.stringify(result, null, 2)}\n`);
+    console.log(JSON.stringify(result, null, 2));
+  } finally {
+    await store.close();
+    await embedder.close();
+    rmSync(directory, { recursive: true, force: true });
+  }
+}
+
+await main();
