@@ -214,6 +214,17 @@ function distinctive(quantity: AnchoredQuantity): boolean {
   return digits.length >= 2 && Number(digits) % 5 !== 0;
 }
 
+/** Share of the content words within five words of a figure (in the claim) found in an evidence sentence. */
+function localOverlap(claim: TextFacts, quantity: AnchoredQuantity, present: ReadonlySet<string>): number {
+  const index = claim.tokens.findIndex((token) => token.start >= quantity.end);
+  const from = Math.max(0, (index < 0 ? claim.tokens.length : index) - 6);
+  const window = claim.tokens
+    .slice(from, (index < 0 ? claim.tokens.length : index) + 5)
+    .filter((token) => !token.stop && token.norm.length > 1 && !/^\d/.test(token.norm));
+  if (window.length === 0) return 0;
+  return window.filter((token) => present.has(token.norm)).length / window.length;
+}
+
 function checkNumber(claimQuantity: AnchoredQuantity, claim: TextFacts, sentences: ScoredSentence[]): NumberCheck {
   let conflict: NumberCheck | null = null;
   let periodConflict: NumberCheck | null = null;
@@ -227,8 +238,10 @@ function checkNumber(claimQuantity: AnchoredQuantity, claim: TextFacts, sentence
       const periods = periodsRelation(claimPeriods, quantityPeriods(evidenceQuantity, scored));
       // The same figure in a sentence about the claim confirms it even when metric attachment differs (it is
       // fuzzy); a conflict needs the same metric, role, estimate status and a compatible period.
+      // Context: the claim's sentence overlap, or the words around the figure ("$60bn takeover of Pioneer").
+      const local = Math.max(scored.overlap, localOverlap(claim, claimQuantity, scored.sentence.termSet));
       const context = distinctive(claimQuantity) ? 0.15 : 0.3;
-      if (comparison === 'match' && relation === 'different' && periods !== 'disjoint' && scored.overlap >= context) {
+      if (comparison === 'match' && relation === 'different' && periods !== 'disjoint' && local >= context) {
         return {
           claimed: claimQuantity.raw,
           metric: claimQuantity.metric?.id ?? null,
@@ -254,7 +267,7 @@ function checkNumber(claimQuantity: AnchoredQuantity, claim: TextFacts, sentence
           continue;
         }
         // A figure with no metric on either side only counts when the sentence is clearly about the claim.
-        if (relation === 'unknown' && scored.overlap < context) continue;
+        if (relation === 'unknown' && local < context) continue;
         return { ...result, status: 'matched', reason: null };
       }
       if (relation === 'unknown' || periods === 'disjoint') continue;
@@ -346,7 +359,8 @@ export function checkClaim(input: CheckClaimInput): ClaimChecks {
   // Entities must appear where the claim is supported: in the chunks of its best-matching sentences.
   const supporting = [...new Set(sentences.slice(0, 3).map((scored) => scored.evidence))];
   for (const entity of claim.entities) {
-    if (seenEntities.has(entity.key)) continue;
+    // The subject company is the premise of every claim (its evidence was retrieved by ticker): not a specific.
+    if (seenEntities.has(entity.key) || entity.key === input.subjectTicker) continue;
     seenEntities.add(entity.key);
     const initials = entity.raw
       .split(/\s+/)

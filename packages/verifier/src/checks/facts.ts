@@ -90,20 +90,24 @@ export interface TextFacts {
   directions: DirectionMention[];
   /** Named entities. */
   entities: EntityMention[];
-  /** Content terms within four words after a negation cue ("did not *raise* its *dividend*"). */
+  /** Predicates governed by a negation cue: the first content word after it ("did not *raise*"). */
   negatedTerms: string[];
 }
 
-/** Content terms governed by a negation cue: up to four words after it, stopping at punctuation. */
+/** Predicates governed by a negation cue: the first content word within four words after it, within the clause. */
 export function negatedTerms(text: string, tokens: readonly WordToken[]): string[] {
   const terms: string[] = [];
   for (let index = 0; index < tokens.length; index += 1) {
     const token = tokens[index] as WordToken;
     if (!NEGATIONS.test(token.lower) && !token.lower.endsWith("n't")) continue;
+    // The negated predicate: the first content word within four words ("did not *raise*", "failed to *expand*").
     for (let next = index + 1; next < Math.min(tokens.length, index + 5); next += 1) {
       const following = tokens[next] as WordToken;
       if (/[.;,:!?]/.test(text.slice((tokens[next - 1] as WordToken).end, following.start))) break;
-      if (!following.stop && following.norm.length > 1) terms.push(following.norm);
+      if (NEGATIONS.test(following.lower) || following.stop || following.norm.length <= 1) continue;
+      if (/^(?:longer|yet|only|just|even|always|necessarily)$/.test(following.lower)) continue;
+      terms.push(following.norm);
+      break;
     }
   }
   return terms;
@@ -309,6 +313,16 @@ function nearestMetric(
       bestDistance = distance;
       best = metric;
     }
+  }
+  // Compound nouns take their head: "cash dividend" is about the dividend, not cash.
+  while (best !== null) {
+    const head = metrics.find(
+      (metric) =>
+        metric.start > (best as MetricMention).end &&
+        /^\s+$/.test(text.slice((best as MetricMention).end, metric.start)),
+    );
+    if (!head) break;
+    best = head;
   }
   return best;
 }

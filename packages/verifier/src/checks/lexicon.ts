@@ -51,7 +51,10 @@ export const METRICS: readonly MetricDefinition[] = [
   { id: 'capex', phrases: ['capex', 'capital expenditure', 'capital expenditures', 'capital spending'] },
   { id: 'cash', phrases: ['cash', 'cash and equivalents', 'cash pile', 'cash position', 'liquidity'] },
   { id: 'debt', phrases: ['debt', 'borrowings', 'leverage', 'net debt'] },
-  { id: 'dividend', phrases: ['dividend', 'dividends', 'dividend per share', 'payout'] },
+  {
+    id: 'dividend',
+    phrases: ['dividend', 'dividends', 'dividend per share', 'payout', 'cash dividend', 'quarterly dividend'],
+  },
   {
     id: 'buyback',
     phrases: ['buyback', 'buybacks', 'share repurchase', 'share repurchases', 'repurchase', 'repurchases', 'buy-back'],

@@ -405,7 +405,7 @@ export function perturb(options: PerturbOptions): Perturbation | null {
           ),
         ];
         if (words.length < 6) return null;
-        sentence = rng.sample(words, Math.min(12, words.length)).join(' ');
+        sentence = `${rng.sample(words, Math.min(12, words.length)).join(' ')}.`;
       }
       const inserted = insertSentence(reasoning, sentence, rng);
       return result(inserted.reasoning, { start: inserted.start, end: inserted.end }, '', sentence);

@@ -132,10 +132,19 @@ export function aggregateScores(scores: readonly number[], aggregate: Aggregate 
   return clean.reduce((sum, score) => sum + score, 0) / clean.length;
 }
 
-/** True when a text reads as a list of keywords: at least 6 words and under 12% function words, or no verb-like word. */
+/**
+ * True when a text reads as (or contains) a list of keywords: at least 6 words with under 12% function words, or
+ * a run of 8 or more consecutive content words (prose rarely strings more than five together).
+ */
 export function isKeywordList(tokens: ReadonlyArray<{ stop: boolean; lower: string }>): boolean {
   const words = tokens.filter((token) => /[a-z]/.test(token.lower));
   if (words.length < 6) return false;
   const stopShare = words.filter((token) => token.stop).length / words.length;
-  return stopShare < 0.12;
+  if (stopShare < 0.12) return true;
+  let run = 0;
+  for (const token of words) {
+    run = token.stop ? 0 : run + 1;
+    if (run >= 8) return true;
+  }
+  return false;
 }

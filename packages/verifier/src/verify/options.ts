@@ -33,8 +33,8 @@ export const verifierOptionsSchema = z.object({
    */
   opinionWeight: z.number().min(0).max(1).default(0.2),
   /**
-   * Weight in factuality of a claim the evidence fails to support when it is checkable (a figure, name or period),
-   * off topic or a keyword list, or contradicted; supported factual claims weigh 1.
+   * Weight in factuality of a factual claim the evidence fails to support, and of a contradicted claim; supported
+   * factual claims weigh 1, opinions `opinionWeight`.
    * @default 3
    */
   unsupportedWeight: z.number().min(1).max(100).default(3),

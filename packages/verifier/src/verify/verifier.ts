@@ -185,6 +185,8 @@ interface PoolContext {
 }
 
 interface Prepared {
+  /** Claims classed as opinions only by their evaluative cues (no explicit marker): off topic, they count as facts. */
+  cueOpinions: Set<string>;
   input: { ticker: string; asOf: string; reasoning: string; decision: Decision };
   claims: Claim[];
   claimFacts: TextFacts[];
@@ -293,6 +295,7 @@ export function createVerifier(options: CreateVerifierOptions): Verifier {
     // A claim without a figure, period or name other than the subject, that carries evaluative cues, is an
     // opinion even without an explicit marker ("another blowout quarter", "momentum remains strong").
     const claimFacts = extracted.claims.map((claim) => analyzeTextCached(claim.text));
+    const cueOpinions = new Set<string>();
     const claims = extracted.claims.map((claim, index) => {
       if (claim.opinion) return claim;
       const facts = claimFacts[index] as TextFacts;
@@ -303,6 +306,7 @@ export function createVerifier(options: CreateVerifierOptions): Verifier {
       if (specifics > 0) return claim;
       const cues: StanceScore = { stance: 0, bullish: 0, bearish: 0, neutral: 0, cues: 0 };
       accumulateStance(claim.text, 1, cues, facts);
+      if (cues.cues > 0) cueOpinions.add(claim.id);
       return cues.cues > 0 ? { ...claim, opinion: true } : claim;
     });
     return {
@@ -310,6 +314,7 @@ export function createVerifier(options: CreateVerifierOptions): Verifier {
       claims,
       claimFacts,
       claimNegated: extracted.claims.map((claim) => NEGATION_CUE.test(claim.text)),
+      cueOpinions,
       decisionTag: extracted.decisionTag,
       conclusion: extracted.conclusionSpans,
       reasons,
@@ -447,7 +452,15 @@ export function createVerifier(options: CreateVerifierOptions): Verifier {
         features.lexicalSentence = 0;
         features.semantic = 0;
       }
-      const probability = supportProbability(features, supportModel);
+      // Specific content must be matched: a company the evidence does not mention, or figures none of which the
+      // evidence confirms, keep a claim from being supported whatever its topical overlap.
+      let probability = supportProbability(features, supportModel);
+      if (checks.entities.some((entity) => entity.kind === 'company' && entity.status === 'missing')) {
+        probability = Math.min(probability, 0.3);
+      }
+      if (checks.numbers.length > 0 && checks.numbers.every((number) => number.status === 'missing')) {
+        probability = Math.min(probability, 0.35);
+      }
       const contradicted = checks.conflicts.length > 0;
       const support = contradicted ? probability * 0.02 : probability;
       verdicts.push({
@@ -508,21 +521,19 @@ export function createVerifier(options: CreateVerifierOptions): Verifier {
       });
     }
 
-    // Factuality: weighted mean support. Opinion claims weigh `opinionWeight`; a claim the evidence fails to
-    // support weighs `unsupportedWeight` when it is checkable (a figure, name or period), a keyword list, or off
-    // topic — one fabricated fact should cost more than one more confirmed fact earns.
+    // Factuality: weighted mean support. Opinion claims weigh `opinionWeight`; a factual claim the evidence fails
+    // to support (or contradicts) weighs `unsupportedWeight` — one fabricated fact should cost more than one more
+    // confirmed fact earns.
     let weightSum = 0;
     let supportSum = 0;
     const allOpinions = verdicts.every((verdict) => verdict.opinion);
     for (const verdict of verdicts) {
+      const offTopic = verdict.features.lexical < 0.2 && verdict.features.semantic < 0.25;
+      // Evaluative wording alone does not make off-topic text an opinion about this company.
+      if (verdict.opinion && offTopic && item.cueOpinions.has(verdict.id)) verdict.opinion = false;
       let weight = verdict.opinion && !allOpinions ? settings.opinionWeight : 1;
-      if (verdict.verdict !== 'supported' && (!verdict.opinion || verdict.verdict === 'contradicted')) {
-        const checkable =
-          verdict.checks.numbers.length + verdict.checks.entities.length + verdict.checks.periods.length > 0;
-        const offTopic = verdict.features.lexical < 0.2 && verdict.features.semantic < 0.25;
-        if (verdict.verdict === 'contradicted' || checkable || offTopic || verdict.features.keywordList === 1) {
-          weight = settings.unsupportedWeight;
-        }
+      if (verdict.verdict === 'contradicted' || (verdict.verdict !== 'supported' && !verdict.opinion)) {
+        weight = settings.unsupportedWeight;
       }
       weightSum += weight;
       supportSum += weight * verdict.support;
