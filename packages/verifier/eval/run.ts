@@ -222,13 +222,19 @@ function summarise(cases: EvalCase[], reports: Map<string, VerificationReport>, 
 async function main(): Promise<void> {
   const fit = process.argv.includes('--fit');
   const documents = JSON.parse(readFileSync(join(here, 'dataset/documents.json'), 'utf8')) as EvidenceDocumentInput[];
-  const cases = loadCases(documents);
+  const allCases = loadCases(documents);
+  // The test split is only run with --all-splits (done once, for the README).
+  const cases = process.argv.includes('--all-splits') ? allCases : allCases.filter((item) => item.split !== 'test');
   const directory = mkdtempSync(join(tmpdir(), 'trade-r1-verifier-eval-'));
   const embedder = await createDefaultEmbedder();
   const store = await openEvidenceStore({ uri: directory, embedder });
   try {
     await store.add(documents);
-    const verifier = createVerifier({ store, embedder, options: { extraTickers: ['MACRO'] } });
+    // --options '{"unsupportedWeight":5}' overrides verifier options (for ablations).
+    const optionsIndex = process.argv.indexOf('--options');
+    const overrides =
+      optionsIndex >= 0 ? (JSON.parse(process.argv[optionsIndex + 1] ?? '{}') as Record<string, unknown>) : {};
+    const verifier = createVerifier({ store, embedder, options: { extraTickers: ['MACRO'], ...overrides } });
     const started = performance.now();
     const list = await verifier.verifyBatch(
       cases.map((item) => ({

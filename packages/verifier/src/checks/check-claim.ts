@@ -291,20 +291,55 @@ function checkNumber(claimQuantity: AnchoredQuantity, claim: TextFacts, sentence
   );
 }
 
-function checkDirection(direction: DirectionMention, claim: TextFacts, sentences: ScoredSentence[]): DirectionCheck {
+/** The claim's content terms in the clause around a position (a direction word's own statement). */
+function clauseTerms(claim: TextFacts, position: number): string[] {
+  const tokens = claim.tokens;
+  const at = tokens.findIndex((token) => token.start >= position);
+  const index = at < 0 ? tokens.length - 1 : at;
+  let from = index;
+  while (from > 0) {
+    if (/[;,:]/.test(textBetween(claim, from - 1, from))) break;
+    if (/^(?:while|whereas|but|although)$/.test(tokens[from - 1]?.lower ?? '')) break;
+    from -= 1;
+  }
+  let to = index;
+  while (to + 1 < tokens.length) {
+    const gap = textBetween(claim, to, to + 1);
+    if (/[;,:]/.test(gap) || /^(?:while|whereas|but|although)$/i.test(tokens[to + 1]?.lower ?? '')) break;
+    to += 1;
+  }
+  return tokens
+    .slice(from, to + 1)
+    .filter((token) => !token.stop && token.norm.length > 1)
+    .map((token) => token.norm);
+}
+
+function textBetween(claim: TextFacts, left: number, right: number): string {
+  const a = claim.tokens[left];
+  const b = claim.tokens[right];
+  return a && b ? claim.source.slice(a.end, b.start) : '';
+}
+
+function checkDirection(
+  direction: DirectionMention,
+  claim: TextFacts,
+  sentences: ScoredSentence[],
+  weigh: (terms: string[]) => WeightedTerms,
+): DirectionCheck {
+  const clause = weigh(clauseTerms(claim, direction.start));
   // The most relevant evidence sentence with a comparable direction word decides: same polarity confirms it,
   // the opposite contradicts it.
   let best: { other: DirectionMention; scored: ScoredSentence; rank: number } | null = null;
   for (const scored of sentences) {
-    if (scored.overlap < 0.25) continue;
+    const overlap = Math.max(scored.overlap, weightedCoverage(clause, scored.sentence.termSet));
+    if (overlap < 0.25) continue;
     for (const other of scored.sentence.facts.directions) {
       if (axisGroup(other.axis) !== axisGroup(direction.axis)) continue;
       const relation = metricRelation(direction.metric, other.metric);
       if (relation === 'different') continue;
-      if (relation === 'unknown' && (direction.metric !== null || other.metric !== null || scored.overlap < 0.5))
-        continue;
+      if (relation === 'unknown' && overlap < 0.5) continue;
       if (periodsRelation(claim.periods, sentencePeriods(scored)) === 'disjoint') continue;
-      const rank = scored.overlap + (relation === 'same' ? 0.2 : 0);
+      const rank = overlap + (relation === 'same' ? 0.2 : 0);
       if (best === null || rank > best.rank) best = { other, scored, rank };
     }
   }
@@ -393,10 +428,13 @@ export function checkClaim(input: CheckClaimInput): ClaimChecks {
     if (replaced) conflicts.push(`${entity.raw} is not the company the evidence attributes this to`);
   }
 
+  // Periods are confirmed by sentences about the claim (not by any period anywhere in the evidence), and
+  // contradicted when the sentences that best match the claim name only other periods.
+  const relevant = sentences.filter((scored) => scored.overlap >= 0.25);
   const periods: PeriodCheck[] = [];
   for (const period of claim.periods) {
     let status: CheckStatus = 'missing';
-    for (const scored of sentences) {
+    for (const scored of relevant) {
       const published = scored.evidence.publishedPeriod;
       const candidates =
         published && scored.overlap >= 0.3 ? [...sentencePeriods(scored), published] : sentencePeriods(scored);
@@ -405,19 +443,24 @@ export function checkClaim(input: CheckClaimInput): ClaimChecks {
         break;
       }
     }
-    if (status === 'missing' && anchor !== undefined && anchor.overlap >= 0.5) {
-      const anchorPeriods = sentencePeriods(anchor);
-      if (anchorPeriods.length > 0 && anchorPeriods.every((other) => periodRelation(period, other) === 'disjoint')) {
+    if (status === 'missing') {
+      const closest = relevant
+        .slice(0, 3)
+        .filter((scored) => scored.overlap >= 0.4 && sentencePeriods(scored).length > 0);
+      const named = closest.flatMap((scored) => reportingPeriods(sentencePeriods(scored)));
+      if (named.length > 0 && named.every((other) => periodRelation(period, other) === 'disjoint')) {
         status = 'conflict';
         conflicts.push(
-          `${period.raw} does not match the period of the evidence (${anchorPeriods.map((p) => p.raw).join(', ')})`,
+          `${period.raw} does not match the period of the evidence (${named.map((p) => p.raw).join(', ')})`,
         );
       }
     }
     periods.push({ period: periodLabel(period), status });
   }
 
-  const directions = claim.directions.map((direction) => checkDirection(direction, claim, sentences));
+  const directions = claim.directions.map((direction) =>
+    checkDirection(direction, claim, sentences, (terms) => weightTerms(terms, idf, defaultIdf)),
+  );
   for (const check of directions) {
     if (check.status === 'conflict') {
       conflicts.push(

@@ -92,6 +92,8 @@ export interface TextFacts {
   entities: EntityMention[];
   /** Predicates governed by a negation cue: the first content word after it ("did not *raise*"). */
   negatedTerms: string[];
+  /** The analysed text. */
+  source: string;
 }
 
 /** Predicates governed by a negation cue: the first content word within four words after it, within the clause. */
@@ -490,6 +492,7 @@ export function analyzeText(text: string): TextFacts {
     directions,
     entities: findEntities(text, tokens),
     negatedTerms: negatedTerms(text, tokens),
+    source: text,
   };
 }
 

@@ -69,7 +69,18 @@ export const METRICS: readonly MetricDefinition[] = [
   { id: 'market_share', phrases: ['market share', 'share of the market'] },
   {
     id: 'units',
-    phrases: ['deliveries', 'shipments', 'units', 'unit sales', 'vehicles', 'devices', 'volumes', 'volume'],
+    phrases: [
+      'deliveries',
+      'shipments',
+      'units',
+      'unit sales',
+      'vehicles',
+      'devices',
+      'volumes',
+      'volume',
+      'production',
+      'output',
+    ],
   },
   {
     id: 'users',
@@ -87,7 +98,7 @@ export const METRICS: readonly MetricDefinition[] = [
     id: 'unemployment',
     phrases: ['unemployment', 'unemployment rate', 'jobless rate', 'payrolls', 'nonfarm payrolls'],
   },
-  { id: 'gdp', phrases: ['gdp', 'economic growth', 'output'] },
+  { id: 'gdp', phrases: ['gdp', 'economic growth', 'economic output'] },
   { id: 'rsi', phrases: ['rsi', 'relative strength index'] },
   { id: 'moving_average', phrases: ['moving average', 'sma', 'ema', '50-day', '200-day'] },
   { id: 'volatility', phrases: ['volatility', 'vix', 'implied volatility'] },

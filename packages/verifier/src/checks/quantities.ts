@@ -192,6 +192,21 @@ export function extractQuantities(text: string, exclude: Array<{ start: number; 
         break;
       }
     }
+    // "moved its target up to $690" is a move, not a bound.
+    const clauseBefore =
+      masked
+        .slice(Math.max(0, rawStart - 60), rawStart)
+        .split(/[.;]/)
+        .pop() ?? '';
+    if (
+      qualifier === 'atMost' &&
+      /\bup\s+to\s*$/i.test(precedingText) &&
+      /\b(?:moved|moves|raised|raises|rose|risen|climbed|went|jumped|lifted|increased|revised|marked|ticked|gone|goes|bumped|pushed)\b/i.test(
+        clauseBefore,
+      )
+    ) {
+      qualifier = 'exact';
+    }
     const tolerance = 0.5 * 10 ** -decimals(numberRaw.replace(/,/g, '')) * factor;
     let high: number | null = null;
     if (highRaw !== undefined) {

@@ -460,6 +460,8 @@ export function createVerifier(options: CreateVerifierOptions): Verifier {
       }
       if (checks.numbers.length > 0 && checks.numbers.every((number) => number.status === 'missing')) {
         probability = Math.min(probability, 0.35);
+      } else if (checks.numbers.some((number) => number.status === 'missing')) {
+        probability = Math.min(probability, 0.45);
       }
       const contradicted = checks.conflicts.length > 0;
       const support = contradicted ? probability * 0.02 : probability;
