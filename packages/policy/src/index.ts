@@ -39,6 +39,7 @@ export {
   parsePointInTimeContext,
   pointInTimeContextSchema,
 } from './context.ts';
+export { type CudaProviderStatus, cudaProviderStatus } from './cuda.ts';
 export {
   computeIndicators,
   ema,

@@ -149,6 +149,30 @@ describe('createOnnxPolicy', () => {
     await session.release();
   });
 
+  it('keeps the KV cache exact when decoding grows past the pre-allocated length', async () => {
+    const long = await policy.generate({
+      prompts: [prompts[1] as string],
+      numSamples: 2,
+      maxNewTokens: 300,
+      minNewTokens: 300,
+      seed: 9,
+    });
+    const session = await ort.InferenceSession.create(`${written.dir}/onnx/model.onnx`);
+    const { numLayers: layers, numKeyValueHeads: kvHeads, headDim } = written.config;
+    const promptIds = policy.encodePrompt(prompts[1] as string);
+    for (const completion of long.completions[0] ?? []) {
+      expect(completion.tokenIds).toHaveLength(300);
+      const output = await session.run(
+        llamaFeeds({ ids: [[...promptIds, ...completion.tokenIds]], layers, kvHeads, headDim }),
+      );
+      for (const index of [0, 100, 255, 256, 257, 280, 299]) {
+        const row = logitsAt(output.logits as ort.Tensor, 0, promptIds.length + index - 1);
+        expect(completion.modelLogprobs[index]).toBeCloseTo(logSoftmax(row, completion.tokenIds[index] as number), 3);
+      }
+    }
+    await session.release();
+  });
+
   it('streams tokens whose text adds up to the final completions', async () => {
     const events: GenerationEvent[] = [];
     for await (const event of policy.stream({ prompts, numSamples: 2, maxNewTokens: 10, seed: 5 })) events.push(event);

@@ -1,6 +1,7 @@
 import { createRng, deriveSeed, errorMessage, parseWith, type Rng, TradeR1Error } from '@trade-r1/core';
 import ort from 'onnxruntime-node';
 import { z } from 'zod';
+import { cudaProviderStatus } from '../cuda.ts';
 import type { TradeAction } from '../prompts/flag-trader.ts';
 import { type ActionMask, actionAt, actionMask, maskedActionDistribution } from './masking.ts';
 
@@ -102,15 +103,22 @@ export async function createOnnxActionPolicy(options: OnnxActionPolicyOptions): 
   let session: ort.InferenceSession | undefined;
   let executionProvider: 'cuda' | 'cpu' = 'cpu';
   let fallbackReason: string | undefined;
-  if (settings.device !== 'cpu') {
+  const cuda = settings.device === 'cpu' ? undefined : cudaProviderStatus();
+  if (settings.device === 'auto' && cuda && !cuda.installed) fallbackReason = cuda.reason;
+  else if (settings.device !== 'cpu') {
     try {
       session = await create('cuda', settings.device === 'auto');
       executionProvider = 'cuda';
     } catch (error) {
       if (settings.device === 'cuda') {
-        throw new TradeR1Error('UNSUPPORTED', `The CUDA execution provider did not load: ${errorMessage(error)}`, {
-          cause: error,
-        });
+        const hint = cuda?.reason ? `; ${cuda.reason}` : '';
+        throw new TradeR1Error(
+          'UNSUPPORTED',
+          `The CUDA execution provider did not load: ${errorMessage(error)}${hint}`,
+          {
+            cause: error,
+          },
+        );
       }
       fallbackReason = errorMessage(error);
     }

@@ -1,9 +1,11 @@
 import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { isAbsolute, join, resolve } from 'node:path';
 import { AutoModelForCausalLM, AutoTokenizer, type PreTrainedTokenizer } from '@huggingface/transformers';
 import { createRng, deriveSeed, errorMessage, parseWith, type Rng, TradeR1Error } from '@trade-r1/core';
 import ort from 'onnxruntime-node';
 import { z } from 'zod';
+import { cudaProviderStatus } from '../cuda.ts';
 import { halfToFloat32, type SamplingSettings, sampleToken } from './sampling.ts';
 import {
   type Completion,
@@ -73,7 +75,10 @@ interface OrtSession {
   readonly inputNames: readonly string[];
   readonly outputNames: readonly string[];
   readonly inputMetadata?: readonly SessionMetadata[];
-  run(feeds: Record<string, ort.Tensor>): Promise<Record<string, ort.Tensor>>;
+  run(
+    feeds: Record<string, ort.Tensor>,
+    fetches?: Record<string, ort.Tensor | null>,
+  ): Promise<Record<string, ort.Tensor>>;
 }
 
 interface LoadedModel {
@@ -114,6 +119,15 @@ function resolveModelLocation(model: string, localDir: string | undefined): { ta
     });
   }
   return { target: model };
+}
+
+// Resolve onnxruntime-node the way transformers.js does (its own dependency), to check its CUDA provider files.
+function transformersLocation(): string {
+  try {
+    return createRequire(import.meta.url).resolve('@huggingface/transformers');
+  } catch {
+    return import.meta.url;
+  }
 }
 
 function toIdList(value: unknown): number[] {
@@ -173,7 +187,9 @@ export async function createOnnxPolicy(options: OnnxPolicyOptions): Promise<Onnx
   let model: LoadedModel | undefined;
   let executionProvider: 'cuda' | 'cpu' = 'cpu';
   let fallbackReason: string | undefined;
-  if (settings.device !== 'cpu') {
+  const cuda = settings.device === 'cpu' ? undefined : cudaProviderStatus(transformersLocation());
+  if (settings.device === 'auto' && cuda && !cuda.installed) fallbackReason = cuda.reason;
+  else if (settings.device !== 'cpu') {
     try {
       model = await load('cuda', settings.device === 'auto');
       executionProvider = 'cuda';
@@ -181,7 +197,7 @@ export async function createOnnxPolicy(options: OnnxPolicyOptions): Promise<Onnx
       if (settings.device === 'cuda') {
         throw new TradeR1Error(
           'UNSUPPORTED',
-          `The CUDA execution provider did not load (${errorMessage(error)}). Install onnxruntime-node's CUDA ` +
+          `The CUDA execution provider did not load (${errorMessage(error)}${cuda?.reason ? `; ${cuda.reason}` : ''}). Install onnxruntime-node's CUDA ` +
             'libraries (ONNXRUNTIME_NODE_INSTALL=cuda12, see the @trade-r1/policy README) or use device: "auto" or "cpu".',
           { details: { model: settings.model }, cause: error },
         );
@@ -230,6 +246,39 @@ interface Prefill {
   ids: number[];
   lastLogits: Float32Array;
   cache: Map<string, ort.Tensor>;
+}
+
+/**
+ * Two growable buffers per KV-cache entry, used alternately as the past (input) and the present (pre-allocated
+ * output) of decode steps. The [batch, heads, length, headDim] layout puts `length` inside, so a longer cache is not a
+ * prefix of a shorter one; ping-ponging whole views keeps input and output apart while reusing memory.
+ */
+class KvBufferPool {
+  private readonly buffers: Array<[ArrayBuffer | undefined, ArrayBuffer | undefined]>;
+
+  constructor(
+    private readonly entries: readonly CacheEntry[],
+    private readonly batch: number,
+    private readonly reserveLength: number,
+  ) {
+    this.buffers = entries.map(() => [undefined, undefined]);
+  }
+
+  /** A view of `length` positions in buffer `slot % 2` of an entry, growing the buffer when needed. */
+  view(entryIndex: number, slot: number, length: number): CacheData {
+    const entry = this.entries[entryIndex] as CacheEntry;
+    const bytesPerElement = entry.type === 'float16' ? 2 : 4;
+    const elements = this.batch * entry.heads * length * entry.headDim;
+    const pair = this.buffers[entryIndex] as [ArrayBuffer | undefined, ArrayBuffer | undefined];
+    const index = slot % 2 === 0 ? 0 : 1;
+    let buffer = pair[index];
+    if (!buffer || buffer.byteLength < elements * bytesPerElement) {
+      const capacity = Math.max(length + Math.max(64, length >> 1), this.reserveLength);
+      buffer = new ArrayBuffer(this.batch * entry.heads * capacity * entry.headDim * bytesPerElement);
+      pair[index] = buffer;
+    }
+    return entry.type === 'float16' ? new Uint16Array(buffer, 0, elements) : new Float32Array(buffer, 0, elements);
+  }
 }
 
 /** The ONNX text policy returned by {@link createOnnxPolicy}. */
@@ -434,9 +483,12 @@ export class OnnxTextPolicy implements TextPolicy {
     return feeds;
   }
 
-  private async forward(feeds: Record<string, ort.Tensor>): Promise<Record<string, ort.Tensor>> {
+  private async forward(
+    feeds: Record<string, ort.Tensor>,
+    fetches?: Record<string, ort.Tensor | null>,
+  ): Promise<Record<string, ort.Tensor>> {
     try {
-      return await this.session.run(feeds);
+      return fetches ? await this.session.run(feeds, fetches) : await this.session.run(feeds);
     } catch (error) {
       throw new TradeR1Error('INFERENCE_FAILED', `ONNX Runtime failed: ${errorMessage(error)}`, { cause: error });
     }
@@ -467,12 +519,17 @@ export class OnnxTextPolicy implements TextPolicy {
   }
 
   // Left-pad every prompt's cache to the longest prompt of the chunk and repeat it for each of the chunk's rows.
-  private batchCache(rows: Row[], prefills: Map<number, Prefill>, width: number): Map<string, ort.Tensor> {
+  private batchCache(
+    rows: Row[],
+    prefills: Map<number, Prefill>,
+    width: number,
+    pool: KvBufferPool,
+  ): Map<string, ort.Tensor> {
     const cache = new Map<string, ort.Tensor>();
-    for (const entry of this.cacheEntries) {
+    for (const [entryIndex, entry] of this.cacheEntries.entries()) {
       const { heads, headDim } = entry;
-      const size = rows.length * heads * width * headDim;
-      const data: CacheData = entry.type === 'float16' ? new Uint16Array(size) : new Float32Array(size);
+      const data = pool.view(entryIndex, 0, width);
+      data.fill(0);
       rows.forEach((row, rowIndex) => {
         const source = (prefills.get(row.promptIndex) as Prefill).cache.get(entry.input) as ort.Tensor;
         const sourceData = source.data as CacheData;
@@ -501,9 +558,10 @@ export class OnnxTextPolicy implements TextPolicy {
     const width = Math.max(...rows.map((row) => row.promptLength));
     const batch = rows.length;
     const vocab = this.vocabSize;
+    const pool = new KvBufferPool(this.cacheEntries, batch, width + Math.min(options.maxNewTokens, 256));
     let cache =
       prefills.size === new Set(rows.map((row) => row.promptIndex)).size
-        ? this.batchCache(rows, prefills, width)
+        ? this.batchCache(rows, prefills, width, pool)
         : undefined;
     let logits: Float32Array | undefined;
     let logitsStride = 0;
@@ -578,12 +636,22 @@ export class OnnxTextPolicy implements TextPolicy {
         mask.fill(1n, rowIndex * total + (width - row.promptLength), (rowIndex + 1) * total);
         positions[rowIndex] = BigInt(row.promptLength + step);
       });
-      const outputs = await this.forward(this.feeds(ids, mask, positions, batch, 1, cache));
+      // The new cache is written straight into the other half of the ping-pong pool (pre-allocated outputs), so a
+      // step neither allocates nor copies a whole KV cache on the JavaScript side.
+      const slot = (step + 1) % 2;
       const next = new Map<string, ort.Tensor>();
-      for (const entry of this.cacheEntries) next.set(entry.input, outputs[entry.output] as ort.Tensor);
-      // Every cache in this loop is owned by it (batchCache copies the prefill caches): release the old one now
-      // rather than waiting for the garbage collector (matters for GPU-resident tensors and large batches).
-      for (const tensor of cache.values()) tensor.dispose();
+      const fetches: Record<string, ort.Tensor | null> = { logits: null };
+      this.cacheEntries.forEach((entry, entryIndex) => {
+        const tensor = new ort.Tensor(entry.type, pool.view(entryIndex, slot, total), [
+          batch,
+          entry.heads,
+          total,
+          entry.headDim,
+        ]);
+        next.set(entry.input, tensor);
+        fetches[entry.output] = tensor;
+      });
+      const outputs = await this.forward(this.feeds(ids, mask, positions, batch, 1, cache), fetches);
       cache = next;
       const logitsTensor = outputs.logits as ort.Tensor;
       logitsStride = (logitsTensor.dims[1] as number) * vocab;
