@@ -219,7 +219,7 @@ export interface EvidenceStore {
   optimize(options?: OptimizeOptions): Promise<void>;
   /** Names and kinds of the table's indexes. */
   listIndexes(): Promise<Array<{ name: string; type: string; columns: string[] }>>;
-  /** Close the table and connection. Idempotent. */
+  /** Close the table and connection (not the embedder, which the caller owns). Idempotent. */
   close(): Promise<void>;
 }
 
