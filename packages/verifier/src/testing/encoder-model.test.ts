@@ -78,6 +78,21 @@ describe('buildEncoderModel', () => {
     });
     expect((output.logits as ort.Tensor).dims).toEqual([1, 3]);
     await session.release();
+
+    // transformers.js loads it as a cross-encoder (text pairs → labelled scores), offline.
+    const { pipeline } = await import('@huggingface/transformers');
+    const classifier = (await pipeline('text-classification', built.dir, {
+      device: 'cpu',
+      dtype: 'fp32',
+      local_files_only: true,
+    } as never)) as unknown as ((
+      text: string,
+      options: { text_pair: string; top_k: number },
+    ) => Promise<Array<{ label: string; score: number }>>) & { dispose(): Promise<void> };
+    const scores = await classifier('Revenue rose 8%.', { text_pair: 'Revenue increased.', top_k: 3 });
+    expect(scores.map((entry) => entry.label).sort()).toEqual(['contradiction', 'entailment', 'neutral']);
+    expect(scores.reduce((sum, entry) => sum + entry.score, 0)).toBeCloseTo(1, 5);
+    await classifier.dispose();
   });
 
   it('finds the shared tokenizer and validates options', async () => {
