@@ -1,17 +1,23 @@
-// The smallest real example until the full demo lands: validate a decision and its evidence, and show that
-// point-in-time checks reject evidence published after the decision.
-import { decisionToExposure, isAvailableAt, parseDecision, parseEvidenceDocument } from '@trade-r1/core';
+// `pnpm demo`: runs the Trade-R1 loop on the embedded dataset and prints what happened.
+import { resolve } from 'node:path';
+import { runDemo } from './demo.ts';
 
-const asOf = '2024-01-26';
-const decision = parseDecision('BUY');
-const documents = [
-  { id: 'q1', tickers: ['AAPL'], publishedAt: '2024-01-25T08:33:00Z', sourceKind: 'news', text: 'Earnings trends.' },
-  { id: 'q2', tickers: ['AAPL'], publishedAt: '2024-02-02T21:00:00Z', sourceKind: 'news', text: 'Apple Q1 results.' },
-].map((document) => parseEvidenceDocument(document));
+const outputDir = resolve(process.argv[2] ?? 'output');
+const summary = await runDemo({ outputDir, log: (line) => console.log(line) });
 
-console.log(`decision ${decision} → target exposure ${decisionToExposure(decision)}`);
-for (const document of documents) {
+const pct = (value: number) => `${value >= 0 ? ' ' : ''}${value.toFixed(2)}`;
+console.log('\nSemantic score s and GRPO advantage by completion type (mean over groups):');
+console.log('variant    count   s      adv(market only)  adv(DSR)');
+for (const [variant, row] of Object.entries(summary.byVariant)) {
   console.log(
-    `${document.id} published ${document.publishedAt}: admissible as of ${asOf}? ${isAvailableAt(document.publishedAt, asOf)}`,
+    `${variant.padEnd(10)} ${String(row.count).padStart(5)}  ${row.s.toFixed(3)}  ${pct(row.advantageMarketOnly).padStart(16)}  ${pct(row.advantageDsr).padStart(8)}`,
   );
 }
+console.log('\nBacktest of the template decisions, Trading-R1 metrics (CR% / SR / HR% / MDD%), window', summary.window);
+for (const [ticker, { strategy, buyAndHold }] of Object.entries(summary.backtest)) {
+  const cell = (m: typeof strategy) =>
+    `${m.cumulativeReturnPct.toFixed(2)} / ${m.sharpeRatio.toFixed(2)} / ${m.hitRatePct === null ? '—' : m.hitRatePct.toFixed(1)} / ${m.maxDrawdownPct.toFixed(2)}`;
+  console.log(`${ticker.padEnd(5)} template ${cell(strategy).padEnd(28)} buy&hold ${cell(buyAndHold)}`);
+}
+console.log(`\nReport: ${summary.files.reportHtml}\nSummary: ${summary.files.summaryJson}`);
+console.log('The analyst template is a deterministic rule-based baseline, not a language model.');
