@@ -99,7 +99,7 @@ export interface VerificationReport {
   decision: Decision;
   /** The three pair scores and their aggregate, each in [0, 1]. */
   scores: {
-    /** Evidence → reasoning: weighted mean claim support. */
+    /** Evidence → reasoning: weighted mean claim credit (supported 0.8–1, unsupported ≤ 0.5·support, contradicted 0). */
     factuality: number;
     /** Reasoning → decision: agreement of the reasoning's stance with the decision. */
     deduction: number;
@@ -523,9 +523,9 @@ export function createVerifier(options: CreateVerifierOptions): Verifier {
       });
     }
 
-    // Factuality: weighted mean support. Opinion claims weigh `opinionWeight`; a factual claim the evidence fails
-    // to support (or contradicts) weighs `unsupportedWeight` — one fabricated fact should cost more than one more
-    // confirmed fact earns.
+    // Factuality: weighted mean claim credit. Opinion claims weigh `opinionWeight`; a factual claim the evidence
+    // fails to support (or contradicts) weighs `unsupportedWeight` — one fabricated fact should cost more than one
+    // more confirmed fact earns.
     let weightSum = 0;
     let supportSum = 0;
     const allOpinions = verdicts.every((verdict) => verdict.opinion);
@@ -538,7 +538,15 @@ export function createVerifier(options: CreateVerifierOptions): Verifier {
         weight = settings.unsupportedWeight;
       }
       weightSum += weight;
-      supportSum += weight * verdict.support;
+      // Credit: a supported claim earns 0.8–1 (by its support), an unsupported one at most half its support, a
+      // contradicted one nothing — the verdict, not only the probability, decides the score.
+      const credit =
+        verdict.verdict === 'supported'
+          ? 0.8 + 0.2 * verdict.support
+          : verdict.verdict === 'contradicted'
+            ? 0
+            : 0.5 * verdict.support;
+      supportSum += weight * credit;
     }
     const factual = verdicts.filter((verdict) => !verdict.opinion);
     const rated = factual.length > 0 ? factual : verdicts;
