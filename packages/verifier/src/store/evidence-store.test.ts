@@ -317,7 +317,7 @@ describe('openEvidenceStore', () => {
     await store.add(documents);
     const indexes = await store.listIndexes();
     expect(indexes.map((index) => index.columns[0]).sort()).toEqual(
-      ['document_id', 'published_at', 'source_kind', 'text', 'tickers'].sort(),
+      ['chunk_id', 'document_id', 'published_at', 'source_kind', 'text', 'tickers'].sort(),
     );
     expect(indexes.find((index) => index.columns[0] === 'tickers')?.type).toBe('LabelList');
     expect(indexes.find((index) => index.columns[0] === 'published_at')?.type).toBe('BTree');
