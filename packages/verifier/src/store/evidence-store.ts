@@ -20,7 +20,14 @@ import { chunkTextResolved, type ResolvedChunkingOptions, resolveChunkingOptions
 import type { Embedder } from '../embedders/types.ts';
 import { andFilters, publishedAtFilter, sqlInList, tickersFilter } from './filters.ts';
 import { DEFAULT_RRF_K, reciprocalRankFusion } from './rrf.ts';
-import { COLUMNS, type EvidenceRow, evidenceTableSchema, METADATA_KEYS, rowsToArrowTable } from './table-schema.ts';
+import {
+  COLUMNS,
+  type EvidenceRow,
+  evidenceTableSchema,
+  type HitPayload,
+  METADATA_KEYS,
+  rowsToArrowTable,
+} from './table-schema.ts';
 import type {
   AddOptions,
   AddResult,
@@ -120,7 +127,8 @@ const SCALAR_INDEXES: ReadonlyArray<{ column: string; kind: string; make: () => 
   { column: 'text', kind: 'FTS', make: () => lancedb.Index.fts() },
 ];
 
-const RESULT_COLUMNS = COLUMNS.filter((column) => column !== 'vector' && column !== 'content_hash');
+/** Columns a search reads per hit (see `payload` in table-schema.ts). */
+const RESULT_COLUMNS = ['document_id', 'chunk_index', 'text', 'published_at', 'payload'];
 
 /**
  * Open (or create) a point-in-time evidence store on a LanceDB table. A new table records the embedder's
@@ -368,6 +376,7 @@ class LanceEvidenceStore implements EvidenceStore {
       const { document } = item;
       const publishedAt = BigInt(toInstant(document.publishedAt));
       const metadata = document.metadata === undefined ? null : JSON.stringify(document.metadata);
+      const tickers = [...new Set(document.tickers)];
       for (const chunk of item.chunks) {
         rows.push({
           chunk_id: `${document.id}#${chunk.index}`,
@@ -376,7 +385,7 @@ class LanceEvidenceStore implements EvidenceStore {
           chunk_count: item.chunks.length,
           text: chunk.text,
           title: document.title,
-          tickers: [...new Set(document.tickers)],
+          tickers,
           published_at: publishedAt,
           source_kind: document.sourceKind,
           url: document.url ?? null,
@@ -384,6 +393,15 @@ class LanceEvidenceStore implements EvidenceStore {
           char_end: chunk.charEnd,
           content_hash: item.contentHash,
           metadata,
+          payload: JSON.stringify({
+            title: document.title,
+            tickers,
+            sourceKind: document.sourceKind,
+            url: document.url ?? null,
+            charStart: chunk.charStart,
+            charEnd: chunk.charEnd,
+            metadata: document.metadata ?? null,
+          } satisfies HitPayload),
           vector: vectors[position] as Float32Array,
         });
         position += 1;
@@ -532,16 +550,13 @@ class LanceEvidenceStore implements EvidenceStore {
       return textRows.map((row) => toHit(row, Number(row._score), { textScore: Number(row._score) }));
     }
     const byId = new Map<string, { row: ResultRow; vectorScore?: number; textScore?: number }>();
-    for (const row of vectorRows) byId.set(String(row.chunk_id), { row, vectorScore: 1 - Number(row._distance) });
+    for (const row of vectorRows) byId.set(chunkKey(row), { row, vectorScore: 1 - Number(row._distance) });
     for (const row of textRows) {
-      const entry = byId.get(String(row.chunk_id));
+      const entry = byId.get(chunkKey(row));
       if (entry) entry.textScore = Number(row._score);
-      else byId.set(String(row.chunk_id), { row, textScore: Number(row._score) });
+      else byId.set(chunkKey(row), { row, textScore: Number(row._score) });
     }
-    const fused = reciprocalRankFusion(
-      [vectorRows.map((row) => String(row.chunk_id)), textRows.map((row) => String(row.chunk_id))],
-      DEFAULT_RRF_K,
-    );
+    const fused = reciprocalRankFusion([vectorRows.map(chunkKey), textRows.map(chunkKey)], DEFAULT_RRF_K);
     return fused.slice(0, parsed.k).map((item) => {
       const entry = byId.get(item.key) as { row: ResultRow; vectorScore?: number; textScore?: number };
       return toHit(entry.row, item.score, { vectorScore: entry.vectorScore, textScore: entry.textScore });
@@ -672,44 +687,42 @@ function pickSubVectors(dimension: number): number {
 }
 
 interface ResultRow {
-  chunk_id: unknown;
   document_id: unknown;
   chunk_index: unknown;
   text: unknown;
-  title: unknown;
-  tickers: unknown;
   published_at: unknown;
-  source_kind: unknown;
-  url: unknown;
-  char_start: unknown;
-  char_end: unknown;
-  metadata: unknown;
+  payload: unknown;
   vector?: unknown;
   _distance?: unknown;
   _score?: unknown;
 }
 
+function chunkKey(row: ResultRow): string {
+  return `${String(row.document_id)}#${Number(row.chunk_index)}`;
+}
+
 function toHit(row: ResultRow, score: number, scores: { vectorScore?: number; textScore?: number }): SearchHit {
+  const payload = JSON.parse(String(row.payload)) as HitPayload;
   const hit: SearchHit = {
     documentId: String(row.document_id),
     chunkIndex: Number(row.chunk_index),
-    chunkId: String(row.chunk_id),
+    chunkId: chunkKey(row),
     text: String(row.text),
-    title: String(row.title),
-    tickers: Array.from((row.tickers ?? []) as Iterable<unknown>, String),
+    title: payload.title,
+    tickers: payload.tickers,
     publishedAt: new Date(Number(row.published_at)).toISOString(),
-    sourceKind: String(row.source_kind) as SourceKind,
+    sourceKind: payload.sourceKind as SourceKind,
     score,
-    charStart: Number(row.char_start),
-    charEnd: Number(row.char_end),
+    charStart: payload.charStart,
+    charEnd: payload.charEnd,
   };
-  if (row.url !== null && row.url !== undefined) hit.url = String(row.url);
+  if (payload.url !== null) hit.url = payload.url;
   if (scores.vectorScore !== undefined) hit.vectorScore = scores.vectorScore;
   if (scores.textScore !== undefined) hit.textScore = scores.textScore;
   if (row.vector !== undefined && row.vector !== null) {
     hit.vector = Float32Array.from(row.vector as Iterable<number>);
   }
-  if (typeof row.metadata === 'string') hit.metadata = JSON.parse(row.metadata) as Record<string, unknown>;
+  if (payload.metadata !== null) hit.metadata = payload.metadata;
   return hit;
 }
 

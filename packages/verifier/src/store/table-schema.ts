@@ -40,12 +40,16 @@ export const COLUMNS = [
   'char_end',
   'content_hash',
   'metadata',
+  'payload',
   'vector',
 ] as const;
 
 /**
  * Arrow schema of an evidence table: one row per chunk, keyed by `chunk_id = documentId#chunkIndex`;
  * `published_at` is epoch milliseconds (Int64, BTREE-indexed, sortable); `vector` a fixed-size float32 list.
+ * Every field is its own column (for filters, indexes and users querying the table directly); `payload`
+ * repeats the small hit fields as one JSON string because each extra column a search returns costs one random
+ * read per hit.
  */
 export function evidenceTableSchema(modelId: string, dimension: number): Schema {
   return new Schema(
@@ -64,6 +68,7 @@ export function evidenceTableSchema(modelId: string, dimension: number): Schema 
       new Field('char_end', new Int32(), false),
       new Field('content_hash', new Utf8(), false),
       new Field('metadata', new Utf8(), true),
+      new Field('payload', new Utf8(), false),
       new Field('vector', new FixedSizeList(dimension, new Field('item', new Float32(), true)), false),
     ],
     new Map([
@@ -90,7 +95,20 @@ export interface EvidenceRow {
   char_end: number;
   content_hash: string;
   metadata: string | null;
+  /** JSON of {@link HitPayload}: the hit fields in one column, so a search reads 5 columns instead of 12. */
+  payload: string;
   vector: Float32Array;
+}
+
+/** The per-chunk fields a search hit needs beyond id, index, text and date, stored together as JSON. */
+export interface HitPayload {
+  title: string;
+  tickers: string[];
+  sourceKind: string;
+  url: string | null;
+  charStart: number;
+  charEnd: number;
+  metadata: Record<string, unknown> | null;
 }
 
 /**
