@@ -12,7 +12,8 @@
  * (the perturbed claim not `supported`; for flips, deduction below its threshold), and the false-alarm rate on
  * faithful paraphrases; writes JSON to eval-results/verifier-eval.json.
  *
- * Flags: --fit prints a support model fitted on the train split (logistic regression on claim features).
+ * Flags: --fit prints a support model fitted on the train split (logistic regression on claim features);
+ * --no-test leaves the test split out; --options '<json>' overrides verifier options (ablations).
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -223,8 +224,8 @@ async function main(): Promise<void> {
   const fit = process.argv.includes('--fit');
   const documents = JSON.parse(readFileSync(join(here, 'dataset/documents.json'), 'utf8')) as EvidenceDocumentInput[];
   const allCases = loadCases(documents);
-  // The test split is only run with --all-splits (done once, for the README).
-  const cases = process.argv.includes('--all-splits') ? allCases : allCases.filter((item) => item.split !== 'test');
+  // --no-test leaves the test split out (for development on train and dev, so that test stays untuned).
+  const cases = process.argv.includes('--no-test') ? allCases.filter((item) => item.split !== 'test') : allCases;
   const directory = mkdtempSync(join(tmpdir(), 'trade-r1-verifier-eval-'));
   const embedder = await createDefaultEmbedder();
   const store = await openEvidenceStore({ uri: directory, embedder });
