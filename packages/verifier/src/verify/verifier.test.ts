@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { EvidenceDocumentInput } from '@trade-r1/core';
+import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDefaultEmbedder } from '../embedders/static/default-embedder.ts';
 import type { Embedder } from '../embedders/types.ts';
@@ -212,6 +213,48 @@ describe('createVerifier (real LanceDB table, default embedder)', () => {
         expect(value).toBeLessThanOrEqual(1);
       }
     }
+  });
+
+  it('keeps every score finite and in [0, 1] for arbitrary text (property)', async () => {
+    const verifier = createVerifier({ store, embedder });
+    const pieces = [
+      'Acme',
+      'revenue',
+      'rose',
+      'fell',
+      '$12.4 billion',
+      '8%',
+      'Q2 2024',
+      'not',
+      '[[BUY]]',
+      '<conclusion>',
+      '- ',
+      '\n',
+      '*',
+      '`x`',
+      '1e308',
+      '−∞',
+      'é',
+      '.',
+      '|',
+    ];
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.oneof(fc.constantFrom(...pieces), fc.string({ maxLength: 12 })), { maxLength: 60 }),
+        fc.constantFrom('STRONG_SELL', 'SELL', 'HOLD', 'BUY', 'STRONG_BUY' as const),
+        async (parts, decision) => {
+          const report = await verifier.verify({ ticker: 'ACME', asOf: ASOF, reasoning: parts.join(' '), decision });
+          for (const value of [...Object.values(report.scores), report.hallucinationRate]) {
+            expect(Number.isFinite(value)).toBe(true);
+            expect(value).toBeGreaterThanOrEqual(0);
+            expect(value).toBeLessThanOrEqual(1);
+          }
+          for (const claim of report.claims) expect(claim.support).toBeGreaterThanOrEqual(0);
+          expect(() => JSON.stringify(report)).not.toThrow();
+        },
+      ),
+      { seed: 17, numRuns: 40 },
+    );
   });
 
   it('rejects bad input with typed errors', async () => {
