@@ -60,6 +60,8 @@ interface EvalCase {
   reasoning: string;
   /** Span of the perturbed text, to find the perturbed claim. */
   span: { start: number; end: number } | null;
+  /** The faithful or paraphrase case it perturbs. */
+  base: string | null;
 }
 
 function loadCases(documents: EvidenceDocumentInput[]): EvalCase[] {
@@ -94,6 +96,7 @@ function loadCases(documents: EvidenceDocumentInput[]): EvalCase[] {
       decision: item.decision ?? base.decision,
       reasoning,
       span: targetAt >= 0 && item.target ? { start: targetAt, end: targetAt + item.target.length } : null,
+      base: item.base ?? null,
     });
   }
   // Generated perturbations of every faithful and paraphrase case.
@@ -125,6 +128,7 @@ function loadCases(documents: EvidenceDocumentInput[]): EvalCase[] {
           decision: result.decision,
           reasoning: result.reasoning,
           span: result.span,
+          base: item.id,
         });
       }
     }
@@ -177,11 +181,23 @@ function summarise(cases: EvalCase[], reports: Map<string, VerificationReport>, 
         (flag) => FLAG_KEYS.includes(flag) || (type === 'flip' && flag === 'low-deduction'),
       ),
     ).length;
+    // Paired: the perturbed case scores strictly below its own faithful base (removes between-base variance).
+    const paired = negatives.filter((item) => item.base !== null && reports.has(item.base));
+    const pairedBelow = paired.filter(
+      (item) =>
+        ((type === 'flip' ? scoreOf.deduction : scoreOf.factuality)?.(
+          reports.get(item.id) as VerificationReport,
+        ) as number) <
+        ((type === 'flip' ? scoreOf.deduction : scoreOf.factuality)?.(
+          reports.get(item.base as string) as VerificationReport,
+        ) as number),
+    ).length;
     perType[type] = {
       cases: negatives.length,
       auroc: aurocs,
       caughtRate: round(caughtCount / negatives.length),
       flaggedRate: round(flagged / negatives.length),
+      pairedBelowBase: paired.length === 0 ? null : round(pairedBelow / paired.length),
     };
   }
   const allNegatives = cases.filter(
@@ -278,19 +294,20 @@ async function main(): Promise<void> {
       print(
         `   factuality AUROC (all claim-level perturbations) ${result.factualityAurocAllClaimPerturbations}; paraphrases flagged ${result.paraphraseFalseAlarmRate} (with a contradicted claim ${result.paraphraseWithContradictedClaim}); faithful flagged ${result.faithfulFalseAlarmRate}`,
       );
-      print('   type        n    AUROC fact  ded   cons  s     1-hall  caught  flagged');
+      print('   type        n    AUROC fact  ded   cons  s     1-hall  caught  flagged  below-base');
       for (const [type, value] of Object.entries(result.perType)) {
         const entry = value as {
           cases: number;
           auroc: Record<string, number | null>;
           caughtRate: number;
           flaggedRate: number;
+          pairedBelowBase: number | null;
         };
         const a = entry.auroc;
         const cell = (score: number | null | undefined) =>
           score === null || score === undefined ? '  -  ' : score.toFixed(3);
         print(
-          `   ${type.padEnd(11)} ${String(entry.cases).padStart(3)}  ${cell(a.factuality)}  ${cell(a.deduction)} ${cell(a.consistency)} ${cell(a.s)} ${cell(a.oneMinusHallucination)}   ${cell(entry.caughtRate)}   ${cell(entry.flaggedRate)}`,
+          `   ${type.padEnd(11)} ${String(entry.cases).padStart(3)}  ${cell(a.factuality)}  ${cell(a.deduction)} ${cell(a.consistency)} ${cell(a.s)} ${cell(a.oneMinusHallucination)}   ${cell(entry.caughtRate)}   ${cell(entry.flaggedRate)}    ${cell(entry.pairedBelowBase)}`,
         );
       }
       print();
@@ -310,6 +327,8 @@ async function main(): Promise<void> {
             auroc: 'probability that a positive scores higher than a perturbed case of that type (ties 1/2)',
             caughtRate:
               'claim-level types: share of perturbed cases whose perturbed claim is not supported; flip: deduction below the deduction threshold',
+            pairedBelowBase:
+              'share of perturbed cases scoring strictly below their own faithful/paraphrase base (factuality; deduction for flips)',
             flaggedRate: `share of cases with any of ${FLAG_KEYS.join(', ')} (plus low-deduction for flip)`,
             paraphraseFalseAlarmRate: `share of faithful paraphrases with any of ${FLAG_KEYS.join(', ')}`,
           },
