@@ -20,6 +20,12 @@ export const verifierOptionsSchema = z.object({
   candidatePool: z.number().int().min(1).max(1000).default(40),
   /** Retrieval mode of the pool query. @default 'hybrid' */
   retrieval: z.enum(['hybrid', 'vector', 'text']).default('hybrid'),
+  /**
+   * Market-wide documents (source kind `macro`, whatever their tickers) join the pool: `'auto'` when a claim is
+   * about the economy (rates, inflation, jobs, GDP, the Fed, oil…), `'always'`, or `'never'`.
+   * @default 'auto'
+   */
+  marketWide: z.enum(['auto', 'always', 'never']).default('auto'),
   /** Documents of these tickers are admissible for every verification (e.g. a `MACRO` pseudo-ticker). @default [] */
   extraTickers: z.array(tickerSchema).default([]),
   /** How factuality, deduction and consistency combine into `s`. @default 'mean' */

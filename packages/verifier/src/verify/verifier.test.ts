@@ -42,6 +42,14 @@ const DOCUMENTS: EvidenceDocumentInput[] = [
     text: 'Acme booked a $2.3 billion restructuring charge and said it will close its hardware division.',
   },
   {
+    id: 'fed-july',
+    tickers: [],
+    publishedAt: '2024-07-31T18:00:00Z',
+    sourceKind: 'macro',
+    title: 'Fed holds rates steady',
+    text: 'The Federal Reserve held its benchmark rate in a range of 5.25% to 5.50% and signalled a cut could come in September.',
+  },
+  {
     id: 'other-company',
     tickers: ['BETA'],
     publishedAt: '2024-08-01T20:00:00Z',
@@ -350,6 +358,36 @@ describe('createVerifier (real LanceDB table, default embedder)', () => {
       expect(claim.support).toBeLessThanOrEqual(1);
     }
     await entailment.close();
+  });
+
+  it('admits market-wide (macro) evidence for claims about the economy', async () => {
+    const reasoning = `${FAITHFUL.split('<conclusion>')[0]}\nThe Federal Reserve held rates at 5.25% to 5.50%, which supports valuations.`;
+    const auto = await createVerifier({ store, embedder }).verify({
+      ticker: 'ACME',
+      asOf: ASOF,
+      reasoning,
+      decision: 'BUY',
+    });
+    const claim = auto.claims.find((item) => item.text.includes('Federal Reserve'));
+    expect(claim?.verdict).toBe('supported');
+    expect(claim?.citations[0]?.documentId).toBe('fed-july');
+    const never = await createVerifier({ store, embedder, options: { marketWide: 'never' } }).verify({
+      ticker: 'ACME',
+      asOf: ASOF,
+      reasoning,
+      decision: 'BUY',
+    });
+    expect(never.claims.find((item) => item.text.includes('Federal Reserve'))?.verdict).not.toBe('supported');
+    // Company-only reasoning never pulls macro documents in.
+    const plain = await createVerifier({ store, embedder }).verify({
+      ticker: 'ACME',
+      asOf: ASOF,
+      reasoning: FAITHFUL,
+      decision: 'BUY',
+    });
+    expect(plain.claims.flatMap((item) => item.citations).some((citation) => citation.documentId === 'fed-july')).toBe(
+      false,
+    );
   });
 
   it('offers a one-shot verify()', async () => {

@@ -224,6 +224,15 @@ function prepared(hit: SearchHit): { prepared: PreparedEvidence; stance: StanceS
   return entry;
 }
 
+const MACRO_METRICS = new Set(['rate', 'inflation', 'unemployment', 'gdp']);
+const MACRO_WORDS =
+  /\b(?:Fed|Federal Reserve|FOMC|central bank|Treasury|yields?|recession|tariffs?|payrolls|jobs report|CPI|PCE|GDP|oil prices?|crude|Brent|WTI|the economy|economic)\b/;
+
+/** True when a claim is about the economy rather than the company (so market-wide evidence is admissible). */
+function mentionsMacro(facts: TextFacts): boolean {
+  return facts.metrics.some((metric) => MACRO_METRICS.has(metric.id)) || MACRO_WORDS.test(facts.source);
+}
+
 const NEGATION_CUE = /\b(?:not|no|never|neither|nor|without|failed to|unable to)\b|n't\b/i;
 const EVIDENCE_CACHE_LIMIT = 50_000;
 
@@ -343,17 +352,30 @@ export function createVerifier(options: CreateVerifierOptions): Verifier {
     for (const value of mean) norm += value * value;
     norm = Math.sqrt(norm);
     if (norm > 0) for (let index = 0; index < mean.length; index += 1) mean[index] = (mean[index] as number) / norm;
+    const base = {
+      ...(settings.retrieval !== 'vector' && { query }),
+      ...(settings.retrieval !== 'text' && norm > 0 && { vector: mean }),
+      mode: settings.retrieval === 'vector' && norm === 0 ? ('text' as const) : settings.retrieval,
+      asOf: first.input.asOf,
+      includeVectors: true,
+      ...(signal && { signal }),
+    };
+    const macro =
+      settings.marketWide === 'always' ||
+      (settings.marketWide === 'auto' && items.some((item) => item.claimFacts.some((facts) => mentionsMacro(facts))));
     try {
-      const hits = await store.search({
-        ...(settings.retrieval !== 'vector' && { query }),
-        ...(settings.retrieval !== 'text' && norm > 0 && { vector: mean }),
-        mode: settings.retrieval === 'vector' && norm === 0 ? 'text' : settings.retrieval,
-        tickers: [first.input.ticker, ...settings.extraTickers],
-        asOf: first.input.asOf,
-        k: settings.candidatePool * Math.min(3, items.length),
-        includeVectors: true,
-        ...(signal && { signal }),
-      });
+      const [own, marketWide] = await Promise.all([
+        store.search({
+          ...base,
+          tickers: [first.input.ticker, ...settings.extraTickers],
+          k: settings.candidatePool * Math.min(3, items.length),
+        }),
+        macro
+          ? store.search({ ...base, sourceKinds: ['macro'], k: Math.max(5, Math.round(settings.candidatePool / 4)) })
+          : [],
+      ]);
+      const seen = new Set(own.map((hit) => hit.chunkId));
+      const hits = [...own, ...marketWide.filter((hit) => !seen.has(hit.chunkId))];
       // Defence in depth: the store filters by asOf before ranking; never let a later document through anyway.
       return hits.filter((hit) => isAvailableAt(hit.publishedAt, first.input.asOf));
     } catch (error) {
