@@ -83,8 +83,17 @@ export const verifyInputSchema = z.object({
   asOf: z.union([instantSchema, z.date().transform((date) => date.toISOString())]),
   /** The reasoning text (free text or a Trading-R1 thesis). */
   reasoning: z.string(),
-  /** The decision taken. */
-  decision: decisionSchema,
+  /** The decision taken (`'STRONG_BUY'`…; `'strong buy'`, `'Strong-Buy'` and the like are normalised). */
+  decision: z.preprocess(
+    (value) =>
+      typeof value === 'string'
+        ? value
+            .trim()
+            .toUpperCase()
+            .replace(/[\s-]+/g, '_')
+        : value,
+    decisionSchema,
+  ),
 });
 /** One verification request. */
 export type VerifyInput = z.input<typeof verifyInputSchema>;

@@ -278,6 +278,13 @@ describe('createVerifier (real LanceDB table, default embedder)', () => {
     await expect(
       verifier.verify({ ticker: 'ACME', asOf: ASOF, reasoning: 'x', decision: 'MAYBE' as never }),
     ).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+    const lenient = await createVerifier({ store, embedder }).verify({
+      ticker: 'acme',
+      asOf: new Date('2024-08-10T12:00:00Z'),
+      reasoning: 'Acme reported revenue of $12.4 billion.',
+      decision: 'strong buy' as never,
+    });
+    expect(lenient).toMatchObject({ ticker: 'ACME', decision: 'STRONG_BUY', asOf: '2024-08-10T12:00:00.000Z' });
     expect(() => createVerifier({ store, embedder, options: { k: 0 } })).toThrow(/Invalid createVerifier options/);
     await verifier.close();
     await verifier.close();
