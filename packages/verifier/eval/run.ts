@@ -314,6 +314,15 @@ async function main(): Promise<void> {
     }
     const output = join(here, '../eval-results');
     mkdirSync(output, { recursive: true });
+    // Keep the record of the first test run (see the README) across re-runs.
+    let testFirstRun: unknown;
+    try {
+      testFirstRun = (
+        JSON.parse(readFileSync(join(output, 'verifier-eval.json'), 'utf8')) as { testFirstRun?: unknown }
+      ).testFirstRun;
+    } catch {
+      testFirstRun = undefined;
+    }
     writeFileSync(
       join(output, 'verifier-eval.json'),
       `${JSON.stringify(
@@ -341,6 +350,7 @@ async function main(): Promise<void> {
               label: item.label,
               target: item.span ? item.reasoning.slice(item.span.start, item.span.end) : null,
             })),
+          ...(testFirstRun !== undefined && { testFirstRun }),
         },
         null,
         2,
