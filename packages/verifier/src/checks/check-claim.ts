@@ -214,13 +214,18 @@ function distinctive(quantity: AnchoredQuantity): boolean {
   return digits.length >= 2 && Number(digits) % 5 !== 0;
 }
 
+const SCALE_WORDS =
+  /^(?:bn|mn|mm|k|m|b|t|tn|thousand|million|billion|trillion|percent|pct|pp|bps|points?|pts|dollars?|cents|x|times)$/;
+
 /** Share of the content words within five words of a figure (in the claim) found in an evidence sentence. */
 function localOverlap(claim: TextFacts, quantity: AnchoredQuantity, present: ReadonlySet<string>): number {
   const index = claim.tokens.findIndex((token) => token.start >= quantity.end);
   const from = Math.max(0, (index < 0 ? claim.tokens.length : index) - 6);
   const window = claim.tokens
     .slice(from, (index < 0 ? claim.tokens.length : index) + 5)
-    .filter((token) => !token.stop && token.norm.length > 1 && !/^\d/.test(token.norm));
+    .filter(
+      (token) => !token.stop && token.norm.length > 1 && !/^\d/.test(token.norm) && !SCALE_WORDS.test(token.lower),
+    );
   if (window.length === 0) return 0;
   return window.filter((token) => present.has(token.norm)).length / window.length;
 }
@@ -430,7 +435,13 @@ export function checkClaim(input: CheckClaimInput): ClaimChecks {
 
   // Periods are confirmed by sentences about the claim (not by any period anywhere in the evidence), and
   // contradicted when the sentences that best match the claim name only other periods.
-  const relevant = sentences.filter((scored) => scored.overlap >= 0.25);
+  const matchedChunks = new Set(
+    numbers.filter((number) => number.status === 'matched').map((number) => number.evidence),
+  );
+  const relevant = sentences.filter(
+    (scored) =>
+      scored.overlap >= 0.25 || scored.sentence.facts.quantities.some((quantity) => matchedChunks.has(quantity.raw)),
+  );
   const periods: PeriodCheck[] = [];
   for (const period of claim.periods) {
     let status: CheckStatus = 'missing';

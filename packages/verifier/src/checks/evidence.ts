@@ -104,7 +104,7 @@ export function prepareEvidence(hit: {
       text: span.text,
       start: span.start,
       facts,
-      termSet: new Set(facts.terms),
+      termSet: new Set([...facts.terms, ...acronymsOf(span.text)]),
       negated: NEGATION_CUE.test(span.text),
       negatedTerms: new Set(facts.negatedTerms),
     };

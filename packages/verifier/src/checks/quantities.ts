@@ -241,6 +241,13 @@ export type QuantityComparison = 'match' | 'conflict' | 'incomparable';
  * widened to 3% for approximate figures.
  */
 export function compareQuantities(claim: Quantity, evidence: Quantity): QuantityComparison {
+  // "7 points of growth" and "7 percentage points" are the same figure; they may match but never conflict.
+  const points = (unit: QuantityUnit): boolean => unit === 'pp' || unit === 'points';
+  if (claim.unit !== evidence.unit && points(claim.unit) && points(evidence.unit)) {
+    return Math.abs(claim.value - evidence.value) <= Math.max(claim.tolerance, evidence.tolerance) + 1e-9
+      ? 'match'
+      : 'incomparable';
+  }
   if (claim.unit !== evidence.unit) return 'incomparable';
   if (claim.unit === 'currency' && claim.currency !== evidence.currency) return 'incomparable';
   // Figures two orders of magnitude apart are different quantities (a per-share amount and a total), not a
