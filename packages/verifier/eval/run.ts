@@ -314,14 +314,13 @@ async function main(): Promise<void> {
     }
     const output = join(here, '../eval-results');
     mkdirSync(output, { recursive: true });
-    // Keep the record of the first test run (see the README) across re-runs.
-    let testFirstRun: unknown;
+    // Keep the records of earlier test runs (`testFirstRun`, `testSecondRun`; see the README) across re-runs.
+    let earlierRuns: Record<string, unknown> = {};
     try {
-      testFirstRun = (
-        JSON.parse(readFileSync(join(output, 'verifier-eval.json'), 'utf8')) as { testFirstRun?: unknown }
-      ).testFirstRun;
+      const previous = JSON.parse(readFileSync(join(output, 'verifier-eval.json'), 'utf8')) as Record<string, unknown>;
+      earlierRuns = Object.fromEntries(Object.entries(previous).filter(([key]) => /^test\w*Run$/.test(key)));
     } catch {
-      testFirstRun = undefined;
+      earlierRuns = {};
     }
     writeFileSync(
       join(output, 'verifier-eval.json'),
@@ -350,7 +349,7 @@ async function main(): Promise<void> {
               label: item.label,
               target: item.span ? item.reasoning.slice(item.span.start, item.span.end) : null,
             })),
-          ...(testFirstRun !== undefined && { testFirstRun }),
+          ...earlierRuns,
         },
         null,
         2,

@@ -230,7 +230,12 @@ function localOverlap(claim: TextFacts, quantity: AnchoredQuantity, present: Rea
   return window.filter((token) => present.has(token.norm)).length / window.length;
 }
 
-function checkNumber(claimQuantity: AnchoredQuantity, claim: TextFacts, sentences: ScoredSentence[]): NumberCheck {
+function checkNumber(
+  claimQuantity: AnchoredQuantity,
+  claim: TextFacts,
+  sentences: ScoredSentence[],
+  matchedIn: Set<ScoredSentence>,
+): NumberCheck {
   let conflict: NumberCheck | null = null;
   let periodConflict: NumberCheck | null = null;
   const claimPeriods = claimQuantity.periods.length > 0 ? claimQuantity.periods : claim.periods;
@@ -247,6 +252,7 @@ function checkNumber(claimQuantity: AnchoredQuantity, claim: TextFacts, sentence
       const local = Math.max(scored.overlap, localOverlap(claim, claimQuantity, scored.sentence.termSet));
       const context = distinctive(claimQuantity) ? 0.15 : 0.3;
       if (comparison === 'match' && relation === 'different' && periods !== 'disjoint' && local >= context) {
+        matchedIn.add(scored);
         return {
           claimed: claimQuantity.raw,
           metric: claimQuantity.metric?.id ?? null,
@@ -273,6 +279,7 @@ function checkNumber(claimQuantity: AnchoredQuantity, claim: TextFacts, sentence
         }
         // A figure with no metric on either side only counts when the sentence is clearly about the claim.
         if (relation === 'unknown' && local < context) continue;
+        matchedIn.add(scored);
         return { ...result, status: 'matched', reason: null };
       }
       if (relation === 'unknown' || periods === 'disjoint') continue;
@@ -378,9 +385,10 @@ export function checkClaim(input: CheckClaimInput): ClaimChecks {
   sentences.sort((left, right) => right.overlap - left.overlap);
   const conflicts: string[] = [];
 
+  const matchedIn = new Set<ScoredSentence>();
   const numbers = claim.quantities
     .filter((quantity) => quantity.role !== 'tolerance')
-    .map((quantity) => checkNumber(quantity, claim, sentences));
+    .map((quantity) => checkNumber(quantity, claim, sentences, matchedIn));
   for (const check of numbers) {
     if (check.status === 'conflict') {
       conflicts.push(
@@ -435,13 +443,8 @@ export function checkClaim(input: CheckClaimInput): ClaimChecks {
 
   // Periods are confirmed by sentences about the claim (not by any period anywhere in the evidence), and
   // contradicted when the sentences that best match the claim name only other periods.
-  const matchedChunks = new Set(
-    numbers.filter((number) => number.status === 'matched').map((number) => number.evidence),
-  );
-  const relevant = sentences.filter(
-    (scored) =>
-      scored.overlap >= 0.25 || scored.sentence.facts.quantities.some((quantity) => matchedChunks.has(quantity.raw)),
-  );
+  // Relevant: sentences about the claim, and the sentences where one of its figures was found.
+  const relevant = sentences.filter((scored) => scored.overlap >= 0.25 || matchedIn.has(scored));
   const periods: PeriodCheck[] = [];
   for (const period of claim.periods) {
     let status: CheckStatus = 'missing';
