@@ -400,4 +400,12 @@ describe('openEvidenceStore', () => {
     for (const indices of byDocument.values()) expect(indices.sort((a, b) => a - b)).toEqual(indices.map((_, i) => i));
     await store.close();
   });
+
+  it('accepts any LanceDB URI, e.g. an in-memory database', async () => {
+    const store = await openEvidenceStore({ uri: 'memory://trade-r1-store-test', embedder });
+    await store.add([doc(2)]);
+    const hits = await store.search({ query: 'Azure revenue', asOf: '2024-02-01', k: 1 });
+    expect(hits[0]?.documentId).toBe('msft-cloud');
+    await store.close();
+  });
 });

@@ -118,9 +118,9 @@ export interface SearchRequest {
   query?: string;
   /** A precomputed query vector (overrides embedding `query` for the vector side). */
   vector?: Float32Array | readonly number[];
-  /** Only chunks about at least one of these tickers. */
+  /** Only chunks about at least one of these tickers (validated by core's `tickerSchema`; empty = no ticker filter). */
   tickers?: readonly string[];
-  /** Only chunks of these source kinds. */
+  /** Only chunks of these source kinds (empty = no filter). */
   sourceKinds?: readonly SourceKind[];
   /** Only chunks of these documents. */
   documentIds?: readonly string[];
