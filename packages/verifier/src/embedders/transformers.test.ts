@@ -102,6 +102,11 @@ describe('createTransformersEmbedder', () => {
       );
     }
     await expect(embedder.embed(['fine', ''])).rejects.toSatisfy((error) => isTradeR1Error(error, 'INVALID_INPUT'));
+    const controller = new AbortController();
+    controller.abort();
+    await expect(embedder.embed(['fine'], { signal: controller.signal })).rejects.toSatisfy((error) =>
+      isTradeR1Error(error, 'ABORTED'),
+    );
     const closing = await createTransformersEmbedder({ model: modelDir, device: 'cpu' });
     await closing.close();
     await closing.close();

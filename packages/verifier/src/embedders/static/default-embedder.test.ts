@@ -1,7 +1,11 @@
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { isTradeR1Error } from '@trade-r1/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dot, l2Norm } from '../vector-math.ts';
 import { createDefaultEmbedder, type DefaultEmbedder } from './default-embedder.ts';
+import { DEFAULT_WORD_VECTOR_ASSET, defaultAssetsDir } from './word-vectors.ts';
 
 let embedder: DefaultEmbedder;
 beforeAll(async () => {
@@ -86,6 +90,35 @@ describe('createDefaultEmbedder', () => {
     );
     await expect(createDefaultEmbedder({ assetsDir: '/nonexistent/assets' })).rejects.toSatisfy((error) =>
       isTradeR1Error(error, 'MODEL_LOAD_FAILED'),
+    );
+  });
+
+  it('refuses a corrupted asset (sha256 check against the manifest)', async () => {
+    const directory = mkdtempSync(join(tmpdir(), 'trade-r1-asset-'));
+    try {
+      for (const suffix of ['.json', '.bin', '.vocab.txt']) {
+        copyFileSync(
+          join(defaultAssetsDir(), `${DEFAULT_WORD_VECTOR_ASSET}${suffix}`),
+          join(directory, `${DEFAULT_WORD_VECTOR_ASSET}${suffix}`),
+        );
+      }
+      const binary = join(directory, `${DEFAULT_WORD_VECTOR_ASSET}.bin`);
+      const bytes = readFileSync(binary);
+      bytes[bytes.length - 1] = (bytes[bytes.length - 1] as number) ^ 0xff;
+      writeFileSync(binary, bytes);
+      await expect(createDefaultEmbedder({ assetsDir: directory })).rejects.toSatisfy(
+        (error) => isTradeR1Error(error, 'MODEL_LOAD_FAILED') && /Checksum mismatch/.test((error as Error).message),
+      );
+    } finally {
+      rmSync(directory, { recursive: true, force: true });
+    }
+  });
+
+  it('honours an aborted signal', async () => {
+    const controller = new AbortController();
+    controller.abort();
+    await expect(embedder.embed(['text'], { signal: controller.signal })).rejects.toSatisfy((error) =>
+      isTradeR1Error(error, 'ABORTED'),
     );
   });
 });
