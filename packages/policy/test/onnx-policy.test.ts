@@ -261,6 +261,23 @@ describe('createOnnxPolicy', () => {
     await expect(policy.generate({ prompts, signal: controller.signal })).rejects.toMatchObject({ code: 'ABORTED' });
   });
 
+  it("stops at the model's position limit and rejects prompts longer than it", async () => {
+    const limit = written.config.maxPositionEmbeddings;
+    const nearLimit = Array.from({ length: limit - 3 }, (_, index) => 5 + (index % 200));
+    const result = await policy.generate({
+      prompts: [nearLimit],
+      numSamples: 2,
+      maxNewTokens: 10,
+      minNewTokens: 10,
+      seed: 1,
+    });
+    for (const completion of result.completions[0] ?? []) {
+      expect(completion.tokenIds).toHaveLength(3);
+      expect(completion.finishReason).toBe('length');
+    }
+    await expect(policy.generate({ prompts: [new Array(limit).fill(5)] })).rejects.toMatchObject({ code: 'TOO_LARGE' });
+  });
+
   it('renders chat prompts and accepts token ids', async () => {
     const chat = await policy.generate({
       prompts: [[{ role: 'user', content: 'Buy or sell?' }]],

@@ -289,6 +289,7 @@ export class OnnxTextPolicy implements TextPolicy {
   private readonly eosTokenIds: Set<number>;
   private readonly padTokenId: number;
   private readonly vocabSize: number;
+  private readonly maxPositions: number;
 
   /** @internal Use {@link createOnnxPolicy}. */
   constructor(
@@ -346,6 +347,8 @@ export class OnnxTextPolicy implements TextPolicy {
     this.eosTokenIds = new Set(settings.eosTokenIds ?? (fromConfigs.length > 0 ? fromConfigs : toIdList(tokenizerEos)));
     this.padTokenId = toIdList(config.pad_token_id)[0] ?? [...this.eosTokenIds][0] ?? 0;
     this.vocabSize = Number(config.vocab_size);
+    const positions = Number(config.max_position_embeddings ?? config.n_positions);
+    this.maxPositions = Number.isInteger(positions) && positions > 0 ? positions : Number.POSITIVE_INFINITY;
   }
 
   /** Where and how the model runs (execution provider, fallback reason, dtype, path). */
@@ -400,6 +403,13 @@ export class OnnxTextPolicy implements TextPolicy {
     encoded.forEach((ids, index) => {
       if (ids.length === 0) {
         throw new TradeR1Error('INVALID_INPUT', `Prompt ${index} is empty after tokenisation`, { details: { index } });
+      }
+      if (ids.length >= this.maxPositions) {
+        throw new TradeR1Error(
+          'TOO_LARGE',
+          `Prompt ${index} has ${ids.length} tokens; the model handles at most ${this.maxPositions} positions`,
+          { details: { index, tokens: ids.length, maxPositions: this.maxPositions } },
+        );
       }
       const bad = ids.find((id) => id >= this.vocabSize);
       if (bad !== undefined) {
@@ -602,7 +612,7 @@ export class OnnxTextPolicy implements TextPolicy {
               row.stoppedText = decoded.slice(0, cut);
             }
           }
-          if (row.finish === null && row.tokens.length >= options.maxNewTokens) row.finish = 'length';
+          if (row.finish === null && row.tokens.length >= this.lengthLimit(row, options)) row.finish = 'length';
           if (emitText) {
             const visible = row.stoppedText ?? (row.finish !== null ? decoded : this.safePrefix(decoded, options.stop));
             if (visible.startsWith(row.emitted) && visible.length > row.emitted.length) {
@@ -611,7 +621,7 @@ export class OnnxTextPolicy implements TextPolicy {
             }
           }
         }
-        if (row.finish === null && row.tokens.length >= options.maxNewTokens) row.finish = 'length';
+        if (row.finish === null && row.tokens.length >= this.lengthLimit(row, options)) row.finish = 'length';
         if (emitText) {
           yield {
             type: 'token',
@@ -660,6 +670,11 @@ export class OnnxTextPolicy implements TextPolicy {
           ? halfToFloat32(logitsTensor.data as Uint16Array)
           : (logitsTensor.data as Float32Array);
     }
+  }
+
+  // maxNewTokens, or fewer when the model's position limit (max_position_embeddings) comes first.
+  private lengthLimit(row: Row, options: ResolvedGenerateOptions): number {
+    return Math.min(options.maxNewTokens, this.maxPositions - row.promptLength);
   }
 
   // Hold back a suffix that could still grow into a stop string, and an incomplete UTF-8 character.
