@@ -104,6 +104,7 @@ export {
   tradingR1PromptOptionsSchema,
 } from './prompts/trading-r1.ts';
 export type { ChatMessage, PromptParts } from './prompts/types.ts';
+export { type GenerateRolloutsOptions, generateRollouts, type RolloutParser, type RolloutPrompt } from './rollouts.ts';
 export {
   createOnnxPolicy,
   ONNX_DTYPES,
