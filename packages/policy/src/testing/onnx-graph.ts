@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module';
-import type onnxProto from 'onnx-proto';
+import type * as OnnxProtoModule from 'onnx-proto';
 
 // onnx-proto is protobufjs-generated CommonJS that reads `util.Long` at load time. Some loaders (vitest, bundlers)
 // hand protobufjs an ES-module wrapper of `long` without `fromBits`, which crashes the load; int64 values work as
@@ -14,7 +14,7 @@ if (protobuf.util.Long && typeof protobuf.util.Long.fromBits !== 'function') {
   protobuf.util.Long = null;
   protobuf.configure();
 }
-const { onnx } = requireHere(onnxProtoPath) as typeof onnxProto;
+const { onnx } = requireHere(onnxProtoPath) as typeof OnnxProtoModule;
 
 /** ONNX element types used by the generators. */
 export const ONNX_FLOAT = onnx.TensorProto.DataType.FLOAT;
@@ -39,8 +39,8 @@ type AttributeValue = number | number[] | string | { ints: number[] } | { float:
  * little-endian bytes, and `toBytes()` producing a serialised ModelProto (IR 8, default-domain opset 14).
  */
 export class OnnxGraphBuilder {
-  private readonly nodes: onnxProto.onnx.INodeProto[] = [];
-  private readonly initializers: onnxProto.onnx.ITensorProto[] = [];
+  private readonly nodes: OnnxProtoModule.onnx.INodeProto[] = [];
+  private readonly initializers: OnnxProtoModule.onnx.ITensorProto[] = [];
   private readonly inputs: ValueDeclaration[] = [];
   private readonly outputs: ValueDeclaration[] = [];
   private counter = 0;
@@ -139,7 +139,7 @@ export class OnnxGraphBuilder {
   }
 }
 
-function toAttribute(name: string, value: AttributeValue): onnxProto.onnx.IAttributeProto {
+function toAttribute(name: string, value: AttributeValue): OnnxProtoModule.onnx.IAttributeProto {
   const types = onnx.AttributeProto.AttributeType;
   if (typeof value === 'string') return { name, type: types.STRING, s: new TextEncoder().encode(value) };
   if (Array.isArray(value)) return { name, type: types.INTS, ints: value };
@@ -148,7 +148,7 @@ function toAttribute(name: string, value: AttributeValue): onnxProto.onnx.IAttri
   return { name, type: types.INT, i: value };
 }
 
-function toValueInfo(declaration: ValueDeclaration): onnxProto.onnx.IValueInfoProto {
+function toValueInfo(declaration: ValueDeclaration): OnnxProtoModule.onnx.IValueInfoProto {
   return {
     name: declaration.name,
     type: {
