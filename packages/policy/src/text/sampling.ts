@@ -3,6 +3,13 @@
  * argument, so the caller's seeded stream decides.
  */
 
+// One reusable buffer of sampling weights (sampling is synchronous, so it is never shared between two calls).
+let scratchBuffer = new Float64Array(0);
+function scratch(size: number): Float64Array {
+  if (scratchBuffer.length < size) scratchBuffer = new Float64Array(size);
+  return scratchBuffer.subarray(0, size);
+}
+
 /** Sampling settings for one step. */
 export interface SamplingSettings {
   /** Softmax temperature; `0` means greedy (argmax). */
@@ -56,7 +63,10 @@ export function sampleToken(
   banned?: ReadonlySet<number>,
 ): SampledToken {
   const end = offset + vocab;
-  const modelLogNormalizer = logSumExp(logits, offset, end);
+  // At temperature 1 without bans the sampling weights below are exp(logit - max) over the whole vocabulary, so the
+  // raw model normaliser falls out of the same pass; otherwise it needs its own.
+  const fused = settings.temperature === 1 && banned === undefined;
+  let modelLogNormalizer = fused ? Number.NaN : logSumExp(logits, offset, end);
   const allowed = (token: number): boolean => banned === undefined || !banned.has(token);
   const hasAllowed = banned === undefined || banned.size < vocab;
   const isAllowed = (token: number): boolean => !hasAllowed || allowed(token);
@@ -81,14 +91,18 @@ export function sampleToken(
     const value = (logits[offset + token] as number) * inverseTemperature;
     if (value > max) max = value;
   }
-  const weights = new Float64Array(vocab);
+  const weights = scratch(vocab);
   let total = 0;
   for (let token = 0; token < vocab; token += 1) {
-    if (!isAllowed(token)) continue;
+    if (!isAllowed(token)) {
+      weights[token] = 0;
+      continue;
+    }
     const weight = Math.exp((logits[offset + token] as number) * inverseTemperature - max);
     weights[token] = weight;
     total += weight;
   }
+  if (fused) modelLogNormalizer = max + Math.log(total);
 
   const useTopK = settings.topK > 0 && settings.topK < vocab;
   const useTopP = settings.topP < 1;
@@ -109,14 +123,15 @@ export function sampleToken(
         }
       }
     }
-    const kept = new Float64Array(vocab);
+    const keptTokens = candidates.slice(0, keep);
+    const keptWeights = keptTokens.map((token) => weights[token] as number);
+    weights.fill(0);
     total = 0;
-    for (let index = 0; index < keep; index += 1) {
-      const token = candidates[index] as number;
-      kept[token] = weights[token] as number;
-      total += kept[token] as number;
-    }
-    weights.set(kept);
+    keptTokens.forEach((token, index) => {
+      const weight = keptWeights[index] as number;
+      weights[token] = weight;
+      total += weight;
+    });
   }
 
   let threshold = uniform * total;
