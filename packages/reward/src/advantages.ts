@@ -101,8 +101,10 @@ export function groupAdvantages<Output extends Float64Array | Float32Array = Flo
   const unbiased = (options.std ?? 'unbiased') === 'unbiased';
   const zeroMissing = (options.missing ?? 'exclude') === 'zero';
   validateOptions(options, estimator, scale, epsilon);
+  // `undefined` sizes means every group has `groupSize` members (no per-group array to allocate).
   const sizes = resolveGroupSizes(options, n);
-  const groups = sizes.length;
+  const fixedSize = options.groupSize ?? 0;
+  const groups = sizes ? sizes.length : n / fixedSize;
   const output = (options.output ?? new Float64Array(n)) as Output;
   if (output.length !== n) {
     throw new TradeR1Error('INVALID_CONFIG', `output has length ${output.length}, rewards ${n}`, {
@@ -123,7 +125,7 @@ export function groupAdvantages<Output extends Float64Array | Float32Array = Flo
 
   let offset = 0;
   for (let group = 0; group < groups; group += 1) {
-    const size = sizes[group] as number;
+    const size = sizes ? (sizes[group] as number) : fixedSize;
     const end = offset + size;
     // One pass with shifted sums (shift = first valid reward): exact enough for any group, since the deviations
     // from the shift are of the order of the group's spread rather than of its level.
@@ -276,7 +278,7 @@ function validateOptions(
   }
 }
 
-function resolveGroupSizes(options: GroupAdvantageOptions, n: number): ArrayLike<number> {
+function resolveGroupSizes(options: GroupAdvantageOptions, n: number): ArrayLike<number> | undefined {
   if (options.groupSizes !== undefined) {
     let total = 0;
     for (let index = 0; index < options.groupSizes.length; index += 1) {
@@ -306,7 +308,5 @@ function resolveGroupSizes(options: GroupAdvantageOptions, n: number): ArrayLike
       details: { length: n, groupSize },
     });
   }
-  const sizes = new Uint32Array(n / groupSize);
-  sizes.fill(groupSize);
-  return sizes;
+  return undefined;
 }

@@ -25,7 +25,7 @@ export type RewardOutput = number | null | RewardValue;
 export interface RewardFallback {
   /** The declared fallback value. */
   value: number;
-  /** Which failures it covers. @default ['timeout'] */
+  /** Which failures it covers (`'error'` never covers `INVALID_INPUT`, which is reported). @default ['timeout'] */
   on?: readonly ('timeout' | 'error')[];
 }
 
