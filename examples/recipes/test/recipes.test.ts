@@ -40,4 +40,16 @@ describe('recipes', () => {
     expect(score).toBeCloseTo(0.066 * (0.5 + s), 6);
     expect(output).toContain('flagged: false');
   });
+
+  it('rollouts: G seeded samples with log-probs from a generated ONNX model, the same on a second run', async () => {
+    const first = await runRecipe('rollouts');
+    expect(first.split('\n')[0]).toBe('cpu');
+    const logprobs = [...first.matchAll(/logprob: (-[\d.]+)/g)].map((match) => Number(match[1]));
+    expect(logprobs).toHaveLength(4);
+    expect(logprobs.every((value) => Number.isFinite(value) && value < 0)).toBe(true);
+    expect([...first.matchAll(/reward: (-?[\d.]+)/g)].map((match) => Number(match[1]))).toEqual([
+      -1.5, -1.5, -1.5, -1.5,
+    ]);
+    expect(await runRecipe('rollouts')).toBe(first);
+  });
 });
