@@ -36,9 +36,13 @@ const print = (line = ''): void => {
 const SEEDS = [1, 2, 3];
 const FLAG_KEYS = ['contradicted-claim', 'low-factuality', 'high-hallucination-rate'];
 
+type Split = 'train' | 'dev' | 'test' | 'market-dev' | 'market-test';
+const SPLITS: readonly Split[] = ['train', 'dev', 'test', 'market-dev', 'market-test'];
+const HELD_OUT: readonly Split[] = ['test', 'market-test'];
+
 interface RawCase {
   id: string;
-  split?: 'train' | 'dev' | 'test';
+  split?: Split;
   label: string;
   ticker?: string;
   asOf?: string;
@@ -51,7 +55,7 @@ interface RawCase {
 
 interface EvalCase {
   id: string;
-  split: 'train' | 'dev' | 'test';
+  split: Split;
   origin: 'hand' | 'generated';
   label: 'faithful' | 'paraphrase' | PerturbationType;
   ticker: string;
@@ -64,15 +68,7 @@ interface EvalCase {
   base: string | null;
 }
 
-function loadCases(documents: EvidenceDocumentInput[]): EvalCase[] {
-  const raw = ['cases.json', 'test-cases.json'].flatMap((file) => {
-    try {
-      return (JSON.parse(readFileSync(join(here, 'dataset', file), 'utf8')) as { cases: RawCase[] }).cases;
-    } catch (error) {
-      if ((error as { code?: string }).code === 'ENOENT') return [];
-      throw error;
-    }
-  });
+function loadCases(documents: EvidenceDocumentInput[], raw: RawCase[]): EvalCase[] {
   const byId = new Map(raw.map((item) => [item.id, item]));
   const cases: EvalCase[] = [];
   for (const item of raw) {
@@ -236,37 +232,80 @@ function summarise(cases: EvalCase[], reports: Map<string, VerificationReport>, 
   };
 }
 
+function readJson<T>(file: string, fallback: T): T {
+  try {
+    return JSON.parse(readFileSync(join(here, 'dataset', file), 'utf8')) as T;
+  } catch (error) {
+    if ((error as { code?: string }).code === 'ENOENT') return fallback;
+    throw error;
+  }
+}
+
+/**
+ * The two corpora, each verified against its own store: the hand-written set (train/dev/test) and the market
+ * set (analyst-template theses against market-data documents; see eval/market/build.ts).
+ */
+function loadCorpora(): Array<{ name: string; documents: EvidenceDocumentInput[]; cases: EvalCase[] }> {
+  const documents = readJson<EvidenceDocumentInput[]>('documents.json', []);
+  const hand = ['cases.json', 'test-cases.json'].flatMap(
+    (file) => readJson<{ cases: RawCase[] }>(file, { cases: [] }).cases,
+  );
+  const market = readJson<{ documents: EvidenceDocumentInput[]; cases: RawCase[] }>('market.json', {
+    documents: [],
+    cases: [],
+  });
+  const marketCases = market.cases.map((item) => ({ ...item, split: `market-${item.split}` as Split }));
+  return [
+    { name: 'hand', documents, cases: loadCases(documents, hand) },
+    { name: 'market', documents: market.documents, cases: loadCases(market.documents, marketCases) },
+  ];
+}
+
 async function main(): Promise<void> {
   const fit = process.argv.includes('--fit');
-  const documents = JSON.parse(readFileSync(join(here, 'dataset/documents.json'), 'utf8')) as EvidenceDocumentInput[];
-  const allCases = loadCases(documents);
-  // --no-test leaves the test split out (for development on train and dev, so that test stays untuned).
-  const cases = process.argv.includes('--no-test') ? allCases.filter((item) => item.split !== 'test') : allCases;
+  // --no-test leaves the held-out splits out (for development on train and dev, so that they stay untuned).
+  const noTest = process.argv.includes('--no-test');
+  const corpora = loadCorpora().map((corpus) => ({
+    ...corpus,
+    cases: noTest ? corpus.cases.filter((item) => !HELD_OUT.includes(item.split)) : corpus.cases,
+  }));
+  const cases = corpora.flatMap((corpus) => corpus.cases);
   const directory = mkdtempSync(join(tmpdir(), 'trade-r1-verifier-eval-'));
   const embedder = await createDefaultEmbedder();
-  const store = await openEvidenceStore({ uri: directory, embedder });
+  // --options '{"unsupportedWeight":5}' overrides verifier options (for ablations).
+  const optionsIndex = process.argv.indexOf('--options');
+  const overrides =
+    optionsIndex >= 0 ? (JSON.parse(process.argv[optionsIndex + 1] ?? '{}') as Record<string, unknown>) : {};
+  const stores: Array<Awaited<ReturnType<typeof openEvidenceStore>>> = [];
   try {
-    await store.add(documents);
-    // --options '{"unsupportedWeight":5}' overrides verifier options (for ablations).
-    const optionsIndex = process.argv.indexOf('--options');
-    const overrides =
-      optionsIndex >= 0 ? (JSON.parse(process.argv[optionsIndex + 1] ?? '{}') as Record<string, unknown>) : {};
-    const verifier = createVerifier({ store, embedder, options: { extraTickers: ['MACRO'], ...overrides } });
-    const started = performance.now();
-    const list = await verifier.verifyBatch(
-      cases.map((item) => ({
-        ticker: item.ticker,
-        asOf: item.asOf,
-        reasoning: item.reasoning,
-        decision: item.decision,
-      })),
-      { concurrency: 4 },
-    );
-    const seconds = (performance.now() - started) / 1000;
-    if (process.argv.includes('--dump')) {
+    let seconds = 0;
+    const list: VerificationReport[] = [];
+    let verifier: ReturnType<typeof createVerifier> | null = null;
+    for (const corpus of corpora) {
+      if (corpus.cases.length === 0) continue;
+      const store = await openEvidenceStore({ uri: join(directory, corpus.name), embedder });
+      stores.push(store);
+      await store.add(corpus.documents);
+      verifier = createVerifier({ store, embedder, options: { extraTickers: ['MACRO'], ...overrides } });
+      const started = performance.now();
+      list.push(
+        ...(await verifier.verifyBatch(
+          corpus.cases.map((item) => ({
+            ticker: item.ticker,
+            asOf: item.asOf,
+            reasoning: item.reasoning,
+            decision: item.decision,
+          })),
+          { concurrency: 4 },
+        )),
+      );
+      seconds += (performance.now() - started) / 1000;
+    }
+    if (!verifier) throw new Error('no evaluation cases');
+    if (process.argv.some((arg) => arg.startsWith('--dump'))) {
       for (const [index, item] of cases.entries()) {
         const report = list[index] as VerificationReport;
-        if (item.split !== 'train') continue;
+        if (!process.argv.includes(`--dump=${item.split}`) && !process.argv.includes('--dump')) continue;
         print(
           `${item.id.padEnd(40)} ${item.label.padEnd(10)} F=${report.scores.factuality.toFixed(3)} H=${report.hallucinationRate.toFixed(2)}`,
         );
@@ -275,8 +314,9 @@ async function main(): Promise<void> {
     const reports = new Map(cases.map((item, index) => [item.id, list[index] as VerificationReport]));
     const threshold = verifier.options.thresholds.deduction;
     const isPositive = (item: EvalCase) => item.label === 'faithful' || item.label === 'paraphrase';
-    const groups: Record<string, EvalCase[]> = { all: cases };
-    for (const split of ['train', 'dev', 'test'] as const) {
+    // `all`: the hand-written corpus (train, dev, test), as in earlier reports; the market splits are listed apart.
+    const groups: Record<string, EvalCase[]> = { all: corpora[0]?.cases ?? [] };
+    for (const split of SPLITS) {
       const inSplit = cases.filter((item) => item.split === split);
       if (inSplit.length === 0) continue;
       groups[split] = inSplit;
@@ -396,7 +436,7 @@ async function main(): Promise<void> {
     }
     await verifier.close();
   } finally {
-    await store.close();
+    for (const store of stores) await store.close();
     await embedder.close();
     rmSync(directory, { recursive: true, force: true });
   }

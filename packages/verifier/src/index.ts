@@ -90,13 +90,16 @@ export {
 } from './checks/quantities.ts';
 export {
   type Claim,
+  type ClaimCategory,
   type ClaimKind,
+  checkableCore,
   type DecisionTag,
   type ExtractClaimsOptions,
   type ExtractedClaims,
   extractClaims,
   extractClaimsOptionsSchema,
   findDecisionTag,
+  isMetaStatement,
 } from './claims/extract.ts';
 export {
   createEntailmentModel,

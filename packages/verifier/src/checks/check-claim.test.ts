@@ -63,3 +63,68 @@ describe('checkClaim', () => {
     expect(result.numbers[0]?.status).toBe('missing');
   });
 });
+
+describe('metric alignment on market data', () => {
+  const DAILY = (date: string, close: string, gain5: string, gain20: string) =>
+    prepareEvidence({
+      chunkId: `market:NVDA:${date}#0`,
+      documentId: `market:NVDA:${date}`,
+      chunkIndex: 0,
+      publishedAt: `${date}T23:59:59.999Z`,
+      tickers: ['NVDA'],
+      title: `NVDA market data for ${date}`,
+      text:
+        `NVDA closed at ${close} on ${date} (open 120.30, high 123.03, low 116.94) on volume of 313.4 million shares. ` +
+        'The close was 16.6% above the 20-day simple moving average of 113.03 and 29.0% above the 50-day average of ' +
+        `94.34; the 20-day average was above the 50-day average. Over the last 5 sessions NVDA ${gain5}, and over the ` +
+        `last 20 sessions it ${gain20}. The 14-day RSI was 80.8.`,
+    });
+  const run = (claim: string, evidence = [DAILY('2024-06-14', '131.82', 'gained 9.1%', 'gained 39.8%')]) =>
+    checkClaim({
+      claim: analyzeText(claim),
+      claimNegated: false,
+      evidence,
+      idf: new Map(),
+      defaultIdf: 1,
+      subjectTicker: 'NVDA',
+    });
+
+  it('contradicts an altered closing price of the same date (a terse quote)', () => {
+    const altered = run('2024-06-14 close 173.69');
+    expect(altered.numbers[0]).toMatchObject({ status: 'conflict', metric: 'close_price', evidence: '131.82' });
+    expect(run('2024-06-14 close 131.82').conflicts).toEqual([]);
+  });
+
+  it('does not contradict a metric the evidence does not state', () => {
+    const result = run(
+      'Relative to its 262-bar range the stock is at the 100.0% point between the low and the high. range 37.45–131.82, close 131.82',
+    );
+    expect(result.conflicts).toEqual([]);
+    // The window length is not a figure.
+    expect(result.numbers.map((number) => number.claimed)).not.toContain('262');
+  });
+
+  it('keeps figures and moves over different windows apart', () => {
+    const evidence = [DAILY('2024-06-14', '131.82', 'lost 2.1%', 'gained 39.8%')];
+    const confirmed = run('Over the last 20 sessions the stock gained 39.8%, and -2.1% over the last 5.', evidence);
+    expect(confirmed.conflicts).toEqual([]);
+    const wrongWindow = run('Over the last 5 sessions the stock gained 39.8%.', evidence);
+    expect(wrongWindow.numbers[0]?.status).not.toBe('matched');
+    expect(run('Over the last 20 sessions the stock lost 39.8%.', evidence).directions[0]?.status).toBe('conflict');
+  });
+
+  it('reads relative position (above/below, higher/lower than) against the matching clause', () => {
+    expect(run('The 20-day average sits above the 50-day average.').conflicts).toEqual([]);
+    expect(run('The 20-day average sits below the 50-day average.').directions[0]?.status).toBe('conflict');
+    expect(run('NVDA is 16.6% higher than its 20-day moving average.').conflicts).toEqual([]);
+  });
+
+  it('lets the latest report supersede older ones for a claim without a date', () => {
+    const older = DAILY('2024-03-05', '85.20', 'gained 1.0%', 'gained 5.0%');
+    const latest = DAILY('2024-06-14', '131.82', 'gained 9.1%', 'gained 39.8%');
+    const result = run('NVDA closed at 131.82.', [older, latest]);
+    expect(result.conflicts).toEqual([]);
+    expect(result.numbers[0]?.status).toBe('matched');
+    expect(run('NVDA closed at 85.20.', [older, latest]).numbers[0]?.status).toBe('matched');
+  });
+});

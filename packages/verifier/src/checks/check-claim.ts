@@ -239,11 +239,31 @@ function checkNumber(
   let conflict: NumberCheck | null = null;
   let periodConflict: NumberCheck | null = null;
   const claimPeriods = claimQuantity.periods.length > 0 ? claimQuantity.periods : claim.periods;
+  // A claim that names no period is about the latest state: for its metric (and window), an older document's
+  // figure is superseded by a newer one and cannot contradict it.
+  let latest = '';
+  if (claimPeriods.length === 0 && claimQuantity.metric !== null) {
+    for (const scored of sentences) {
+      const states = scored.sentence.facts.quantities.some(
+        (quantity) =>
+          metricRelation(quantity.metric, claimQuantity.metric) === 'same' &&
+          quantity.unit === claimQuantity.unit &&
+          (quantity.horizon === null || claimQuantity.horizon === null || quantity.horizon === claimQuantity.horizon),
+      );
+      if (states && scored.evidence.publishedAt > latest) latest = scored.evidence.publishedAt;
+    }
+  }
   for (const scored of sentences) {
     for (const evidenceQuantity of scored.sentence.facts.quantities) {
       if (claimQuantity.role === 'tolerance' || evidenceQuantity.role === 'tolerance') continue;
       const comparison = compareQuantities(claimQuantity, evidenceQuantity);
       if (comparison === 'incomparable') continue;
+      // Figures over different look-back windows ("20-day" vs "5-day" return) describe different metrics.
+      const horizonsDiffer =
+        claimQuantity.horizon !== null &&
+        evidenceQuantity.horizon !== null &&
+        claimQuantity.horizon !== evidenceQuantity.horizon;
+      if (horizonsDiffer) continue;
       const relation = metricRelation(claimQuantity.metric, evidenceQuantity.metric);
       const periods = periodsRelation(claimPeriods, quantityPeriods(evidenceQuantity, scored));
       // The same figure in a sentence about the claim confirms it even when metric attachment differs (it is
@@ -283,10 +303,15 @@ function checkNumber(
         return { ...result, status: 'matched', reason: null };
       }
       if (relation === 'unknown' || periods === 'disjoint') continue;
+      // A conflict needs the same metric: not a parent or child metric ("share price" vs "close"), and a metric
+      // qualified on one side only ("revenue" vs "Data Center revenue") only when the sentence is about the claim.
+      if (claimQuantity.metric?.id !== evidenceQuantity.metric?.id) continue;
+      if (relation === 'related' && scored.overlap < 0.4) continue;
       // Role must be known on at least one side or the units must be levels (currency, multiples) to conflict.
       if (claimQuantity.role === null && evidenceQuantity.role === null && claimQuantity.unit === 'percent') {
         if (scored.overlap < 0.4) continue;
       }
+      if (latest !== '' && scored.evidence.publishedAt < latest) continue;
       conflict ??= { ...result, status: 'conflict', reason: 'value' };
     }
   }
@@ -341,18 +366,43 @@ function checkDirection(
   const clause = weigh(clauseTerms(claim, direction.start));
   // The most relevant evidence sentence with a comparable direction word decides: same polarity confirms it,
   // the opposite contradicts it.
-  let best: { other: DirectionMention; scored: ScoredSentence; rank: number } | null = null;
+  const candidates: Array<{ other: DirectionMention; scored: ScoredSentence; rank: number }> = [];
   for (const scored of sentences) {
     const overlap = Math.max(scored.overlap, weightedCoverage(clause, scored.sentence.termSet));
     if (overlap < 0.25) continue;
     for (const other of scored.sentence.facts.directions) {
       if (axisGroup(other.axis) !== axisGroup(direction.axis)) continue;
+      // Moves over different windows ("lost 8% over 20 sessions" vs "gained 2% over 5") are different facts.
+      if (direction.horizon !== null && other.horizon !== null && direction.horizon !== other.horizon) continue;
       const relation = metricRelation(direction.metric, other.metric);
       if (relation === 'different') continue;
       if (relation === 'unknown' && overlap < 0.5) continue;
       if (periodsRelation(claim.periods, sentencePeriods(scored)) === 'disjoint') continue;
-      const rank = overlap + (relation === 'same' ? 0.2 : 0);
-      if (best === null || rank > best.rank) best = { other, scored, rank };
+      // Within a sentence, the direction whose own clause matches the claim's clause best ("the 20-day average
+      // was below the 50-day average" rather than "the close was 3.8% above the 20-day average").
+      const otherTerms = clauseTerms(scored.sentence.facts, other.start);
+      const claimTerms = new Set(clause.terms);
+      const precision =
+        otherTerms.length === 0 ? 0 : otherTerms.filter((term) => claimTerms.has(term)).length / otherTerms.length;
+      const local = 0.5 * (weightedCoverage(clause, new Set(otherTerms)) + precision);
+      candidates.push({ other, scored, rank: overlap + 0.5 * local + (relation === 'same' ? 0.2 : 0) });
+    }
+  }
+  // The most relevant candidate decides. A claim that names no period is about the latest state, so among
+  // equally relevant candidates (within 0.05: the same kind of report on different days) the most recent
+  // document supersedes older ones.
+  const topRank = candidates.reduce((max, candidate) => Math.max(max, candidate.rank), Number.NEGATIVE_INFINITY);
+  const eligible =
+    claim.periods.length === 0 ? candidates.filter((candidate) => candidate.rank >= topRank - 0.05) : candidates;
+  let best: { other: DirectionMention; scored: ScoredSentence; rank: number } | null = null;
+  for (const candidate of eligible) {
+    const published = candidate.scored.evidence.publishedAt;
+    if (
+      best === null ||
+      (claim.periods.length === 0 && published > best.scored.evidence.publishedAt) ||
+      ((claim.periods.length > 0 || published === best.scored.evidence.publishedAt) && candidate.rank > best.rank)
+    ) {
+      best = candidate;
     }
   }
   const base = { word: direction.word, polarity: direction.polarity, metric: direction.metric?.id ?? null };

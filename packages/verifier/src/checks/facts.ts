@@ -44,6 +44,11 @@ export interface AnchoredQuantity extends Quantity {
   role: QuantityRole | null;
   /** Periods in the figure's clause (or, failing that, in the sentence). */
   periods: Period[];
+  /**
+   * The look-back window the figure is measured over, normalised (`20d`, `3m`, `1y`), from the nearest window
+   * phrase in its clause ("20-day", "over the last 5 sessions", "SMA50", "return20d"), or `null`.
+   */
+  horizon: string | null;
 }
 
 /** A direction word (rose, missed, raised…) with its polarity after negation. */
@@ -58,6 +63,8 @@ export interface DirectionMention {
   negated: boolean;
   /** The metric it describes, if one is near. */
   metric: MetricMention | null;
+  /** The look-back window in its clause (`20d`, `5d`), if any (see {@link AnchoredQuantity.horizon}). */
+  horizon: string | null;
   /** Offset of the word. */
   start: number;
 }
@@ -262,6 +269,8 @@ function findMetrics(text: string, tokens: WordToken[]): MetricMention[] {
     const end = start + match[0].length;
     const definition = METRIC_BY_PHRASE.get(match[0].toLowerCase());
     if (!definition) continue;
+    // "close to", "close of business" are not the closing price.
+    if (definition.id === 'close_price' && /^\s+(?:to|of|call|watch)\b/i.test(text.slice(end))) continue;
     const { id, parent } = definition;
     // Qualifier: up to three segment words directly before the phrase ("advertising services revenue",
     // "Data Center revenue", "the gaming division's revenue"), not company names ("Apple's revenue").
@@ -304,6 +313,8 @@ function nearestMetric(
   let bestDistance = Infinity;
   for (const metric of metrics) {
     if (clauseOf(boundaries, metric.start) !== clause) continue;
+    // A metric after the figure never reaches back across a comma or bracket ("range 37–131, close 131").
+    if (metric.start >= end && /[,;()]/.test(text.slice(end, metric.start))) continue;
     // Metrics before the figure are preferred (subject–verb–figure), those after need to be close.
     const distance =
       metric.end <= start
@@ -401,6 +412,66 @@ function quantityRole(text: string, quantity: Quantity): QuantityRole | null {
   return null;
 }
 
+const HORIZON_UNITS: Record<string, string> = {
+  day: 'd',
+  session: 'd',
+  bar: 'd',
+  d: 'd',
+  week: 'w',
+  w: 'w',
+  month: 'm',
+  quarter: 'q',
+  year: 'y',
+  y: 'y',
+};
+const HORIZON =
+  /\b(\d{1,4})[- ](?:trading[- ])?(day|session|bar|week|month|quarter|year)s?\b|\b(?:last|past|previous|prior)\s+(\d{1,4})\b(?![.,]?\d|\s*%)|(?<=[A-Za-z])(\d{1,4})(d|w|y)?(?![A-Za-z\d])/gi;
+
+interface HorizonMention {
+  key: string;
+  start: number;
+  end: number;
+}
+
+/** Look-back windows named in a text: "20-day", "last 5 sessions", "over the last 5", "SMA50", "return20d". */
+function findHorizons(text: string): HorizonMention[] {
+  const found: HorizonMention[] = [];
+  for (const match of text.matchAll(HORIZON)) {
+    const count = match[1] ?? match[3] ?? match[4];
+    if (!count) continue;
+    // A digit glued to a word only counts after an indicator or metric name (SMA20, RSI14, volatility20d).
+    if (
+      match[4] &&
+      !/(?:sma|ema|ma|rsi|volatility|vol|return|change|high|low|avg|average)$/i.test(text.slice(0, match.index))
+    )
+      continue;
+    const unit = match[2]?.toLowerCase() ?? match[5]?.toLowerCase() ?? 'd';
+    found.push({
+      key: `${Number(count)}${HORIZON_UNITS[unit] ?? 'd'}`,
+      start: match.index,
+      end: match.index + match[0].length,
+    });
+  }
+  return found;
+}
+
+/** The window nearest to a span within its clause. */
+function nearestHorizon(horizons: HorizonMention[], boundaries: number[], start: number, end: number): string | null {
+  const clause = clauseOf(boundaries, start);
+  let best: HorizonMention | null = null;
+  let bestDistance = Number.POSITIVE_INFINITY;
+  for (const mention of horizons) {
+    if (clauseOf(boundaries, mention.start) !== clause) continue;
+    if (mention.start < end && mention.end > start) continue;
+    const distance = mention.end <= start ? start - mention.end : mention.start - end;
+    if (distance < bestDistance) {
+      best = mention;
+      bestDistance = distance;
+    }
+  }
+  return best?.key ?? null;
+}
+
 /** Extract the structured facts of a text (a claim or an evidence sentence). */
 export function analyzeText(text: string): TextFacts {
   const tokens = tokenize(text);
@@ -408,9 +479,11 @@ export function analyzeText(text: string): TextFacts {
   const periods = extractPeriods(text);
   const metrics = findMetrics(text, tokens);
   const boundaries = clauseBoundaries(text);
+  const horizons = findHorizons(text);
   const quantities: AnchoredQuantity[] = extractQuantities(text, periods).map((quantity) => {
     const metric = nearestMetric(text, metrics, boundaries, quantity.start, quantity.end);
     const clause = clauseOf(boundaries, quantity.start);
+    const horizon = nearestHorizon(horizons, boundaries, quantity.start, quantity.end);
     const clausePeriods = periods.filter((period) => clauseOf(boundaries, period.start) === clause);
     // An estimate word between the metric and the figure (or right before it) marks an estimate figure.
     const windowStart = Math.max(
@@ -427,6 +500,7 @@ export function analyzeText(text: string): TextFacts {
       estimate,
       role: quantityRole(text, quantity),
       periods: clausePeriods.length > 0 ? clausePeriods : periods,
+      horizon,
     };
   });
   const directions: DirectionMention[] = [];
@@ -451,12 +525,15 @@ export function analyzeText(text: string): TextFacts {
       }
       if (/[.;,]/.test(text.slice(previous.end, token.start))) break;
     }
+    // "higher than" / "lower than" compare with a reference level, like "above" / "below".
+    const comparative = /^(?:higher|lower)$/.test(token.lower) && /^\s+than\b/.test(text.slice(token.end));
     directions.push({
       word: token.raw,
       polarity: (negated ? -entry.polarity : entry.polarity) as 1 | -1,
-      axis: entry.axis,
+      axis: comparative ? 'position' : entry.axis,
       negated,
       metric: nearestMetric(text, metrics, boundaries, token.start, token.end),
+      horizon: nearestHorizon(horizons, boundaries, token.start, token.end),
       start: token.start,
     });
   }
@@ -479,6 +556,7 @@ export function analyzeText(text: string): TextFacts {
       axis: 'change',
       negated: false,
       metric: level.metric,
+      horizon: level.horizon,
       start: level.start,
     });
   }

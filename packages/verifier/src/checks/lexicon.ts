@@ -62,8 +62,15 @@ export const METRICS: readonly MetricDefinition[] = [
   { id: 'price_target', phrases: ['price target', 'price targets', 'target price', 'target', 'targets', 'pt'] },
   {
     id: 'share_price',
-    phrases: ['shares', 'stock', 'share price', 'stock price', 'the stock', 'closed at', 'traded at', 'trading at'],
+    phrases: ['shares', 'stock', 'share price', 'stock price', 'the stock', 'traded at', 'trading at'],
   },
+  {
+    id: 'close_price',
+    phrases: ['close', 'closed at', 'closing price', 'close price', 'last close', 'settled at'],
+    parent: 'share_price',
+  },
+  { id: 'open_price', phrases: ['opened at', 'opening price', 'open price'], parent: 'share_price' },
+  { id: 'macd', phrases: ['macd', 'macd line', 'macd histogram'] },
   { id: 'market_cap', phrases: ['market cap', 'market capitalization', 'market value', 'valuation'] },
   { id: 'pe', phrases: ['p/e', 'price-to-earnings', 'pe ratio', 'earnings multiple', 'forward earnings', 'multiple'] },
   { id: 'market_share', phrases: ['market share', 'share of the market'] },
@@ -100,7 +107,20 @@ export const METRICS: readonly MetricDefinition[] = [
   },
   { id: 'gdp', phrases: ['gdp', 'economic growth', 'economic output'] },
   { id: 'rsi', phrases: ['rsi', 'relative strength index'] },
-  { id: 'moving_average', phrases: ['moving average', 'sma', 'ema', '50-day', '200-day'] },
+  {
+    id: 'moving_average',
+    phrases: [
+      'moving average',
+      'simple moving average',
+      'exponential moving average',
+      'day average',
+      'day moving average',
+      'sma',
+      'ema',
+      '50-day',
+      '200-day',
+    ],
+  },
   { id: 'volatility', phrases: ['volatility', 'vix', 'implied volatility'] },
   { id: 'expenses', phrases: ['expenses', 'costs', 'opex', 'operating expenses', 'spending'] },
   { id: 'tax_rate', phrases: ['tax rate', 'effective tax rate'] },
@@ -111,7 +131,8 @@ export const ESTIMATE_WORDS =
   /^(?:estimate|estimates|estimated|consensus|expectations?|expected|forecasts?|forecasted|projected|projects?|projections?|guidance|guided|guides?|outlook|anticipated|anticipates?|predicted|expects?|sees)$/i;
 
 /** Axis of a direction word: a change in level, a comparison with expectations, a revision. */
-export type DirectionAxis = 'change' | 'expectation' | 'revision' | 'rating';
+/** What a direction word moves: a change over time, against expectations, a revision, a rating, or a position relative to a reference level (above/below a moving average). */
+export type DirectionAxis = 'change' | 'expectation' | 'revision' | 'rating' | 'position';
 
 /** Direction words: polarity (+1 up/beat/raise, −1 down/miss/cut) and axis. */
 export const DIRECTION_WORDS: Readonly<Record<string, { polarity: 1 | -1; axis: DirectionAxis }>> = (() => {
@@ -125,7 +146,7 @@ export const DIRECTION_WORDS: Readonly<Record<string, { polarity: 1 | -1; axis: 
     'change',
   );
   add(
-    'fell fall falls falling fallen declined decline declines declining dropped drop drops dropping decreased decrease decreases decreasing shrank shrink shrinks contracted contract contracts slid slide slides plunged plunge plunges tumbled tumble sank sink slumped slump down lower slowed slow slows slowing decelerated decelerate weakened weaken deteriorated deteriorate eroded narrowed halved',
+    'fell fall falls falling fallen declined decline declines declining dropped drop drops dropping decreased decrease decreases decreasing shrank shrink shrinks contracted contract contracts slid slide slides plunged plunge plunges tumbled tumble sank sink slumped slump down lower slowed slow slows slowing decelerated decelerate weakened weaken deteriorated deteriorate eroded narrowed halved lost lose loses losing shed sheds retreated retreat retreats',
     -1,
     'change',
   );
@@ -137,6 +158,8 @@ export const DIRECTION_WORDS: Readonly<Record<string, { polarity: 1 | -1; axis: 
     -1,
     'revision',
   );
+  add('above', 1, 'position');
+  add('below', -1, 'position');
   add('upgraded upgrade upgrades', 1, 'rating');
   add('downgraded downgrade downgrades', -1, 'rating');
   return table;

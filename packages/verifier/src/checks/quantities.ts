@@ -83,9 +83,12 @@ const RANGE_TAIL = new RegExp(
   'i',
 );
 
+/** Relative tolerance of every figure comparison (well below a misquote: perturb() alters figures by 15–60%). */
+const RELATIVE_TOLERANCE = 0.003;
+
 /** Spans that contain digits but are not figures: form names, index names, day counts, model numbers… */
 const NOT_FIGURES =
-  /\b(?:10-[KQ]|8-K|20-F|S-1|S&P\s?500|S&P|Nasdaq[\s-]?100|Russell\s?[123]000|Dow\s?30|COVID-19|Form\s+\d+|\d+-(?:day|week|month|year|quarter)|\d+[- ](?:for|to)[- ]\d+\s+(?:stock\s+|share\s+|forward\s+|reverse\s+)?split|\d+-for-\d+|(?:one|two|three|four|five|ten|twenty)-for-(?:one|two)|\d+(?:st|nd|rd|th)\b|[A-Z]+\d+[A-Z\d]*|\d+[A-Z]{2,}\d*)/g;
+  /\b(?:10-[KQ]|8-K|20-F|S-1|S&P\s?500|S&P|Nasdaq[\s-]?100|Russell\s?[123]000|Dow\s?30|COVID-19|Form\s+\d+|\d+-(?:day|week|month|year|quarter|bar|session|minute|hour)s?|\d+\s+(?:trading\s+)?(?:sessions|bars|trading days)\b|(?:last|past|next|previous|prior)\s+\d+\b(?![.,]?\d|\s*(?:%|percent|per cent|bn|mn|m|k|million|billion|thousand|trillion)\b)|\b(?:over|in|within|across)\s+(?:the\s+)?(?:last\s+|past\s+)?\d+\s+(?:trading\s+)?(?:days|weeks|months|years|quarters)\b|\d+[- ](?:for|to)[- ]\d+\s+(?:stock\s+|share\s+|forward\s+|reverse\s+)?split|\d+-for-\d+|(?:one|two|three|four|five|ten|twenty)-for-(?:one|two)|\d+(?:st|nd|rd|th)\b|[A-Z]+\d+[A-Z\d]*|\d+[A-Z]{2,}\d*)/g;
 
 const QUALIFIERS: Array<[RegExp, QuantityQualifier]> = [
   [
@@ -258,6 +261,8 @@ export function compareQuantities(claim: Quantity, evidence: Quantity): Quantity
   const tolerance =
     Math.max(claim.tolerance, evidence.tolerance) +
     (claim.qualifier === 'approx' || evidence.qualifier === 'approx' ? 0.03 * Math.abs(claim.value) : 0) +
+    // Independent recomputation and rounding (an RSI of 50.2 vs 50.1): 0.3% relative.
+    RELATIVE_TOLERANCE * Math.abs(claim.value) +
     1e-9 * Math.max(1, Math.abs(claim.value));
   const claimLow = claim.value;
   const claimHigh = claim.high ?? claim.value;

@@ -2,8 +2,20 @@ import { type Decision, parseWith } from '@trade-r1/core';
 import { z } from 'zod';
 import { splitSentences } from '../scoring/text.ts';
 
-/** How a claim was found in the reasoning. */
-export type ClaimKind = 'sentence' | 'bullet' | 'table-row' | 'conclusion';
+/**
+ * How a claim was found in the reasoning: a sentence of a paragraph, a sentence of a bullet, the quoted evidence
+ * of a Trading-R1 bullet (`*quote*`, `Supporting evidence: "…"`), a table row, a sentence of the conclusion, or a
+ * stand-alone bold line (a section's intro or summary).
+ */
+export type ClaimKind = 'sentence' | 'bullet' | 'quote' | 'table-row' | 'conclusion' | 'summary';
+
+/**
+ * What a claim states: a checkable fact about the world (`factual`), an evaluation without checkable specifics
+ * (`opinion`), or a statement about the analysis itself (`meta`: its method, scores, labels, defaults, or the
+ * absence of inputs — "No news was available", "Technical score: 0.84", "This reading uses only prices up to…").
+ * Only factual claims are scored for factuality.
+ */
+export type ClaimCategory = 'factual' | 'opinion' | 'meta';
 
 /** One atomic claim of a reasoning text, with its character span in the original string. */
 export interface Claim {
@@ -23,7 +35,9 @@ export interface Claim {
   quote: string | null;
   /** The cited source of a Trading-R1 bullet (`` `…` `` or `SOURCES: …`), if any. */
   source: string | null;
-  /** True for evaluative statements without checkable specifics (no figure, period or named entity). */
+  /** What the claim states (see {@link ClaimCategory}). */
+  category: ClaimCategory;
+  /** True when the claim is not factual (`category` is `opinion` or `meta`). */
   opinion: boolean;
 }
 
@@ -73,6 +87,48 @@ const CONCLUSION_HEADING =
   /^(?:#+\s*|\*\*\s*)?(?:conclusion|recommendation|final (?:decision|recommendation|verdict)|verdict|summary and recommendation)\b/i;
 const OPINION_MARKERS =
   /\b(?:we|i) (?:believe|think|view|see|expect|prefer|like|remain|recommend|rate|favou?r|maintain|would)\b|\bwe (?:are|stay|remain|would)\b|\bin (?:our|my) (?:view|opinion)\b|\b(?:bullish|bearish|neutral|on balance|overall)\b|\b(?:attractive|compelling|appealing|unattractive|overvalued|undervalued|stretched|risk\/reward|risk-reward|upside|downside|likely|unlikely|could|might|may|should|appears?|seems?|suggests?|arguably|we rate|outlook remains)\b/i;
+
+const ABSENCE =
+  /^(?:no|none|without|with no|in the absence of|absent|there (?:is|are|was|were) no|not enough|nothing)\b/i;
+const SELF_REFERENCE =
+  /\b(?:this|our|my) (?:thesis|analysis|reading|report|assessment|note|template|model|memo|write-up|framework|evaluation|view|call|rating|recommendation|score)\b|\bthe (?:thesis|template|decision rests|decision time|combined score|composite score)\b|\blook-?ahead\b|\brule-based\b|\blanguage model\b|\bby default\b|\bon a scale (?:from|of)\b|\b(?:maps|mapped) to\b/i;
+const PROCESS_OPENING =
+  /^(?:weighing|considering|taking (?:all|everything)|putting (?:it|this) (?:all )?together|summing up|to sum up|in summary|to summari[sz]e|based on (?:the|this|all) (?:above|evidence|analysis))\b/i;
+const OWN_SCORE = /\b(?:combined|composite|overall|technical|sentiment|model|final|total|evidence) score\b/i;
+const LABEL_LINE =
+  /^[A-Za-z][\w /&()-]{0,40}\b(?:score|view|polarity|rating|signal|stance|verdict|confidence|conviction|decision|recommendation|sentiment)\s*:/i;
+
+/**
+ * True when a sentence is about the analysis itself rather than the world: its method or inputs ("This reading
+ * uses only prices available on…", "Weighing the evidence for NVDA"), its own scores and labels ("Technical score:
+ * 0.84 on a scale from -1 to 1", "Macro view: neutral by default"), or the absence of inputs ("No news about NVDA
+ * was available", "Without dated filings…", "No volatility damping applied"). Such statements cannot be checked
+ * against evidence and are excluded from factuality.
+ */
+export function isMetaStatement(text: string): boolean {
+  const trimmed = text.replace(/^[\s*_>#-]+/, '').trim();
+  if (trimmed === '') return false;
+  if (LABEL_LINE.test(trimmed) || PROCESS_OPENING.test(trimmed) || SELF_REFERENCE.test(trimmed)) return true;
+  if (OWN_SCORE.test(trimmed)) return true;
+  if (/\bn\/a\b/i.test(trimmed)) return true;
+  // "No news was available", "No volatility damping applied": absence of an input, with no figure to check.
+  return ABSENCE.test(trimmed) && !/\d/.test(trimmed);
+}
+
+const COMMENTARY =
+  /,\s*(?:which|so|so that|suggesting|implying|meaning|signalling|signaling|indicating|a sign|a guide|a bullish|a bearish|a setup|consistent with|thus|hence|therefore|in line with what|within a range that)\b[^\d]*$/i;
+
+/**
+ * The checkable core of a sentence: a trailing interpretive clause without figures (", which supports an
+ * uptrend", ", so the fast trend is running ahead") is commentary, not a fact to look up, and is left out of the
+ * text that is matched against evidence (the claim's span still covers the whole sentence).
+ */
+export function checkableCore(text: string): string {
+  const match = COMMENTARY.exec(text);
+  if (!match || match.index < 12) return text;
+  const core = text.slice(0, match.index).trim();
+  return core.split(/\s+/).length >= 3 ? `${core}.` : text;
+}
 
 function toDecision(raw: string): Decision {
   return raw.toUpperCase().replace(/[\s-]+/g, '_') as Decision;
@@ -133,8 +189,9 @@ function isBoilerplate(text: string): boolean {
   return BOILERPLATE.some((pattern) => pattern.test(text));
 }
 
-function hasSpecifics(text: string): boolean {
+function hasSpecifics(text: string, figuresOnly = false): boolean {
   if (/\d/.test(text)) return true;
+  if (figuresOnly) return false;
   // A capitalised word that does not start the sentence: a name, a product, a ticker.
   return /(?<=[a-z,;]\s+)[A-Z][A-Za-z]+|\b[A-Z]{2,5}\b/.test(text.replace(/\b(?:I|We|Our|The)\b/g, ''));
 }
@@ -142,8 +199,14 @@ function hasSpecifics(text: string): boolean {
 interface BulletParts {
   body: string;
   quote: string | null;
+  /** Offset of the quote in the bullet's raw text (-1 when none). */
+  quoteAt: number;
+  /** The raw text with the quote, `source` references and "Supporting evidence:"/"SOURCES:" parts blanked out. */
+  masked: string;
   source: string | null;
 }
+
+const blank = (text: string): string => text.replace(/[^\n]/g, ' ');
 
 function splitBullet(raw: string): BulletParts {
   let source: string | null = null;
@@ -163,7 +226,17 @@ function splitBullet(raw: string): BulletParts {
   if (evidence) quote = evidence[1]?.trim() ?? null;
   else if (italic) quote = (italic[1] ?? italic[2] ?? '').trim() || null;
   body = body.replace(/\bSupporting evidence\s*:\s*/i, ' ');
-  return { body, quote, source };
+  // The same parts blanked out of the raw text, so that sentence offsets stay exact.
+  let masked = raw
+    .replace(/\bSOURCES?\s*:\s*.+$/i, blank)
+    .replace(/`[^`]+`/g, blank)
+    .replace(/\bSupporting evidence\s*:\s*["“][^"”]+["”]/i, blank);
+  masked = masked.replace(
+    /(^|[\s(:])(\*(?!\*)[^*\n]{3,}\*(?!\*)|_(?!_)[^_\n]{3,}_(?!_))/,
+    (_, lead: string, span: string) => `${lead}${blank(span)}`,
+  );
+  const quoteAt = quote === null ? -1 : raw.indexOf(quote);
+  return { body, quote, quoteAt, masked, source };
 }
 
 /**
@@ -173,8 +246,10 @@ function splitBullet(raw: string): BulletParts {
  * sections such as `<fundamentals>` and `<conclusion>`, opinion–quote–source bullets (`*quote*`, `` `source` ``
  * or `Supporting evidence: "…" SOURCES: …`) and the decision tag (`[[BUY]]`, `[[[STRONG SELL]]]`). Headings,
  * table separators, disclaimers and lines with fewer than `minWords` words are skipped; `<think>` blocks are
- * skipped unless `includeThink`. A bullet with a quote or source stays one claim (its opinion with its quote);
- * other bullets and paragraphs are split into sentences.
+ * skipped unless `includeThink`. Bullets and paragraphs are split into sentences (atomic claims); a bullet's quoted
+ * evidence is a claim of its own (kind `quote`, checked like any other), and each sentence of the bullet carries
+ * the bullet's quote and source. A stand-alone bold line is a section intro or summary (kind `summary`): an
+ * opinion unless it states a figure. Each claim is classed `factual`, `opinion` or `meta` ({@link isMetaStatement}).
  *
  * @example
  * const { claims, decisionTag } = extractClaims('<fundamentals>\n- Revenue rose 6% *"revenue of $94.9B"* `10-Q`\n</fundamentals>\n<conclusion>Buy. [[BUY]]</conclusion>');
@@ -191,19 +266,26 @@ export function extractClaims(reasoning: string, options: ExtractClaimsOptions =
     start: number,
     kind: ClaimKind,
     section: string | null,
-    parts?: BulletParts,
+    parts?: Pick<BulletParts, 'quote' | 'source'>,
     textOverride?: string,
   ): void => {
     if (claims.length >= settings.maxClaims) return;
-    const joined = parts
-      ? `${parts.body}${parts.quote && !parts.body.includes(parts.quote) ? ` ${parts.quote}` : ''}`
-      : (textOverride ?? raw);
-    const text = stripMarkdown(joined);
+    const stripped = stripMarkdown(textOverride ?? raw);
+    const text = kind === 'table-row' || kind === 'quote' ? stripped : checkableCore(stripped);
     const words = text.split(/\s+/).filter((word) => /[A-Za-z0-9]/.test(word)).length;
-    if (words < settings.minWords || isBoilerplate(text)) return;
+    // A quote with a figure ("RSI14 80.8") is checkable even when short.
+    const minWords = kind === 'quote' && /\d/.test(text) ? Math.min(2, settings.minWords) : settings.minWords;
+    if (words < minWords || isBoilerplate(text)) return;
     let end = start + raw.length;
     while (end > start && /\s/.test(raw[end - start - 1] ?? '')) end -= 1;
     const isConclusion = section === 'conclusion' || inConclusionHeading;
+    const category: ClaimCategory = isMetaStatement(text)
+      ? 'meta'
+      : kind === 'quote'
+        ? 'factual'
+        : (OPINION_MARKERS.test(text) || isConclusion || kind === 'summary') && !hasSpecifics(text, kind === 'summary')
+          ? 'opinion'
+          : 'factual';
     claims.push({
       id: `c${claims.length}`,
       text,
@@ -213,7 +295,8 @@ export function extractClaims(reasoning: string, options: ExtractClaimsOptions =
       kind: isConclusion && kind === 'sentence' ? 'conclusion' : kind,
       quote: parts?.quote ?? null,
       source: parts?.source ?? null,
-      opinion: (OPINION_MARKERS.test(text) || isConclusion) && !hasSpecifics(text),
+      category,
+      opinion: category !== 'factual',
     });
   };
 
@@ -248,6 +331,14 @@ export function extractClaims(reasoning: string, options: ExtractClaimsOptions =
       const withoutTag = trimmed.replace(DECISION_TAG, '').trim();
       if (withoutTag === '' || /^[-*_=]{3,}$/.test(withoutTag)) {
         flushParagraph();
+        continue;
+      }
+      // A stand-alone bold line ending in a sentence: a section's intro or summary.
+      const bold = /^(?:\*\*|__)([^*_\n]+?)(?:\*\*|__)$/.exec(withoutTag);
+      if (bold && /[.!?]$/.test(bold[1]?.trim() ?? '')) {
+        flushParagraph();
+        const leading = line.text.indexOf(withoutTag);
+        addClaim(withoutTag, line.start + Math.max(0, leading), 'summary', region.section);
         continue;
       }
       if (isHeading(withoutTag)) {
@@ -291,11 +382,21 @@ export function extractClaims(reasoning: string, options: ExtractClaimsOptions =
         const start = line.start + bullet[0].length;
         const raw = reasoning.slice(start, end);
         const parts = splitBullet(raw);
-        if (parts.quote !== null || parts.source !== null) {
-          addClaim(raw, start, 'bullet', region.section, parts);
-        } else {
-          for (const sentence of splitSentences(raw, start))
-            addClaim(sentence.text, sentence.start, 'bullet', region.section);
+        const hasParts = parts.quote !== null || parts.source !== null;
+        const claimParts = { quote: parts.quote, source: parts.source };
+        for (const sentence of splitSentences(hasParts ? parts.masked : raw, start)) {
+          if (sentence.text.trim() === '') continue;
+          addClaim(
+            reasoning.slice(sentence.start, sentence.start + sentence.text.length),
+            sentence.start,
+            'bullet',
+            region.section,
+            claimParts,
+            sentence.text,
+          );
+        }
+        if (parts.quote !== null && parts.quoteAt >= 0) {
+          addClaim(parts.quote, start + parts.quoteAt, 'quote', region.section, claimParts);
         }
         continue;
       }

@@ -142,8 +142,9 @@ export function isKeywordList(tokens: ReadonlyArray<{ stop: boolean; lower: stri
   const stopShare = words.filter((token) => token.stop).length / words.length;
   if (stopShare < 0.12) return true;
   let run = 0;
-  for (const token of words) {
-    run = token.stop ? 0 : run + 1;
+  // Figures break a run ("cloud services climbed 31%; AI workloads added…" is prose).
+  for (const token of tokens) {
+    run = token.stop || !/[a-z]/.test(token.lower) ? 0 : run + 1;
     if (run >= 8) return true;
   }
   return false;

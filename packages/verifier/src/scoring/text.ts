@@ -69,7 +69,7 @@ export function splitSentences(text: string, offset = 0): TextSpan[] {
     while (stop > start && /\s/.test(text[stop - 1] ?? '')) stop -= 1;
     if (stop > start) spans.push({ text: text.slice(start, stop), start: start + offset, end: stop + offset });
   };
-  const boundary = /([.!?]+)(["'”’)\]]*)(\s+)(?=["'“‘([$€£*_`]?[A-Z0-9$€£])|\n\s*\n/g;
+  const boundary = /([.!?]+)(["'”’)\]*_]*)(\s+)(?=["'“‘([$€£*_`]?[A-Z0-9$€£])|\n\s*\n/g;
   for (let match = boundary.exec(text); match !== null; match = boundary.exec(text)) {
     if (match[1] === undefined) {
       push(match.index);

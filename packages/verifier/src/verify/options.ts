@@ -34,10 +34,16 @@ export const verifierOptionsSchema = z.object({
   conclusionWeight: z.number().min(0).max(100).default(3),
   /**
    * Weight of opinion claims (evaluative, with no figure, period or name) in factuality: evidence can rarely
-   * confirm an opinion, so it should not weigh like a fact. When every claim is an opinion they weigh 1.
-   * @default 0.2
+   * confirm an opinion, so by default factuality is computed over factual claims only. Meta statements (about the
+   * analysis itself) never count.
+   * @default 0
    */
-  opinionWeight: z.number().min(0).max(1).default(0.2),
+  opinionWeight: z.number().min(0).max(1).default(0),
+  /**
+   * Factuality is multiplied by this for every contradicted claim (one contradicted figure: ×0.35, two: ×0.12…).
+   * @default 0.35
+   */
+  contradictionPenalty: z.number().min(0).max(1).default(0.35),
   /**
    * Weight in factuality of a factual claim the evidence fails to support, and of a contradicted claim; supported
    * factual claims weigh 1, opinions `opinionWeight`.

@@ -198,6 +198,31 @@ describe('createVerifier (real LanceDB table, default embedder)', () => {
     expect(JSON.stringify(again)).toBe(JSON.stringify(batch));
   });
 
+  it('computes factuality over factual claims only, with a multiplicative penalty per contradiction', async () => {
+    const verifier = createVerifier({ store, embedder });
+    const run = (reasoning: string) => verifier.verify({ ticker: 'ACME', asOf: ASOF, reasoning, decision: 'BUY' });
+    const faithful = await run(FAITHFUL);
+    // Statements about the analysis itself (scores, defaults, absent inputs) are not checked.
+    const withMeta = await run(
+      FAITHFUL.replace(
+        '<conclusion>',
+        '<news>\n**No news about ACME was available at the decision time.**\n**Technical score: 0.84 on a scale from -1 to 1.**\n</news>\n<conclusion>',
+      ),
+    );
+    expect(withMeta.claims.filter((claim) => claim.category === 'meta')).toHaveLength(2);
+    expect(withMeta.scores.factuality).toBeCloseTo(faithful.scores.factuality, 6);
+    // One contradicted figure: at most contradictionPenalty (0.35) times the faithful score.
+    const altered = await run(FAITHFUL.replace('$4.1 billion', '$5.6 billion'));
+    expect(altered.counts.contradicted).toBe(1);
+    expect(altered.scores.factuality).toBeLessThanOrEqual(faithful.scores.factuality * 0.35 + 1e-9);
+    expect(altered.scores.factuality).toBeGreaterThan(0);
+    // Nothing checkable: neither confirmed nor refuted.
+    const opinions = await run('We believe the outlook is attractive. Momentum looks strong and we stay constructive.');
+    expect(opinions.scores.factuality).toBe(0.5);
+    expect(opinions.reasons).toContain('NO_FACTUAL_CLAIMS');
+    expect(opinions.hallucinationRate).toBe(0);
+  });
+
   it('gives explicit zero scores with a reason instead of NaN', async () => {
     const verifier = createVerifier({ store, embedder });
     const empty = await verifier.verify({ ticker: 'ACME', asOf: ASOF, reasoning: '   ', decision: 'HOLD' });

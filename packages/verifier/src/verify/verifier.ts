@@ -10,7 +10,7 @@ import {
 import { type ClaimChecks, checkClaim, weightedCoverage, weightTerms } from '../checks/check-claim.ts';
 import { type PreparedEvidence, prepareEvidence } from '../checks/evidence.ts';
 import { analyzeTextCached, type TextFacts } from '../checks/facts.ts';
-import { type Claim, type DecisionTag, extractClaims } from '../claims/extract.ts';
+import { type Claim, type ClaimCategory, type ClaimKind, type DecisionTag, extractClaims } from '../claims/extract.ts';
 import type { Embedder } from '../embedders/types.ts';
 import type { EntailmentModel, EntailmentScores, PairJudge, PairJudgement } from '../judges/types.ts';
 import {
@@ -70,7 +70,11 @@ export interface ClaimVerdict {
   end: number;
   /** XML section, if any. */
   section: string | null;
-  /** Opinion (no checkable specifics) or factual. */
+  /** How the claim was found (sentence, bullet, quote, table row, conclusion, summary line). */
+  kind: ClaimKind;
+  /** Factual (scored for factuality), opinion or meta (about the analysis itself); see `ClaimCategory`. */
+  category: ClaimCategory;
+  /** True when the claim is not factual (`category` is `opinion` or `meta`). */
   opinion: boolean;
   /** Supported, contradicted (a figure, period, entity, direction or negation conflicts), or unsupported. */
   verdict: ClaimVerdictLabel;
@@ -87,7 +91,12 @@ export interface ClaimVerdict {
 }
 
 /** Why scores are zero or degraded. */
-export type ReportReason = 'EMPTY_REASONING' | 'NO_CLAIMS' | 'NO_EVIDENCE' | 'DECISION_TAG_MISMATCH';
+export type ReportReason =
+  | 'EMPTY_REASONING'
+  | 'NO_CLAIMS'
+  | 'NO_FACTUAL_CLAIMS'
+  | 'NO_EVIDENCE'
+  | 'DECISION_TAG_MISMATCH';
 
 /** The verification report. JSON-serialisable and deterministic for the same inputs and configuration. */
 export interface VerificationReport {
@@ -99,7 +108,11 @@ export interface VerificationReport {
   decision: Decision;
   /** The three pair scores and their aggregate, each in [0, 1]. */
   scores: {
-    /** Evidence → reasoning: weighted mean claim credit (supported 0.8–1, unsupported ≤ 0.5·support, contradicted 0). */
+    /**
+     * Evidence → reasoning: the weighted mean credit of the factual claims (supported 0.8–1, unsupported
+     * ≤ 0.5·support and weighing `unsupportedWeight`, contradicted 0), times `contradictionPenalty` per contradicted
+     * claim; 0.5 when the reasoning has no factual claim (nothing checkable, reason `NO_FACTUAL_CLAIMS`).
+     */
     factuality: number;
     /** Reasoning → decision: agreement of the reasoning's stance with the decision. */
     deduction: number;
@@ -110,7 +123,7 @@ export interface VerificationReport {
   };
   /** How `s` was aggregated. */
   aggregate: 'mean' | 'min' | 'geometric';
-  /** Share of (factual) claims that are unsupported or contradicted, in [0, 1]. */
+  /** Share of factual claims that are unsupported or contradicted, in [0, 1] (0 when none is factual). */
   hallucinationRate: number;
   /** Stances in [−1, 1] and the decision's signal. */
   stance: { reasoning: number; evidence: number; decision: number };
@@ -235,6 +248,8 @@ function mentionsMacro(facts: TextFacts): boolean {
 
 const NEGATION_CUE = /\b(?:not|no|never|neither|nor|without|failed to|unable to)\b|n't\b/i;
 const EVIDENCE_CACHE_LIMIT = 50_000;
+/** Weight of the recency bonus in ranking a claim's evidence (a tie-breaker, well below topical relevance). */
+const RECENCY_WEIGHT = 0.05;
 
 function clamp01(value: number): number {
   return Number.isFinite(value) ? Math.max(0, Math.min(1, value)) : 0;
@@ -316,7 +331,7 @@ export function createVerifier(options: CreateVerifierOptions): Verifier {
       const cues: StanceScore = { stance: 0, bullish: 0, bearish: 0, neutral: 0, cues: 0 };
       accumulateStance(claim.text, 1, cues, facts);
       if (cues.cues > 0) cueOpinions.add(claim.id);
-      return cues.cues > 0 ? { ...claim, opinion: true } : claim;
+      return cues.cues > 0 ? { ...claim, opinion: true, category: 'opinion' as const } : claim;
     });
     return {
       input,
@@ -419,6 +434,7 @@ export function createVerifier(options: CreateVerifierOptions): Verifier {
   ): Promise<VerificationReport> => {
     const { input } = item;
     const { pool, idf, defaultIdf } = context;
+    const asOfMs = Date.parse(input.asOf);
     const reasons = [...item.reasons];
     if (item.claims.length > 0 && pool.length === 0) reasons.push('NO_EVIDENCE');
 
@@ -436,11 +452,23 @@ export function createVerifier(options: CreateVerifierOptions): Verifier {
           if (other && other.length === vector.length)
             for (let index = 0; index < vector.length; index += 1)
               cosine += (vector[index] as number) * (other[index] as number);
-          return { entry, lexical, cosine, relevance: 0.6 * lexical + 0.4 * semanticFeature(cosine) };
+          // A small recency bonus: among equally relevant chunks (e.g. daily reports of the same kind) the latest
+          // ones describe the state at asOf.
+          const ageDays = Math.max(0, (asOfMs - Date.parse(entry.hit.publishedAt)) / 86_400_000);
+          const recency = Number.isFinite(ageDays) ? 1 / (1 + ageDays / 7) : 0;
+          return {
+            entry,
+            lexical,
+            cosine,
+            relevance: 0.6 * lexical + 0.4 * semanticFeature(cosine),
+            rank: 0.6 * lexical + 0.4 * semanticFeature(cosine) + RECENCY_WEIGHT * recency,
+          };
         })
         .sort(
           (left, right) =>
-            right.relevance - left.relevance || (left.entry.hit.chunkId < right.entry.hit.chunkId ? -1 : 1),
+            right.rank - left.rank ||
+            (left.entry.hit.publishedAt > right.entry.hit.publishedAt ? -1 : 0) ||
+            (left.entry.hit.chunkId < right.entry.hit.chunkId ? -1 : 1),
         )
         .slice(0, settings.k);
       const checks = checkClaim({
@@ -467,7 +495,8 @@ export function createVerifier(options: CreateVerifierOptions): Verifier {
         lexicalSentence: clamp01(lexicalSentence),
         semantic: semanticFeature(ranked.reduce((best, candidate) => Math.max(best, candidate.cosine), -1)),
         ...checkFeatures(checks),
-        keywordList: isKeywordList(facts.tokens) ? 1 : 0,
+        // A bullet's quoted evidence is terse by nature ("close 131.82 vs SMA20 113.03"), not keyword stuffing.
+        keywordList: claim.kind !== 'quote' && isKeywordList(facts.tokens) ? 1 : 0,
       };
       if (ranked.length === 0) {
         features.lexical = 0;
@@ -493,6 +522,8 @@ export function createVerifier(options: CreateVerifierOptions): Verifier {
         start: claim.start,
         end: claim.end,
         section: claim.section,
+        kind: claim.kind,
+        category: claim.category,
         opinion: claim.opinion,
         verdict: contradicted ? 'contradicted' : support >= settings.supportThreshold ? 'supported' : 'unsupported',
         support: round(clamp01(support)),
@@ -545,18 +576,25 @@ export function createVerifier(options: CreateVerifierOptions): Verifier {
       });
     }
 
-    // Factuality: weighted mean claim credit. Opinion claims weigh `opinionWeight`; a factual claim the evidence
-    // fails to support (or contradicts) weighs `unsupportedWeight` — one fabricated fact should cost more than one
-    // more confirmed fact earns.
+    // Factuality over the factual claims only (opinions weigh `opinionWeight`, 0 by default; meta statements about
+    // the analysis itself never count): the weighted mean claim credit, where a factual claim the evidence fails to
+    // support weighs `unsupportedWeight` (one fabricated fact costs more than one more confirmed fact earns), times
+    // `contradictionPenalty` for every contradicted claim — one contradicted figure drops factuality clearly
+    // whatever the reasoning's length, and more than an unsupported claim does.
     let weightSum = 0;
     let supportSum = 0;
-    const allOpinions = verdicts.every((verdict) => verdict.opinion);
+    let contradictedCount = 0;
     for (const verdict of verdicts) {
       const offTopic = verdict.features.lexical < 0.2 && verdict.features.semantic < 0.25;
       // Evaluative wording alone does not make off-topic text an opinion about this company.
-      if (verdict.opinion && offTopic && item.cueOpinions.has(verdict.id)) verdict.opinion = false;
-      let weight = verdict.opinion && !allOpinions ? settings.opinionWeight : 1;
-      if (verdict.verdict === 'contradicted' || (verdict.verdict !== 'supported' && !verdict.opinion)) {
+      if (verdict.category === 'opinion' && offTopic && item.cueOpinions.has(verdict.id)) {
+        verdict.category = 'factual';
+        verdict.opinion = false;
+      }
+      if (verdict.category === 'meta') continue;
+      if (verdict.verdict === 'contradicted') contradictedCount += 1;
+      let weight = verdict.category === 'opinion' ? settings.opinionWeight : 1;
+      if (verdict.verdict === 'contradicted' || (verdict.verdict !== 'supported' && verdict.category === 'factual')) {
         weight = settings.unsupportedWeight;
       }
       weightSum += weight;
@@ -570,15 +608,18 @@ export function createVerifier(options: CreateVerifierOptions): Verifier {
             : 0.5 * verdict.support;
       supportSum += weight * credit;
     }
-    const factual = verdicts.filter((verdict) => !verdict.opinion);
-    const rated = factual.length > 0 ? factual : verdicts;
+    const factual = verdicts.filter((verdict) => verdict.category === 'factual');
     const hallucinationRate =
-      rated.length === 0
-        ? item.claims.length === 0
-          ? 1
-          : 0
-        : rated.filter((verdict) => verdict.verdict !== 'supported').length / rated.length;
-    let factuality = weightSum > 0 && pool.length > 0 ? supportSum / weightSum : 0;
+      factual.length === 0 ? 0 : factual.filter((verdict) => verdict.verdict !== 'supported').length / factual.length;
+    let factuality: number;
+    if (item.claims.length === 0 || pool.length === 0) factuality = 0;
+    else if (factual.length === 0 && contradictedCount === 0) {
+      // Nothing checkable: neither confirmed nor refuted.
+      factuality = 0.5;
+      reasons.push('NO_FACTUAL_CLAIMS');
+    } else {
+      factuality = (weightSum > 0 ? supportSum / weightSum : 0) * settings.contradictionPenalty ** contradictedCount;
+    }
 
     // Deduction: the reasoning's stance (conclusion weighted) against the decision; a tag naming another
     // decision caps it at the tag's own agreement with the decision.
