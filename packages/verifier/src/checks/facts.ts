@@ -463,7 +463,8 @@ function nearestHorizon(horizons: HorizonMention[], boundaries: number[], start:
   for (const mention of horizons) {
     if (clauseOf(boundaries, mention.start) !== clause) continue;
     if (mention.start < end && mention.end > start) continue;
-    const distance = mention.end <= start ? start - mention.end : mention.start - end;
+    // Windows before the span are preferred, as for metrics ("over the last 5 sessions NVDA gained 5.9%").
+    const distance = mention.end <= start ? start - mention.end : 2 * (mention.start - end) + 8;
     if (distance < bestDistance) {
       best = mention;
       bestDistance = distance;
@@ -483,7 +484,24 @@ export function analyzeText(text: string): TextFacts {
   const quantities: AnchoredQuantity[] = extractQuantities(text, periods).map((quantity) => {
     const metric = nearestMetric(text, metrics, boundaries, quantity.start, quantity.end);
     const clause = clauseOf(boundaries, quantity.start);
-    const horizon = nearestHorizon(horizons, boundaries, quantity.start, quantity.end);
+    // The window belongs to the metric when one qualifies it ("20-day simple moving average of 222.03", "SMA20").
+    let metricHorizon: HorizonMention | undefined;
+    let metricGap = Number.POSITIVE_INFINITY;
+    for (const mention of metric ? horizons : []) {
+      const gap =
+        mention.start >= (metric as MetricMention).start && mention.start <= (metric as MetricMention).end + 1
+          ? 0
+          : mention.end <= (metric as MetricMention).start
+            ? (metric as MetricMention).start - mention.end
+            : Number.POSITIVE_INFINITY;
+      // Only a window between the previous figure and the metric qualifies it.
+      const crossesFigure = /\d[\d.,]*\s+(?:vs|and|or|,)/i.test(text.slice(mention.end, (metric as MetricMention).start));
+      if (gap <= 24 && gap < metricGap && !crossesFigure) {
+        metricHorizon = mention;
+        metricGap = gap;
+      }
+    }
+    const horizon = metricHorizon?.key ?? nearestHorizon(horizons, boundaries, quantity.start, quantity.end);
     const clausePeriods = periods.filter((period) => clauseOf(boundaries, period.start) === clause);
     // An estimate word between the metric and the figure (or right before it) marks an estimate figure.
     const windowStart = Math.max(
@@ -527,13 +545,25 @@ export function analyzeText(text: string): TextFacts {
     }
     // "higher than" / "lower than" compare with a reference level, like "above" / "below".
     const comparative = /^(?:higher|lower)$/.test(token.lower) && /^\s+than\b/.test(text.slice(token.end));
+    const axis = comparative ? 'position' : entry.axis;
+    // A position is relative to its reference, written after the word ("above the 50-day average"): its window
+    // is the reference's.
+    const reference =
+      axis === 'position'
+        ? horizons.find(
+            (mention) =>
+              mention.start >= token.end &&
+              clauseOf(boundaries, mention.start) === clauseOf(boundaries, token.start) &&
+              mention.start - token.end <= 40,
+          )
+        : undefined;
     directions.push({
       word: token.raw,
       polarity: (negated ? -entry.polarity : entry.polarity) as 1 | -1,
-      axis: comparative ? 'position' : entry.axis,
+      axis,
       negated,
       metric: nearestMetric(text, metrics, boundaries, token.start, token.end),
-      horizon: nearestHorizon(horizons, boundaries, token.start, token.end),
+      horizon: reference?.key ?? nearestHorizon(horizons, boundaries, token.start, token.end),
       start: token.start,
     });
   }

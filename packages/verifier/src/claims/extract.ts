@@ -91,7 +91,7 @@ const OPINION_MARKERS =
 const ABSENCE =
   /^(?:no|none|without|with no|in the absence of|absent|there (?:is|are|was|were) no|not enough|nothing)\b/i;
 const SELF_REFERENCE =
-  /\b(?:this|our|my) (?:thesis|analysis|reading|report|assessment|note|template|model|memo|write-up|framework|evaluation|view|call|rating|recommendation|score)\b|\bthe (?:thesis|template|decision rests|decision time|combined score|composite score)\b|\blook-?ahead\b|\brule-based\b|\blanguage model\b|\bby default\b|\bon a scale (?:from|of)\b|\b(?:maps|mapped) to\b/i;
+  /\bthe score\b|\b(?:this|our|my) (?:thesis|analysis|reading|report|assessment|note|template|model|memo|write-up|framework|evaluation|view|call|rating|recommendation|score)\b|\bthe (?:thesis|template|decision rests|decision time|combined score|composite score)\b|\blook-?ahead\b|\brule-based\b|\blanguage model\b|\bby default\b|\bon a scale (?:from|of)\b|\b(?:maps|mapped) to\b/i;
 const PROCESS_OPENING =
   /^(?:weighing|considering|taking (?:all|everything)|putting (?:it|this) (?:all )?together|summing up|to sum up|in summary|to summari[sz]e|based on (?:the|this|all) (?:above|evidence|analysis))\b/i;
 const OWN_SCORE = /\b(?:combined|composite|overall|technical|sentiment|model|final|total|evidence) score\b/i;
@@ -128,6 +128,11 @@ export function checkableCore(text: string): string {
   if (!match || match.index < 12) return text;
   const core = text.slice(0, match.index).trim();
   return core.split(/\s+/).length >= 3 ? `${core}.` : text;
+}
+
+/** True when a text carries an evaluative marker ("we believe", "bullish", "attractive", "neutral", "likely"…). */
+export function isEvaluative(text: string): boolean {
+  return OPINION_MARKERS.test(text);
 }
 
 function toDecision(raw: string): Decision {

@@ -10,7 +10,14 @@ import {
 import { type ClaimChecks, checkClaim, weightedCoverage, weightTerms } from '../checks/check-claim.ts';
 import { type PreparedEvidence, prepareEvidence } from '../checks/evidence.ts';
 import { analyzeTextCached, type TextFacts } from '../checks/facts.ts';
-import { type Claim, type ClaimCategory, type ClaimKind, type DecisionTag, extractClaims } from '../claims/extract.ts';
+import {
+  type Claim,
+  type ClaimCategory,
+  type ClaimKind,
+  type DecisionTag,
+  extractClaims,
+  isEvaluative,
+} from '../claims/extract.ts';
 import type { Embedder } from '../embedders/types.ts';
 import type { EntailmentModel, EntailmentScores, PairJudge, PairJudgement } from '../judges/types.ts';
 import {
@@ -320,18 +327,26 @@ export function createVerifier(options: CreateVerifierOptions): Verifier {
     // opinion even without an explicit marker ("another blowout quarter", "momentum remains strong").
     const claimFacts = extracted.claims.map((claim) => analyzeTextCached(claim.text));
     const cueOpinions = new Set<string>();
-    const claims = extracted.claims.map((claim, index) => {
-      if (claim.opinion) return claim;
+    const claims = extracted.claims.map((claim, index): Claim => {
       const facts = claimFacts[index] as TextFacts;
+      const companies = facts.entities.filter((entity) => entity.kind === 'company' && entity.key !== input.ticker);
+      // Keyword lists and statements naming another company are checkable whatever their wording.
+      if (claim.opinion && claim.kind !== 'quote' && (isKeywordList(facts.tokens) || companies.length > 0)) {
+        return { ...claim, opinion: false, category: 'factual' };
+      }
+      if (claim.opinion) return claim;
       const specifics =
         facts.quantities.length +
         facts.periods.length +
         facts.entities.filter((entity) => entity.key !== input.ticker).length;
-      if (specifics > 0) return claim;
+      if (specifics > 0 || claim.kind === 'quote' || isKeywordList(facts.tokens)) return claim;
       const cues: StanceScore = { stance: 0, bullish: 0, bearish: 0, neutral: 0, cues: 0 };
       accumulateStance(claim.text, 1, cues, facts);
-      if (cues.cues > 0) cueOpinions.add(claim.id);
-      return cues.cues > 0 ? { ...claim, opinion: true, category: 'opinion' as const } : claim;
+      const marked = isEvaluative(claim.text);
+      const evaluative = cues.cues > 0 || marked;
+      // Opinions by stance cues alone are re-checked for topicality when scored (see `cueOpinions`).
+      if (evaluative && !marked) cueOpinions.add(claim.id);
+      return evaluative ? { ...claim, opinion: true, category: 'opinion' } : claim;
     });
     return {
       input,
