@@ -271,7 +271,11 @@ function checkNumber(
       // Context: the claim's sentence overlap, or the words around the figure ("$60bn takeover of Pioneer").
       const local = Math.max(scored.overlap, localOverlap(claim, claimQuantity, scored.sentence.termSet));
       const context = distinctive(claimQuantity) ? 0.15 : 0.3;
-      if (comparison === 'match' && relation === 'different' && periods !== 'disjoint' && local >= context) {
+      // Across metrics only a figure equal within rounding counts (no recomputation tolerance).
+      const exact =
+        Math.abs(claimQuantity.value - evidenceQuantity.value) <=
+        Math.max(claimQuantity.tolerance, evidenceQuantity.tolerance) + 1e-9 * Math.max(1, Math.abs(claimQuantity.value));
+      if (comparison === 'match' && relation === 'different' && exact && periods !== 'disjoint' && local >= context) {
         matchedIn.add(scored);
         return {
           claimed: claimQuantity.raw,

@@ -271,6 +271,8 @@ function findMetrics(text: string, tokens: WordToken[]): MetricMention[] {
     if (!definition) continue;
     // "close to", "close of business" are not the closing price.
     if (definition.id === 'close_price' && /^\s+(?:to|of|call|watch)\b/i.test(text.slice(end))) continue;
+    // Bare "open", "high", "low" are price fields only in OHLC notation, right before a figure ("high 123.03").
+    if (/^(?:open|high|low)$/i.test(match[0]) && !/^\s+\$?\d/.test(text.slice(end))) continue;
     const { id, parent } = definition;
     // Qualifier: up to three segment words directly before the phrase ("advertising services revenue",
     // "Data Center revenue", "the gaming division's revenue"), not company names ("Apple's revenue").
