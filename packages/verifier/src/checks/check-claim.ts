@@ -274,7 +274,8 @@ function checkNumber(
       // Across metrics only a figure equal within rounding counts (no recomputation tolerance).
       const exact =
         Math.abs(claimQuantity.value - evidenceQuantity.value) <=
-        Math.max(claimQuantity.tolerance, evidenceQuantity.tolerance) + 1e-9 * Math.max(1, Math.abs(claimQuantity.value));
+        Math.max(claimQuantity.tolerance, evidenceQuantity.tolerance) +
+          1e-9 * Math.max(1, Math.abs(claimQuantity.value));
       if (comparison === 'match' && relation === 'different' && exact && periods !== 'disjoint' && local >= context) {
         matchedIn.add(scored);
         return {

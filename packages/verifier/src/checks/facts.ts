@@ -497,7 +497,9 @@ export function analyzeText(text: string): TextFacts {
             ? (metric as MetricMention).start - mention.end
             : Number.POSITIVE_INFINITY;
       // Only a window between the previous figure and the metric qualifies it.
-      const crossesFigure = /\d[\d.,]*\s+(?:vs|and|or|,)/i.test(text.slice(mention.end, (metric as MetricMention).start));
+      const crossesFigure = /\d[\d.,]*\s+(?:vs|and|or|,)/i.test(
+        text.slice(mention.end, (metric as MetricMention).start),
+      );
       if (gap <= 24 && gap < metricGap && !crossesFigure) {
         metricHorizon = mention;
         metricGap = gap;

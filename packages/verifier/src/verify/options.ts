@@ -18,6 +18,15 @@ export const verifierOptionsSchema = z.object({
   k: z.number().int().min(1).max(50).default(5),
   /** Chunks retrieved from the store per verification (one point-in-time query), the pool claims are scored against. @default 40 */
   candidatePool: z.number().int().min(1).max(1000).default(40),
+  /**
+   * Candidate pools kept per verifier handle, keyed by (ticker, asOf, market-wide): later verifications of the same
+   * (ticker, asOf) — the G completions of a GRPO group, an evaluation over many reasonings — reuse the pool
+   * retrieved for the first instead of querying the store again. Trade-off: the reused pool was ranked for the
+   * first group's claims (it still holds `candidatePool` chunks of that ticker at that asOf), and it does not see
+   * evidence added to the store afterwards: call `clearCache()` after changing the store. 0 turns it off.
+   * @default 0
+   */
+  poolCacheSize: z.number().int().min(0).max(1_000_000).default(0),
   /** Retrieval mode of the pool query. @default 'hybrid' */
   retrieval: z.enum(['hybrid', 'vector', 'text']).default('hybrid'),
   /**

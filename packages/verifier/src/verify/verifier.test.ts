@@ -223,6 +223,36 @@ describe('createVerifier (real LanceDB table, default embedder)', () => {
     expect(opinions.hallucinationRate).toBe(0);
   });
 
+  it('reuses the candidate pool per (ticker, asOf) with poolCacheSize, until clearCache()', async () => {
+    let searches = 0;
+    const counting = {
+      search: (request: Parameters<EvidenceStore['search']>[0]) => {
+        searches += 1;
+        return store.search(request);
+      },
+    };
+    const input = { ticker: 'ACME', asOf: ASOF, reasoning: FAITHFUL, decision: 'BUY' } as const;
+    const cached = createVerifier({ store: counting, embedder, options: { poolCacheSize: 8 } });
+    const first = await cached.verify(input);
+    const afterFirst = searches;
+    expect(afterFirst).toBeGreaterThan(0);
+    const second = await cached.verify({ ...input, reasoning: FAITHFUL.replace('$4.1 billion', '$5.6 billion') });
+    expect(searches).toBe(afterFirst);
+    expect(second.counts.contradicted).toBe(1);
+    // Another asOf is another pool.
+    await cached.verify({ ...input, asOf: '2024-08-20' });
+    expect(searches).toBe(2 * afterFirst);
+    cached.clearCache();
+    const again = await cached.verify(input);
+    expect(searches).toBe(3 * afterFirst);
+    expect(again.scores).toEqual(first.scores);
+    // Off by default: every call retrieves.
+    const uncached = createVerifier({ store: counting, embedder });
+    await uncached.verify(input);
+    await uncached.verify(input);
+    expect(searches).toBe(5 * afterFirst);
+  });
+
   it('gives explicit zero scores with a reason instead of NaN', async () => {
     const verifier = createVerifier({ store, embedder });
     const empty = await verifier.verify({ ticker: 'ACME', asOf: ASOF, reasoning: '   ', decision: 'HOLD' });

@@ -188,6 +188,11 @@ export interface Verifier {
   readonly options: ResolvedVerifierOptions;
   /** Hash of the configuration (recorded in every report). */
   readonly configHash: string;
+  /**
+   * Forget the cached candidate pools (`poolCacheSize`); call it after adding or deleting evidence so that later
+   * verifications retrieve again.
+   */
+  clearCache(): void;
   /** Release caches (the store, embedder and judges belong to the caller). Idempotent. */
   close(): Promise<void>;
 }
@@ -360,6 +365,13 @@ export function createVerifier(options: CreateVerifierOptions): Verifier {
     };
   };
 
+  const needsMarketWide = (items: readonly Prepared[]): boolean =>
+    settings.marketWide === 'always' ||
+    (settings.marketWide === 'auto' && items.some((item) => item.claimFacts.some((facts) => mentionsMacro(facts))));
+
+  /** Prepared pools by (ticker, asOf, market-wide), least recently used first (`poolCacheSize` entries). */
+  const poolCache = new Map<string, PoolContext>();
+
   /**
    * One point-in-time retrieval for a group of verifications of the same (ticker, asOf): the query is their
    * claims, the vector the mean of their claim vectors, and the pool grows with the group (up to 3×).
@@ -390,9 +402,7 @@ export function createVerifier(options: CreateVerifierOptions): Verifier {
       includeVectors: true,
       ...(signal && { signal }),
     };
-    const macro =
-      settings.marketWide === 'always' ||
-      (settings.marketWide === 'auto' && items.some((item) => item.claimFacts.some((facts) => mentionsMacro(facts))));
+    const macro = needsMarketWide(items);
     try {
       const [own, marketWide] = await Promise.all([
         store.search({
@@ -797,7 +807,23 @@ export function createVerifier(options: CreateVerifierOptions): Verifier {
         throwIfAborted(signal);
         const items = group.map((index) => preparedItems[index] as Prepared);
         const groupVectors = group.map((index) => vectors[index] as Float32Array[]);
-        const context = await preparePool(await retrieve(items, groupVectors, signal), signal);
+        const first = items[0] as Prepared;
+        const cacheKey = `${first.input.ticker}\u0000${first.input.asOf}\u0000${needsMarketWide(items) ? 'm' : ''}`;
+        let context = settings.poolCacheSize > 0 ? poolCache.get(cacheKey) : undefined;
+        if (context) {
+          poolCache.delete(cacheKey);
+          poolCache.set(cacheKey, context);
+        } else {
+          context = await preparePool(await retrieve(items, groupVectors, signal), signal);
+          // Cache only pools retrieved for claims (an empty reasoning retrieves nothing).
+          if (settings.poolCacheSize > 0 && items.some((item) => item.claims.length > 0)) {
+            if (poolCache.size >= settings.poolCacheSize) {
+              const oldest = poolCache.keys().next().value;
+              if (oldest !== undefined) poolCache.delete(oldest);
+            }
+            poolCache.set(cacheKey, context);
+          }
+        }
         for (const [position, index] of group.entries()) {
           reports[index] = await score(
             items[position] as Prepared,
@@ -820,8 +846,12 @@ export function createVerifier(options: CreateVerifierOptions): Verifier {
       return report as VerificationReport;
     },
     verifyBatch,
+    clearCache() {
+      poolCache.clear();
+    },
     async close() {
       closed = true;
+      poolCache.clear();
     },
   };
 }
