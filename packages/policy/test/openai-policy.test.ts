@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createOpenAICompatiblePolicy } from '../src/text/openai-policy.ts';
+import type { GenerationEvent } from '../src/text/types.ts';
 
 type Handler = (body: Record<string, unknown>, request: IncomingMessage, response: ServerResponse) => void;
 
@@ -15,10 +16,36 @@ function json(response: ServerResponse, status: number, payload: unknown): void 
   response.end(typeof payload === 'string' ? payload : JSON.stringify(payload));
 }
 
-// A small vLLM-like server: deterministic in (prompt, seed, index).
+function sse(response: ServerResponse, chunks: unknown[]): void {
+  response.writeHead(200, { 'content-type': 'text/event-stream' });
+  for (const chunk of chunks) response.write(`data: ${typeof chunk === 'string' ? chunk : JSON.stringify(chunk)}\n\n`);
+  response.end('data: [DONE]\n\n');
+}
+
+// A small vLLM-like server: deterministic in (prompt, seed, index); streams when asked to.
 const vllmLike: Handler = (body, request, response) => {
   const n = Number(body.n ?? 1);
   const seed = Number(body.seed ?? 0);
+  const chat = request.url?.endsWith('/chat/completions') ?? false;
+  if (body.stream === true) {
+    const chunks: unknown[] = [];
+    for (const piece of ['Hel', 'lo ', `${seed}`]) {
+      for (let index = 0; index < n; index += 1) {
+        chunks.push({
+          choices: [
+            chat
+              ? { index, delta: { content: `${piece}` }, logprobs: { content: [{ token: piece, logprob: -0.25 }] } }
+              : { index, text: `${piece}`, logprobs: { tokens: [piece], token_logprobs: [-0.5] } },
+          ],
+        });
+      }
+    }
+    for (let index = 0; index < n; index += 1)
+      chunks.push({ choices: [{ index, text: '', delta: {}, finish_reason: index === 0 ? 'length' : 'stop' }] });
+    chunks.push({ choices: [], usage: { prompt_tokens: 4, completion_tokens: 3 * n } });
+    sse(response, chunks);
+    return;
+  }
   if (request.url?.endsWith('/chat/completions')) {
     json(response, 200, {
       choices: Array.from({ length: n }, (_, index) => ({
@@ -221,13 +248,83 @@ describe('createOpenAICompatiblePolicy', () => {
     expect(() => createOpenAICompatiblePolicy({ baseUrl: 'not a url', model: 'm' })).toThrow(/baseUrl/);
   });
 
-  it('streams finish events and a done event', async () => {
-    const events = [];
+  it('streams server-sent events into token, finish and done events', async () => {
+    const events: GenerationEvent[] = [];
     for await (const event of createOpenAICompatiblePolicy({ baseUrl, model: 'm' }).stream({
-      prompts: ['x'],
+      prompts: ['x', 'y'],
       numSamples: 2,
-    }))
-      events.push(event.type);
-    expect(events).toEqual(['token', 'finish', 'token', 'finish', 'done']);
+      seed: 6,
+    })) {
+      events.push(event);
+    }
+    expect(requests).toHaveLength(2);
+    expect(requests[0]?.body).toMatchObject({ stream: true, stream_options: { include_usage: true }, n: 2, seed: 6 });
+    const done = events.at(-1);
+    expect(done?.type).toBe('done');
+    if (done?.type !== 'done') return;
+    expect(done.result.completions.map((group) => group.map((completion) => completion.text))).toEqual([
+      ['Hello 6', 'Hello 6'],
+      ['Hello 6', 'Hello 6'],
+    ]);
+    const first = done.result.completions[0]?.[0];
+    expect(first).toMatchObject({
+      finishReason: 'length',
+      completionTokenCount: 3,
+      promptTokenCount: 4,
+      modelLogprobs: [-0.5, -0.5, -0.5],
+    });
+    expect(done.result.completions[0]?.[1]?.finishReason).toBe('stop');
+    const tokens = events.filter(
+      (event) => event.type === 'token' && event.promptIndex === 1 && event.sampleIndex === 1,
+    );
+    expect(tokens.map((event) => (event.type === 'token' ? event.text : '')).join('')).toBe('Hello 6');
+    expect(events.filter((event) => event.type === 'finish')).toHaveLength(4);
+
+    const chat: GenerationEvent[] = [];
+    for await (const event of createOpenAICompatiblePolicy({ baseUrl, model: 'm', useN: false }).stream({
+      prompts: [[{ role: 'user', content: 'q' }]],
+      numSamples: 2,
+    })) {
+      chat.push(event);
+    }
+    const chatDone = chat.at(-1);
+    expect(
+      chatDone?.type === 'done' && chatDone.result.completions[0]?.map((completion) => completion.modelLogprobs),
+    ).toEqual([
+      [-0.25, -0.25, -0.25],
+      [-0.25, -0.25, -0.25],
+    ]);
+  });
+
+  it('fails typed on malformed streams and ends aborted streams with abort', async () => {
+    handler = (_body, _request, response) => sse(response, ['{broken']);
+    const policy = createOpenAICompatiblePolicy({ baseUrl, model: 'm', maxRetries: 0 });
+    const consume = async (options: Parameters<typeof policy.stream>[0]) => {
+      const events: GenerationEvent[] = [];
+      for await (const event of policy.stream(options)) events.push(event);
+      return events;
+    };
+    await expect(consume({ prompts: ['x'] })).rejects.toMatchObject({ code: 'BAD_RESPONSE' });
+    handler = (_body, _request, response) => sse(response, [{ choices: 'nope' }]);
+    await expect(consume({ prompts: ['x'] })).rejects.toMatchObject({ code: 'BAD_RESPONSE' });
+    handler = (_body, _request, response) => json(response, 500, { error: 'down' });
+    await expect(consume({ prompts: ['x'] })).rejects.toMatchObject({ code: 'HTTP_ERROR' });
+
+    handler = (_body, _request, response) => {
+      response.writeHead(200, { 'content-type': 'text/event-stream' });
+      response.write(`data: ${JSON.stringify({ choices: [{ index: 0, text: 'partial' }] })}\n\n`);
+      // never ends
+    };
+    const controller = new AbortController();
+    const events: GenerationEvent[] = [];
+    for await (const event of policy.stream({ prompts: ['x'], signal: controller.signal })) {
+      events.push(event);
+      if (event.type === 'token') controller.abort();
+    }
+    const done = events.at(-1);
+    expect(done?.type === 'done' && done.result.completions[0]?.[0]).toMatchObject({
+      text: 'partial',
+      finishReason: 'abort',
+    });
   });
 });

@@ -93,6 +93,55 @@ const chatResponseSchema = z.object({
   usage: usageSchema,
 });
 
+const streamChunkSchema = z.object({
+  choices: z
+    .array(
+      z.object({
+        index: z.number().int().optional(),
+        text: z.string().nullish(),
+        delta: z.object({ content: z.string().nullish() }).nullish(),
+        finish_reason: z.string().nullish(),
+        logprobs: z
+          .object({
+            token_logprobs: z.array(z.number().nullable()).nullish(),
+            content: z.array(z.object({ logprob: z.number() })).nullish(),
+          })
+          .nullish(),
+      }),
+    )
+    .nullish(),
+  usage: usageSchema,
+});
+
+// The `data:` payloads of a server-sent-events body (events separated by blank lines; multi-line data joined).
+async function* serverSentData(body: ReadableStream<Uint8Array>): AsyncGenerator<string> {
+  const decoder = new TextDecoder();
+  let buffer = '';
+  let data: string[] = [];
+  const reader = body.getReader();
+  try {
+    for (;;) {
+      const { value, done } = await reader.read();
+      buffer += done ? decoder.decode() : decoder.decode(value, { stream: true });
+      let newline = buffer.indexOf('\n');
+      while (newline >= 0) {
+        const line = buffer.slice(0, newline).replace(/\r$/, '');
+        buffer = buffer.slice(newline + 1);
+        if (line === '') {
+          if (data.length > 0) yield data.join('\n');
+          data = [];
+        } else if (line.startsWith('data:')) data.push(line.slice(5).replace(/^ /, ''));
+        newline = buffer.indexOf('\n');
+      }
+      if (done) break;
+    }
+    if (buffer.startsWith('data:')) data.push(buffer.slice(5).replace(/^ /, ''));
+    if (data.length > 0) yield data.join('\n');
+  } finally {
+    reader.releaseLock();
+  }
+}
+
 interface Choice {
   text: string;
   finish: FinishReason;
@@ -116,12 +165,13 @@ function sleep(milliseconds: number, signal: AbortSignal | undefined): Promise<v
 /**
  * A {@link TextPolicy} over any OpenAI-compatible server (vLLM, SGLang, Ollama, llama.cpp server, OpenAI): the same
  * `generate` / `stream` interface as the ONNX policy, using `n`, `seed`, `logprobs`, `temperature`, `top_p`,
- * `max_tokens` and `stop` (plus vLLM's `top_k` and `min_tokens` when set).
+ * `max_tokens` and `stop` (plus vLLM's `top_k` and `min_tokens` when set); `stream()` reads server-sent events
+ * (`stream: true` with `stream_options.include_usage`).
  *
  * Limits: token ids are not reported (`tokenIds` is `[]`); `completionTokenCount` comes from the log-probs (or
  * `usage` for single samples) and is −1 when the server reports neither; reproducibility by `seed` is as good as the
- * server's (vLLM: exact; OpenAI: best effort); `stream()` yields each prompt's events when its request completes
- * (it does not use server-sent events). An abort ends unfinished prompts with finish reason `'abort'`.
+ * server's (vLLM: exact; OpenAI: best effort); `timeoutMs` bounds a whole request, streamed ones included. An abort
+ * ends unfinished prompts with finish reason `'abort'`.
  */
 export function createOpenAICompatiblePolicy(options: OpenAICompatiblePolicyOptions): OpenAICompatiblePolicy {
   return new OpenAICompatiblePolicy(
@@ -210,22 +260,127 @@ export class OpenAICompatiblePolicy implements TextPolicy {
     return { completions, usage: { promptTokens, completionTokens } };
   }
 
-  /** Stream events; each prompt's events arrive when its request completes (no server-sent events). */
-  async *stream(options: GenerateOptions): AsyncIterable<GenerationEvent> {
-    const result = await this.generate(options);
-    for (const completion of result.completions.flat()) {
-      yield {
-        type: 'token',
-        promptIndex: completion.promptIndex,
-        sampleIndex: completion.sampleIndex,
-        tokenId: -1,
-        text: completion.text,
-        logprob: null,
-        modelLogprob: null,
-      };
-      yield { type: 'finish', completion };
+  /**
+   * Stream token, finish and done events over server-sent events (`stream: true`). Requests run one at a time, in
+   * prompt order; each event carries the text delta of one choice and, when the server sends them, its log-probs.
+   */
+  async *stream(rawOptions: GenerateOptions): AsyncIterable<GenerationEvent> {
+    if (this.closed) throw new TradeR1Error('CLOSED', 'This policy was closed');
+    const options = parseWith(generateOptionsSchema, rawOptions, { label: 'generate options' });
+    if (options.signal?.aborted) throw new TradeR1Error('ABORTED', 'Generation aborted before it started');
+    const completions: Completion[][] = options.prompts.map(() => []);
+    let promptTokens = 0;
+    let completionTokens = 0;
+    for (const [promptIndex, prompt] of options.prompts.entries()) {
+      const jobs = this.settings.useN
+        ? [{ sampleIndex: 0, n: options.numSamples, seed: options.seed }]
+        : Array.from({ length: options.numSamples }, (_, sampleIndex) => ({
+            sampleIndex,
+            n: 1,
+            seed: deriveSeed(options.seed, String(sampleIndex)),
+          }));
+      for (const job of jobs) {
+        const states = Array.from({ length: job.n }, () => ({
+          text: '',
+          logprobs: [] as number[],
+          sawLogprobs: false,
+          finish: null as FinishReason | null,
+        }));
+        let usage: { prompt: number | null; completion: number | null } = { prompt: null, completion: null };
+        const { path, body, chat } = this.body(prompt, job.n, job.seed, options);
+        const sent = await this.send(
+          path,
+          { ...body, stream: true, stream_options: { include_usage: true } },
+          options,
+          false,
+        );
+        if (sent !== 'abort' && sent.response.body) {
+          try {
+            for await (const data of serverSentData(sent.response.body)) {
+              if (data === '[DONE]') break;
+              let json: unknown;
+              try {
+                json = JSON.parse(data);
+              } catch (error) {
+                throw new TradeR1Error('BAD_RESPONSE', `${sent.url} streamed invalid JSON: ${data.slice(0, 200)}`, {
+                  details: { url: sent.url },
+                  cause: error,
+                });
+              }
+              const chunk = parseWith(streamChunkSchema, json, {
+                code: 'BAD_RESPONSE',
+                label: `stream chunk from ${sent.url}`,
+              });
+              if (chunk.usage) {
+                usage = {
+                  prompt: chunk.usage.prompt_tokens ?? null,
+                  completion: chunk.usage.completion_tokens ?? null,
+                };
+              }
+              for (const choice of chunk.choices ?? []) {
+                const state = states[choice.index ?? 0];
+                if (!state) continue;
+                const delta = (chat ? choice.delta?.content : choice.text) ?? '';
+                const values = chat
+                  ? (choice.logprobs?.content ?? []).map((entry) => entry.logprob)
+                  : (choice.logprobs?.token_logprobs ?? []).map((value) => value ?? Number.NaN);
+                if (choice.logprobs) state.sawLogprobs = true;
+                state.text += delta;
+                state.logprobs.push(...values);
+                const sampleIndex = job.sampleIndex + (choice.index ?? 0);
+                const perToken = values.length > 0 ? values : [null];
+                for (const [position, value] of perToken.entries()) {
+                  if (position > 0 || delta.length > 0 || value !== null) {
+                    yield {
+                      type: 'token',
+                      promptIndex,
+                      sampleIndex,
+                      tokenId: -1,
+                      text: position === 0 ? delta : '',
+                      logprob: this.settings.logprobsMode === 'processed' ? value : null,
+                      modelLogprob: this.settings.logprobsMode === 'raw' ? value : null,
+                    };
+                  }
+                }
+                if (choice.finish_reason) state.finish = toFinishReason(choice.finish_reason);
+              }
+            }
+          } catch (error) {
+            if (!(options.signal?.aborted || this.closed)) {
+              throw error instanceof TradeR1Error
+                ? error
+                : new TradeR1Error('HTTP_ERROR', `Streaming from ${sent.url} failed: ${errorMessage(error)}`, {
+                    cause: error,
+                  });
+            }
+          }
+        }
+        for (const [offset, state] of states.entries()) {
+          const count = state.sawLogprobs
+            ? state.logprobs.length
+            : job.n === 1 && usage.completion !== null
+              ? usage.completion
+              : -1;
+          const values: Array<number | null> = state.logprobs.map((value) => (Number.isNaN(value) ? null : value));
+          const completion: Completion = {
+            promptIndex,
+            sampleIndex: job.sampleIndex + offset,
+            text: state.text,
+            tokenIds: [],
+            logprobs: this.settings.logprobsMode === 'processed' ? values : values.map(() => null),
+            modelLogprobs: this.settings.logprobsMode === 'raw' ? values : values.map(() => null),
+            promptTokenCount: usage.prompt ?? -1,
+            completionTokenCount: count,
+            finishReason: state.finish ?? (options.signal?.aborted || this.closed ? 'abort' : 'stop'),
+          };
+          if (count > 0) completionTokens += count;
+          if (offset === 0 && usage.prompt !== null) promptTokens += usage.prompt * (this.settings.useN ? job.n : 1);
+          (completions[promptIndex] as Completion[]).push(completion);
+          yield { type: 'finish', completion };
+        }
+      }
     }
-    yield { type: 'done', result };
+    yield { type: 'done', result: { completions, usage: { promptTokens, completionTokens } } };
   }
 
   /** Cancel requests in flight and refuse new ones (idempotent). */
@@ -277,13 +432,14 @@ export class OpenAICompatiblePolicy implements TextPolicy {
     };
   }
 
-  private async request(
-    prompt: Prompt,
-    n: number,
-    seed: number,
+  // POST with retries (HTTP 429/5xx, network errors, timeouts) until a 2xx response arrives. With `readBody` the body
+  // is read inside the retry loop; without it the caller streams the body.
+  private async send(
+    path: string,
+    body: Record<string, unknown>,
     options: ResolvedGenerateOptions,
-  ): Promise<{ choices: Choice[]; promptTokens: number | null; completionTokens: number | null } | 'abort'> {
-    const { path, body, chat } = this.body(prompt, n, seed, options);
+    readBody: boolean,
+  ): Promise<{ response: Response; text: string; url: string } | 'abort'> {
     const url = `${this.settings.baseUrl.replace(/\/+$/, '')}${path}`;
     const fetchImplementation = this.settings.fetch ?? globalThis.fetch;
     for (let attempt = 0; ; attempt += 1) {
@@ -291,7 +447,7 @@ export class OpenAICompatiblePolicy implements TextPolicy {
       const timeout = AbortSignal.timeout(this.settings.timeoutMs);
       const signals = [timeout, this.controller.signal, ...(options.signal ? [options.signal] : [])];
       let response: Response;
-      let text: string;
+      let text = '';
       try {
         response = await fetchImplementation(url, {
           method: 'POST',
@@ -303,22 +459,18 @@ export class OpenAICompatiblePolicy implements TextPolicy {
           body: JSON.stringify(body),
           signal: AbortSignal.any(signals),
         });
-        text = await response.text();
+        if (readBody || !response.ok) text = await response.text();
       } catch (error) {
         if (options.signal?.aborted || this.closed) return 'abort';
+        if (attempt < this.settings.maxRetries) {
+          await sleep(this.settings.retryDelayMs * 2 ** attempt, options.signal);
+          continue;
+        }
         if (timeout.aborted) {
-          if (attempt < this.settings.maxRetries) {
-            await sleep(this.settings.retryDelayMs * 2 ** attempt, options.signal);
-            continue;
-          }
           throw new TradeR1Error('TIMEOUT', `${url} did not answer within ${this.settings.timeoutMs} ms`, {
             details: { url, attempts: attempt + 1 },
             cause: error,
           });
-        }
-        if (attempt < this.settings.maxRetries) {
-          await sleep(this.settings.retryDelayMs * 2 ** attempt, options.signal);
-          continue;
         }
         throw new TradeR1Error('HTTP_ERROR', `Request to ${url} failed: ${errorMessage(error)}`, {
           details: { url, attempts: attempt + 1 },
@@ -341,27 +493,38 @@ export class OpenAICompatiblePolicy implements TextPolicy {
           details: { url, status: response.status, attempts: attempt + 1 },
         });
       }
-      let json: unknown;
-      try {
-        json = JSON.parse(text);
-      } catch (error) {
-        throw new TradeR1Error('BAD_RESPONSE', `${url} answered with invalid JSON: ${text.slice(0, 200)}`, {
-          details: { url },
-          cause: error,
-        });
-      }
-      const choices = chat ? this.chatChoices(json, url) : this.completionChoices(json, url);
-      if (choices.choices.length < n) {
-        throw new TradeR1Error(
-          'BAD_RESPONSE',
-          `${url} returned ${choices.choices.length} choices for n = ${n}; the server may not support n (set useN: false)`,
-          {
-            details: { url, requested: n, received: choices.choices.length },
-          },
-        );
-      }
-      return choices;
+      return { response, text, url };
     }
+  }
+
+  private async request(
+    prompt: Prompt,
+    n: number,
+    seed: number,
+    options: ResolvedGenerateOptions,
+  ): Promise<{ choices: Choice[]; promptTokens: number | null; completionTokens: number | null } | 'abort'> {
+    const { path, body, chat } = this.body(prompt, n, seed, options);
+    const sent = await this.send(path, body, options, true);
+    if (sent === 'abort') return 'abort';
+    const { text, url } = sent;
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch (error) {
+      throw new TradeR1Error('BAD_RESPONSE', `${url} answered with invalid JSON: ${text.slice(0, 200)}`, {
+        details: { url },
+        cause: error,
+      });
+    }
+    const choices = chat ? this.chatChoices(json, url) : this.completionChoices(json, url);
+    if (choices.choices.length < n) {
+      throw new TradeR1Error(
+        'BAD_RESPONSE',
+        `${url} returned ${choices.choices.length} choices for n = ${n}; the server may not support n (set useN: false)`,
+        { details: { url, requested: n, received: choices.choices.length } },
+      );
+    }
+    return choices;
   }
 
   private completionChoices(
