@@ -354,11 +354,14 @@ async function main(): Promise<void> {
     }
     const output = join(here, '../eval-results');
     mkdirSync(output, { recursive: true });
-    // Keep the records of earlier test runs (`testFirstRun`, `testSecondRun`; see the README) across re-runs.
+    // Keep the records of earlier test runs (`testFirstRun`, `testSecondRun`, `baseline…`; see the README) across
+    // re-runs.
     let earlierRuns: Record<string, unknown> = {};
     try {
       const previous = JSON.parse(readFileSync(join(output, 'verifier-eval.json'), 'utf8')) as Record<string, unknown>;
-      earlierRuns = Object.fromEntries(Object.entries(previous).filter(([key]) => /^test\w*Run$/.test(key)));
+      earlierRuns = Object.fromEntries(
+        Object.entries(previous).filter(([key]) => /^(?:test\w*Run|baseline\w*)$/.test(key)),
+      );
     } catch {
       earlierRuns = {};
     }
