@@ -31,7 +31,10 @@ function runPython(target = url, mode = 'all'): Promise<Record<string, unknown>>
     execFile(
       'python3',
       [join(here, '__fixtures__', 'check_shim.py'), target, TOKEN, mode],
-      { env: { ...process.env, PYTHONPATH: join(here, '..', 'python'), PYTHONDONTWRITEBYTECODE: '1' }, timeout: 30_000 },
+      {
+        env: { ...process.env, PYTHONPATH: join(here, '..', 'python'), PYTHONDONTWRITEBYTECODE: '1' },
+        timeout: 30_000,
+      },
       (error, stdout, stderr) => {
         if (error) reject(new Error(`python3 failed: ${error.message}\n${stderr}`));
         else resolve(JSON.parse(stdout) as Record<string, unknown>);
