@@ -173,6 +173,53 @@ describe('createOnnxPolicy', () => {
     await session.release();
   });
 
+  it('drives models with the optional num_logits_to_keep input identically', async () => {
+    const trimmed = await writeLlamaTestModel({
+      dir: `${workspace.dir}/keep`,
+      initStd: 0.25,
+      seed: 1,
+      numLogitsToKeep: true,
+    });
+    const trimmedPolicy = await createOnnxPolicy({ model: trimmed.dir, device: 'cpu' });
+    const options = { prompts, numSamples: 2, maxNewTokens: 8, seed: 4 };
+    const expected = await policy.generate(options);
+    const actual = await trimmedPolicy.generate(options);
+    expect(actual.completions.map((group) => group.map((completion) => completion.tokenIds))).toEqual(
+      expected.completions.map((group) => group.map((completion) => completion.tokenIds)),
+    );
+    actual.completions.flat().forEach((completion, index) => {
+      const reference = expected.completions.flat()[index] as Completion;
+      completion.modelLogprobs.forEach((value, position) => {
+        expect(value).toBeCloseTo(reference.modelLogprobs[position] as number, 4);
+      });
+    });
+    await trimmedPolicy.close();
+    // transformers.js' own generate handles the input too
+    const reference = await AutoModelForCausalLM.from_pretrained(trimmed.dir, {
+      local_files_only: true,
+      device: 'cpu',
+      dtype: 'fp32',
+    });
+    const ids = policy.encodePrompt(prompts[0] as string);
+    const output = (await reference.generate({
+      input_ids: new Tensor('int64', BigInt64Array.from(ids, BigInt), [1, ids.length]),
+      attention_mask: new Tensor('int64', new BigInt64Array(ids.length).fill(1n), [1, ids.length]),
+      max_new_tokens: 4,
+      min_new_tokens: 4,
+      do_sample: false,
+    })) as Tensor;
+    const greedy = await policy.generate({
+      prompts: [prompts[0] as string],
+      temperature: 0,
+      maxNewTokens: 4,
+      minNewTokens: 4,
+    });
+    expect((output.tolist() as bigint[][])[0]?.slice(ids.length).map(Number)).toEqual(
+      greedy.completions[0]?.[0]?.tokenIds,
+    );
+    await reference.dispose();
+  });
+
   it('streams tokens whose text adds up to the final completions', async () => {
     const events: GenerationEvent[] = [];
     for await (const event of policy.stream({ prompts, numSamples: 2, maxNewTokens: 10, seed: 5 })) events.push(event);

@@ -38,6 +38,12 @@ export const llamaTestModelOptionsSchema = z
     seed: z.number().int().default(0),
     /** Constant added to some token logits (e.g. make EOS likely in a test). @default {} */
     logitBias: z.record(z.string(), z.number()).default({}),
+    /**
+     * Add transformers.js' optional `num_logits_to_keep` input (int64 scalar): logits are computed for the last k
+     * positions only (all positions when k = 0).
+     * @default false
+     */
+    numLogitsToKeep: z.boolean().default(false),
     /** Also return the weights by name (for reference implementations in tests). @default false */
     keepWeights: z.boolean().default(false),
   })
@@ -225,12 +231,19 @@ export function buildLlamaTestModel(options: LlamaTestModelOptions = {}): LlamaT
     const activated = g.one('Mul', [g.one('Mul', [gate, g.one('Sigmoid', [gate])]), up]);
     hidden = g.one('Add', [hidden, g.one('MatMul', [activated, weight(`${prefix}.mlp.down_proj.weight`, [I, H])])]);
   }
-  const finalHidden = rmsNorm(hidden, weight('model.norm.weight', [H], 'norm'));
+  let finalHidden = rmsNorm(hidden, weight('model.norm.weight', [H], 'norm'));
+  if (config.numLogitsToKeep) {
+    // Keep the last k positions: Slice(start = -k); k = 0 gives start 0, i.e. every position.
+    const keep = g.input('num_logits_to_keep', ONNX_INT64, []);
+    const start = g.one('Neg', [g.one('Unsqueeze', [keep, g.int64([0])])]);
+    finalHidden = g.one('Slice', [finalHidden, start, g.int64([Number.MAX_SAFE_INTEGER]), g.int64([1])]);
+  }
   let logits: string;
   if (config.tieWordEmbeddings) {
     const flat = g.one('Reshape', [finalHidden, g.int64([-1, H])]);
     const product = g.one('Gemm', [flat, embedding], { transB: 1 });
-    logits = g.one('Reshape', [product, g.one('Concat', [idsShape, g.int64([V])], { axis: 0 })]);
+    const leading = g.one('Slice', [g.one('Shape', [finalHidden]), g.int64([0]), g.int64([2]), g.int64([0])]);
+    logits = g.one('Reshape', [product, g.one('Concat', [leading, g.int64([V])], { axis: 0 })]);
   } else {
     logits = g.one('MatMul', [finalHidden, weight('lm_head.weight', [H, V])]);
   }
@@ -241,7 +254,7 @@ export function buildLlamaTestModel(options: LlamaTestModelOptions = {}): LlamaT
     logits = g.one('Add', [logits, g.float('logit_bias', bias, [V])]);
   }
   g.one('Identity', [logits], {}, 'logits');
-  g.output('logits', ONNX_FLOAT, ['batch_size', 'sequence_length', V]);
+  g.output('logits', ONNX_FLOAT, ['batch_size', config.numLogitsToKeep ? 'logits_length' : 'sequence_length', V]);
   for (let layer = 0; layer < config.numLayers; layer += 1) {
     g.output(`present.${layer}.key`, ONNX_FLOAT, ['batch_size', KV, 'total_sequence_length', D]);
     g.output(`present.${layer}.value`, ONNX_FLOAT, ['batch_size', KV, 'total_sequence_length', D]);
