@@ -58,6 +58,17 @@ describe('perturb', () => {
     ).toBe(true);
   });
 
+  it('alters claims about the world, not statements about the analysis', () => {
+    const thesis = `<technical>
+**Technical score: 0.84 on a scale from -1 to 1.**
+- NVDA trades above its 20-day average by 16.6%. *close 131.82 vs SMA20 113.03* \`indicators:sma20\`
+</technical>`;
+    for (let seed = 0; seed < 20; seed += 1) {
+      const result = perturb({ reasoning: thesis, decision: 'BUY', type: 'number', seed });
+      expect(result?.span?.start).toBeGreaterThan(thesis.indexOf('- NVDA'));
+    }
+  });
+
   it('returns null when there is nothing to perturb', () => {
     const plain = 'We like the company a lot.';
     expect(perturb({ reasoning: plain, decision: 'BUY', type: 'number' })).toBeNull();

@@ -287,7 +287,10 @@ export function perturb(options: PerturbOptions): Perturbation | null {
   const rng = createRng(deriveSeed(settings.seed, `perturb:${type}`));
   const { claims, decisionTag } = extractClaims(reasoning);
   const body = claims.filter((claim) => claim.section !== 'conclusion' && claim.kind !== 'conclusion');
-  const pool = body.length > 0 ? body : claims;
+  // Statements about the analysis itself ("Technical score: 0.84 on a scale from -1 to 1") are not claims about
+  // the world: perturb them only when nothing else is left.
+  const about = body.filter((claim) => claim.category !== 'meta');
+  const pool = about.length > 0 ? about : body.length > 0 ? body : claims;
   // Cited sources (`…`, SOURCES: …) are references, not claims: never perturb inside them.
   const protectedRanges = [...reasoning.matchAll(/`[^`\n]*`|\bSOURCES?\s*:[^\n]*/gi)].map((match) => [
     match.index,
