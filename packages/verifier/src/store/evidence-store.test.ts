@@ -312,6 +312,41 @@ describe('openEvidenceStore', () => {
     await store.close();
   });
 
+  it('reports a table version that changes with every write and only then', async () => {
+    const store = await openFresh();
+    const empty = await store.version();
+    expect(Number.isInteger(empty)).toBe(true);
+    await store.add([doc(0), doc(1)]);
+    const afterAdd = await store.version();
+    expect(afterAdd).toBeGreaterThan(empty);
+    // Identical content: nothing is written, the version stays.
+    const again = await store.add([doc(0), doc(1)]);
+    expect(again.unchangedDocuments).toBe(2);
+    expect(await store.version()).toBe(afterAdd);
+    // A changed document is a write.
+    await store.add([{ ...doc(1), text: `${doc(1).text} Analysts cut their forecasts.` }]);
+    const afterChange = await store.version();
+    expect(afterChange).toBeGreaterThan(afterAdd);
+    // A new document is a write.
+    await store.add([doc(2)]);
+    const afterNew = await store.version();
+    expect(afterNew).toBeGreaterThan(afterChange);
+    // Deleting a stored document is a write.
+    await store.deleteDocuments(['aapl-q1']);
+    const afterDelete = await store.version();
+    expect(afterDelete).toBeGreaterThan(afterNew);
+    await store.optimize();
+    expect(await store.version()).toBeGreaterThanOrEqual(afterDelete);
+    // A second handle on the same table sees the first one's commits.
+    const other = await openEvidenceStore({ uri: directory, tableName: store.tableName, embedder });
+    expect(await other.version()).toBe(await store.version());
+    await other.add([doc(3)]);
+    expect(await store.version()).toBe(await other.version());
+    await other.close();
+    await store.close();
+    await expect(store.version()).rejects.toMatchObject({ code: 'CLOSED' });
+  });
+
   it('deletes documents, lists indexes and optimizes', async () => {
     const store = await openFresh();
     await store.add(documents);

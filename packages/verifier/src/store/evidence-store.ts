@@ -629,6 +629,22 @@ class LanceEvidenceStore implements EvidenceStore {
     await run;
   }
 
+  async version(): Promise<number> {
+    this.#assertOpen();
+    // Wait for queued writes so the number reflects every add()/delete() the caller already awaited or started.
+    await this.#writeQueue;
+    try {
+      // Pick up commits made by other writers (no-op when this handle already sees the latest version).
+      await this.#table.checkoutLatest();
+      return await this.#table.version();
+    } catch (cause) {
+      throw new TradeR1Error('STORE_ERROR', `Cannot read the version of ${this.tableName}`, {
+        cause,
+        details: { tableName: this.tableName },
+      });
+    }
+  }
+
   async listIndexes(): Promise<Array<{ name: string; type: string; columns: string[] }>> {
     this.#assertOpen();
     const indices = await this.#table.listIndices();

@@ -217,6 +217,16 @@ export interface EvidenceStore {
   count(filter?: { asOf?: string | number | Date; tickers?: readonly string[] }): Promise<number>;
   /** Compact files, prune old versions, bring every index up to date and build the vector index when due. */
   optimize(options?: OptimizeOptions): Promise<void>;
+  /**
+   * The table's current LanceDB version: a number that grows with every commit (add, update, delete, index build,
+   * compaction) and stays the same while nothing is written — an `add()` of documents already stored unchanged
+   * writes nothing and leaves it as it is. Use it as a cache key for anything derived from the table's content
+   * (equal versions imply equal content; a new version may also come from a commit that did not change content,
+   * such as `optimize()`). Reflects writes made through this store; with several writers to one table, each
+   * store sees the others' commits when it reads the latest version, which this call does.
+   * @throws {TradeR1Error} `STORE_ERROR`, `CLOSED`
+   */
+  version(): Promise<number>;
   /** Names and kinds of the table's indexes. */
   listIndexes(): Promise<Array<{ name: string; type: string; columns: string[] }>>;
   /** Close the table and connection (not the embedder, which the caller owns). Idempotent. */
