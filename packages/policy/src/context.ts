@@ -36,7 +36,7 @@ export type ContextEvidenceInput = z.input<typeof contextEvidenceSchema>;
  * A point-in-time decision context: one ticker, the decision time `asOf`, its daily bars up to `asOf`, optional
  * evidence and optional precomputed indicators. Nothing in it may be published after `asOf`.
  */
-export const pointInTimeContextSchema = z.object({
+export const decisionContextSchema = z.object({
   /** The ticker the decision is about. */
   ticker: tickerSchema,
   /** The decision time (ISO date or date-time). */
@@ -49,17 +49,17 @@ export const pointInTimeContextSchema = z.object({
   indicators: z.record(z.string(), z.number().nullable()).optional(),
 });
 /** A validated point-in-time context. */
-export type PointInTimeContext = z.output<typeof pointInTimeContextSchema>;
-/** What {@link pointInTimeContextSchema} accepts. */
-export type PointInTimeContextInput = z.input<typeof pointInTimeContextSchema>;
+export type DecisionContext = z.output<typeof decisionContextSchema>;
+/** What {@link decisionContextSchema} accepts. */
+export type DecisionContextInput = z.input<typeof decisionContextSchema>;
 
 /**
  * Validate a context and enforce point-in-time discipline: every bar and every evidence item must be available at
  * `asOf`. Items from the future are a bug upstream, so they are rejected rather than filtered.
  * @throws {TradeR1Error} `INVALID_INPUT` for malformed input, `LOOKAHEAD` for anything after `asOf`.
  */
-export function parsePointInTimeContext(value: unknown): PointInTimeContext {
-  const context = parseWith(pointInTimeContextSchema, value, { label: 'point-in-time context' });
+export function parseDecisionContext(value: unknown): DecisionContext {
+  const context = parseWith(decisionContextSchema, value, { label: 'point-in-time context' });
   const asOf = toIsoInstant(context.asOf);
   context.bars.forEach((bar, index) => {
     assertAvailableAt(bar.timestamp, asOf, { ticker: context.ticker, bar: index });

@@ -74,8 +74,8 @@ export function macdRatio(closes: readonly number[]): number | null {
   return (fast - slow) / last;
 }
 
-/** The indicator names computed by {@link computeIndicators}. */
-export const INDICATOR_NAMES = [
+/** The indicator names computed by {@link computePromptIndicators}. */
+export const PROMPT_INDICATOR_NAMES = [
   'close',
   'sma20',
   'sma50',
@@ -87,17 +87,17 @@ export const INDICATOR_NAMES = [
 ] as const;
 
 /** The indicators the prompts and the analyst template use. */
-export type IndicatorName = (typeof INDICATOR_NAMES)[number];
+export type PromptIndicatorName = (typeof PROMPT_INDICATOR_NAMES)[number];
 
 /**
- * Compute every {@link IndicatorName} from closes (oldest first). Values given in `precomputed` win over
+ * Compute every {@link PromptIndicatorName} from closes (oldest first). Values given in `precomputed` win over
  * computed ones (so a caller's own definitions are respected).
  */
-export function computeIndicators(
+export function computePromptIndicators(
   closes: readonly number[],
   precomputed: Readonly<Record<string, number | null>> = {},
-): Record<IndicatorName, number | null> {
-  const computed: Record<IndicatorName, number | null> = {
+): Record<PromptIndicatorName, number | null> {
+  const computed: Record<PromptIndicatorName, number | null> = {
     close: closes.at(-1) ?? null,
     sma20: sma(closes, 20),
     sma50: sma(closes, 50),
@@ -107,7 +107,7 @@ export function computeIndicators(
     volatility20d: realizedVolatility(closes, 20),
     macdRatio: macdRatio(closes),
   };
-  for (const name of INDICATOR_NAMES) {
+  for (const name of PROMPT_INDICATOR_NAMES) {
     const given = precomputed[name];
     if (given !== undefined && (given === null || Number.isFinite(given))) computed[name] = given;
   }

@@ -1,7 +1,7 @@
 import { type Decision, toInstant, toIsoInstant } from '@trade-r1/core';
 import { z } from 'zod';
-import { type ContextEvidence, type PointInTimeContextInput, parsePointInTimeContext } from '../context.ts';
-import { computeIndicators, type IndicatorName } from '../indicators.ts';
+import { type ContextEvidence, type DecisionContextInput, parseDecisionContext } from '../context.ts';
+import { computePromptIndicators, type PromptIndicatorName } from '../indicators.ts';
 import { mostPolarSentence, textPolarity } from './sentiment.ts';
 
 /** Options of {@link createAnalystTemplatePolicy}. */
@@ -66,7 +66,7 @@ export interface AnalystThesis {
   /** The score's parts: technical in [−1, 1], evidence in [−1, 1] (null without evidence), volatility damping. */
   components: { technical: number | null; evidence: number | null; damped: boolean };
   /** Indicators used (computed from bars unless given). */
-  indicators: Record<IndicatorName, number | null>;
+  indicators: Record<PromptIndicatorName, number | null>;
   /** Structured sections (analysis sections, then the conclusion). */
   sections: ThesisSectionContent[];
   /** The full thesis text: `<think>`, 5–7 sections, `<conclusion>` ending in `[[[DECISION]]]`. */
@@ -107,7 +107,7 @@ const SECTION_FOR_KIND: Record<string, string> = {
 };
 
 /** The technical score in [−1, 1] from indicators (null when none is available). */
-export function technicalScore(indicators: Record<IndicatorName, number | null>): number | null {
+export function technicalScore(indicators: Record<PromptIndicatorName, number | null>): number | null {
   const parts: Array<[number, number]> = [];
   const { close, sma20, sma50, rsi14, return20d, volatility20d, macdRatio } = indicators;
   if (close !== null && sma20 !== null) parts.push([Math.tanh((close / sma20 - 1) / 0.03), 1]);
@@ -144,7 +144,7 @@ function trimQuote(sentence: string, maxChars = 220): string {
  */
 export function createAnalystTemplatePolicy(options: AnalystTemplateOptions = {}): {
   /** Analyse one context. @throws {TradeR1Error} `INVALID_INPUT`, `LOOKAHEAD` (anything after `asOf`). */
-  analyze(context: PointInTimeContextInput): AnalystThesis;
+  analyze(context: DecisionContextInput): AnalystThesis;
   /** Describes the policy. */
   info(): {
     backend: 'analyst-template';
@@ -160,14 +160,14 @@ export function createAnalystTemplatePolicy(options: AnalystTemplateOptions = {}
 }
 
 function analyzeWithTemplate(
-  input: PointInTimeContextInput,
+  input: DecisionContextInput,
   settings: z.output<typeof analystTemplateOptionsSchema>,
 ): AnalystThesis {
-  const context = parsePointInTimeContext(input);
+  const context = parseDecisionContext(input);
   const asOf = toIsoInstant(context.asOf);
   const asOfInstant = toInstant(context.asOf);
   const ticker = context.ticker;
-  const indicators = computeIndicators(
+  const indicators = computePromptIndicators(
     context.bars.map((bar) => bar.close),
     context.indicators ?? {},
   );

@@ -1,6 +1,6 @@
 import { parseWith, toIsoInstant } from '@trade-r1/core';
 import { z } from 'zod';
-import { parsePointInTimeContext, pointInTimeContextSchema } from '../context.ts';
+import { decisionContextSchema, parseDecisionContext } from '../context.ts';
 import { renderEvidence, renderMarketData } from './trading-r1.ts';
 import type { ChatMessage, PromptParts } from './types.ts';
 
@@ -9,7 +9,7 @@ export const selectionPromptInputSchema = z.object({
   /** The decision time shared by every candidate. */
   asOf: z.string().trim().min(1),
   /** Candidate assets, each with its own bars, evidence and indicators (its `asOf` is taken from above). */
-  candidates: z.array(pointInTimeContextSchema.omit({ asOf: true })).min(1),
+  candidates: z.array(decisionContextSchema.omit({ asOf: true })).min(1),
   /** The most assets the model may choose. @default 3 */
   maxSelections: z.number().int().min(1).default(3),
   /** Ask for portfolio weights (summing to at most 1) besides the tickers. @default true */
@@ -37,7 +37,7 @@ export const SELECTION_SYSTEM_PROMPT = [
  */
 export function buildSelectionPrompt(input: SelectionPromptInput): PromptParts & { tickers: string[] } {
   const parsed = parseWith(selectionPromptInputSchema, input, { label: 'selection prompt input' });
-  const contexts = parsed.candidates.map((candidate) => parsePointInTimeContext({ ...candidate, asOf: parsed.asOf }));
+  const contexts = parsed.candidates.map((candidate) => parseDecisionContext({ ...candidate, asOf: parsed.asOf }));
   const tickers = contexts.map((context) => context.ticker);
   const blocks = contexts.map((context) =>
     [

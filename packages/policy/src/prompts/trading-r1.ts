@@ -1,7 +1,7 @@
 import { toIsoInstant } from '@trade-r1/core';
 import { z } from 'zod';
-import { type PointInTimeContext, type PointInTimeContextInput, parsePointInTimeContext } from '../context.ts';
-import { computeIndicators, INDICATOR_NAMES } from '../indicators.ts';
+import { type DecisionContext, type DecisionContextInput, parseDecisionContext } from '../context.ts';
+import { computePromptIndicators, PROMPT_INDICATOR_NAMES } from '../indicators.ts';
 import type { ChatMessage, PromptParts } from './types.ts';
 
 /** Section topics of a Trading-R1 thesis (papers.md §2.3). */
@@ -49,7 +49,7 @@ function formatNumber(value: number | null, digits = 4): string {
 }
 
 /** Render the market-data block shared by the Trading-R1 and selection prompts. */
-export function renderMarketData(context: PointInTimeContext, priceWindow: number): string {
+export function renderMarketData(context: DecisionContext, priceWindow: number): string {
   const lines: string[] = [];
   const recent = context.bars.slice(-priceWindow);
   if (recent.length > 0) {
@@ -62,21 +62,21 @@ export function renderMarketData(context: PointInTimeContext, priceWindow: numbe
   } else {
     lines.push('(no price history available)');
   }
-  const indicators = computeIndicators(
+  const indicators = computePromptIndicators(
     context.bars.map((bar) => bar.close),
     context.indicators ?? {},
   );
   const extra = Object.entries(context.indicators ?? {}).filter(
-    ([name]) => !(INDICATOR_NAMES as readonly string[]).includes(name),
+    ([name]) => !(PROMPT_INDICATOR_NAMES as readonly string[]).includes(name),
   );
   lines.push('', 'Indicators:');
-  for (const name of INDICATOR_NAMES) lines.push(`- ${name}: ${formatNumber(indicators[name])}`);
+  for (const name of PROMPT_INDICATOR_NAMES) lines.push(`- ${name}: ${formatNumber(indicators[name])}`);
   for (const [name, value] of extra) lines.push(`- ${name}: ${formatNumber(value)}`);
   return lines.join('\n');
 }
 
 /** Render evidence as numbered blocks, each with the `source` id the model must cite. */
-export function renderEvidence(context: PointInTimeContext, maxEvidence: number, maxChars: number): string {
+export function renderEvidence(context: DecisionContext, maxEvidence: number, maxChars: number): string {
   const items = [...context.evidence]
     .sort((left, right) => right.publishedAt.localeCompare(left.publishedAt))
     .slice(0, maxEvidence);
@@ -102,10 +102,10 @@ export function renderEvidence(context: PointInTimeContext, maxEvidence: number,
  * `parseDecisionText` reads. The context is validated point-in-time (LOOKAHEAD on anything after `asOf`).
  */
 export function buildTradingR1Prompt(
-  context: PointInTimeContextInput,
+  context: DecisionContextInput,
   options: TradingR1PromptOptions = {},
 ): PromptParts & { evidenceIds: string[] } {
-  const parsed = parsePointInTimeContext(context);
+  const parsed = parseDecisionContext(context);
   const settings = tradingR1PromptOptionsSchema.parse(options);
   const asOf = toIsoInstant(parsed.asOf);
   const sectionTags = settings.sections.map((section) => `<${section}>`).join(', ');
