@@ -27,6 +27,7 @@ import { SUPPORT_FEATURES, type SupportFeatures } from '../src/scoring/support.t
 import { splitSentences } from '../src/scoring/text.ts';
 import { openEvidenceStore } from '../src/store/evidence-store.ts';
 import { createVerifier, type VerificationReport } from '../src/verify/verifier.ts';
+import { loadNewsCorpus, NEWS_FILE } from './news/build.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 /** Console output (eval/ is not covered by the lint override for scripts). */
@@ -36,9 +37,9 @@ const print = (line = ''): void => {
 const SEEDS = [1, 2, 3];
 const FLAG_KEYS = ['contradicted-claim', 'low-factuality', 'high-hallucination-rate'];
 
-type Split = 'train' | 'dev' | 'test' | 'market-dev' | 'market-test';
-const SPLITS: readonly Split[] = ['train', 'dev', 'test', 'market-dev', 'market-test'];
-const HELD_OUT: readonly Split[] = ['test', 'market-test'];
+type Split = 'train' | 'dev' | 'test' | 'market-dev' | 'market-test' | 'news-dev' | 'news-test';
+const SPLITS: readonly Split[] = ['train', 'dev', 'test', 'market-dev', 'market-test', 'news-dev', 'news-test'];
+const HELD_OUT: readonly Split[] = ['test', 'market-test', 'news-test'];
 
 interface RawCase {
   id: string;
@@ -97,12 +98,14 @@ function loadCases(documents: EvidenceDocumentInput[], raw: RawCase[]): EvalCase
   }
   // Generated perturbations of every faithful and paraphrase case.
   for (const item of cases.filter((entry) => entry.label === 'faithful' || entry.label === 'paraphrase')) {
-    const futureFacts = documents
-      .filter(
-        (document) => (document.tickers ?? []).includes(item.ticker) && !isAvailableAt(document.publishedAt, item.asOf),
-      )
+    const about = documents.filter((document) => (document.tickers ?? []).includes(item.ticker));
+    // A sentence also published before asOf (syndicated or repeated news) is not a future-only fact.
+    const known = about.filter((document) => isAvailableAt(document.publishedAt, item.asOf));
+    const futureFacts = about
+      .filter((document) => !isAvailableAt(document.publishedAt, item.asOf))
       .flatMap((document) => splitSentences(document.text).map((span) => span.text))
-      .filter((sentence) => sentence.split(/\s+/).length >= 6);
+      .filter((sentence) => sentence.split(/\s+/).length >= 6)
+      .filter((sentence) => !known.some((document) => document.text.includes(sentence)));
     for (const type of PERTURBATION_TYPES) {
       for (const seed of SEEDS) {
         const result = perturb({
@@ -245,7 +248,7 @@ function readJson<T>(file: string, fallback: T): T {
  * The two corpora, each verified against its own store: the hand-written set (train/dev/test) and the market
  * set (analyst-template theses against market-data documents; see eval/market/build.ts).
  */
-function loadCorpora(): Array<{ name: string; documents: EvidenceDocumentInput[]; cases: EvalCase[] }> {
+async function loadCorpora(): Promise<Array<{ name: string; documents: EvidenceDocumentInput[]; cases: EvalCase[] }>> {
   const documents = readJson<EvidenceDocumentInput[]>('documents.json', []);
   const hand = ['cases.json', 'test-cases.json'].flatMap(
     (file) => readJson<{ cases: RawCase[] }>(file, { cases: [] }).cases,
@@ -255,9 +258,13 @@ function loadCorpora(): Array<{ name: string; documents: EvidenceDocumentInput[]
     cases: [],
   });
   const marketCases = market.cases.map((item) => ({ ...item, split: `market-${item.split}` as Split }));
+  // Real FNSPID articles, read at evaluation time (never copied into the repository); skipped when absent.
+  const news = await loadNewsCorpus();
+  if (!news) print(`news split skipped: ${NEWS_FILE} not found`);
   return [
     { name: 'hand', documents, cases: loadCases(documents, hand) },
     { name: 'market', documents: market.documents, cases: loadCases(market.documents, marketCases) },
+    ...(news ? [{ name: 'news', documents: news.documents, cases: loadCases(news.documents, news.cases) }] : []),
   ];
 }
 
@@ -265,7 +272,7 @@ async function main(): Promise<void> {
   const fit = process.argv.includes('--fit');
   // --no-test leaves the held-out splits out (for development on train and dev, so that they stay untuned).
   const noTest = process.argv.includes('--no-test');
-  const corpora = loadCorpora().map((corpus) => ({
+  const corpora = (await loadCorpora()).map((corpus) => ({
     ...corpus,
     cases: noTest ? corpus.cases.filter((item) => !HELD_OUT.includes(item.split)) : corpus.cases,
   }));

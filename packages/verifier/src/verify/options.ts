@@ -22,11 +22,23 @@ export const verifierOptionsSchema = z.object({
    * Candidate pools kept per verifier handle, keyed by (ticker, asOf, market-wide): later verifications of the same
    * (ticker, asOf) — the G completions of a GRPO group, an evaluation over many reasonings — reuse the pool
    * retrieved for the first instead of querying the store again. Trade-off: the reused pool was ranked for the
-   * first group's claims (it still holds `candidatePool` chunks of that ticker at that asOf), and it does not see
-   * evidence added to the store afterwards: call `clearCache()` after changing the store. 0 turns it off.
+   * first group's claims (it still holds `candidatePool` chunks of that ticker at that asOf), so a report depends on
+   * what the handle verified before. With a store that has `version()` the key includes the store's version, so a
+   * pool is never reused after the store changed; with a bare `{ search }` call `clearCache()` after changing the
+   * store. 0 turns it off.
    * @default 0
    */
   poolCacheSize: z.number().int().min(0).max(1_000_000).default(0),
+  /**
+   * Point-in-time search results kept per verifier handle, keyed by the store's content version
+   * (`EvidenceStore.version()`) and the exact request (ticker, asOf, query claims, k, mode). A hit returns exactly
+   * what the store would return for that request at that version, so reports never depend on what the handle
+   * verified before and never go stale: verifications repeating claims (the same reasoning verified again, GRPO
+   * rollouts sharing sentences, later epochs) skip the store query. Only used when the store has `version()`
+   * (`openEvidenceStore` does); with a bare `{ search }` it is off. 0 turns it off.
+   * @default 512
+   */
+  searchCacheSize: z.number().int().min(0).max(1_000_000).default(512),
   /** Retrieval mode of the pool query. @default 'hybrid' */
   retrieval: z.enum(['hybrid', 'vector', 'text']).default('hybrid'),
   /**

@@ -253,6 +253,83 @@ describe('createVerifier (real LanceDB table, default embedder)', () => {
     expect(searches).toBe(5 * afterFirst);
   });
 
+  it('caches search results by store version: identical reports, no stale pool after the store changes', async () => {
+    let searches = 0;
+    const counting = {
+      search: (request: Parameters<EvidenceStore['search']>[0]) => {
+        searches += 1;
+        return store.search(request);
+      },
+      version: () => store.version(),
+    };
+    const input = {
+      ticker: 'GAMMA',
+      asOf: ASOF,
+      reasoning: 'Gamma Robotics booked an order for 40 welding robots from a carmaker in July.',
+      decision: 'BUY',
+    } as const;
+    const verifier = createVerifier({ store: counting, embedder });
+    const first = await verifier.verify(input);
+    expect(first.reasons).toContain('NO_EVIDENCE');
+    const afterFirst = searches;
+    expect(afterFirst).toBeGreaterThan(0);
+    expect(await verifier.verify(input)).toEqual(first);
+    expect(searches).toBe(afterFirst);
+    // New evidence: a new store version, so the cached result is not used.
+    await store.add([
+      {
+        id: 'gamma-order',
+        tickers: ['GAMMA'],
+        publishedAt: '2024-07-20T12:00:00Z',
+        sourceKind: 'news',
+        title: 'Gamma wins robot order',
+        text: 'Gamma Robotics booked an order for 40 welding robots from a carmaker in July. Gamma shares fell nearly 14% last year and missed a broader sector-wide rebound in robotics shares.',
+      },
+    ]);
+    const updated = await verifier.verify(input);
+    expect(searches).toBe(2 * afterFirst);
+    expect(updated.claims[0]?.verdict).toBe('supported');
+    // A store without version(): the search cache is off.
+    const bare = createVerifier({ store: { search: counting.search }, embedder });
+    await bare.verify(input);
+    await bare.verify(input);
+    expect(searches).toBe(4 * afterFirst);
+  });
+
+  it('supports a verbatim quotation of admissible evidence, not an altered one', async () => {
+    const verifier = createVerifier({ store, embedder });
+    const quote = 'Gamma shares fell nearly 14% last year and missed a broader sector-wide rebound in robotics shares.';
+    const input = { ticker: 'GAMMA', asOf: ASOF, reasoning: `- ${quote}`, decision: 'SELL' } as const;
+    const quoted = await verifier.verify(input);
+    expect(quoted.claims[0]?.verdict).toBe('supported');
+    expect(quoted.claims[0]?.checks.conflicts).toEqual([]);
+    const altered = await verifier.verify({ ...input, reasoning: `- ${quote.replace('14%', '31%')}` });
+    expect(altered.claims[0]?.verdict).toBe('contradicted');
+  });
+
+  it('retrieves for a group of reasonings with one query per slice of distinct claims', async () => {
+    let searches = 0;
+    const counting = {
+      search: (request: Parameters<EvidenceStore['search']>[0]) => {
+        searches += 1;
+        return store.search(request);
+      },
+    };
+    const verifier = createVerifier({ store: counting, embedder });
+    const sentences = Array.from({ length: 30 }, (_, index) => `Acme shipped ${index + 1} new cloud regions.`);
+    const items = [0, 1, 2].map((part) => ({
+      ticker: 'ACME',
+      asOf: ASOF,
+      reasoning: sentences.slice(part * 10, part * 10 + 10).join(' '),
+      decision: 'BUY' as const,
+    }));
+    await verifier.verifyBatch(items);
+    expect(searches).toBe(3); // 30 distinct claims, 12 per query
+    searches = 0;
+    await verifier.verify(items[0] as (typeof items)[number]);
+    expect(searches).toBe(1);
+  });
+
   it('gives explicit zero scores with a reason instead of NaN', async () => {
     const verifier = createVerifier({ store, embedder });
     const empty = await verifier.verify({ ticker: 'ACME', asOf: ASOF, reasoning: '   ', decision: 'HOLD' });

@@ -37,7 +37,7 @@ import {
   scoreReasoningStance,
   stanceAgreement,
 } from '../stance/stance.ts';
-import type { EvidenceStore, SearchHit } from '../store/types.ts';
+import type { EvidenceStore, SearchHit, SearchRequest } from '../store/types.ts';
 import {
   type ResolvedVerifierOptions,
   type VerifierOptions,
@@ -156,8 +156,11 @@ export interface VerificationReport {
 
 /** What `createVerifier` needs. */
 export interface CreateVerifierOptions {
-  /** The point-in-time evidence store (`openEvidenceStore`), or anything with its `search`. */
-  store: Pick<EvidenceStore, 'search'>;
+  /**
+   * The point-in-time evidence store (`openEvidenceStore`), or anything with its `search` (and optionally its
+   * `version`, which enables `searchCacheSize` and keys `poolCacheSize` by content).
+   */
+  store: Pick<EvidenceStore, 'search'> & Partial<Pick<EvidenceStore, 'version'>>;
   /** Embeds claims (must be the store's embedder for vector retrieval). */
   embedder: Embedder;
   /** Stronger judges, blended with the deterministic scores by `options.judgeWeight`. */
@@ -189,8 +192,8 @@ export interface Verifier {
   /** Hash of the configuration (recorded in every report). */
   readonly configHash: string;
   /**
-   * Forget the cached candidate pools (`poolCacheSize`); call it after adding or deleting evidence so that later
-   * verifications retrieve again.
+   * Forget the cached candidate pools (`poolCacheSize`) and search results (`searchCacheSize`). Only needed for a
+   * store without `version()` after adding or deleting evidence (caches of a versioned store are keyed by version).
    */
   clearCache(): void;
   /** Release caches (the store, embedder and judges belong to the caller). Idempotent. */
@@ -262,6 +265,45 @@ const NEGATION_CUE = /\b(?:not|no|never|neither|nor|without|failed to|unable to)
 const EVIDENCE_CACHE_LIMIT = 50_000;
 /** Weight of the recency bonus in ranking a claim's evidence (a tie-breaker, well below topical relevance). */
 const RECENCY_WEIGHT = 0.05;
+/** Distinct claims per pool query in a group of verifications of the same (ticker, asOf). */
+const CLAIMS_PER_QUERY = 12;
+/** Most pool queries per group (later claims join the last query). */
+const MAX_QUERIES_PER_GROUP = 4;
+/** Shortest claim (in words) that counts as a verbatim quotation of the evidence. */
+const MIN_QUOTE_WORDS = 6;
+
+/** Text normalised for verbatim comparison: lower case, one kind of quote and dash, single spaces. */
+function normaliseForQuote(text: string): string {
+  return text
+    .toLowerCase()
+    .replace(/[‘’ʼ´`]/g, "'")
+    .replace(/[“”«»]/g, '"')
+    .replace(/[‐‑‒–—]/g, '-')
+    .replace(/\s+/g, ' ')
+    .trim();
+}
+
+const quoteText = new WeakMap<object, string>();
+
+/**
+ * True when the claim (without its trailing punctuation) appears word for word in one of the evidence chunks: a
+ * verbatim quotation of admissible evidence is supported, whatever the checks read into it (a sentence that
+ * states two directions, "fell 14% and missed a rebound", must not contradict itself).
+ */
+function isVerbatimQuote(claim: string, chunks: ReadonlyArray<{ key: object; text: string }>): boolean {
+  const needle = normaliseForQuote(claim)
+    .replace(/^[-*•\d.)\s]+/, '')
+    .replace(/[\s.!?;:,"']+$/, '');
+  if (needle.split(' ').length < MIN_QUOTE_WORDS) return false;
+  return chunks.some(({ key, text }) => {
+    let normalised = quoteText.get(key);
+    if (normalised === undefined) {
+      normalised = normaliseForQuote(text);
+      quoteText.set(key, normalised);
+    }
+    return normalised.includes(needle);
+  });
+}
 
 function clamp01(value: number): number {
   return Number.isFinite(value) ? Math.max(0, Math.min(1, value)) : 0;
@@ -371,51 +413,107 @@ export function createVerifier(options: CreateVerifierOptions): Verifier {
 
   /** Prepared pools by (ticker, asOf, market-wide), least recently used first (`poolCacheSize` entries). */
   const poolCache = new Map<string, PoolContext>();
+  /** Search results by (store version, request), least recently used first (`searchCacheSize` entries). */
+  const searchCache = new Map<string, Promise<SearchHit[]>>();
+  const versioned = typeof store.version === 'function';
 
   /**
-   * One point-in-time retrieval for a group of verifications of the same (ticker, asOf): the query is their
-   * claims, the vector the mean of their claim vectors, and the pool grows with the group (up to 3×).
+   * Point-in-time retrieval for a group of verifications of the same (ticker, asOf). The group's distinct claims
+   * are cut into slices of `CLAIMS_PER_QUERY` (at most `MAX_QUERIES_PER_GROUP` slices, the remaining claims joining
+   * the last); each slice is one search (its claims as the query, the mean of their vectors as the vector) for
+   * `candidatePool` chunks, and the pool is the union. One query for a single reasoning, as before; a group whose
+   * reasonings cite different documents gets the recall of separate queries instead of one diluted query.
    */
   const retrieve = async (
     items: readonly Prepared[],
     vectors: readonly Float32Array[][],
+    version: number | null,
     signal?: AbortSignal,
   ): Promise<SearchHit[]> => {
     const first = items[0];
     if (!first || items.every((item) => item.claims.length === 0)) return [];
-    const query = items
-      .flatMap((item) => item.claims.map((claim) => claim.text))
-      .join(' ')
-      .slice(0, 4000);
-    const mean = new Float32Array(embedder.dimension);
-    for (const vector of vectors.flat())
-      for (let index = 0; index < mean.length; index += 1) mean[index] = (mean[index] as number) + (vector[index] ?? 0);
-    let norm = 0;
-    for (const value of mean) norm += value * value;
-    norm = Math.sqrt(norm);
-    if (norm > 0) for (let index = 0; index < mean.length; index += 1) mean[index] = (mean[index] as number) / norm;
-    const base = {
-      ...(settings.retrieval !== 'vector' && { query }),
-      ...(settings.retrieval !== 'text' && norm > 0 && { vector: mean }),
-      mode: settings.retrieval === 'vector' && norm === 0 ? ('text' as const) : settings.retrieval,
-      asOf: first.input.asOf,
-      includeVectors: true,
-      ...(signal && { signal }),
+    const distinct = new Map<string, Float32Array>();
+    items.forEach((item, itemIndex) => {
+      item.claims.forEach((claim, claimIndex) => {
+        const vector = vectors[itemIndex]?.[claimIndex];
+        if (vector && !distinct.has(claim.text)) distinct.set(claim.text, vector);
+      });
+    });
+    const claims = [...distinct.entries()];
+    const sliceCount = Math.max(1, Math.min(MAX_QUERIES_PER_GROUP, Math.ceil(claims.length / CLAIMS_PER_QUERY)));
+    const slices = Array.from({ length: sliceCount }, (_, index) =>
+      claims.slice(index * CLAIMS_PER_QUERY, index === sliceCount - 1 ? claims.length : (index + 1) * CLAIMS_PER_QUERY),
+    );
+    const search = (slice: Array<[string, Float32Array]>, request: Partial<SearchRequest>) => {
+      const query = slice
+        .map(([text]) => text)
+        .join(' ')
+        .slice(0, 4000);
+      const mean = new Float32Array(embedder.dimension);
+      for (const [, vector] of slice)
+        for (let index = 0; index < mean.length; index += 1)
+          mean[index] = (mean[index] as number) + (vector[index] ?? 0);
+      let norm = 0;
+      for (const value of mean) norm += value * value;
+      norm = Math.sqrt(norm);
+      if (norm > 0) for (let index = 0; index < mean.length; index += 1) mean[index] = (mean[index] as number) / norm;
+      const run = () =>
+        store.search({
+          ...(settings.retrieval !== 'vector' && { query }),
+          ...(settings.retrieval !== 'text' && norm > 0 && { vector: mean }),
+          mode: settings.retrieval === 'vector' && norm === 0 ? ('text' as const) : settings.retrieval,
+          asOf: first.input.asOf,
+          includeVectors: true,
+          ...(signal && { signal }),
+          ...request,
+        });
+      if (version === null || settings.searchCacheSize === 0) return run();
+      // The request is a function of these values (the vector is the mean of the claims' embeddings).
+      const key = contentHash(
+        stableStringify({
+          version,
+          asOf: first.input.asOf,
+          texts: slice.map(([text]) => text),
+          tickers: request.tickers ?? null,
+          sourceKinds: request.sourceKinds ?? null,
+          k: request.k ?? null,
+        }),
+      );
+      const cached = searchCache.get(key);
+      if (cached) {
+        searchCache.delete(key);
+        searchCache.set(key, cached);
+        return cached;
+      }
+      const pending = run();
+      if (searchCache.size >= settings.searchCacheSize) {
+        const oldest = searchCache.keys().next().value;
+        if (oldest !== undefined) searchCache.delete(oldest);
+      }
+      searchCache.set(key, pending);
+      // A failed or aborted search is not kept.
+      pending.catch(() => {
+        if (searchCache.get(key) === pending) searchCache.delete(key);
+      });
+      return pending;
     };
     const macro = needsMarketWide(items);
     try {
-      const [own, marketWide] = await Promise.all([
-        store.search({
-          ...base,
-          tickers: [first.input.ticker, ...settings.extraTickers],
-          k: settings.candidatePool * Math.min(3, items.length),
-        }),
+      const [marketWide, ...own] = await Promise.all([
         macro
-          ? store.search({ ...base, sourceKinds: ['macro'], k: Math.max(5, Math.round(settings.candidatePool / 4)) })
-          : [],
+          ? search(claims, { sourceKinds: ['macro'], k: Math.max(5, Math.round(settings.candidatePool / 4)) })
+          : Promise.resolve([] as SearchHit[]),
+        ...slices.map((slice) =>
+          search(slice, { tickers: [first.input.ticker, ...settings.extraTickers], k: settings.candidatePool }),
+        ),
       ]);
-      const seen = new Set(own.map((hit) => hit.chunkId));
-      const hits = [...own, ...marketWide.filter((hit) => !seen.has(hit.chunkId))];
+      const seen = new Set<string>();
+      const hits: SearchHit[] = [];
+      for (const hit of [...own.flat(), ...marketWide]) {
+        if (seen.has(hit.chunkId)) continue;
+        seen.add(hit.chunkId);
+        hits.push(hit);
+      }
       // Defence in depth: the store filters by asOf before ranking; never let a later document through anyway.
       return hits.filter((hit) => isAvailableAt(hit.publishedAt, first.input.asOf));
     } catch (error) {
@@ -504,6 +602,20 @@ export function createVerifier(options: CreateVerifierOptions): Verifier {
         defaultIdf,
         subjectTicker: input.ticker,
       });
+      const verbatim = isVerbatimQuote(
+        claim.text,
+        ranked.map((candidate) => ({ key: candidate.entry.prepared, text: candidate.entry.hit.text })),
+      );
+      if (verbatim) {
+        // Everything the claim states is in the evidence as written.
+        for (const list of [checks.numbers, checks.entities, checks.periods, checks.directions] as Array<
+          Array<{ status: string }>
+        >) {
+          for (const check of list) check.status = 'matched';
+        }
+        checks.negation = null;
+        checks.conflicts = [];
+      }
       let lexicalSentence = 0;
       let bestSentence = '';
       for (const candidate of ranked) {
@@ -539,6 +651,7 @@ export function createVerifier(options: CreateVerifierOptions): Verifier {
       } else if (checks.numbers.some((number) => number.status === 'missing')) {
         probability = Math.min(probability, 0.45);
       }
+      if (verbatim) probability = Math.max(probability, 0.95);
       const contradicted = checks.conflicts.length > 0;
       const support = contradicted ? probability * 0.02 : probability;
       verdicts.push({
@@ -799,6 +912,15 @@ export function createVerifier(options: CreateVerifierOptions): Verifier {
       groups.set(key, [...(groups.get(key) ?? []), index]);
     });
     const queue = [...groups.values()];
+    // The store's content version keys the caches (read once per call: a report reflects the store as it was then).
+    let version: number | null = null;
+    if (versioned && (settings.searchCacheSize > 0 || settings.poolCacheSize > 0)) {
+      try {
+        version = await (store.version as () => Promise<number>)();
+      } catch (error) {
+        throw toTradeR1Error(error, 'STORE_ERROR');
+      }
+    }
     let next = 0;
     const worker = async (): Promise<void> => {
       while (next < queue.length) {
@@ -808,13 +930,13 @@ export function createVerifier(options: CreateVerifierOptions): Verifier {
         const items = group.map((index) => preparedItems[index] as Prepared);
         const groupVectors = group.map((index) => vectors[index] as Float32Array[]);
         const first = items[0] as Prepared;
-        const cacheKey = `${first.input.ticker}\u0000${first.input.asOf}\u0000${needsMarketWide(items) ? 'm' : ''}`;
+        const cacheKey = `${first.input.ticker}\u0000${first.input.asOf}\u0000${needsMarketWide(items) ? 'm' : ''}\u0000${version ?? ''}`;
         let context = settings.poolCacheSize > 0 ? poolCache.get(cacheKey) : undefined;
         if (context) {
           poolCache.delete(cacheKey);
           poolCache.set(cacheKey, context);
         } else {
-          context = await preparePool(await retrieve(items, groupVectors, signal), signal);
+          context = await preparePool(await retrieve(items, groupVectors, version, signal), signal);
           // Cache only pools retrieved for claims (an empty reasoning retrieves nothing).
           if (settings.poolCacheSize > 0 && items.some((item) => item.claims.length > 0)) {
             if (poolCache.size >= settings.poolCacheSize) {
@@ -848,10 +970,12 @@ export function createVerifier(options: CreateVerifierOptions): Verifier {
     verifyBatch,
     clearCache() {
       poolCache.clear();
+      searchCache.clear();
     },
     async close() {
       closed = true;
       poolCache.clear();
+      searchCache.clear();
     },
   };
 }
