@@ -101,11 +101,14 @@ function loadCases(documents: EvidenceDocumentInput[], raw: RawCase[]): EvalCase
     const about = documents.filter((document) => (document.tickers ?? []).includes(item.ticker));
     // A sentence also published before asOf (syndicated or repeated news) is not a future-only fact.
     const known = about.filter((document) => isAvailableAt(document.publishedAt, item.asOf));
-    const futureFacts = about
+    const futureSentences = about
       .filter((document) => !isAvailableAt(document.publishedAt, item.asOf))
       .flatMap((document) => splitSentences(document.text).map((span) => span.text))
       .filter((sentence) => sentence.split(/\s+/).length >= 6)
       .filter((sentence) => !known.some((document) => document.text.includes(sentence)));
+    // A future-only *fact*: sentences with a figure when there are any (a later article's opinion is not a fact).
+    const withFigures = futureSentences.filter((sentence) => /\d/.test(sentence));
+    const futureFacts = withFigures.length > 0 ? withFigures : futureSentences;
     for (const type of PERTURBATION_TYPES) {
       for (const seed of SEEDS) {
         const result = perturb({
@@ -319,6 +322,22 @@ async function main(): Promise<void> {
       }
     }
     const reports = new Map(cases.map((item, index) => [item.id, list[index] as VerificationReport]));
+    // --why=<split>: perturbed cases that do not score below their own base, with their perturbed claims.
+    const why = process.argv.find((arg) => arg.startsWith('--why='))?.slice('--why='.length);
+    if (why) {
+      for (const item of cases) {
+        if (item.split !== why || item.base === null || item.label === 'flip') continue;
+        const report = reports.get(item.id) as VerificationReport;
+        const base = reports.get(item.base) as VerificationReport | undefined;
+        if (!base || report.scores.factuality < base.scores.factuality) continue;
+        print(`${item.id} F=${report.scores.factuality.toFixed(3)} base=${base.scores.factuality.toFixed(3)}`);
+        for (const claim of targetClaims(report, item.span)) {
+          print(
+            `   [${claim.verdict} ${claim.category} ${claim.support.toFixed(2)} lex=${claim.features.lexical} sem=${claim.features.semantic}] ${claim.text.slice(0, 140)}`,
+          );
+        }
+      }
+    }
     const threshold = verifier.options.thresholds.deduction;
     const isPositive = (item: EvalCase) => item.label === 'faithful' || item.label === 'paraphrase';
     // `all`: the hand-written corpus (train, dev, test), as in earlier reports; the market splits are listed apart.

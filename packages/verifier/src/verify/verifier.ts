@@ -265,10 +265,18 @@ const NEGATION_CUE = /\b(?:not|no|never|neither|nor|without|failed to|unable to)
 const EVIDENCE_CACHE_LIMIT = 50_000;
 /** Weight of the recency bonus in ranking a claim's evidence (a tie-breaker, well below topical relevance). */
 const RECENCY_WEIGHT = 0.05;
+/**
+ * A claim that is an opinion only by its polarity cues stays an opinion when its best evidence covers at least this
+ * share of its weighted terms, or is at least this similar (semantic feature); otherwise it counts as factual.
+ */
+const OPINION_TOPIC_LEXICAL = 0.35;
+const OPINION_TOPIC_SEMANTIC = 0.5;
 /** Distinct claims per pool query in a group of verifications of the same (ticker, asOf). */
 const CLAIMS_PER_QUERY = 12;
 /** Most pool queries per group (later claims join the last query). */
 const MAX_QUERIES_PER_GROUP = 4;
+/** Distinct claims one shared pool serves; larger groups of the same (ticker, asOf) are split. */
+const MAX_CLAIMS_PER_POOL = CLAIMS_PER_QUERY * MAX_QUERIES_PER_GROUP;
 /** Shortest claim (in words) that counts as a verbatim quotation of the evidence. */
 const MIN_QUOTE_WORDS = 6;
 
@@ -723,8 +731,11 @@ export function createVerifier(options: CreateVerifierOptions): Verifier {
     let supportSum = 0;
     let contradictedCount = 0;
     for (const verdict of verdicts) {
-      const offTopic = verdict.features.lexical < 0.2 && verdict.features.semantic < 0.25;
-      // Evaluative wording alone does not make off-topic text an opinion about this company.
+      const offTopic =
+        verdict.features.lexical < OPINION_TOPIC_LEXICAL && verdict.features.semantic < OPINION_TOPIC_SEMANTIC;
+      // Evaluative wording alone does not make off-topic text an opinion about this company: a claim that is an
+      // opinion only by its polarity cues ("regulators opened an investigation", fluent text with a positive word)
+      // counts as factual unless the evidence is clearly about the same thing.
       if (verdict.category === 'opinion' && offTopic && item.cueOpinions.has(verdict.id)) {
         verdict.category = 'factual';
         verdict.opinion = false;
@@ -911,7 +922,25 @@ export function createVerifier(options: CreateVerifierOptions): Verifier {
       const key = `${item.input.ticker}\u0000${item.input.asOf}`;
       groups.set(key, [...(groups.get(key) ?? []), index]);
     });
-    const queue = [...groups.values()];
+    // A group whose reasonings share few claims is split (in input order) so that one pool serves at most
+    // MAX_CLAIMS_PER_POOL distinct claims: recall does not drop as unrelated reasonings pile up in one query.
+    const queue: number[][] = [];
+    for (const group of groups.values()) {
+      let current: number[] = [];
+      let distinct = new Set<string>();
+      for (const index of group) {
+        const texts = (preparedItems[index] as Prepared).claims.map((claim) => claim.text);
+        const added = texts.filter((text) => !distinct.has(text)).length;
+        if (current.length > 0 && distinct.size + added > MAX_CLAIMS_PER_POOL) {
+          queue.push(current);
+          current = [];
+          distinct = new Set();
+        }
+        current.push(index);
+        for (const text of texts) distinct.add(text);
+      }
+      if (current.length > 0) queue.push(current);
+    }
     // The store's content version keys the caches (read once per call: a report reflects the store as it was then).
     let version: number | null = null;
     if (versioned && (settings.searchCacheSize > 0 || settings.poolCacheSize > 0)) {
