@@ -275,8 +275,6 @@ const OPINION_TOPIC_SEMANTIC = 0.5;
 const CLAIMS_PER_QUERY = 12;
 /** Most pool queries per group (later claims join the last query). */
 const MAX_QUERIES_PER_GROUP = 4;
-/** Distinct claims one shared pool serves; larger groups of the same (ticker, asOf) are split. */
-const MAX_CLAIMS_PER_POOL = CLAIMS_PER_QUERY * MAX_QUERIES_PER_GROUP;
 /** Shortest claim (in words) that counts as a verbatim quotation of the evidence. */
 const MIN_QUOTE_WORDS = 6;
 
@@ -916,30 +914,22 @@ export function createVerifier(options: CreateVerifierOptions): Verifier {
     });
     const vectors = await embedClaims(preparedItems, signal);
     const reports: VerificationReport[] = new Array(preparedItems.length);
-    // Verifications of the same (ticker, asOf) share one retrieval.
-    const groups = new Map<string, number[]>();
-    preparedItems.forEach((item, index) => {
-      const key = `${item.input.ticker}\u0000${item.input.asOf}`;
-      groups.set(key, [...(groups.get(key) ?? []), index]);
-    });
-    // A group whose reasonings share few claims is split (in input order) so that one pool serves at most
-    // MAX_CLAIMS_PER_POOL distinct claims: recall does not drop as unrelated reasonings pile up in one query.
+    // Each verification retrieves its own pool from its own claims, so that a report depends only on its input and
+    // the store (not on the other reasonings of the batch: the G rollouts of a GRPO group are scored independently);
+    // identical requests are answered by the search cache. With `poolCacheSize`, verifications of the same
+    // (ticker, asOf) share one pool instead (retrieved for the first of them).
     const queue: number[][] = [];
-    for (const group of groups.values()) {
-      let current: number[] = [];
-      let distinct = new Set<string>();
-      for (const index of group) {
-        const texts = (preparedItems[index] as Prepared).claims.map((claim) => claim.text);
-        const added = texts.filter((text) => !distinct.has(text)).length;
-        if (current.length > 0 && distinct.size + added > MAX_CLAIMS_PER_POOL) {
-          queue.push(current);
-          current = [];
-          distinct = new Set();
-        }
-        current.push(index);
-        for (const text of texts) distinct.add(text);
-      }
-      if (current.length > 0) queue.push(current);
+    if (settings.poolCacheSize > 0) {
+      const groups = new Map<string, number[]>();
+      preparedItems.forEach((item, index) => {
+        const key = `${item.input.ticker}\u0000${item.input.asOf}`;
+        groups.set(key, [...(groups.get(key) ?? []), index]);
+      });
+      queue.push(...groups.values());
+    } else {
+      preparedItems.forEach((_, index) => {
+        queue.push([index]);
+      });
     }
     // The store's content version keys the caches (read once per call: a report reflects the store as it was then).
     let version: number | null = null;
