@@ -416,7 +416,11 @@ async function main(): Promise<void> {
               id: item.id,
               split: item.split,
               label: item.label,
-              target: item.span ? item.reasoning.slice(item.span.start, item.span.end) : null,
+              // News cases quote licensed articles (FNSPID, non-commercial): their text stays out of the results.
+              target:
+                item.span && !item.split.startsWith('news')
+                  ? item.reasoning.slice(item.span.start, item.span.end)
+                  : null,
             })),
           ...earlierRuns,
         },
