@@ -385,7 +385,7 @@ describe('openEvidenceStore', () => {
     const events: IngestProgressEvent[] = [];
     await store.add(corpus, { onProgress: (event) => events.push(event) });
     expect(events.some((event) => event.type === 'indexed' && event.column === 'vector')).toBe(true);
-    expect((await store.listIndexes()).some((index) => index.columns[0] === 'vector')).toBe(true);
+    expect((await store.listIndexes()).find((index) => index.columns[0] === 'vector')?.type).toBe('IvfFlat');
     const asOf = '2020-06-01';
     for (const mode of ['vector', 'hybrid'] as const) {
       const hits = await store.search({ query: 'oil prices', tickers: ['XOM'], asOf, k: 20, mode });
@@ -402,6 +402,36 @@ describe('openEvidenceStore', () => {
     await store.optimize();
     const afterOptimize = await store.search({ query: 'Azure artificial intelligence', asOf, k: 3, mode: 'vector' });
     expect(afterOptimize[0]?.documentId).toBe('msft-cloud');
+    await store.close();
+  });
+
+  it.each([
+    ['ivf_hnsw_sq', 'IvfHnswSq'],
+    ['ivf_pq', 'IvfPq'],
+  ] as const)('builds a %s vector index on request and pre-filters with it', async (type, indexType) => {
+    tableCounter += 1;
+    const store = await openEvidenceStore({
+      uri: directory,
+      tableName: `t${tableCounter}`,
+      embedder,
+      vectorIndex: { minRows: 256, type, numPartitions: 2, nprobes: 2, ef: 40, refineFactor: 2 },
+    });
+    const corpus = Array.from({ length: 300 }, (_, index) => ({
+      id: `w-${index}`,
+      tickers: [index % 3 === 0 ? 'MSFT' : 'NVDA'],
+      publishedAt: new Date(Date.UTC(2021, 0, 1) + index * 86_400_000).toISOString(),
+      sourceKind: 'news' as const,
+      title: '',
+      text: `${index % 2 === 0 ? 'cloud revenue' : 'chip supply'} note ${index}: demand ${index % 5 === 0 ? 'rose' : 'fell'}.`,
+    }));
+    await store.add(corpus);
+    expect((await store.listIndexes()).find((index) => index.columns[0] === 'vector')?.type).toBe(indexType);
+    const hits = await store.search({ query: 'cloud revenue', tickers: ['MSFT'], asOf: '2021-05-01', k: 15 });
+    expect(hits.length).toBe(15);
+    for (const hit of hits) {
+      expect(hit.publishedAt <= '2021-05-01T23:59:59.999Z').toBe(true);
+      expect(hit.tickers).toEqual(['MSFT']);
+    }
     await store.close();
   });
 

@@ -67,13 +67,13 @@ const optionsSchema = z.object({
           z.custom<number>((value) => value === Number.POSITIVE_INFINITY, 'expected Infinity'),
         ])
         .default(10_000),
-      type: z.enum(['ivf_hnsw_sq', 'ivf_pq']).default('ivf_hnsw_sq'),
+      type: z.enum(['ivf_flat', 'ivf_hnsw_sq', 'ivf_pq']).default('ivf_flat'),
       numPartitions: z.number().int().min(1).optional(),
       nprobes: z.number().int().min(1).optional(),
       ef: z.number().int().min(1).optional(),
       refineFactor: z.number().int().min(1).optional(),
     })
-    .default({ minRows: 10_000, type: 'ivf_hnsw_sq' }),
+    .default({ minRows: 10_000, type: 'ivf_flat' }),
   storageOptions: z.record(z.string(), z.string()).optional(),
 });
 
@@ -515,7 +515,9 @@ class LanceEvidenceStore implements EvidenceStore {
         if (this.#hasVectorIndex) {
           const { nprobes, ef, refineFactor } = this.#settings.vectorIndex;
           if (nprobes !== undefined) query = query.nprobes(nprobes);
-          if (ef !== undefined) query = query.ef(ef);
+          // HNSW needs a candidate list at least as long as what it returns (LanceDB rejects ef < limit ·
+          // refineFactor).
+          if (ef !== undefined) query = query.ef(Math.max(ef, depth * (refineFactor ?? 1)));
           if (refineFactor !== undefined) query = query.refineFactor(refineFactor);
         }
         return (await query.toArray()) as ResultRow[];
@@ -622,8 +624,10 @@ class LanceEvidenceStore implements EvidenceStore {
       label: 'optimize() options',
     });
     const run = this.#writeQueue.then(async () => {
-      await this.ensureIndexes();
+      // Compact first (fewer, larger fragments: fewer reads per query), then build any index that is due on the
+      // compacted files; LanceDB's optimize also folds rows added since an index was built into that index.
       await this.#table.optimize(cleanupOlderThan ? { cleanupOlderThan } : {});
+      await this.ensureIndexes();
     });
     this.#writeQueue = run.catch(() => undefined);
     await run;
@@ -666,17 +670,7 @@ class LanceEvidenceStore implements EvidenceStore {
     this.#hasVectorIndex = indexed.has('vector');
     const { minRows, type, numPartitions } = this.#settings.vectorIndex;
     if (!this.#hasVectorIndex && rowCount >= minRows) {
-      const config =
-        type === 'ivf_pq'
-          ? lancedb.Index.ivfPq({
-              distanceType: 'cosine',
-              numPartitions: numPartitions ?? Math.max(1, Math.round(Math.sqrt(rowCount))),
-              numSubVectors: pickSubVectors(this.dimension),
-            })
-          : lancedb.Index.hnswSq({
-              distanceType: 'cosine',
-              numPartitions: numPartitions ?? Math.max(1, Math.round(rowCount / 50_000)),
-            });
+      const config = vectorIndexConfig(type, rowCount, this.dimension, numPartitions);
       await this.#table.createIndex('vector', { config });
       this.#hasVectorIndex = true;
       emit?.({ type: 'indexed', column: 'vector', index: type.toUpperCase() });
@@ -693,6 +687,39 @@ class LanceEvidenceStore implements EvidenceStore {
 
   #assertOpen(): void {
     if (this.#closed) throw new TradeR1Error('CLOSED', `Evidence store ${this.tableName} is closed`);
+  }
+}
+
+/**
+ * The vector index for a table of `rowCount` rows. IVF_FLAT (the default) keeps full vectors in a few dozen
+ * partitions: with the pre-filter applied inside each probed partition it is exact there, builds in about a second
+ * at 100k rows and answered filtered top-10 queries faster than HNSW in our benchmark (HNSW's graph walk degrades
+ * when the pre-filter admits only a few percent of the rows). √rows / 4 partitions with LanceDB's 20 probes scan
+ * about a quarter of the table at 100k rows.
+ */
+function vectorIndexConfig(
+  type: 'ivf_flat' | 'ivf_hnsw_sq' | 'ivf_pq',
+  rowCount: number,
+  dimension: number,
+  numPartitions: number | undefined,
+): lancedb.Index {
+  switch (type) {
+    case 'ivf_pq':
+      return lancedb.Index.ivfPq({
+        distanceType: 'cosine',
+        numPartitions: numPartitions ?? Math.max(1, Math.round(Math.sqrt(rowCount))),
+        numSubVectors: pickSubVectors(dimension),
+      });
+    case 'ivf_hnsw_sq':
+      return lancedb.Index.hnswSq({
+        distanceType: 'cosine',
+        numPartitions: numPartitions ?? Math.max(1, Math.round(rowCount / 50_000)),
+      });
+    default:
+      return lancedb.Index.ivfFlat({
+        distanceType: 'cosine',
+        numPartitions: numPartitions ?? Math.max(1, Math.round(Math.sqrt(rowCount) / 4)),
+      });
   }
 }
 

@@ -1,4 +1,5 @@
 import {
+  type Data,
   Field,
   FixedSizeList,
   Float32,
@@ -111,6 +112,50 @@ export interface HitPayload {
   metadata: Record<string, unknown> | null;
 }
 
+/** Largest byte length of one Utf8 column (32-bit offsets). */
+const MAX_UTF8_BYTES = 2 ** 31 - 1;
+
+/**
+ * A Utf8 column built in two native passes (byte lengths, then `Buffer.write` into one buffer): several times
+ * faster than apache-arrow's generic builder, which dominated the store's share of ingest time. Falls back to the
+ * builder when the column would overflow 32-bit offsets (the builder then throws a clear error).
+ */
+export function utf8Column(values: ReadonlyArray<string | null>): Data<Utf8> {
+  const length = values.length;
+  const valueOffsets = new Int32Array(length + 1);
+  let nullBitmap: Uint8Array | undefined;
+  let nullCount = 0;
+  let total = 0;
+  for (let index = 0; index < length; index += 1) {
+    const value = values[index];
+    if (value === null || value === undefined) {
+      if (nullBitmap === undefined) {
+        nullBitmap = new Uint8Array(Math.ceil(length / 8)).fill(0xff);
+      }
+      nullBitmap[index >> 3] = (nullBitmap[index >> 3] as number) & ~(1 << (index & 7));
+      nullCount += 1;
+    } else {
+      total += Buffer.byteLength(value, 'utf8');
+      if (total > MAX_UTF8_BYTES) return vectorFromArray(values, new Utf8()).data[0] as Data<Utf8>;
+    }
+    valueOffsets[index + 1] = total;
+  }
+  const bytes = Buffer.allocUnsafe(total);
+  let position = 0;
+  for (const value of values) {
+    if (value !== null && value !== undefined) position += bytes.write(value, position, 'utf8');
+  }
+  const data = new Uint8Array(bytes.buffer, bytes.byteOffset, total);
+  return makeData({
+    type: new Utf8(),
+    length,
+    nullCount,
+    nullBitmap: nullCount > 0 ? nullBitmap : undefined,
+    valueOffsets,
+    data,
+  });
+}
+
 /**
  * Build an Arrow table of evidence rows for `schema` (the table's own schema), column by column. About three times
  * faster than handing LanceDB plain objects, which it converts row by row.
@@ -145,6 +190,16 @@ export function rowsToArrowTable(rows: readonly EvidenceRow[], schema: Schema): 
       case 'char_start':
       case 'char_end':
         return makeData({ type: new Int32(), length, nullCount: 0, data: Int32Array.from(rows, (row) => row[name]) });
+      case 'chunk_id':
+      case 'document_id':
+      case 'text':
+      case 'title':
+      case 'source_kind':
+      case 'url':
+      case 'content_hash':
+      case 'metadata':
+      case 'payload':
+        return utf8Column(rows.map((row) => row[name]));
       default: {
         const values = rows.map((row) => row[name]);
         const data = vectorFromArray(values, field.type).data[0];
