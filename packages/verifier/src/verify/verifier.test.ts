@@ -335,6 +335,22 @@ describe('createVerifier (real LanceDB table, default embedder)', () => {
     for (const [index, item] of items.entries()) expect(batch[index]).toEqual(await verifier.verify(item));
   });
 
+  it('counts an off-topic claim with polarity words as factual, a labelled conclusion as an opinion', async () => {
+    const verifier = createVerifier({ store, embedder });
+    const report = await verifier.verify({
+      ticker: 'ACME',
+      asOf: ASOF,
+      reasoning:
+        'Cloud revenue grew 21% to $4.1 billion. Regulators opened a formal investigation into its licensing business. Conclusion: a mixed picture; hold.',
+      decision: 'HOLD',
+    });
+    const [, invented, conclusion] = report.claims;
+    expect(invented?.category).toBe('factual');
+    expect(invented?.verdict).not.toBe('supported');
+    expect(conclusion?.category).toBe('opinion');
+    expect(report.hallucinationRate).toBeCloseTo(0.5, 6);
+  });
+
   it('gives explicit zero scores with a reason instead of NaN', async () => {
     const verifier = createVerifier({ store, embedder });
     const empty = await verifier.verify({ ticker: 'ACME', asOf: ASOF, reasoning: '   ', decision: 'HOLD' });

@@ -271,6 +271,8 @@ const RECENCY_WEIGHT = 0.05;
  */
 const OPINION_TOPIC_LEXICAL = 0.35;
 const OPINION_TOPIC_SEMANTIC = 0.5;
+/** A labelled conclusion line ("Conclusion: …", "Bottom line: …"). */
+const CONCLUSION_LABEL = /^\W*(?:conclusion|in conclusion|bottom line|verdict|summary|overall|takeaway)\b\s*[:,-]/i;
 /** Distinct claims per pool query in a group of verifications of the same (ticker, asOf). */
 const CLAIMS_PER_QUERY = 12;
 /** Most pool queries per group (later claims join the last query). */
@@ -397,8 +399,11 @@ export function createVerifier(options: CreateVerifierOptions): Verifier {
       accumulateStance(claim.text, 1, cues, facts);
       const marked = isEvaluative(claim.text);
       const evaluative = cues.cues > 0 || marked;
-      // Opinions by stance cues alone are re-checked for topicality when scored (see `cueOpinions`).
-      if (evaluative && !marked) cueOpinions.add(claim.id);
+      // Opinions by stance cues alone are re-checked for topicality when scored (see `cueOpinions`); the
+      // conclusion's own evaluation ("Conclusion: a mixed picture; hold.") is an opinion wherever it stands.
+      const concluding =
+        claim.section === 'conclusion' || claim.kind === 'conclusion' || CONCLUSION_LABEL.test(claim.text);
+      if (evaluative && !marked && !concluding) cueOpinions.add(claim.id);
       return evaluative ? { ...claim, opinion: true, category: 'opinion' } : claim;
     });
     return {
