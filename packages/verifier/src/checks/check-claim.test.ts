@@ -28,6 +28,29 @@ function check(claim: string) {
 }
 
 describe('checkClaim', () => {
+  it('reads a sentence with two directions as confirming either, not refuting one', () => {
+    const evidence = prepareEvidence({
+      chunkId: 'news#0',
+      documentId: 'news',
+      chunkIndex: 0,
+      publishedAt: '2024-01-30T12:00:00.000Z',
+      tickers: ['PATH'],
+      title: 'UiPath shares',
+      text: 'It fell nearly 14% last year and missed a broader sector-wide rebound in high-growth technology shares.',
+    });
+    const run = (claim: string) =>
+      checkClaim({
+        claim: analyzeText(claim),
+        claimNegated: false,
+        evidence: [evidence],
+        idf: new Map(),
+        defaultIdf: 1,
+      });
+    const paraphrase = run('It fell nearly 14% last year and missed a broader sector-wide rebound in tech stocks.');
+    expect(paraphrase.conflicts).toEqual([]);
+    expect(paraphrase.directions.every((direction) => direction.status === 'matched')).toBe(true);
+  });
+
   it('confirms faithful figures written differently', () => {
     const result = check('Services sales rose 14% to a record $24.2bn.');
     expect(result.conflicts).toEqual([]);

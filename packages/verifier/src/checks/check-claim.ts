@@ -405,7 +405,13 @@ function checkDirection(
     if (
       best === null ||
       (claim.periods.length === 0 && published > best.scored.evidence.publishedAt) ||
-      ((claim.periods.length > 0 || published === best.scored.evidence.publishedAt) && candidate.rank > best.rank)
+      ((claim.periods.length > 0 || published === best.scored.evidence.publishedAt) && candidate.rank > best.rank) ||
+      // One evidence sentence with both directions equally close to the claim's clause ("fell 14% and missed a
+      // rebound") is ambiguous about which one the claim's word restates: it confirms the claim, never refutes it.
+      (candidate.scored === best.scored &&
+        Math.abs(candidate.rank - best.rank) < 1e-9 &&
+        candidate.other.polarity === direction.polarity &&
+        best.other.polarity !== direction.polarity)
     ) {
       best = candidate;
     }
