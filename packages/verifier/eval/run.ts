@@ -378,7 +378,9 @@ async function main(): Promise<void> {
       }
       print();
     }
-    const output = join(here, '../eval-results');
+    // Development runs (--no-test, --options ablations) print only: the recorded results are full runs.
+    const record = !noTest && optionsIndex < 0;
+    const output = record ? join(here, '../eval-results') : join(tmpdir(), 'trade-r1-verifier-eval-dev');
     mkdirSync(output, { recursive: true });
     // Keep the records of earlier test runs (`testFirstRun`, `testSecondRun`, `baseline…`; see the README) across
     // re-runs.
