@@ -322,6 +322,20 @@ async function main(): Promise<void> {
       }
     }
     const reports = new Map(cases.map((item, index) => [item.id, list[index] as VerificationReport]));
+    // --misses=<split>: perturbed claims that stayed supported, with what the checks found.
+    const misses = process.argv.find((arg) => arg.startsWith('--misses='))?.slice('--misses='.length);
+    if (misses) {
+      for (const item of cases) {
+        if (item.split !== misses || item.label === 'flip' || item.base === null) continue;
+        const report = reports.get(item.id) as VerificationReport;
+        for (const claim of targetClaims(report, item.span).filter((entry) => entry.verdict === 'supported')) {
+          print(`${item.id} [${item.label}] support ${claim.support}: ${claim.text.slice(0, 160)}`);
+          print(
+            `   numbers ${claim.checks.numbers.map((entry) => `${entry.claimed}:${entry.status}`).join(' ')} | entities ${claim.checks.entities.map((entry) => `${entry.raw}:${entry.status}`).join(' ')} | periods ${claim.checks.periods.map((entry) => `${entry.claimed}:${entry.status}`).join(' ')}`,
+          );
+        }
+      }
+    }
     // --why=<split>: perturbed cases that do not score below their own base, with their perturbed claims.
     const why = process.argv.find((arg) => arg.startsWith('--why='))?.slice('--why='.length);
     if (why) {
