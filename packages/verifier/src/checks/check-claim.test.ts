@@ -36,7 +36,7 @@ describe('checkClaim', () => {
       publishedAt: '2024-01-30T12:00:00.000Z',
       tickers: ['MSFT'],
       title: 'Research daily',
-      text: 'Microsoft posted good growth in 2023. Brian highlights the strong cloud growth the company is expected to see in 2024.',
+      text: 'Brian highlights the strong cloud growth the company posted in 2023. Brian highlights the strong cloud growth the company is expected to see in 2024.',
     });
     const run = (claim: string) =>
       checkClaim({
