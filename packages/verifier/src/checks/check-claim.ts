@@ -193,9 +193,6 @@ export function termCoverage(
   return weightedCoverage(weightTerms(terms, idf, defaultIdf), present);
 }
 
-/** Weighted term coverage above which a claim is a near copy of an evidence sentence. */
-const NEAR_COPY_OVERLAP = 0.8;
-
 interface ScoredSentence {
   sentence: EvidenceSentence;
   evidence: PreparedEvidence;
@@ -519,18 +516,6 @@ export function checkClaim(input: CheckClaimInput): ClaimChecks {
       if (candidates.some((other) => ['same', 'contains'].includes(periodRelation(period, other)))) {
         status = 'matched';
         break;
-      }
-    }
-    // A near copy of one evidence sentence restates that sentence's period: another period there is a conflict even
-    // when some other sentence happens to name the claimed one ("expected to see in 2023" for "… in 2024").
-    const copied = sentences[0];
-    if (status === 'matched' && copied && copied.overlap >= NEAR_COPY_OVERLAP) {
-      const own = reportingPeriods(copied.sentence.facts.periods);
-      if (own.length > 0 && own.every((other) => periodRelation(period, other) === 'disjoint')) {
-        status = 'conflict';
-        conflicts.push(
-          `${period.raw} does not match the period of the sentence it restates (${own.map((p) => p.raw).join(', ')})`,
-        );
       }
     }
     if (status === 'missing') {
