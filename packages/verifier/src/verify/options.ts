@@ -16,7 +16,10 @@ const supportModelSchema = z.object({
 export const verifierOptionsSchema = z.object({
   /** Evidence chunks kept per claim (its top-k by relevance). @default 5 */
   k: z.number().int().min(1).max(50).default(5),
-  /** Chunks retrieved from the store per verification (one point-in-time query), the pool claims are scored against. @default 40 */
+  /**
+   * Chunks retrieved per point-in-time query (one query per 12 claims of a verification); the union is the pool the
+   * claims are scored against. @default 40
+   */
   candidatePool: z.number().int().min(1).max(1000).default(40),
   /**
    * Candidate pools kept per verifier handle, keyed by (ticker, asOf, market-wide): later verifications of the same
