@@ -4,6 +4,7 @@ import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import { errorMessage, parseWith, TradeR1Error, throwIfAborted } from '@trade-r1/core';
 import { z } from 'zod';
 import type { Embedder, EmbedOptions } from './types.ts';
+import { assertEmbedTexts } from './validate.ts';
 import { l2NormalizeInPlace } from './vector-math.ts';
 
 /** Numeric precision of the ONNX weights to load (transformers.js file suffixes: `model_fp16.onnx`, `model_quantized.onnx`, …). */
@@ -290,22 +291,7 @@ class TransformersFeatureEmbedder implements TransformersEmbedder {
 
   async #embed(texts: readonly string[], options: EmbedOptions): Promise<Float32Array[]> {
     if (this.#closed) throw new TradeR1Error('CLOSED', `Embedder ${this.modelId} is closed`);
-    if (!Array.isArray(texts)) {
-      throw new TradeR1Error('INVALID_INPUT', 'embed() expects an array of strings', {
-        details: { received: typeof texts },
-      });
-    }
-    texts.forEach((text, index) => {
-      if (typeof text !== 'string' || text.trim().length === 0) {
-        throw new TradeR1Error(
-          'INVALID_INPUT',
-          `embed() text ${index} is ${typeof text === 'string' ? 'blank' : `a ${typeof text}`}`,
-          {
-            details: { index, type: typeof text },
-          },
-        );
-      }
-    });
+    assertEmbedTexts(texts);
     const output: Float32Array[] = [];
     for (let start = 0; start < texts.length; start += this.#batchSize) {
       throwIfAborted(options.signal);

@@ -1,6 +1,7 @@
 import { parseWith, TradeR1Error, throwIfAborted } from '@trade-r1/core';
 import { z } from 'zod';
 import type { Embedder, EmbedOptions } from '../types.ts';
+import { assertEmbedTexts } from '../validate.ts';
 import { hashedUnitVector } from '../vector-math.ts';
 import { canonicalNumber, isNumberToken, splitClitics, stemCandidates, tokenizeWords } from './tokenize.ts';
 import { defaultAssetsDir, loadWordVectorTable, type WordVectorTable } from './word-vectors.ts';
@@ -129,22 +130,7 @@ class StaticWordEmbedder implements DefaultEmbedder {
 
   async embed(texts: readonly string[], options: EmbedOptions = {}): Promise<Float32Array[]> {
     if (this.#closed) throw new TradeR1Error('CLOSED', `Embedder ${this.modelId} is closed`);
-    if (!Array.isArray(texts)) {
-      throw new TradeR1Error('INVALID_INPUT', 'embed() expects an array of strings', {
-        details: { received: typeof texts },
-      });
-    }
-    texts.forEach((text, index) => {
-      if (typeof text !== 'string' || text.trim().length === 0) {
-        throw new TradeR1Error(
-          'INVALID_INPUT',
-          `embed() text ${index} is ${typeof text === 'string' ? 'blank' : `a ${typeof text}`}`,
-          {
-            details: { index, type: typeof text },
-          },
-        );
-      }
-    });
+    assertEmbedTexts(texts);
     const output: Float32Array[] = [];
     for (let index = 0; index < texts.length; index += 1) {
       if (index % 256 === 0) throwIfAborted(options.signal);
