@@ -80,6 +80,40 @@ describe('checkClaim', () => {
     expect(entity.entities.find((item) => item.name === 'Goldman Sachs')?.status).toBe('conflict');
   });
 
+  it('contradicts a company swapped into a near copy of an evidence sentence naming others', () => {
+    const evidence = prepareEvidence({
+      chunkId: 'wire#0',
+      documentId: 'wire',
+      chunkIndex: 0,
+      publishedAt: '2024-01-31T21:00:00.000Z',
+      tickers: ['AAPL'],
+      title: 'Megacaps slip before earnings',
+      text:
+        'Microsoft MSFT.O also lost 1.3% after it forecast higher costs. Apple AAPL.O, Meta Platforms META.O and ' +
+        'Amazon.com AMZN.O, set to report earnings on Thursday, fell over 1% each.',
+    });
+    const run = (claim: string) =>
+      checkClaim({
+        claim: analyzeText(claim),
+        claimNegated: false,
+        evidence: [evidence],
+        idf: new Map(),
+        defaultIdf: 1,
+        subjectTicker: 'AAPL',
+      });
+    // Microsoft is in the chunk, but the sentence the claim copies is about Meta.
+    const swapped = run(
+      'Apple AAPL.O, Meta Platforms MSFT.O and Amazon.com AMZN.O, set to report earnings on Thursday, fell over 1% each.',
+    );
+    expect(swapped.entities.find((item) => item.name.includes('MSFT'))?.status).toBe('conflict');
+    expect(swapped.conflicts.join(' ')).toMatch(/not the company/);
+    const faithful = run(
+      'Apple AAPL.O, Meta Platforms META.O and Amazon.com AMZN.O, set to report earnings on Thursday, fell over 1% each.',
+    );
+    expect(faithful.conflicts).toEqual([]);
+    expect(run('Microsoft MSFT.O also lost 1.3% after it forecast higher costs.').conflicts).toEqual([]);
+  });
+
   it('reports facts the evidence does not state as missing, not as conflicts', () => {
     const result = check('Apple agreed to buy a Swiss startup for $4 billion.');
     expect(result.conflicts).toEqual([]);

@@ -193,6 +193,9 @@ export function termCoverage(
   return weightedCoverage(weightTerms(terms, idf, defaultIdf), present);
 }
 
+/** Share of a claim's (other) terms one evidence sentence must hold for the claim to count as its near copy. */
+const NEAR_COPY_COVERAGE = 0.8;
+
 interface ScoredSentence {
   sentence: EvidenceSentence;
   evidence: PreparedEvidence;
@@ -481,14 +484,31 @@ export function checkClaim(input: CheckClaimInput): ClaimChecks {
       supporting.some((chunk) => chunk.entityKeys.has(entity.key)) ||
       (entity.kind === 'name' && supporting.some((chunk) => containsWord(chunk.lowerText, entity.key))) ||
       (initials.length >= 2 && entity.raw.includes(' ') && supporting.some((chunk) => chunk.entityKeys.has(initials)));
+    // The overlap with evidence sentences is measured without the entity's own words.
+    const entityWords = new Set(analyzeEntityTerms(entity.raw));
+    const rest = claim.terms.filter((term) => !entityWords.has(term));
+    // A company named somewhere in the chunk is not enough when the claim nearly copies one evidence sentence: that
+    // sentence says who did it. If it names other companies and not this one, the claim put the right sentence on
+    // the wrong company ("Meta Platforms MSFT.O … fell" for "Meta Platforms META.O … fell").
+    const swapped =
+      found &&
+      entity.kind === 'company' &&
+      anchor !== undefined &&
+      termCoverage(rest, anchor.sentence.termSet, idf, defaultIdf) >= NEAR_COPY_COVERAGE &&
+      anchor.sentence.facts.entities.some((other) => other.kind === 'company' && other.key !== entity.key) &&
+      !anchor.sentence.facts.entities.some((other) => other.key === entity.key) &&
+      !containsWord(anchor.sentence.text.toLowerCase(), entity.raw.toLowerCase());
+    if (swapped) {
+      entities.push({ name: entity.raw, kind: entity.kind, status: 'conflict' });
+      conflicts.push(`${entity.raw} is not the company the matching evidence sentence is about`);
+      continue;
+    }
     if (found) {
       entities.push({ name: entity.raw, kind: entity.kind, status: 'matched' });
       continue;
     }
     // Another company in a sentence that otherwise matches the claim, in place of the claimed one: a wrong
-    // attribution. The overlap is measured without the entity's own words (absent from the evidence by definition).
-    const entityWords = new Set(analyzeEntityTerms(entity.raw));
-    const rest = claim.terms.filter((term) => !entityWords.has(term));
+    // attribution.
     const replaced =
       entity.kind === 'company' &&
       sentences

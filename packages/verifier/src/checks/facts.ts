@@ -359,9 +359,11 @@ function findEntities(text: string, tokens: WordToken[]): EntityMention[] {
     const cashtag = text[token.start - 1] === '$';
     const upper = /^[A-Z]{2,5}(?:\.[A-Z])?$/.test(token.raw);
     if (upper && !NOT_ENTITIES.has(token.raw)) {
-      const known = Object.hasOwn(COMPANY_ALIASES, token.raw);
+      // A Reuters-style exchange suffix ("MSFT.O", "AAPL.O") names the same company as the bare ticker.
+      const base = token.raw.replace(/\.[A-Z]$/, '');
+      const known = Object.hasOwn(COMPANY_ALIASES, base);
       found.push({
-        key: known || cashtag ? token.raw : token.raw.toLowerCase(),
+        key: known || cashtag ? base : token.raw.toLowerCase(),
         raw: token.raw,
         kind: known ? 'company' : 'name',
         start: token.start,

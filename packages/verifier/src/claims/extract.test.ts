@@ -73,6 +73,19 @@ describe('extractClaims', () => {
     ]);
   });
 
+  it('extracts text written after the decision tag as claims of their own', () => {
+    const text =
+      'On balance the news flow is positive, so we lean bullish. [[BUY]] Oculus cools Committee firm annual news Tuesday weekend vowed.';
+    const { claims, decisionTag } = extractClaims(text);
+    expect(decisionTag?.decision).toBe('BUY');
+    const after = claims.find((claim) => claim.text.startsWith('Oculus'));
+    expect(after?.text).toBe('Oculus cools Committee firm annual news Tuesday weekend vowed.');
+    expect(text.slice(after?.start, after?.end)).toBe(after?.text);
+    expect(claims.map((claim) => claim.text).join(' ')).not.toMatch(/BUY/);
+    // A tag that ends the text changes nothing.
+    expect(extractClaims('Revenue rose 5% in the quarter, a solid result. [[BUY]]').claims).toHaveLength(1);
+  });
+
   it('returns nothing for empty or heading-only text', () => {
     expect(extractClaims('').claims).toEqual([]);
     expect(extractClaims('# Heading\n\n**Summary**\n').claims).toEqual([]);

@@ -275,6 +275,36 @@ export function extractClaims(reasoning: string, options: ExtractClaimsOptions =
     textOverride?: string,
   ): void => {
     if (claims.length >= settings.maxClaims) return;
+    // Text after a decision tag in the same sentence ("…lean bullish. [[BUY]] Revenue tripled.") is a claim of its
+    // own: otherwise it would be read as part of the sentence before and cut off with its trailing clause, and text
+    // appended after the tag would never be checked.
+    if (kind !== 'table-row' && kind !== 'quote') {
+      const source = textOverride !== undefined && textOverride.length === raw.length ? textOverride : raw;
+      DECISION_TAG.lastIndex = 0;
+      for (const match of source.matchAll(DECISION_TAG)) {
+        const cut = match.index + match[0].length;
+        if (source.slice(cut).trim() === '' || source.slice(0, match.index).trim() === '') continue;
+        addClaim(
+          raw.slice(0, cut),
+          start,
+          kind,
+          section,
+          parts,
+          textOverride === undefined ? undefined : source.slice(0, cut),
+        );
+        const rest = raw.slice(cut);
+        const lead = rest.length - rest.trimStart().length;
+        addClaim(
+          rest.slice(lead),
+          start + cut + lead,
+          kind,
+          section,
+          parts,
+          textOverride === undefined ? undefined : source.slice(cut + lead),
+        );
+        return;
+      }
+    }
     const stripped = stripMarkdown(textOverride ?? raw);
     const text = kind === 'table-row' || kind === 'quote' ? stripped : checkableCore(stripped);
     const words = text.split(/\s+/).filter((word) => /[A-Za-z0-9]/.test(word)).length;

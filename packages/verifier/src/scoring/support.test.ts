@@ -4,6 +4,7 @@ import { auroc, fitLogistic } from './metrics.ts';
 import {
   aggregateScores,
   DEFAULT_SUPPORT_MODEL,
+  hasKeywordRun,
   isKeywordList,
   SUPPORT_FEATURES,
   sigmoid,
@@ -77,6 +78,17 @@ describe('isKeywordList', () => {
       true,
     );
     expect(isKeywordList(tokenize('Services revenue hit a record of $24.2 billion in the quarter.'))).toBe(false);
+  });
+
+  it('finds a run of bare content words in terse quotes, not figures with labels', () => {
+    expect(
+      hasKeywordRun(tokenize('RSI14 66.4 ahead technical growth trend average neutral macro thresholds looks')),
+    ).toBe(true);
+    expect(hasKeywordRun(tokenize('close 131.82 vs SMA20 113.03, RSI14 66.4, 20-day return 4.1%'))).toBe(false);
+    // Names string content words together in ordinary prose.
+    const prose =
+      "A one-time $10.2 billion income tax charge tied to the European Commission's State Aid decision cut diluted EPS to $0.97.";
+    expect(isKeywordList(tokenize(prose))).toBe(false);
   });
 });
 

@@ -134,18 +134,33 @@ export function aggregateScores(scores: readonly number[], aggregate: Aggregate 
 
 /**
  * True when a text reads as (or contains) a list of keywords: at least 6 words with under 12% function words, or
- * a run of 8 or more consecutive content words (prose rarely strings more than five together).
+ * a run of 8 or more consecutive lower-case content words (`hasKeywordRun`; prose rarely strings more than five
+ * together).
  */
-export function isKeywordList(tokens: ReadonlyArray<{ stop: boolean; lower: string }>): boolean {
+export function isKeywordList(tokens: ReadonlyArray<{ stop: boolean; lower: string; raw?: string }>): boolean {
   const words = tokens.filter((token) => /[a-z]/.test(token.lower));
   if (words.length < 6) return false;
   const stopShare = words.filter((token) => token.stop).length / words.length;
-  if (stopShare < 0.12) return true;
+  return stopShare < 0.12 || hasKeywordRun(tokens);
+}
+
+/**
+ * True when a text strings 8 or more content words together without a function word or a figure between them —
+ * a keyword list hidden inside otherwise terse text (a quote such as "RSI14 66.4 ahead technical growth trend
+ * average neutral macro thresholds looks stretched" is stuffed; "close 131.82 vs SMA20 113.03" is not).
+ */
+export function hasKeywordRun(
+  tokens: ReadonlyArray<{ stop: boolean; lower: string; raw?: string }>,
+  length = 8,
+): boolean {
   let run = 0;
-  // Figures break a run ("cloud services climbed 31%; AI workloads added…" is prose).
   for (const token of tokens) {
+    // Capitalised words neither extend nor break a run: names string content words together in ordinary prose
+    // ("the European Commission's State Aid decision cut diluted EPS").
+    if (token.raw !== undefined && /^[A-Z]/.test(token.raw) && !token.stop) continue;
+    // Figures break a run ("cloud services climbed 31%; AI workloads added…" is prose).
     run = token.stop || !/[a-z]/.test(token.lower) ? 0 : run + 1;
-    if (run >= 8) return true;
+    if (run >= length) return true;
   }
   return false;
 }

@@ -177,6 +177,22 @@ describe('createVerifier (real LanceDB table, default embedder)', () => {
     expect(second.scores.factuality).toBeLessThan(0.2);
   });
 
+  it('checks keyword stuffing hidden after the decision tag or inside a quote, and lowers factuality', async () => {
+    const verifier = createVerifier({ store, embedder });
+    const faithful = await verifier.verify({ ticker: 'ACME', asOf: ASOF, reasoning: FAITHFUL, decision: 'BUY' });
+    const words = 'cloud margin buyback outlook upgrade target demand expansion quarter';
+    const afterTag = FAITHFUL.replace('[[BUY]]', `[[BUY]] Acme ${words}.`);
+    const inQuote = FAITHFUL.replace('up 8% year over year*', `up 8% year over year ${words}*`);
+    for (const reasoning of [afterTag, inQuote]) {
+      const report = await verifier.verify({ ticker: 'ACME', asOf: ASOF, reasoning, decision: 'BUY' });
+      const stuffed = report.claims.find((item) => item.text.includes('upgrade target demand'));
+      expect(stuffed?.category).toBe('factual');
+      expect(stuffed?.features.keywordList).toBe(1);
+      expect(stuffed?.verdict).not.toBe('supported');
+      expect(report.scores.factuality).toBeLessThan(faithful.scores.factuality - 0.15);
+    }
+  });
+
   it('verifies a batch in input order, deterministically, with JSON-serialisable reports', async () => {
     const verifier = createVerifier({ store, embedder });
     const items = [

@@ -24,6 +24,7 @@ import {
   aggregateScores,
   checkFeatures,
   DEFAULT_SUPPORT_MODEL,
+  hasKeywordRun,
   isKeywordList,
   type SupportFeatures,
   semanticFeature,
@@ -265,6 +266,8 @@ const NEGATION_CUE = /\b(?:not|no|never|neither|nor|without|failed to|unable to)
 const EVIDENCE_CACHE_LIMIT = 50_000;
 /** Weight of the recency bonus in ranking a claim's evidence (a tie-breaker, well below topical relevance). */
 const RECENCY_WEIGHT = 0.05;
+/** The most support a keyword list can get (below the default `supportThreshold`, like a missing company). */
+const KEYWORD_LIST_CAP = 0.3;
 /**
  * A claim that is an opinion only by its polarity cues stays an opinion when its best evidence covers at least this
  * share of its weighted terms, or is at least this similar (semantic feature); otherwise it counts as factual.
@@ -643,8 +646,9 @@ export function createVerifier(options: CreateVerifierOptions): Verifier {
         lexicalSentence: clamp01(lexicalSentence),
         semantic: semanticFeature(ranked.reduce((best, candidate) => Math.max(best, candidate.cosine), -1)),
         ...checkFeatures(checks),
-        // A bullet's quoted evidence is terse by nature ("close 131.82 vs SMA20 113.03"), not keyword stuffing.
-        keywordList: claim.kind !== 'quote' && isKeywordList(facts.tokens) ? 1 : 0,
+        // A bullet's quoted evidence is terse by nature ("close 131.82 vs SMA20 113.03"), not keyword stuffing;
+        // only a long run of bare content words inside a quote is.
+        keywordList: (claim.kind === 'quote' ? hasKeywordRun(facts.tokens) : isKeywordList(facts.tokens)) ? 1 : 0,
       };
       if (ranked.length === 0) {
         features.lexical = 0;
@@ -662,6 +666,8 @@ export function createVerifier(options: CreateVerifierOptions): Verifier {
       } else if (checks.numbers.some((number) => number.status === 'missing')) {
         probability = Math.min(probability, 0.45);
       }
+      // A keyword list states nothing (no predicate links its words): topical overlap cannot make it supported.
+      if (features.keywordList === 1) probability = Math.min(probability, KEYWORD_LIST_CAP);
       if (verbatim) probability = Math.max(probability, 0.95);
       const contradicted = checks.conflicts.length > 0;
       const support = contradicted ? probability * 0.02 : probability;
