@@ -89,7 +89,7 @@ describe('checkClaim', () => {
       tickers: ['AAPL'],
       title: 'Megacaps slip before earnings',
       text:
-        'Microsoft MSFT.O also lost 1.3% after it forecast higher costs. Apple AAPL.O, Meta Platforms META.O and ' +
+        'Microsoft MSFT.O also lost 1.3% after it forecast higher costs to develop new artificial-intelligence features. Apple AAPL.O, Meta Platforms META.O and ' +
         'Amazon.com AMZN.O, set to report earnings on Thursday, fell over 1% each.',
     });
     const run = (claim: string) =>
@@ -112,6 +112,12 @@ describe('checkClaim', () => {
     );
     expect(faithful.conflicts).toEqual([]);
     expect(run('Microsoft MSFT.O also lost 1.3% after it forecast higher costs.').conflicts).toEqual([]);
+    // The subject (Apple) put on Microsoft's sentence; a short claim that may describe the subject is left alone.
+    const subject = run(
+      'Apple also lost 1.3% after it forecast higher costs to develop new artificial-intelligence features.',
+    );
+    expect(subject.entities.find((item) => item.name === 'Apple')?.status).toBe('conflict');
+    expect(run('Apple, like Microsoft, lost 1.3% after it forecast higher costs.').conflicts).toEqual([]);
   });
 
   it('reports facts the evidence does not state as missing, not as conflicts', () => {

@@ -195,6 +195,8 @@ export function termCoverage(
 
 /** Share of a claim's (other) terms one evidence sentence must hold for the claim to count as its near copy. */
 const NEAR_COPY_COVERAGE = 0.8;
+/** Distinct content terms (besides the subject's name) a claim needs before the subject-swap rule applies. */
+const SUBJECT_SWAP_MIN_TERMS = 6;
 
 interface ScoredSentence {
   sentence: EvidenceSentence;
@@ -520,6 +522,31 @@ export function checkClaim(input: CheckClaimInput): ClaimChecks {
         );
     entities.push({ name: entity.raw, kind: entity.kind, status: replaced ? 'conflict' : 'missing' });
     if (replaced) conflicts.push(`${entity.raw} is not the company the evidence attributes this to`);
+  }
+  // The subject company put on another company's sentence ("Apple also lost 1.3% after it forecast higher costs"
+  // nearly copying "Microsoft also lost 1.3% …" in Apple's news): the subject's own evidence is no proof when the
+  // sentence the claim copies names only companies the claim leaves out. Long claims only (a short claim such as
+  // "Apple lost 2%" may well match a sentence that names the subject by description: "the iPhone maker").
+  const subject = input.subjectTicker;
+  const namedSubject = subject
+    ? claim.entities.find((entity) => entity.kind === 'company' && entity.key === subject)
+    : undefined;
+  if (namedSubject && anchor) {
+    const claimKeys = new Set(claim.entities.map((entity) => entity.key));
+    const subjectWords = new Set(
+      claim.entities.filter((entity) => entity.key === subject).flatMap((entity) => analyzeEntityTerms(entity.raw)),
+    );
+    const rest = claim.terms.filter((term) => !subjectWords.has(term));
+    const others = anchor.sentence.facts.entities.filter((entity) => entity.kind === 'company');
+    const misattributed =
+      new Set(rest).size >= SUBJECT_SWAP_MIN_TERMS &&
+      others.length > 0 &&
+      others.every((entity) => entity.key !== subject && !claimKeys.has(entity.key)) &&
+      termCoverage(rest, anchor.sentence.termSet, idf, defaultIdf) >= NEAR_COPY_COVERAGE;
+    if (misattributed) {
+      entities.push({ name: namedSubject.raw, kind: 'company', status: 'conflict' });
+      conflicts.push(`${namedSubject.raw} is not the company the matching evidence sentence is about`);
+    }
   }
 
   // Periods are confirmed by sentences about the claim (not by any period anywhere in the evidence), and
