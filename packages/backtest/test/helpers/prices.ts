@@ -16,9 +16,16 @@ export function sharedPricePath(file: string): string {
   return fileURLToPath(new URL(`../../../../../shared/data/prices/us/${file}`, import.meta.url));
 }
 
-/** True when the shared price file exists. */
+/**
+ * True when the shared price file exists. Outside CI a missing file lets its tests skip; under `CI=true` it throws,
+ * because CI always has `../shared` beside the clone and a silent skip would hide that the paper reproduction never ran.
+ */
 export function hasSharedPrices(file: string): boolean {
-  return existsSync(sharedPricePath(file));
+  const present = existsSync(sharedPricePath(file));
+  if (!present && process.env.CI === 'true') {
+    throw new Error(`../shared/data/prices/us/${file} is missing: CI must run with ../shared beside the clone`);
+  }
+  return present;
 }
 
 /**

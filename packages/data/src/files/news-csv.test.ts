@@ -98,7 +98,7 @@ describe('parseNewsCsv', () => {
 });
 
 // FNSPID is CC BY-NC: used from ../shared only, never copied into the package.
-describe.skipIf(!hasSharedData('news/fnspid_sample_aapl_news_contents.csv'))(
+describe.skipIf(!hasSharedData('news/fnspid_sample_aapl_news_contents.csv', { optional: true }))(
   'FNSPID sample (../shared/data/news)',
   () => {
     it('reads every dated article and skips the relative or junk dates', async () => {
