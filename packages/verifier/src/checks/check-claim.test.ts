@@ -191,3 +191,41 @@ describe('metric alignment on market data', () => {
     expect(run('NVDA closed at 85.20.', [older, latest]).numbers[0]?.status).toBe('matched');
   });
 });
+
+describe('checkClaim precision first', () => {
+  const older = prepareEvidence({
+    chunkId: 'q1#0',
+    documentId: 'q1',
+    chunkIndex: 0,
+    publishedAt: '2024-05-01T20:30:00.000Z',
+    tickers: ['ACME'],
+    title: 'Acme first quarter results',
+    text: 'Acme said operating profit rose 6.1% year over year, and operating margin was 18.0%.',
+  });
+  const newer = prepareEvidence({
+    chunkId: 'q2#0',
+    documentId: 'q2',
+    chunkIndex: 0,
+    publishedAt: '2024-08-01T20:30:00.000Z',
+    tickers: ['ACME'],
+    title: 'Acme second quarter results',
+    text: 'Acme said operating profit rose 8.2% year over year, after growth of 12.5% a year earlier.',
+  });
+  const claim = analyzeText('Operating profit rose 8.2%, slower than the 12.5% growth of a year earlier.');
+
+  it('does not contradict a figure that admissible evidence states for the same slot', () => {
+    const input = { claim, claimNegated: false, idf: new Map(), defaultIdf: 1, subjectTicker: 'ACME' };
+    const topOnly = checkClaim({ ...input, evidence: [older] });
+    const withPool = checkClaim({ ...input, evidence: [older], admissible: () => [older, newer] });
+    expect(withPool.numbers.find((number) => number.claimed === '8.2%')?.status).toBe('matched');
+    expect(withPool.conflicts.filter((text) => text.startsWith('8.2%'))).toEqual([]);
+    // Without the pool the same top-k evidence is all the checks see.
+    expect(topOnly.numbers.find((number) => number.claimed === '8.2%')?.status).not.toBe('matched');
+  });
+
+  it('never compares a prior-period figure with the current one', () => {
+    const checks = checkClaim({ claim, claimNegated: false, evidence: [newer], idf: new Map(), defaultIdf: 1 });
+    expect(checks.conflicts).toEqual([]);
+    expect(checks.numbers.map((number) => number.status)).toEqual(['matched', 'matched']);
+  });
+});

@@ -85,6 +85,12 @@ export interface CheckClaimInput {
   claimNegated: boolean;
   /** Evidence chunks to check against (the claim's top-k). */
   evidence: readonly PreparedEvidence[];
+  /**
+   * All admissible evidence (the whole pool), read only when the top-k evidence conflicts with a figure or a
+   * direction: the conflict stands only when none of it states the claimed value (or direction) for the same slot.
+   * Without it, conflicts are judged on `evidence` alone.
+   */
+  admissible?: () => readonly PreparedEvidence[];
   /** Inverse document frequency of terms over the candidate pool (missing terms weigh `defaultIdf`). */
   idf: ReadonlyMap<string, number>;
   /** Weight of terms absent from the pool. */
@@ -296,6 +302,10 @@ function checkNumber(
       if (comparison === 'conflict' && claimQuantity.estimate !== evidenceQuantity.estimate) continue;
       if (claimQuantity.role !== null && evidenceQuantity.role !== null && claimQuantity.role !== evidenceQuantity.role)
         continue;
+      // A prior-period figure ("slower than the 12.5% growth of a year earlier", "from 27% last quarter") is the
+      // comparison base, not the current value: it only ever conflicts with another prior-period figure.
+      if (comparison === 'conflict' && (claimQuantity.role === 'prior') !== (evidenceQuantity.role === 'prior'))
+        continue;
       const result = {
         claimed: claimQuantity.raw,
         metric: claimQuantity.metric?.id ?? null,
@@ -432,29 +442,75 @@ function checkDirection(
 }
 
 /**
+ * A sentence of the admissible evidence that states the claim's direction for the same slot: closely about the
+ * claim (overlap ≥ 0.5 with its clause or sentence), the same axis, metric and window, a compatible period, and the
+ * claimed polarity. Used to overturn a conflict (precision first), never to create one.
+ */
+function confirmDirection(
+  direction: DirectionMention,
+  claim: TextFacts,
+  sentences: ScoredSentence[],
+  weigh: (terms: string[]) => WeightedTerms,
+): DirectionCheck | null {
+  const clause = weigh(clauseTerms(claim, direction.start));
+  for (const scored of sentences) {
+    const overlap = Math.max(scored.overlap, weightedCoverage(clause, scored.sentence.termSet));
+    if (overlap < 0.5) continue;
+    for (const other of scored.sentence.facts.directions) {
+      if (other.polarity !== direction.polarity || axisGroup(other.axis) !== axisGroup(direction.axis)) continue;
+      if (direction.horizon !== null && other.horizon !== null && direction.horizon !== other.horizon) continue;
+      const relation = metricRelation(direction.metric, other.metric);
+      if (relation === 'different' || (relation === 'unknown' && overlap < 0.6)) continue;
+      if (periodsRelation(claim.periods, sentencePeriods(scored)) === 'disjoint') continue;
+      return {
+        word: direction.word,
+        polarity: direction.polarity,
+        metric: direction.metric?.id ?? null,
+        status: 'matched',
+        evidence: other.word,
+        chunkId: scored.evidence.chunkId,
+      };
+    }
+  }
+  return null;
+}
+
+/**
  * Check a claim against evidence chunks. Returns per-figure, per-entity, per-period and per-direction outcomes and
  * the list of conflicts (empty when nothing in the evidence disagrees with the claim).
  */
-export function checkClaim(input: CheckClaimInput): ClaimChecks {
-  const { claim, evidence, idf, defaultIdf } = input;
+function scoreSentences(evidence: readonly PreparedEvidence[], weighted: WeightedTerms): ScoredSentence[] {
   const sentences: ScoredSentence[] = [];
-  const weighted = weightTerms(claim.terms, idf, defaultIdf);
   for (const chunk of evidence) {
     for (const sentence of chunk.sentences) {
-      sentences.push({
-        sentence,
-        evidence: chunk,
-        overlap: weightedCoverage(weighted, sentence.termSet),
-      });
+      sentences.push({ sentence, evidence: chunk, overlap: weightedCoverage(weighted, sentence.termSet) });
     }
   }
-  sentences.sort((left, right) => right.overlap - left.overlap);
+  return sentences.sort((left, right) => right.overlap - left.overlap);
+}
+
+export function checkClaim(input: CheckClaimInput): ClaimChecks {
+  const { claim, evidence, idf, defaultIdf } = input;
+  const weighted = weightTerms(claim.terms, idf, defaultIdf);
+  const sentences = scoreSentences(evidence, weighted);
+  let admissibleSentences: ScoredSentence[] | null = null;
+  /** The whole pool's sentences (read only to confirm a claimed value before a conflict stands). */
+  const everywhere = (): ScoredSentence[] => {
+    admissibleSentences ??= input.admissible ? scoreSentences(input.admissible(), weighted) : sentences;
+    return admissibleSentences;
+  };
   const conflicts: string[] = [];
 
   const matchedIn = new Set<ScoredSentence>();
   const numbers = claim.quantities
     .filter((quantity) => quantity.role !== 'tolerance')
-    .map((quantity) => checkNumber(quantity, claim, sentences, matchedIn));
+    .map((quantity) => {
+      const check = checkNumber(quantity, claim, sentences, matchedIn);
+      if (check.status !== 'conflict' || !input.admissible) return check;
+      // Precision first: a figure stated for the same slot anywhere in the admissible evidence is not contradicted.
+      const confirmed = checkNumber(quantity, claim, everywhere(), new Set());
+      return confirmed.status === 'matched' ? confirmed : check;
+    });
   for (const check of numbers) {
     if (check.status === 'conflict') {
       conflicts.push(
@@ -580,9 +636,14 @@ export function checkClaim(input: CheckClaimInput): ClaimChecks {
     periods.push({ period: periodLabel(period), status });
   }
 
-  const directions = claim.directions.map((direction) =>
-    checkDirection(direction, claim, sentences, (terms) => weightTerms(terms, idf, defaultIdf)),
-  );
+  const weigh = (terms: string[]) => weightTerms(terms, idf, defaultIdf);
+  const directions = claim.directions.map((direction) => {
+    const check = checkDirection(direction, claim, sentences, weigh);
+    if (check.status !== 'conflict' || !input.admissible) return check;
+    // Precision first: the claimed direction stated for the same slot elsewhere in the admissible evidence.
+    const confirmation = confirmDirection(direction, claim, everywhere(), weigh);
+    return confirmation ?? check;
+  });
   for (const check of directions) {
     if (check.status === 'conflict') {
       conflicts.push(

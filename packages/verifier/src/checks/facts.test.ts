@@ -51,3 +51,16 @@ describe('analyzeText', () => {
     expect(keys).toContain('computex');
   });
 });
+
+describe('figure roles', () => {
+  it('reads the comparison base of a comparative or an earlier period as a prior-period figure', () => {
+    const roles = (text: string) => analyzeText(text).quantities.map((quantity) => [quantity.raw, quantity.role]);
+    expect(roles('Operating profit rose 8.2%, slower than the 12.5% growth of a year earlier.')).toContainEqual([
+      '12.5%',
+      'prior',
+    ]);
+    expect(roles('Growth re-accelerated to 31% from 27% in the previous quarter.')).toContainEqual(['27%', 'prior']);
+    // A change measured against the prior period is not the prior figure.
+    expect(roles('Revenue rose 8.2% from a year earlier.')).not.toContainEqual(['8.2%', 'prior']);
+  });
+});

@@ -400,6 +400,20 @@ function quantityRole(text: string, quantity: Quantity): QuantityRole | null {
   if (/^[+]|^[-−–]\d/.test(quantity.raw) && quantity.unit === 'percent') return 'change';
   if (/\b(?:yoy|y\/y|year[- ]over[- ]year|qoq|q\/q|sequentially)[,:]?\s*$/.test(before)) return 'change';
   if (/\bfrom\s*$|\bversus\s*$|\bvs\.?\s*$|\bcompared (?:with|to)\s*$/.test(before)) return 'prior';
+  // The comparison base of a comparative ("slower than the 12.5% growth of a year earlier").
+  if (
+    /\b(?:slower|faster|higher|lower|weaker|stronger|better|worse|below|above|short of|down from|up from)\s+(?:than\s+)?(?:the\s+|its\s+|a\s+)?$/.test(
+      before,
+    )
+  )
+    return 'prior';
+  // A figure followed by its (earlier) period: "12.5% growth of a year earlier", "27% in the previous quarter".
+  if (
+    /^\s*(?:(?!(?:from|over|versus|vs|compared|with|to|than|on|against|since|by)\b)[a-z-]+\s+){0,3}?(?:of\s+|in\s+|for\s+)?(?:a year (?:ago|earlier|before)|a quarter (?:ago|earlier)|(?:the\s+|a\s+)?(?:prior|previous|preceding|year-ago|year-earlier|last)\s+(?:year|quarter|period|fiscal year|month)|last year|the prior|the year before)\b/.test(
+      after,
+    )
+  )
+    return 'prior';
   if (/^\s*(?:a year (?:ago|earlier)|in the (?:prior|previous|year-ago)|last year|the prior)/.test(after))
     return 'prior';
   if (

@@ -59,6 +59,11 @@ export interface ExtractedClaims {
   decisionTag: DecisionTag | null;
   /** Spans of the conclusion section(s) (`<conclusion>` or a "Conclusion"/"Recommendation" heading). */
   conclusionSpans: Array<{ start: number; end: number }>;
+  /**
+   * Claims found after `maxClaims` was reached: they are not in `claims`, and a caller that scores claims must
+   * count them against the result (the verifier treats each as an unsupported factual claim).
+   */
+  droppedClaims: number;
 }
 
 /** Options of {@link extractClaims}. */
@@ -67,8 +72,11 @@ export const extractClaimsOptionsSchema = z.object({
   includeThink: z.boolean().default(false),
   /** Drop claims with fewer words than this. @default 3 */
   minWords: z.number().int().min(1).max(50).default(3),
-  /** Keep at most this many claims (the rest are dropped, in reading order). @default 200 */
-  maxClaims: z.number().int().min(1).max(10_000).default(200),
+  /**
+   * Keep at most this many claims; claims after it are counted in `droppedClaims` (never silently lost).
+   * @default 10000
+   */
+  maxClaims: z.number().int().min(1).max(100_000).default(10_000),
 });
 /** Options of {@link extractClaims}. */
 export type ExtractClaimsOptions = z.input<typeof extractClaimsOptionsSchema>;
@@ -265,6 +273,7 @@ export function extractClaims(reasoning: string, options: ExtractClaimsOptions =
   const conclusionSpans: Array<{ start: number; end: number }> = [];
   let inConclusionHeading = false;
   let tableHeader: string[] | null = null;
+  let droppedClaims = 0;
 
   const addClaim = (
     raw: string,
@@ -274,7 +283,10 @@ export function extractClaims(reasoning: string, options: ExtractClaimsOptions =
     parts?: Pick<BulletParts, 'quote' | 'source'>,
     textOverride?: string,
   ): void => {
-    if (claims.length >= settings.maxClaims) return;
+    if (claims.length >= settings.maxClaims) {
+      droppedClaims += 1;
+      return;
+    }
     // Text after a decision tag in the same sentence ("…lean bullish. [[BUY]] Revenue tripled.") is a claim of its
     // own: otherwise it would be read as part of the sentence before and cut off with its trailing clause, and text
     // appended after the tag would never be checked.
@@ -440,5 +452,5 @@ export function extractClaims(reasoning: string, options: ExtractClaimsOptions =
     }
     flushParagraph();
   }
-  return { claims, decisionTag: findDecisionTag(reasoning), conclusionSpans };
+  return { claims, decisionTag: findDecisionTag(reasoning), conclusionSpans, droppedClaims };
 }

@@ -78,8 +78,13 @@ export const verifierOptionsSchema = z.object({
   supportThreshold: z.number().min(0).max(1).default(0.5),
   /** Reasoning longer than this (characters) is rejected with `TOO_LARGE`. @default 100000 */
   maxReasoningChars: z.number().int().min(1).default(100_000),
-  /** At most this many claims are scored (the rest are ignored, in reading order). @default 64 */
-  maxClaims: z.number().int().min(1).max(10_000).default(64),
+  /**
+   * A hard limit on the claims judged per reasoning. Every claim is judged up to it; claims beyond it are not
+   * judged but count as unsupported factual claims (factuality drops, `counts.unjudged`, reason `CLAIM_LIMIT`,
+   * flag `claim-limit`), so appending text after many faithful claims can never hide a false one.
+   * @default 10000
+   */
+  maxClaims: z.number().int().min(1).max(100_000).default(10_000),
   /** Thresholds below which the report raises a flag. */
   thresholds: z
     .object({

@@ -134,6 +134,25 @@ describe('createVerifier (real LanceDB table, default embedder)', () => {
     );
   });
 
+  it('judges every claim: a false claim after many faithful ones is caught, and a hard limit counts against the score', async () => {
+    const verifier = createVerifier({ store, embedder });
+    const faithful = Array.from({ length: 70 }, () => 'Cloud revenue grew 21% to $4.1 billion.').join(' ');
+    const reasoning = `${faithful} Cloud revenue grew 21% to $6.3 billion.`;
+    const report = await verifier.verify({ ticker: 'ACME', asOf: ASOF, reasoning, decision: 'BUY' });
+    expect(report.counts.claims).toBe(71);
+    expect(report.counts.unjudged).toBe(0);
+    expect(report.claims.at(-1)?.verdict).toBe('contradicted');
+    expect(report.flags).toContain('contradicted-claim');
+    expect(report.scores.factuality).toBeLessThan(0.5);
+
+    const limited = createVerifier({ store, embedder, options: { maxClaims: 10 } });
+    const capped = await limited.verify({ ticker: 'ACME', asOf: ASOF, reasoning, decision: 'BUY' });
+    expect(capped.counts.unjudged).toBe(61);
+    expect(capped.reasons).toContain('CLAIM_LIMIT');
+    expect(capped.flags).toContain('claim-limit');
+    expect(capped.scores.factuality).toBeLessThan(0.5);
+  });
+
   it('treats a fact only published after asOf as unsupported, and supported once it is public', async () => {
     const verifier = createVerifier({ store, embedder });
     const reasoning = `${FAITHFUL.split('<conclusion>')[0]}\nAcme booked a $2.3 billion restructuring charge and will close its hardware division.`;

@@ -1,0 +1,294 @@
+/**
+ * Stage 4 — claim judgement: rank the pool's chunks for one claim, run the deterministic checks, and decide the
+ * claim's verdict. This file is where a claim becomes `supported`, `unsupported` or `contradicted`:
+ *
+ * - **contradicted** only when admissible evidence states a different value (or direction, period, company) for
+ *   the same metric, period and role **and** no admissible chunk of the pool states the claimed one for that slot
+ *   (`checkClaim` with `admissible`: precision first — a faithful claim that restates a prior-period figure or
+ *   one of several reports must not be refuted by another figure);
+ * - **supported** when the calibrated support (`supportProbability` over the alignment features) reaches
+ *   `supportThreshold`, or the claim is a verbatim quotation of admissible evidence;
+ * - **unsupported** otherwise: anything less certain than a contradiction.
+ */
+import { type ClaimChecks, checkClaim, weightedCoverage, weightTerms } from '../checks/check-claim.ts';
+import type { TextFacts } from '../checks/facts.ts';
+import type { Claim } from '../claims/extract.ts';
+import type { EntailmentScores } from '../judges/types.ts';
+import {
+  checkFeatures,
+  hasKeywordRun,
+  isKeywordList,
+  type SupportFeatures,
+  type SupportModel,
+  semanticFeature,
+  supportProbability,
+} from '../scoring/support.ts';
+import type { ResolvedVerifierOptions } from '../verify/options.ts';
+import type { EvidencePool, PoolEntry } from './pool.ts';
+import type { ClaimVerdict } from './report.ts';
+
+/** Weight of the recency bonus in ranking a claim's evidence (a tie-breaker, well below topical relevance). */
+const RECENCY_WEIGHT = 0.05;
+/** Shortest claim (in words) that counts as a verbatim quotation of the evidence. */
+const MIN_QUOTE_WORDS = 6;
+/** Support of a contradicted claim, relative to its support before the contradiction. */
+const CONTRADICTED_SUPPORT = 0.02;
+
+/** A chunk ranked for one claim. */
+export interface RankedEvidence {
+  /** The pool entry. */
+  entry: PoolEntry;
+  /** IDF-weighted share of the claim's terms in the chunk. */
+  lexical: number;
+  /** Cosine similarity of claim and chunk vectors. */
+  cosine: number;
+  /** Relevance in [0, 1] (0.6 lexical + 0.4 semantic). */
+  relevance: number;
+}
+
+/**
+ * The claim's top-`k` chunks of the pool: 0.6 × IDF-weighted term coverage + 0.4 × embedding similarity, a small
+ * recency bonus (among equally relevant daily reports the latest describes the state at asOf), then newer first
+ * and chunk id for determinism.
+ */
+export function rankEvidence(
+  facts: TextFacts,
+  vector: Float32Array,
+  context: EvidencePool,
+  k: number,
+  asOfMs: number,
+): RankedEvidence[] {
+  const weighted = weightTerms(facts.terms, context.idf, context.defaultIdf);
+  return context.pool
+    .map((entry) => {
+      const lexical = weightedCoverage(weighted, entry.prepared.termSet);
+      let cosine = 0;
+      const other = entry.hit.vector;
+      if (other && other.length === vector.length)
+        for (let index = 0; index < vector.length; index += 1)
+          cosine += (vector[index] as number) * (other[index] as number);
+      const ageDays = Math.max(0, (asOfMs - Date.parse(entry.hit.publishedAt)) / 86_400_000);
+      const recency = Number.isFinite(ageDays) ? 1 / (1 + ageDays / 7) : 0;
+      const relevance = 0.6 * lexical + 0.4 * semanticFeature(cosine);
+      return { entry, lexical, cosine, relevance, rank: relevance + RECENCY_WEIGHT * recency };
+    })
+    .sort(
+      (left, right) =>
+        right.rank - left.rank ||
+        (left.entry.hit.publishedAt > right.entry.hit.publishedAt ? -1 : 0) ||
+        (left.entry.hit.chunkId < right.entry.hit.chunkId ? -1 : 1),
+    )
+    .slice(0, k)
+    .map(({ rank: _rank, ...ranked }) => ranked);
+}
+
+/** Text normalised for verbatim comparison: lower case, one kind of quote and dash, single spaces. */
+function normaliseForQuote(text: string): string {
+  return text
+    .toLowerCase()
+    .replace(/[‘’ʼ´`]/g, "'")
+    .replace(/[“”«»]/g, '"')
+    .replace(/[‐‑‒–—]/g, '-')
+    .replace(/\s+/g, ' ')
+    .trim();
+}
+
+const quoteText = new WeakMap<object, string>();
+
+/**
+ * True when the claim (without its trailing punctuation) appears word for word in one of the chunks: a verbatim
+ * quotation of admissible evidence is supported, whatever the checks read into it (a sentence that states two
+ * directions, "fell 14% and missed a rebound", must not contradict itself).
+ */
+export function isVerbatimQuote(claim: string, chunks: ReadonlyArray<{ key: object; text: string }>): boolean {
+  const needle = normaliseForQuote(claim)
+    .replace(/^[-*•\d.)\s]+/, '')
+    .replace(/[\s.!?;:,"']+$/, '');
+  if (needle.split(' ').length < MIN_QUOTE_WORDS) return false;
+  return chunks.some(({ key, text }) => {
+    let normalised = quoteText.get(key);
+    if (normalised === undefined) {
+      normalised = normaliseForQuote(text);
+      quoteText.set(key, normalised);
+    }
+    return normalised.includes(needle);
+  });
+}
+
+function clamp01(value: number): number {
+  return Number.isFinite(value) ? Math.max(0, Math.min(1, value)) : 0;
+}
+
+function round(value: number, digits = 6): number {
+  const factor = 10 ** digits;
+  return Math.round(value * factor) / factor;
+}
+
+/** What {@link judgeClaim} needs about one claim. */
+export interface ClaimToJudge {
+  /** The claim. */
+  claim: Claim;
+  /** Its facts. */
+  facts: TextFacts;
+  /** Whether it carries a negation cue. */
+  negated: boolean;
+  /** Its embedding. */
+  vector: Float32Array;
+}
+
+/** The judgement of one claim, and the premise an entailment model would read. */
+export interface ClaimJudgement {
+  /** The verdict as reported. */
+  verdict: ClaimVerdict;
+  /** The best-matching evidence sentence (or chunk), for an entailment model; `null` without evidence. */
+  premise: string | null;
+}
+
+/** The alignment features of a claim against its ranked evidence and checks. */
+export function supportFeatures(
+  claim: ClaimToJudge,
+  ranked: readonly RankedEvidence[],
+  checks: ClaimChecks,
+  context: EvidencePool,
+): { features: SupportFeatures; bestSentence: string } {
+  const weighted = weightTerms(claim.facts.terms, context.idf, context.defaultIdf);
+  let lexicalSentence = 0;
+  let bestSentence = '';
+  for (const candidate of ranked) {
+    for (const sentence of candidate.entry.prepared.sentences) {
+      const coverage = weightedCoverage(weighted, sentence.termSet);
+      if (coverage > lexicalSentence) {
+        lexicalSentence = coverage;
+        bestSentence = sentence.text;
+      }
+    }
+  }
+  const features: SupportFeatures = {
+    lexical: clamp01(ranked.reduce((best, candidate) => Math.max(best, candidate.lexical), 0)),
+    lexicalSentence: clamp01(lexicalSentence),
+    semantic: semanticFeature(ranked.reduce((best, candidate) => Math.max(best, candidate.cosine), -1)),
+    ...checkFeatures(checks),
+    // A bullet's quoted evidence is terse by nature ("close 131.82 vs SMA20 113.03"), not keyword stuffing; only a
+    // long run of bare content words inside a quote is.
+    keywordList: (claim.claim.kind === 'quote' ? hasKeywordRun(claim.facts.tokens) : isKeywordList(claim.facts.tokens))
+      ? 1
+      : 0,
+  };
+  if (ranked.length === 0) {
+    features.lexical = 0;
+    features.lexicalSentence = 0;
+    features.semantic = 0;
+  }
+  return { features, bestSentence };
+}
+
+/**
+ * Judge one claim against the pool: its top-`k` chunks decide what it is checked against; a conflict found there
+ * stands only when no chunk of the whole pool states the claimed value for the same slot.
+ */
+export function judgeClaim(
+  claim: ClaimToJudge,
+  context: EvidencePool,
+  options: {
+    settings: ResolvedVerifierOptions;
+    supportModel: SupportModel;
+    subjectTicker: string;
+    asOfMs: number;
+  },
+): ClaimJudgement {
+  const { settings } = options;
+  const ranked = rankEvidence(claim.facts, claim.vector, context, settings.k, options.asOfMs);
+  const checks = checkClaim({
+    claim: claim.facts,
+    claimNegated: claim.negated,
+    evidence: ranked.map((candidate) => candidate.entry.prepared),
+    admissible: () => context.pool.map((entry) => entry.prepared),
+    idf: context.idf,
+    defaultIdf: context.defaultIdf,
+    subjectTicker: options.subjectTicker,
+  });
+  const verbatim = isVerbatimQuote(
+    claim.claim.text,
+    ranked.map((candidate) => ({ key: candidate.entry.prepared, text: candidate.entry.hit.text })),
+  );
+  if (verbatim) {
+    // Everything the claim states is in the evidence as written.
+    for (const list of [checks.numbers, checks.entities, checks.periods, checks.directions] as Array<
+      Array<{ status: string }>
+    >) {
+      for (const check of list) check.status = 'matched';
+    }
+    checks.negation = null;
+    checks.conflicts = [];
+  }
+  const { features, bestSentence } = supportFeatures(claim, ranked, checks, context);
+  let probability = supportProbability(features, options.supportModel);
+  if (checks.entities.some((entity) => entity.kind === 'company' && entity.status === 'missing')) {
+    probability = Math.min(probability, 0.3);
+  }
+  if (checks.numbers.length > 0 && checks.numbers.every((number) => number.status === 'missing')) {
+    probability = Math.min(probability, 0.35);
+  } else if (checks.numbers.some((number) => number.status === 'missing')) {
+    probability = Math.min(probability, 0.45);
+  }
+  if (features.keywordList === 1) probability = Math.min(probability, 0.3);
+  if (verbatim) probability = Math.max(probability, 0.95);
+  const contradicted = checks.conflicts.length > 0;
+  const support = contradicted ? probability * CONTRADICTED_SUPPORT : probability;
+  const verdict: ClaimVerdict = {
+    id: claim.claim.id,
+    text: claim.claim.text,
+    start: claim.claim.start,
+    end: claim.claim.end,
+    section: claim.claim.section,
+    kind: claim.claim.kind,
+    category: claim.claim.category,
+    opinion: claim.claim.opinion,
+    verdict: contradicted ? 'contradicted' : support >= settings.supportThreshold ? 'supported' : 'unsupported',
+    support: round(clamp01(support)),
+    features: Object.fromEntries(
+      Object.entries(features).map(([key, value]) => [key, round(value)]),
+    ) as unknown as SupportFeatures,
+    checks,
+    entailment: null,
+    citations: ranked.map((candidate) => ({
+      documentId: candidate.entry.hit.documentId,
+      chunkId: candidate.entry.hit.chunkId,
+      chunkIndex: candidate.entry.hit.chunkIndex,
+      publishedAt: candidate.entry.hit.publishedAt,
+      title: candidate.entry.hit.title,
+      score: round(clamp01(candidate.relevance)),
+    })),
+  };
+  const premise =
+    ranked.length === 0
+      ? null
+      : (bestSentence.length > 0 ? bestSentence : (ranked[0]?.entry.hit.text ?? '')).slice(0, 2000);
+  return { verdict, premise };
+}
+
+/**
+ * Blend an entailment model's scores into a verdict: a confident contradiction contradicts a claim the checks left
+ * standing; otherwise support becomes `(1 − judgeWeight)·support + judgeWeight·entailment`.
+ */
+export function applyEntailment(
+  verdict: ClaimVerdict,
+  scores: EntailmentScores,
+  settings: Pick<ResolvedVerifierOptions, 'entailmentContradiction' | 'judgeWeight' | 'supportThreshold'>,
+): void {
+  verdict.entailment = {
+    entailment: round(clamp01(scores.entailment)),
+    neutral: round(clamp01(scores.neutral)),
+    contradiction: round(clamp01(scores.contradiction)),
+  };
+  if (verdict.verdict === 'contradicted') return;
+  if (scores.contradiction >= settings.entailmentContradiction && scores.contradiction > scores.entailment) {
+    verdict.verdict = 'contradicted';
+    verdict.checks.conflicts.push(`entailment model: contradiction ${round(scores.contradiction, 3)}`);
+    verdict.support = round(clamp01(verdict.support * CONTRADICTED_SUPPORT));
+    return;
+  }
+  const blended = (1 - settings.judgeWeight) * verdict.support + settings.judgeWeight * clamp01(scores.entailment);
+  verdict.support = round(clamp01(blended));
+  verdict.verdict = verdict.support >= settings.supportThreshold ? 'supported' : 'unsupported';
+}
