@@ -323,6 +323,8 @@ function checkNumber(
         return { ...result, status: 'matched', reason: null };
       }
       if (relation === 'unknown' || periods === 'disjoint') continue;
+      // A figure written in words is approximate by nature: it confirms, never contradicts.
+      if (claimQuantity.verbal || evidenceQuantity.verbal) continue;
       // A conflict needs the same metric: not a parent or child metric ("share price" vs "close"), and a metric
       // qualified on one side only ("revenue" vs "Data Center revenue") only when the sentence is about the claim.
       if (claimQuantity.metric?.id !== evidenceQuantity.metric?.id) continue;

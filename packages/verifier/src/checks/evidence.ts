@@ -6,6 +6,7 @@
 import { splitSentences } from '../scoring/text.ts';
 import { analyzeText, type TextFacts } from './facts.ts';
 import type { Period } from './periods.ts';
+import { readTables } from './tables.ts';
 
 /** One evidence sentence with its facts. */
 export interface EvidenceSentence {
@@ -98,7 +99,17 @@ export function prepareEvidence(hit: {
   title: string;
   text: string;
 }): PreparedEvidence {
-  const sentences: EvidenceSentence[] = splitSentences(hit.text).map((span) => {
+  // Tables are read cell by cell ("Revenue (2019): $5,000 million."); their lines are not also read as prose.
+  const tables = readTables(hit.text);
+  let prose = hit.text;
+  for (const span of tables.spans) {
+    prose = `${prose.slice(0, span.start)}${' '.repeat(span.end - span.start)}${prose.slice(span.end)}`;
+  }
+  const spans = [
+    ...splitSentences(prose),
+    ...tables.statements.map((statement) => ({ text: statement.text, start: statement.start })),
+  ];
+  const sentences: EvidenceSentence[] = spans.map((span) => {
     const facts = analyzeText(span.text);
     return {
       text: span.text,

@@ -5,6 +5,8 @@
  * (`$94.9 billion` matches `$94,930 million`, `8%` matches `8.4%`, but `9%` does not match `8.4%`).
  */
 
+import { extractVerbalQuantities } from './verbal-quantities.ts';
+
 /** What a figure measures. `pp` is percentage points (bps are converted); `points` are index points. */
 export type QuantityUnit = 'percent' | 'pp' | 'currency' | 'multiple' | 'count' | 'points';
 
@@ -27,6 +29,11 @@ export interface Quantity {
   qualifier: QuantityQualifier;
   /** −1 when written negative (`-3%`, `(3%)`), else 1. */
   sign: -1 | 1;
+  /**
+   * True for a figure written in words (`doubled`, `a third`, `high single digits`): approximate by nature, it can
+   * confirm a figure but never contradict one.
+   */
+  verbal?: boolean;
   /** Text as written. */
   raw: string;
   /** Offset of the first character. */
@@ -231,7 +238,13 @@ export function extractQuantities(text: string, exclude: Array<{ start: number; 
       end,
     });
   }
-  return found;
+  const verbal = extractVerbalQuantities(masked, found);
+  // A margin written as cents of every dollar replaces the cents amount it contains.
+  const margins = verbal.filter((quantity) => quantity.unit === 'percent' && /cents|¢/i.test(quantity.raw));
+  const digits = found.filter(
+    (quantity) => !margins.some((margin) => margin.start <= quantity.start && quantity.end <= margin.end),
+  );
+  return [...digits, ...verbal].sort((left, right) => left.start - right.start);
 }
 
 /** Result of comparing a claimed figure with a figure from the evidence. */

@@ -14,6 +14,7 @@ import { type ClaimChecks, checkClaim, weightedCoverage, weightTerms } from '../
 import type { TextFacts } from '../checks/facts.ts';
 import type { Claim } from '../claims/extract.ts';
 import type { EntailmentScores } from '../judges/types.ts';
+import { softCoverage, type TermSimilarity } from '../scoring/soft-match.ts';
 import {
   checkFeatures,
   hasKeywordRun,
@@ -31,6 +32,8 @@ import type { ClaimVerdict } from './report.ts';
 const RECENCY_WEIGHT = 0.05;
 /** Shortest claim (in words) that counts as a verbatim quotation of the evidence. */
 const MIN_QUOTE_WORDS = 6;
+/** Evidence sentences (best by exact coverage) whose soft coverage of the claim is measured. */
+const SOFT_SENTENCES = 8;
 /** Support of a contradicted claim, relative to its support before the contradiction. */
 const CONTRADICTED_SUPPORT = 0.02;
 
@@ -150,22 +153,35 @@ export function supportFeatures(
   ranked: readonly RankedEvidence[],
   checks: ClaimChecks,
   context: EvidencePool,
+  similarity: TermSimilarity | null,
 ): { features: SupportFeatures; bestSentence: string } {
   const weighted = weightTerms(claim.facts.terms, context.idf, context.defaultIdf);
   let lexicalSentence = 0;
   let bestSentence = '';
+  const scored: Array<{ coverage: number; sentence: PoolEntry['prepared']['sentences'][number] }> = [];
   for (const candidate of ranked) {
     for (const sentence of candidate.entry.prepared.sentences) {
       const coverage = weightedCoverage(weighted, sentence.termSet);
+      scored.push({ coverage, sentence });
       if (coverage > lexicalSentence) {
         lexicalSentence = coverage;
         bestSentence = sentence.text;
       }
     }
   }
+  let softLexical = lexicalSentence;
+  if (similarity !== null) {
+    const weight = (norm: string): number => context.idf.get(norm) ?? context.defaultIdf;
+    scored.sort((left, right) => right.coverage - left.coverage);
+    for (const { sentence } of scored.slice(0, SOFT_SENTENCES)) {
+      const soft = softCoverage(claim.facts.tokens, sentence.facts.tokens, sentence.termSet, weight, similarity);
+      if (soft > softLexical) softLexical = soft;
+    }
+  }
   const features: SupportFeatures = {
     lexical: clamp01(ranked.reduce((best, candidate) => Math.max(best, candidate.lexical), 0)),
     lexicalSentence: clamp01(lexicalSentence),
+    softLexical: clamp01(softLexical),
     semantic: semanticFeature(ranked.reduce((best, candidate) => Math.max(best, candidate.cosine), -1)),
     ...checkFeatures(checks),
     // A bullet's quoted evidence is terse by nature ("close 131.82 vs SMA20 113.03"), not keyword stuffing; only a
@@ -177,6 +193,7 @@ export function supportFeatures(
   if (ranked.length === 0) {
     features.lexical = 0;
     features.lexicalSentence = 0;
+    features.softLexical = 0;
     features.semantic = 0;
   }
   return { features, bestSentence };
@@ -194,6 +211,8 @@ export function judgeClaim(
     supportModel: SupportModel;
     subjectTicker: string;
     asOfMs: number;
+    /** Word-vector similarity for soft coverage (`loadTermSimilarity()`); `null` leaves it at exact coverage. */
+    similarity: TermSimilarity | null;
   },
 ): ClaimJudgement {
   const { settings } = options;
@@ -221,7 +240,7 @@ export function judgeClaim(
     checks.negation = null;
     checks.conflicts = [];
   }
-  const { features, bestSentence } = supportFeatures(claim, ranked, checks, context);
+  const { features, bestSentence } = supportFeatures(claim, ranked, checks, context, options.similarity);
   let probability = supportProbability(features, options.supportModel);
   if (checks.entities.some((entity) => entity.kind === 'company' && entity.status === 'missing')) {
     probability = Math.min(probability, 0.3);

@@ -17,6 +17,7 @@ describe('supportProbability', () => {
     const grounded = {
       lexical: 0.9,
       lexicalSentence: 0.8,
+      softLexical: 0.8,
       semantic: 0.9,
       numbersMatched: 1,
       numbersMissing: 0,
@@ -30,6 +31,7 @@ describe('supportProbability', () => {
       ...grounded,
       lexical: 0.2,
       lexicalSentence: 0.1,
+      softLexical: 0.1,
       semantic: 0.3,
       numbersMatched: 0,
       numbersMissing: 1,

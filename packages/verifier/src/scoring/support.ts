@@ -12,6 +12,11 @@ export interface SupportFeatures {
   lexical: number;
   /** The same share in the single best evidence sentence. */
   lexicalSentence: number;
+  /**
+   * Soft coverage of the claim's words by its best evidence sentence: words stated in other words count by their
+   * word-vector similarity (see `softCoverage`).
+   */
+  softLexical: number;
   /** Cosine similarity of claim and best chunk embeddings, mapped from [0.3, 0.9] to [0, 1]. */
   semantic: number;
   /** Share of the claim's figures matched by the evidence (0 when it has none). */
@@ -42,6 +47,7 @@ export interface SupportModel {
 export const SUPPORT_FEATURES: ReadonlyArray<keyof SupportFeatures> = [
   'lexical',
   'lexicalSentence',
+  'softLexical',
   'semantic',
   'numbersMatched',
   'numbersMissing',
@@ -58,6 +64,7 @@ export const DEFAULT_SUPPORT_MODEL: SupportModel = {
   weights: {
     lexical: 3.5,
     lexicalSentence: 3.0,
+    softLexical: 0,
     semantic: 1.5,
     numbersMatched: 2.0,
     numbersMissing: -3.0,

@@ -19,6 +19,7 @@ import { type EvidencePool, preparePool } from '../pipeline/pool.ts';
 import { type PreparedReasoning, prepareReasoning } from '../pipeline/prepare.ts';
 import type { ClaimVerdict, ReportReason, VerificationReport } from '../pipeline/report.ts';
 import { createRetriever } from '../pipeline/retrieve.ts';
+import { loadTermSimilarity, type TermSimilarity } from '../scoring/soft-match.ts';
 import { aggregateScores, DEFAULT_SUPPORT_MODEL } from '../scoring/support.ts';
 import { hashString, stableStringify } from '../scoring/text.ts';
 import type { EvidenceStore } from '../store/types.ts';
@@ -141,6 +142,7 @@ export function createVerifier(options: CreateVerifierOptions): Verifier {
     item: PreparedReasoning,
     claimVectors: Float32Array[],
     context: EvidencePool,
+    similarity: TermSimilarity,
     signal?: AbortSignal,
   ): Promise<VerificationReport> => {
     const { input } = item;
@@ -160,7 +162,7 @@ export function createVerifier(options: CreateVerifierOptions): Verifier {
           vector: claimVectors[index] as Float32Array,
         },
         context,
-        { settings, supportModel, subjectTicker: input.ticker, asOfMs },
+        { settings, supportModel, subjectTicker: input.ticker, asOfMs, similarity },
       );
       verdicts.push(verdict);
       if (entailment && premise !== null) premises.push({ claim: verdicts.length - 1, premise });
@@ -307,7 +309,7 @@ export function createVerifier(options: CreateVerifierOptions): Verifier {
         throw typed;
       }
     });
-    const vectors = await embedClaims(preparedItems, signal);
+    const [vectors, similarity] = await Promise.all([embedClaims(preparedItems, signal), loadTermSimilarity()]);
     const reports: VerificationReport[] = new Array(preparedItems.length);
     // Each verification retrieves its own pool from its own claims, so that a report depends only on its input and
     // the store (not on the other reasonings of the batch: the G rollouts of a GRPO group are scored independently);
@@ -365,6 +367,7 @@ export function createVerifier(options: CreateVerifierOptions): Verifier {
             items[position] as PreparedReasoning,
             groupVectors[position] as Float32Array[],
             context,
+            similarity,
             signal,
           );
         }

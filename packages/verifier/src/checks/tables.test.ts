@@ -1,0 +1,65 @@
+import { describe, expect, it } from 'vitest';
+import { checkClaim } from './check-claim.ts';
+import { prepareEvidence } from './evidence.ts';
+import { analyzeText } from './facts.ts';
+import { readTables } from './tables.ts';
+
+const FILING = `Consolidated results (in millions)
+| | 2019 | 2018 |
+|---|---|---|
+| Revenue | $5,012 | $4,388 |
+| Operating income | 1,204 | (96) |
+| Gross margin | 41.2% | 38.9% |
+Revenue grew on higher volumes.`;
+
+const ALIGNED = `Segment revenue ($ in thousands)
+                      2021        2020
+Cloud services     125,400      98,310
+Hardware            40,250      52,900`;
+
+describe('readTables', () => {
+  it('reads a pipe table cell by cell with the scale from the line before it', () => {
+    const { statements, spans } = readTables(FILING);
+    expect(statements.map((statement) => statement.text)).toEqual([
+      'Revenue (2019): $5,012 million.',
+      'Revenue (2018): $4,388 million.',
+      'Operating income (2019): 1,204 million.',
+      'Operating income (2018): -96 million.',
+      'Gross margin (2019): 41.2%.',
+      'Gross margin (2018): 38.9%.',
+    ]);
+    expect(spans).toHaveLength(5);
+  });
+
+  it('reads a whitespace-aligned table with a currency scale header', () => {
+    const texts = readTables(ALIGNED).statements.map((statement) => statement.text);
+    expect(texts).toContain('Cloud services (2021): $125,400 thousand.');
+    expect(texts).toContain('Hardware (2020): $52,900 thousand.');
+  });
+
+  it('leaves prose alone', () => {
+    expect(readTables('Revenue rose 5%.  Margins fell.\nThe outlook  is unchanged.').statements).toEqual([]);
+  });
+});
+
+describe('claims about table cells', () => {
+  const evidence = prepareEvidence({
+    chunkId: 'f#0',
+    documentId: 'f',
+    chunkIndex: 0,
+    publishedAt: '2020-02-20T12:00:00.000Z',
+    tickers: ['ACME'],
+    title: 'Acme annual report 2019',
+    text: FILING,
+  });
+  const check = (claim: string) =>
+    checkClaim({ claim: analyzeText(claim), claimNegated: false, evidence: [evidence], idf: new Map(), defaultIdf: 1 });
+
+  it('matches the right cell and conflicts with another period’s value', () => {
+    expect(check('Revenue in 2019 was $5.0 billion.').numbers[0]?.status).toBe('matched');
+    expect(check('Revenue in 2018 was $4.4 billion.').numbers[0]?.status).toBe('matched');
+    const wrongCell = check('Revenue in 2019 was $4.4 billion.');
+    expect(wrongCell.numbers[0]?.status).not.toBe('matched');
+    expect(check('Gross margin was 41.2% in 2019.').numbers[0]?.status).toBe('matched');
+  });
+});

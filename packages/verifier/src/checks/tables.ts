@@ -1,0 +1,170 @@
+/**
+ * Tables in evidence text, read cell by cell. Filings state most figures in tables — row = metric, columns =
+ * periods, the scale in a header such as "(in millions)" or "$ thousands". Read as flat text, a row line
+ * ("Revenue | 5,000 | 4,100") puts two periods' figures in one sentence with no period on either, so a claim about
+ * one cell would match or conflict with the wrong one. Each cell becomes its own statement instead —
+ * "Revenue (2019): $5,000 million." — which the ordinary fact reader anchors to its metric, period and scale.
+ *
+ * Reads markdown and pipe tables (`| a | b |`, with or without the `|---|` rule) and whitespace-aligned tables
+ * (columns separated by two or more spaces or a tab), with the scale taken from the table's header row, a title
+ * line or the line just before the table.
+ */
+
+/** One table cell as a statement. */
+export interface TableStatement {
+  /** The cell as a sentence: `"<row label> (<column header>): <value>."` */
+  text: string;
+  /** Offset of the row's line in the source text. */
+  start: number;
+  /** End of the row's line. */
+  end: number;
+}
+
+/** The tables of a text. */
+export interface ReadTables {
+  /** One statement per numeric cell with a row label and a column header. */
+  statements: TableStatement[];
+  /** Spans of the table lines (header and rows), which should not also be read as prose. */
+  spans: Array<{ start: number; end: number }>;
+}
+
+interface Line {
+  text: string;
+  start: number;
+  end: number;
+}
+
+const SCALE_HINT =
+  /\b(?:in|of|amounts? in|\$ ?in|dollars in|figures in|expressed in)\s+(thousands|millions|billions|000s|'000s)\b|\(\s*\$?\s*(thousands|millions|billions|000s|'000s|k|m|bn|mn)\s*\)|\$\s*(thousands|millions|billions)\b|\b(thousands|millions|billions) of (?:u\.?s\.? )?dollars\b/i;
+const SCALE_WORD: Record<string, string> = {
+  thousands: 'thousand',
+  '000s': 'thousand',
+  "'000s": 'thousand',
+  k: 'thousand',
+  millions: 'million',
+  m: 'million',
+  mn: 'million',
+  billions: 'billion',
+  bn: 'billion',
+};
+const NUMERIC_CELL = /^\(?\s*[-+−–]?\s*(?:US)?\$?\s*[-+−–]?\s*\d[\d,]*(?:\.\d+)?\s*(?:%|x|bps)?\s*\)?$/i;
+const DASH_CELL = /^(?:[-—–]+|n\/?a|nm|—)$/i;
+
+function splitLines(text: string): Line[] {
+  const lines: Line[] = [];
+  let start = 0;
+  for (const piece of text.split('\n')) {
+    lines.push({ text: piece, start, end: start + piece.length });
+    start += piece.length + 1;
+  }
+  return lines;
+}
+
+function pipeCells(line: string): string[] | null {
+  const trimmed = line.trim();
+  if ((trimmed.match(/\|/g) ?? []).length < 2) return null;
+  return trimmed
+    .replace(/^\|/, '')
+    .replace(/\|$/, '')
+    .split('|')
+    .map((cell) => cell.trim());
+}
+
+function alignedCells(line: string): string[] | null {
+  if (!/\S(?: {2,}|\t)\S/.test(line)) return null;
+  const cells = line
+    .trim()
+    .split(/ {2,}|\t+/)
+    .map((cell) => cell.trim());
+  return cells.length >= 2 ? cells : null;
+}
+
+const isRule = (cells: string[]): boolean => cells.every((cell) => /^:?-{2,}:?$/.test(cell) || cell === '');
+
+function scaleOf(text: string): string | null {
+  const match = SCALE_HINT.exec(text);
+  if (!match) return null;
+  const word = (match[1] ?? match[2] ?? match[3] ?? match[4] ?? '').toLowerCase();
+  return SCALE_WORD[word] ?? null;
+}
+
+/** Rewrite one numeric cell with the table's scale and currency: `(1,234)` → `-$1,234 million`. */
+function cellValue(raw: string, scale: string | null, currency: boolean): string | null {
+  const cell = raw.trim();
+  if (!NUMERIC_CELL.test(cell) || DASH_CELL.test(cell)) return null;
+  const negative = /^\(.*\)$/.test(cell) || /^[-−–]/.test(cell.replace(/^\(?\s*(?:US)?\$?\s*/, ''));
+  const number = /\d[\d,]*(?:\.\d+)?/.exec(cell)?.[0];
+  if (!number) return null;
+  const unit = /%$/.test(cell) ? '%' : /x$/i.test(cell) ? 'x' : /bps$/i.test(cell) ? ' bps' : '';
+  if (unit !== '') return `${negative ? '-' : ''}${number}${unit}`;
+  const dollars = currency || cell.includes('$');
+  // A year-like integer with no scale or currency is a label (a column of years), not a figure.
+  if (!dollars && scale === null && /^(?:19|20)\d{2}$/.test(number)) return null;
+  return `${negative ? '-' : ''}${dollars ? '$' : ''}${number}${scale ? ` ${scale}` : ''}`;
+}
+
+/** Read the tables of a text (see the module doc). */
+export function readTables(text: string): ReadTables {
+  const lines = splitLines(text);
+  const statements: TableStatement[] = [];
+  const spans: Array<{ start: number; end: number }> = [];
+  let index = 0;
+  while (index < lines.length) {
+    const first = lines[index] as Line;
+    const kind = pipeCells(first.text) ? 'pipe' : alignedCells(first.text) ? 'aligned' : null;
+    if (kind === null) {
+      index += 1;
+      continue;
+    }
+    const cellsOf = kind === 'pipe' ? pipeCells : alignedCells;
+    const block: Array<{ line: Line; cells: string[] }> = [];
+    let cursor = index;
+    while (cursor < lines.length) {
+      const line = lines[cursor] as Line;
+      const cells = cellsOf(line.text);
+      if (!cells) break;
+      block.push({ line, cells });
+      cursor += 1;
+    }
+    const rows = block.filter((row) => !isRule(row.cells));
+    if (rows.length < 2) {
+      index = cursor;
+      continue;
+    }
+    // Header: the first row whose cells after the label are not all numbers (periods, column names).
+    const headerIndex = rows.findIndex(
+      (row) =>
+        row.cells.slice(1).some((cell) => cell !== '' && !NUMERIC_CELL.test(cell)) ||
+        row.cells
+          .slice(1)
+          .every((cell) => /^(?:(?:FY|fiscal\s+)?(?:19|20)\d{2}|Q[1-4]\s*\d{2,4})$/i.test(cell) || cell === ''),
+    );
+    const header = rows[headerIndex >= 0 ? headerIndex : 0] as { line: Line; cells: string[] };
+    const before = lines[index - 1]?.text ?? '';
+    const context = `${before} ${header.cells.join(' ')}`;
+    const scale = scaleOf(context) ?? scaleOf(lines[index - 2]?.text ?? '');
+    const currency = /\$|dollars|USD/i.test(context);
+    const columns = header.cells.length;
+    const countBefore = statements.length;
+    for (const row of rows) {
+      if (row === header) continue;
+      const label = (row.cells[0] ?? '').replace(/[:*_]+$/g, '').trim();
+      if (label === '' || NUMERIC_CELL.test(label)) continue;
+      // Cells are right-aligned to the header: a header without a label column has one cell fewer than its rows.
+      const shift = row.cells.length - columns;
+      for (let column = 1; column < row.cells.length; column += 1) {
+        const value = cellValue(row.cells[column] as string, scale, currency);
+        if (value === null) continue;
+        const heading = (header.cells[column - shift] ?? '').trim();
+        const text = heading !== '' ? `${label} (${heading}): ${value}.` : `${label}: ${value}.`;
+        statements.push({ text, start: row.line.start, end: row.line.end });
+      }
+    }
+    // Lines become cell statements only when the block is a table of figures; anything else stays prose.
+    if (statements.length > countBefore) {
+      for (const row of block) spans.push({ start: row.line.start, end: row.line.end });
+    }
+    index = cursor;
+  }
+  return { statements, spans };
+}
