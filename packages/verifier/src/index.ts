@@ -34,6 +34,12 @@ export {
   type TransformersEmbedderOptions,
 } from './embedders/transformers.ts';
 export type { Embedder, EmbedOptions } from './embedders/types.ts';
+export {
+  createUseLiteEmbedder,
+  USE_LITE_PACKAGES,
+  type UseLiteEmbedder,
+  type UseLiteEmbedderOptions,
+} from './embedders/use-lite.ts';
 export { cosineSimilarity, dot, hashedUnitVector, l2NormalizeInPlace } from './embedders/vector-math.ts';
 export { openEvidenceStore } from './store/evidence-store.ts';
 export { DEFAULT_RRF_K, type FusedItem, reciprocalRankFusion } from './store/rrf.ts';
