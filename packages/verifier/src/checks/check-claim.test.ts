@@ -229,3 +229,28 @@ describe('checkClaim precision first', () => {
     expect(checks.numbers.map((number) => number.status)).toEqual(['matched', 'matched']);
   });
 });
+
+describe('figures implied by the evidence', () => {
+  const guidance = prepareEvidence({
+    chunkId: 'g#0',
+    documentId: 'g',
+    chunkIndex: 0,
+    publishedAt: '2024-10-29T12:00:00.000Z',
+    tickers: ['ACME'],
+    title: 'Acme raises guidance',
+    text: 'Acme raised its full-year adjusted EPS guidance to $2.75 from $2.45, and expects revenue of $61 billion to $64 billion.',
+  });
+  const check = (claim: string) =>
+    checkClaim({ claim: analyzeText(claim), claimNegated: false, evidence: [guidance], idf: new Map(), defaultIdf: 1 });
+
+  it('confirms a difference, a change and a midpoint of stated figures, and never contradicts with them', () => {
+    expect(check('Acme raised its EPS guidance by 30 cents.').numbers[0]).toMatchObject({
+      status: 'matched',
+      reason: 'derived',
+    });
+    expect(check('Acme raised its EPS guidance by about 12%.').numbers[0]?.status).toBe('matched');
+    expect(check('Acme expects revenue of about $62.5 billion at the midpoint.').numbers[0]?.status).toBe('matched');
+    const swapped = check('Acme raised its EPS guidance by 55 cents.');
+    expect(swapped.numbers[0]?.status).not.toBe('matched');
+  });
+});

@@ -6,6 +6,7 @@
  */
 
 import { tokenize } from '../scoring/text.ts';
+import { derivedQuantities } from './derived.ts';
 import type { EvidenceSentence, PreparedEvidence } from './evidence.ts';
 import type { AnchoredQuantity, DirectionMention, MetricMention, TextFacts } from './facts.ts';
 import type { DirectionAxis } from './lexicon.ts';
@@ -27,8 +28,8 @@ export interface NumberCheck {
   evidence: string | null;
   /** Chunk holding that figure. */
   chunkId: string | null;
-  /** Why it conflicts (`value`, `period`). */
-  reason: 'value' | 'period' | null;
+  /** Why it conflicts (`value`, `period`), or `derived` for a match by arithmetic on evidence figures. */
+  reason: 'value' | 'period' | 'derived' | null;
 }
 
 /** A named entity of the claim. */
@@ -199,6 +200,8 @@ export function termCoverage(
   return weightedCoverage(weightTerms(terms, idf, defaultIdf), present);
 }
 
+/** Overlap with the claim a sentence needs before arithmetic on its figures can confirm a claimed figure. */
+const DERIVED_OVERLAP = 0.35;
 /** Share of a claim's (other) terms one evidence sentence must hold for the claim to count as its near copy. */
 const NEAR_COPY_COVERAGE = 0.8;
 /** Distinct content terms (besides the subject's name) a claim needs before the subject-swap rule applies. */
@@ -335,6 +338,27 @@ function checkNumber(
       }
       if (latest !== '' && scored.evidence.publishedAt < latest) continue;
       conflict ??= { ...result, status: 'conflict', reason: 'value' };
+    }
+  }
+  if (conflict === null && periodConflict === null) {
+    // Arithmetic the evidence implies (a midpoint, a difference, a change or ratio of two of its figures) in a
+    // sentence about the claim confirms the figure.
+    for (const scored of sentences) {
+      if (scored.overlap < DERIVED_OVERLAP) continue;
+      const implied = derivedQuantities(scored.sentence.facts.quantities).find(
+        (quantity) => compareQuantities(claimQuantity, quantity) === 'match',
+      );
+      if (implied) {
+        matchedIn.add(scored);
+        return {
+          claimed: claimQuantity.raw,
+          metric: claimQuantity.metric?.id ?? null,
+          evidence: implied.raw,
+          chunkId: scored.evidence.chunkId,
+          status: 'matched',
+          reason: 'derived',
+        };
+      }
     }
   }
   return (
@@ -540,10 +564,14 @@ export function checkClaim(input: CheckClaimInput): ClaimChecks {
       .map((word) => word[0])
       .join('')
       .toLowerCase();
+    const namedIn = (chunks: readonly PreparedEvidence[]): boolean =>
+      chunks.some((chunk) => chunk.entityKeys.has(entity.key)) ||
+      (entity.kind === 'name' && chunks.some((chunk) => containsWord(chunk.lowerText, entity.key))) ||
+      (initials.length >= 2 && entity.raw.includes(' ') && chunks.some((chunk) => chunk.entityKeys.has(initials)));
+    // The supporting chunks, or another chunk of the same documents (a release names the company in full in its
+    // first paragraph and by "the company" after it).
     const found =
-      supporting.some((chunk) => chunk.entityKeys.has(entity.key)) ||
-      (entity.kind === 'name' && supporting.some((chunk) => containsWord(chunk.lowerText, entity.key))) ||
-      (initials.length >= 2 && entity.raw.includes(' ') && supporting.some((chunk) => chunk.entityKeys.has(initials)));
+      namedIn(supporting) || (input.admissible !== undefined && namedIn(sameDocuments(supporting, input.admissible())));
     // The overlap with evidence sentences is measured without the entity's own words.
     const entityWords = new Set(analyzeEntityTerms(entity.raw));
     const rest = claim.terms.filter((term) => !entityWords.has(term));
@@ -673,6 +701,15 @@ export function checkClaim(input: CheckClaimInput): ClaimChecks {
     }
   }
   return { numbers, entities, periods, directions, negation, conflicts };
+}
+
+/** The admissible chunks of the documents the given chunks belong to. */
+function sameDocuments(
+  chunks: readonly PreparedEvidence[],
+  admissible: readonly PreparedEvidence[],
+): PreparedEvidence[] {
+  const documents = new Set(chunks.map((chunk) => chunk.documentId));
+  return admissible.filter((chunk) => documents.has(chunk.documentId) && !chunks.includes(chunk));
 }
 
 function analyzeEntityTerms(raw: string): string[] {

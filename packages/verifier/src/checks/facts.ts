@@ -388,10 +388,15 @@ function findEntities(text: string, tokens: WordToken[]): EntityMention[] {
       index += 1;
     }
     taken.push([token.start, end]);
-    found.push({ key: raw.toLowerCase(), raw, kind: 'name', start: token.start });
+    // "Dollar General Corp." and "Dollar General" are one name: legal-form suffixes are not part of the key.
+    const key = raw.toLowerCase().replace(LEGAL_SUFFIX, '').trim() || raw.toLowerCase();
+    found.push({ key, raw, kind: 'name', start: token.start });
   }
   return found.sort((left, right) => left.start - right.start);
 }
+
+const LEGAL_SUFFIX =
+  /(?:\s+(?:inc|incorporated|corp|corporation|co|company|ltd|limited|plc|llc|lp|holdings?|group|n\.?v|s\.?a|ag|se|sa|nv))+\.?$/;
 
 function quantityRole(text: string, quantity: Quantity): QuantityRole | null {
   const before = text.slice(Math.max(0, quantity.start - 28), quantity.start).toLowerCase();

@@ -152,7 +152,8 @@ export function extractQuantities(text: string, exclude: Array<{ start: number; 
     const start = match.index;
     const leadingSpace = match[0].length - match[0].trimStart().length;
     const before = masked.slice(Math.max(0, start + leadingSpace - 1), start + leadingSpace);
-    if (/[A-Za-z§\d.]/.test(before)) continue;
+    if (/[A-Za-z§\d._]/.test(before)) continue;
+    // (An underscore before the digits: an identifier such as "pfe_pr_20241029", not a figure.)
     const currencyRaw = (match[2] ?? match[4] ?? '').trim().toLowerCase();
     let scaleRaw = (match[6] ?? tail?.[3] ?? '').toLowerCase();
     let unitRaw = (match[7] ?? tail?.[4] ?? '').toLowerCase().replace(/\s+/g, ' ');

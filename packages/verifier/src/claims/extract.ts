@@ -221,13 +221,26 @@ interface BulletParts {
 
 const blank = (text: string): string => text.replace(/[^\n]/g, ' ');
 
+/** A document id: `snake_case_with_20241029`, or letters and a numeric serial (`MSFT-008`, `DOC-1234`). */
+const SOURCE_ID = String.raw`(?:[A-Za-z][A-Za-z0-9]*(?:_[A-Za-z0-9]+)+|[A-Za-z]{2,}[A-Za-z0-9]*-\d{3,}(?:-[A-Za-z0-9]+)*)`;
+/** Ids cited at the end of a bullet after a dash or in brackets: "… — pfe_pr_20241029, mac_fomc_20240918". */
+const TRAILING_SOURCE_ID = new RegExp(
+  String.raw`\s*(?:[—–]|-{1,2}|\(|\[)\s*((?:source[s]?\s*:?\s*)?${SOURCE_ID}(?:\s*[,;/&]\s*${SOURCE_ID})*)\s*[)\]]?[.\s]*$`,
+  'i',
+);
+
 function splitBullet(raw: string): BulletParts {
   let source: string | null = null;
   let quote: string | null = null;
   let body = raw;
   const sources = [...body.matchAll(/`([^`]+)`/g)].map((match) => match[1] ?? '');
   const sourceLine = /\bSOURCES?\s*:\s*(.+)$/i.exec(body);
-  if (sourceLine) {
+  const trailingId = sourceLine ? null : TRAILING_SOURCE_ID.exec(body);
+  if (trailingId) {
+    // "… — pfe_pr_20241029", "… (MSFT-008)": a document id cited after the bullet.
+    source = trailingId[1]?.trim() ?? null;
+    body = body.slice(0, trailingId.index);
+  } else if (sourceLine) {
     source = sourceLine[1]?.trim() ?? null;
     body = body.slice(0, sourceLine.index);
   } else if (sources.length > 0) {
@@ -242,6 +255,7 @@ function splitBullet(raw: string): BulletParts {
   // The same parts blanked out of the raw text, so that sentence offsets stay exact.
   let masked = raw
     .replace(/\bSOURCES?\s*:\s*.+$/i, blank)
+    .replace(TRAILING_SOURCE_ID, blank)
     .replace(/`[^`]+`/g, blank)
     .replace(/\bSupporting evidence\s*:\s*["“][^"”]+["”]/i, blank);
   masked = masked.replace(
