@@ -139,7 +139,7 @@ export function readTables(text: string): ReadTables {
           .slice(1)
           .every((cell) => /^(?:(?:FY|fiscal\s+)?(?:19|20)\d{2}|Q[1-4]\s*\d{2,4})$/i.test(cell) || cell === ''),
     );
-    const header = rows[headerIndex >= 0 ? headerIndex : 0] as { line: Line; cells: string[] };
+    const header = rows[Math.max(0, headerIndex)] as { line: Line; cells: string[] };
     const before = lines[index - 1]?.text ?? '';
     const context = `${before} ${header.cells.join(' ')}`;
     const scale = scaleOf(context) ?? scaleOf(lines[index - 2]?.text ?? '');

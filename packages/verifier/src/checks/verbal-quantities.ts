@@ -59,7 +59,7 @@ const MULTIPLIERS: Record<string, number> = { doubled: 2, tripled: 3, trebled: 3
 const UNIT_WORD = Object.keys(UNITS).join('|');
 const TENS_WORD = Object.keys(TENS).join('|');
 /** "twenty-five", "seven", "forty" */
-const CARDINAL = String.raw`(?:(?:${TENS_WORD})(?:[- ](?:${UNIT_WORD}))?|${UNIT_WORD})`;
+const CARDINAL = `(?:(?:${TENS_WORD})(?:[- ](?:${UNIT_WORD}))?|${UNIT_WORD})`;
 
 const BAND: Array<[RegExp, number, number]> = [
   [/\blow[- ]single[- ]digits?\b/gi, 1, 3],
