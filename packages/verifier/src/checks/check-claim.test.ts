@@ -75,7 +75,26 @@ describe('checkClaim', () => {
   });
 
   it('contradicts a wrong period and a wrong company', () => {
-    expect(check('In the fiscal second quarter, revenue was $85.8 billion.').conflicts.join(' ')).toMatch(/period/);
+    // The period is only in the title: the figure is not confirmed for another quarter (unsupported, not refuted).
+    expect(check('In the fiscal second quarter, revenue was $85.8 billion.').numbers[0]?.status).not.toBe('matched');
+    const stated = prepareEvidence({
+      chunkId: 'q#0',
+      documentId: 'q',
+      chunkIndex: 0,
+      publishedAt: '2024-08-01T20:30:00.000Z',
+      tickers: ['AAPL'],
+      title: 'Apple results',
+      text: 'In the fiscal third quarter, Apple posted revenue of $85.8 billion.',
+    });
+    const periodSwap = checkClaim({
+      claim: analyzeText('In the fiscal second quarter, revenue was $85.8 billion.'),
+      claimNegated: false,
+      evidence: [stated],
+      idf: new Map(),
+      defaultIdf: 1,
+      subjectTicker: 'AAPL',
+    });
+    expect(periodSwap.conflicts.join(' ')).toMatch(/period/);
     const entity = check('Goldman Sachs reiterated its overweight rating with a price target of $273.');
     expect(entity.entities.find((item) => item.name === 'Goldman Sachs')?.status).toBe('conflict');
   });

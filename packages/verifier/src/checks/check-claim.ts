@@ -200,6 +200,14 @@ export function termCoverage(
   return weightedCoverage(weightTerms(terms, idf, defaultIdf), present);
 }
 
+/** Period kinds that name a reporting period (a date or month names an event). */
+const REPORTING_KINDS: ReadonlySet<Period['kind']> = new Set(['quarter', 'half', 'year']);
+/** Overlap (sentence or words around the figure) a sentence needs before its different value contradicts one. */
+const VALUE_CONFLICT_OVERLAP = 0.35;
+/** Overlap a sentence needs before its opposite direction contradicts a claim. */
+const DIRECTION_SLOT_OVERLAP = 0.5;
+/** Overlap a sentence without a metric on both sides needs before its opposite direction contradicts a claim. */
+const DIRECTION_CONFLICT_OVERLAP = 0.7;
 /** Overlap with the claim a sentence needs before arithmetic on its figures can confirm a claimed figure. */
 const DERIVED_OVERLAP = 0.35;
 /** Share of a claim's (other) terms one evidence sentence must hold for the claim to count as its near copy. */
@@ -317,7 +325,17 @@ function checkNumber(
       };
       if (comparison === 'match') {
         if (periods === 'disjoint') {
-          if (relation !== 'unknown') periodConflict ??= { ...result, status: 'conflict', reason: 'period' };
+          // Words ("doubled") and arithmetic are too loose to place a figure in the wrong period.
+          if (claimQuantity.verbal || evidenceQuantity.verbal) continue;
+          // Precision first: the evidence sentence itself must state a reporting period (quarter, half, year) for its
+          // figure, and the claim must name one too. A period only inherited from the title (which may cover another
+          // part of the document) leaves the claim unsupported rather than contradicted.
+          const own = evidenceQuantity.periods.length > 0 ? evidenceQuantity.periods : scored.sentence.facts.periods;
+          const stated =
+            own.some((period) => REPORTING_KINDS.has(period.kind)) &&
+            claimPeriods.some((period) => REPORTING_KINDS.has(period.kind)) &&
+            periodsRelation(claimPeriods, own) === 'disjoint';
+          if (relation !== 'unknown' && stated) periodConflict ??= { ...result, status: 'conflict', reason: 'period' };
           continue;
         }
         // A figure with no metric on either side only counts when the sentence is clearly about the claim.
@@ -337,6 +355,9 @@ function checkNumber(
         if (scored.overlap < 0.4) continue;
       }
       if (latest !== '' && scored.evidence.publishedAt < latest) continue;
+      // Precision first: a different value contradicts only in a sentence about the claim (the same slot), not a
+      // figure of the same metric in an unrelated sentence (another segment, product or deal).
+      if (local < VALUE_CONFLICT_OVERLAP) continue;
       conflict ??= { ...result, status: 'conflict', reason: 'value' };
     }
   }
@@ -459,9 +480,21 @@ function checkDirection(
   }
   const base = { word: direction.word, polarity: direction.polarity, metric: direction.metric?.id ?? null };
   if (best === null) return { ...base, status: 'missing', evidence: null, chunkId: null };
+  const agrees = best.other.polarity === direction.polarity;
+  // Precision first: an opposite direction contradicts only about the same slot — a sentence about the claim, with
+  // a metric known on both sides or restating the claim's clause almost word for word; otherwise the claim is
+  // merely unconfirmed.
+  if (!agrees) {
+    const overlap = Math.max(best.scored.overlap, weightedCoverage(clause, best.scored.sentence.termSet));
+    const threshold =
+      metricRelation(direction.metric, best.other.metric) === 'unknown'
+        ? DIRECTION_CONFLICT_OVERLAP
+        : DIRECTION_SLOT_OVERLAP;
+    if (overlap < threshold) return { ...base, status: 'missing', evidence: null, chunkId: null };
+  }
   return {
     ...base,
-    status: best.other.polarity === direction.polarity ? 'matched' : 'conflict',
+    status: agrees ? 'matched' : 'conflict',
     evidence: best.other.word,
     chunkId: best.scored.evidence.chunkId,
   };

@@ -42,8 +42,10 @@ export interface PreparedEvidence {
   text: string;
   /** Sentences with facts. */
   sentences: EvidenceSentence[];
-  /** Periods named in the title (inherited by sentences that name none). */
+  /** Periods named in the title, else in the first sentence naming one (inherited by sentences that name none). */
   documentPeriods: Period[];
+  /** Periods named in the title alone (a results release's own period). */
+  titlePeriods: Period[];
   /** The publication date as a period (confirms a claim's date or month of an event; never contradicts). */
   publishedPeriod: Period | null;
   /** Entity keys of the chunk, its title and its tickers. */
@@ -142,6 +144,7 @@ export function prepareEvidence(hit: {
     title: hit.title,
     text: hit.text,
     sentences,
+    titlePeriods: titleFacts.periods,
     documentPeriods:
       titleFacts.periods.length > 0
         ? titleFacts.periods

@@ -189,6 +189,20 @@ export function extractQuantities(text: string, exclude: Array<{ start: number; 
     // Years and small integers without any unit are too ambiguous to be figures.
     if (unit === 'count' && scale === 1 && highRaw === undefined) {
       if (/^(?:19|20)\d{2}$/.test(numberRaw)) continue;
+      // A model or product number is part of a name: "Boeing 737", "iPhone 15", "737 MAX", "Model 3".
+      const wordBefore = /(?:^|[\s(])([A-Za-z][A-Za-z-]*)\s$/.exec(
+        masked.slice(Math.max(0, start - 20), start + leadingSpace),
+      )?.[1];
+      const wordAfter = /^\s([A-Z][A-Za-z]*)/.exec(
+        masked.slice(start + match[0].length, start + match[0].length + 16),
+      )?.[1];
+      if (
+        (wordBefore &&
+          /^(?:[A-Z]|i[A-Z])/.test(wordBefore) &&
+          !/^(?:In|On|At|By|The|Of|For|To|And|Q[1-4]|H[12]|FY)$/.test(wordBefore)) ||
+        (wordAfter && /^[A-Z]{2,}$|^(?:Pro|Plus|Max|Ultra|Mini|Series|Edition)$/.test(wordAfter))
+      )
+        continue;
     }
     const negative =
       (match[3] !== undefined && /[-−]/.test(match[3]) && match[2] === undefined) ||
