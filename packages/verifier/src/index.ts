@@ -74,8 +74,11 @@ export {
   analyzeText,
   type DirectionMention,
   type EntityMention,
+  englishFactReader,
+  type FactReader,
   type MetricMention,
   type QuantityRole,
+  registerFactReader,
   type TextFacts,
 } from './checks/facts.ts';
 export {
@@ -94,6 +97,8 @@ export {
   type QuantityQualifier,
   type QuantityUnit,
 } from './checks/quantities.ts';
+export { type ReadTables, readTables, type TableStatement } from './checks/tables.ts';
+export { extractVerbalQuantities } from './checks/verbal-quantities.ts';
 export {
   type Claim,
   type ClaimCategory,
@@ -139,7 +144,28 @@ export {
   perturb,
   perturbOptionsSchema,
 } from './perturb/perturb.ts';
+export {
+  type FactualityScore,
+  reportFlags,
+  scoreConsistency,
+  scoreDeduction,
+  scoreFactuality,
+} from './pipeline/aggregate.ts';
+export {
+  applyEntailment,
+  type ClaimJudgement,
+  type ClaimToJudge,
+  isVerbatimQuote,
+  judgeClaim,
+  type RankedEvidence,
+  rankEvidence,
+  supportFeatures,
+} from './pipeline/judge.ts';
+export { type EvidencePool, type PoolEntry, preparePool } from './pipeline/pool.ts';
+export { type PreparedReasoning, prepareReasoning } from './pipeline/prepare.ts';
+export { createRetriever, mentionsMacro, type Retriever } from './pipeline/retrieve.ts';
 export { auroc, fitLogistic } from './scoring/metrics.ts';
+export { loadTermSimilarity, softCoverage, type TermSimilarity } from './scoring/soft-match.ts';
 export {
   type Aggregate,
   aggregateScores,

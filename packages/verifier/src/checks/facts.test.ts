@@ -64,3 +64,17 @@ describe('figure roles', () => {
     expect(roles('Revenue rose 8.2% from a year earlier.')).not.toContainEqual(['8.2%', 'prior']);
   });
 });
+
+describe('fact readers', () => {
+  it('lets another language plug in without touching the checks', async () => {
+    const { registerFactReader, englishFactReader } = await import('./facts.ts');
+    const marker = 'ZZ-READER-TEST';
+    registerFactReader({
+      language: 'xx',
+      accepts: (text) => text.includes(marker),
+      read: (text) => ({ ...englishFactReader.read(text.replace(marker, 'revenue rose 8%')), source: text }),
+    });
+    expect(analyzeText(`${marker}.`).quantities.map((quantity) => quantity.value)).toEqual([8]);
+    expect(analyzeText('profit fell 3%').quantities.map((quantity) => quantity.value)).toEqual([3]);
+  });
+});

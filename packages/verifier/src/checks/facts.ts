@@ -3,6 +3,7 @@
  * entities and direction words with negation. These are what the deterministic checks compare.
  */
 
+import { TradeR1Error } from '@trade-r1/core';
 import { tokenize, type WordToken } from '../scoring/text.ts';
 import {
   COMMON_CAPITALISED,
@@ -496,8 +497,49 @@ function nearestHorizon(horizons: HorizonMention[], boundaries: number[], start:
   return best?.key ?? null;
 }
 
-/** Extract the structured facts of a text (a claim or an evidence sentence). */
+/**
+ * A reader of one language's text into the language-neutral {@link TextFacts} records (figures with value, unit,
+ * scale and role; periods; entities; direction words; content terms). Alignment, judgement and scoring only see
+ * the records, so a reader for another language (a Chinese reader for 亿/万 amounts, 同比/环比, 增长/下降) plugs in
+ * with {@link registerFactReader} without touching them.
+ */
+export interface FactReader {
+  /** BCP 47 language tag (`en`, `zh`). */
+  readonly language: string;
+  /** True when this reader should read the text (e.g. by script). */
+  accepts(text: string): boolean;
+  /** The facts of one sentence or claim. */
+  read(text: string): TextFacts;
+}
+
+/** The English reader (the default: it reads any text no other registered reader accepts). */
+export const englishFactReader: FactReader = {
+  language: 'en',
+  accepts: () => true,
+  read: (text) => readEnglishFacts(text),
+};
+
+const factReaders: FactReader[] = [];
+
+/**
+ * Register a reader for another language; it is asked first (most recent first) and the English reader reads
+ * everything no registered reader accepts. Registration clears the facts cache.
+ */
+export function registerFactReader(reader: FactReader): void {
+  if (!reader || typeof reader.read !== 'function' || typeof reader.accepts !== 'function') {
+    throw new TradeR1Error('INVALID_CONFIG', 'registerFactReader needs { language, accepts(text), read(text) }');
+  }
+  factReaders.unshift(reader);
+  factsCache.clear();
+}
+
+/** Extract the structured facts of a text (a claim or an evidence sentence) with the reader of its language. */
 export function analyzeText(text: string): TextFacts {
+  for (const reader of factReaders) if (reader.accepts(text)) return reader.read(text);
+  return readEnglishFacts(text);
+}
+
+function readEnglishFacts(text: string): TextFacts {
   const tokens = tokenize(text);
   const terms = tokens.filter((token) => !token.stop && token.norm.length > 1).map((token) => token.norm);
   const periods = extractPeriods(text);
