@@ -1,8 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { isTradeR1Error } from '@trade-r1/core';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as verifier from '../index.ts';
 import {
   createUseLiteEmbedder,
   encodeSegmented,
@@ -187,5 +190,26 @@ describe('createUseLiteEmbedder (real Universal Sentence Encoder lite weights fr
         error.message.includes(missing),
     );
     await expect(importOptionalPeer('@energetic-ai/embeddings')).resolves.toHaveProperty('initModel');
+  });
+
+  it('runs the example shown in docs/evidence-store.md, through the package entry point', async () => {
+    const { createUseLiteEmbedder, dot } = verifier;
+    // #region docs:use-lite
+    const encoder = await createUseLiteEmbedder(); // needs the three optional @energetic-ai packages
+    const [claim, evidence] = (await encoder.embed([
+      'Revenue rose 8% to $4.2 billion.',
+      'Sales increased 8 percent to $4.2 billion in the quarter.',
+    ])) as [Float32Array, Float32Array];
+    const similarity = dot(claim, evidence); // cosine: the vectors have unit length
+    await encoder.close();
+    // #endregion docs:use-lite
+    expect(similarity).toBeGreaterThan(0.7);
+    const source = readFileSync(fileURLToPath(import.meta.url), 'utf8');
+    const region = /\/\/ #region docs:use-lite\n([\s\S]*?)\n\s*\/\/ #endregion docs:use-lite/.exec(source)?.[1] ?? '';
+    const lines = region.split('\n');
+    const indent = Math.min(...lines.filter((line) => line.trim()).map((line) => /^ */.exec(line)?.[0].length ?? 0));
+    const docs = readFileSync(join(dirname(fileURLToPath(import.meta.url)), '../../docs/evidence-store.md'), 'utf8');
+    expect(region.length).toBeGreaterThan(0);
+    expect(docs).toContain(lines.map((line) => line.slice(indent)).join('\n'));
   });
 });
