@@ -425,6 +425,8 @@ async function main(): Promise<void> {
       },
     },
     qualitySeconds: Math.round(qualitySeconds),
+    examplesAttribution:
+      'examples are TAT-QA sentences (Zhu et al., "TAT-QA: A Question Answering Benchmark on a Hybrid of Tabular and Textual Content in Finance", ACL 2021; CC BY 4.0) and rewrites of them; no FNSPID text is written out',
     examples,
   };
   const out = join(here, '../bench-results/sentence-encoder.json');
