@@ -63,3 +63,17 @@ describe('claims about table cells', () => {
     expect(check('Gross margin was 41.2% in 2019.').numbers[0]?.status).toBe('matched');
   });
 });
+
+describe('multi-row headers', () => {
+  it('takes the row of periods as the column headers (TAT-QA layout)', () => {
+    const table = [
+      '| | | Years Ended September 30, | |',
+      '| | 2019 | 2018 | 2017 |',
+      '| Fixed Price | $  1,452.4 | $  1,146.2 | $  1,036.9 |',
+      '| Total sales | $1,496.5 | $1,202.9 | $1,107.7 |',
+    ].join('\n');
+    const texts = readTables(`Sales by contract type (in millions)\n${table}`).statements.map((item) => item.text);
+    expect(texts).toContain('Total sales (2019): $1,496.5 million.');
+    expect(texts).toContain('Fixed Price (2017): $1,036.9 million.');
+  });
+});

@@ -48,6 +48,7 @@ const SCALE_WORD: Record<string, string> = {
   bn: 'billion',
 };
 const NUMERIC_CELL = /^\(?\s*[-+−–]?\s*(?:US)?\$?\s*[-+−–]?\s*\d[\d,]*(?:\.\d+)?\s*(?:%|x|bps)?\s*\)?$/i;
+const PERIOD_CELL = /^(?:(?:FY|fiscal\s+)?'?(?:19|20)\d{2}|Q[1-4]\s*'?\d{2,4}|[1-4]Q\s*'?\d{2,4}|H[12]\s*'?\d{2,4})$/i;
 const DASH_CELL = /^(?:[-—–]+|n\/?a|nm|—)$/i;
 
 function splitLines(text: string): Line[] {
@@ -131,17 +132,14 @@ export function readTables(text: string): ReadTables {
       index = cursor;
       continue;
     }
-    // Header: the first row whose cells after the label are not all numbers (periods, column names).
-    const headerIndex = rows.findIndex(
-      (row) =>
-        row.cells.slice(1).some((cell) => cell !== '' && !NUMERIC_CELL.test(cell)) ||
-        row.cells
-          .slice(1)
-          .every((cell) => /^(?:(?:FY|fiscal\s+)?(?:19|20)\d{2}|Q[1-4]\s*\d{2,4})$/i.test(cell) || cell === ''),
-    );
-    const header = rows[Math.max(0, headerIndex)] as { line: Line; cells: string[] };
+    // Header: among the rows before the first row of figures, the last that names periods (years, quarters), else
+    // the last one (multi-row headers put a caption such as "Years Ended September 30," above the years).
+    const firstData = rows.findIndex((row) => row.cells.slice(1).some((cell) => cellValue(cell, null, false) !== null));
+    const headRows = rows.slice(0, Math.max(1, firstData));
+    const header = (headRows.filter((row) => row.cells.slice(1).some((cell) => PERIOD_CELL.test(cell))).at(-1) ??
+      headRows.at(-1)) as { line: Line; cells: string[] };
     const before = lines[index - 1]?.text ?? '';
-    const context = `${before} ${header.cells.join(' ')}`;
+    const context = `${before} ${headRows.map((row) => row.cells.join(' ')).join(' ')}`;
     const scale = scaleOf(context) ?? scaleOf(lines[index - 2]?.text ?? '');
     const currency = /\$|dollars|USD/i.test(context);
     const columns = header.cells.length;

@@ -34,6 +34,8 @@ const RECENCY_WEIGHT = 0.05;
 const MIN_QUOTE_WORDS = 6;
 /** Evidence sentences (best by exact coverage) whose soft coverage of the claim is measured. */
 const SOFT_SENTENCES = 8;
+/** The most support a keyword list can get (below any sensible `supportThreshold`). */
+const KEYWORD_LIST_CAP = 0.2;
 /** Support of a contradicted claim, relative to its support before the contradiction. */
 const CONTRADICTED_SUPPORT = 0.02;
 
@@ -242,15 +244,9 @@ export function judgeClaim(
   }
   const { features, bestSentence } = supportFeatures(claim, ranked, checks, context, options.similarity);
   let probability = supportProbability(features, options.supportModel);
-  if (checks.entities.some((entity) => entity.kind === 'company' && entity.status === 'missing')) {
-    probability = Math.min(probability, 0.3);
-  }
-  if (checks.numbers.length > 0 && checks.numbers.every((number) => number.status === 'missing')) {
-    probability = Math.min(probability, 0.35);
-  } else if (checks.numbers.some((number) => number.status === 'missing')) {
-    probability = Math.min(probability, 0.45);
-  }
-  if (features.keywordList === 1) probability = Math.min(probability, 0.3);
+  // A keyword list states nothing (no predicate links its words): topical overlap cannot make it supported. This
+  // is the one structural bound on the fitted model, against keyword stuffing under RL.
+  if (features.keywordList === 1) probability = Math.min(probability, KEYWORD_LIST_CAP);
   if (verbatim) probability = Math.max(probability, 0.95);
   const contradicted = checks.conflicts.length > 0;
   const support = contradicted ? probability * CONTRADICTED_SUPPORT : probability;

@@ -21,6 +21,7 @@ describe('supportProbability', () => {
       semantic: 0.9,
       numbersMatched: 1,
       numbersMissing: 0,
+      anyNumberMissing: 0,
       entitiesMissing: 0,
       periodsMissing: 0,
       directionsMatched: 1,
@@ -35,11 +36,12 @@ describe('supportProbability', () => {
       semantic: 0.3,
       numbersMatched: 0,
       numbersMissing: 1,
+      anyNumberMissing: 1,
       directionsMatched: 0,
       specificsMatched: 0,
     };
-    expect(supportProbability(grounded)).toBeGreaterThan(0.8);
-    expect(supportProbability(unmatched)).toBeLessThan(0.2);
+    expect(supportProbability(grounded)).toBeGreaterThan(0.7);
+    expect(supportProbability(unmatched)).toBeLessThan(0.1);
   });
 
   it('is always within [0, 1] (property)', () => {

@@ -5,6 +5,7 @@
  * evaluation set (`eval/run.ts --fit`) and overridable.
  */
 import type { ClaimChecks } from '../checks/check-claim.ts';
+import { FITTED_SUPPORT_MODEL } from './default-support-model.ts';
 
 /** The features of one claim against its best evidence. Every feature is in [0, 1]. */
 export interface SupportFeatures {
@@ -23,6 +24,8 @@ export interface SupportFeatures {
   numbersMatched: number;
   /** Share of the claim's figures not found in the evidence (0 when it has none). */
   numbersMissing: number;
+  /** 1 when at least one of the claim's figures is not found in the evidence, else 0. */
+  anyNumberMissing: number;
   /** 1 when a company the claim names is not in the evidence, else the share of its other names not found. */
   entitiesMissing: number;
   /** Share of the claim's periods not found in the evidence. */
@@ -51,6 +54,7 @@ export const SUPPORT_FEATURES: ReadonlyArray<keyof SupportFeatures> = [
   'semantic',
   'numbersMatched',
   'numbersMissing',
+  'anyNumberMissing',
   'entitiesMissing',
   'periodsMissing',
   'directionsMatched',
@@ -58,23 +62,8 @@ export const SUPPORT_FEATURES: ReadonlyArray<keyof SupportFeatures> = [
   'specificsMatched',
 ];
 
-/** The default support model (see the README for how it was fitted). */
-export const DEFAULT_SUPPORT_MODEL: SupportModel = {
-  bias: -4.2,
-  weights: {
-    lexical: 3.5,
-    lexicalSentence: 3.0,
-    softLexical: 0,
-    semantic: 1.5,
-    numbersMatched: 2.0,
-    numbersMissing: -3.0,
-    entitiesMissing: -2.5,
-    periodsMissing: -1.5,
-    directionsMatched: 0.8,
-    keywordList: -4.0,
-    specificsMatched: 1.0,
-  },
-};
+/** The default support model: fitted by `scripts/fit-support-model.ts` on pairs from real text (see that file). */
+export const DEFAULT_SUPPORT_MODEL: SupportModel = FITTED_SUPPORT_MODEL;
 
 /** Logistic function, safe for any finite input. */
 export function sigmoid(value: number): number {
@@ -99,13 +88,20 @@ export function checkFeatures(
   checks: ClaimChecks,
 ): Pick<
   SupportFeatures,
-  'numbersMatched' | 'numbersMissing' | 'entitiesMissing' | 'periodsMissing' | 'directionsMatched' | 'specificsMatched'
+  | 'numbersMatched'
+  | 'numbersMissing'
+  | 'anyNumberMissing'
+  | 'entitiesMissing'
+  | 'periodsMissing'
+  | 'directionsMatched'
+  | 'specificsMatched'
 > {
   const count = (items: ReadonlyArray<{ status: string }>, status: string): number =>
     items.filter((item) => item.status === status).length;
   return {
     numbersMatched: share(count(checks.numbers, 'matched'), checks.numbers.length),
     numbersMissing: share(count(checks.numbers, 'missing'), checks.numbers.length),
+    anyNumberMissing: count(checks.numbers, 'missing') > 0 ? 1 : 0,
     entitiesMissing: checks.entities.some((entity) => entity.status === 'missing' && entity.kind === 'company')
       ? 1
       : share(count(checks.entities, 'missing'), checks.entities.length),

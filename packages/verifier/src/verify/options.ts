@@ -1,5 +1,6 @@
 import { decisionSchema, instantSchema, tickerSchema } from '@trade-r1/core';
 import { z } from 'zod';
+import { DEFAULT_SUPPORT_THRESHOLD } from '../scoring/default-support-model.ts';
 import { SUPPORT_FEATURES } from '../scoring/support.ts';
 
 const supportModelSchema = z.object({
@@ -70,12 +71,17 @@ export const verifierOptionsSchema = z.object({
   contradictionPenalty: z.number().min(0).max(1).default(0.35),
   /**
    * Weight in factuality of a factual claim the evidence fails to support, and of a contradicted claim; supported
-   * factual claims weigh 1, opinions `opinionWeight`.
-   * @default 3
+   * factual claims weigh 1, opinions `opinionWeight`. 1 (every claim counts once) keeps factuality the mean claim
+   * credit; larger values make one unsupported claim cost more than one supported claim earns.
+   * @default 1
    */
-  unsupportedWeight: z.number().min(1).max(100).default(3),
-  /** Support at or above which a claim is `supported`. @default 0.5 */
-  supportThreshold: z.number().min(0).max(1).default(0.5),
+  unsupportedWeight: z.number().min(1).max(100).default(1),
+  /**
+   * Support at or above which a claim is `supported`: by default the value chosen with the fitted support model on
+   * its validation pairs (95% of faithful validation claims at or above it; see `scripts/fit-support-model.ts`).
+   * @default DEFAULT_SUPPORT_THRESHOLD
+   */
+  supportThreshold: z.number().min(0).max(1).default(DEFAULT_SUPPORT_THRESHOLD),
   /** Reasoning longer than this (characters) is rejected with `TOO_LARGE`. @default 100000 */
   maxReasoningChars: z.number().int().min(1).default(100_000),
   /**
