@@ -14,6 +14,10 @@ import type { WordToken } from './text.ts';
 export interface TermSimilarity {
   /** Cosine similarity of two words' vectors, or 0 when either has none. */
   similarity(left: string, right: string): number;
+  /** The unit vector of a word, or `null` when it has none (cached). */
+  vector(word: string): Float32Array | null;
+  /** Vector dimension. */
+  readonly dimension: number;
 }
 
 let shared: Promise<TermSimilarity> | null = null;
@@ -27,48 +31,68 @@ export function loadTermSimilarity(): Promise<TermSimilarity> {
   return shared;
 }
 
+const VECTOR_CACHE_LIMIT = 200_000;
+
 /** A {@link TermSimilarity} over a loaded table (unit int8 vectors; the per-row scale cancels in the cosine). */
 export function termSimilarityFromTable(table: WordVectorTable): TermSimilarity {
   const { dimension, vectors, rows } = table;
-  const norms = new Map<number, number>();
-  const memo = new Map<string, number>();
-  const norm = (row: number): number => {
-    let value = norms.get(row);
-    if (value === undefined) {
+  const cache = new Map<string, Float32Array | null>();
+  const vector = (word: string): Float32Array | null => {
+    const cached = cache.get(word);
+    if (cached !== undefined) return cached;
+    const row = rows.get(word);
+    let result: Float32Array | null = null;
+    if (row !== undefined) {
+      result = new Float32Array(dimension);
       let sum = 0;
-      for (let index = row * dimension; index < (row + 1) * dimension; index += 1) {
-        const component = vectors[index] as number;
+      for (let index = 0; index < dimension; index += 1) {
+        const component = vectors[row * dimension + index] as number;
+        result[index] = component;
         sum += component * component;
       }
-      value = Math.sqrt(sum);
-      norms.set(row, value);
+      const norm = Math.sqrt(sum);
+      if (norm > 0) for (let index = 0; index < dimension; index += 1) result[index] = (result[index] as number) / norm;
     }
-    return value;
+    if (cache.size >= VECTOR_CACHE_LIMIT) cache.clear();
+    cache.set(word, result);
+    return result;
   };
   return {
+    dimension,
+    vector,
     similarity(left, right) {
       if (left === right) return 1;
-      const key = left < right ? `${left}\u0000${right}` : `${right}\u0000${left}`;
-      const cached = memo.get(key);
-      if (cached !== undefined) return cached;
-      const a = rows.get(left);
-      const b = rows.get(right);
-      let value = 0;
-      if (a !== undefined && b !== undefined) {
-        let dot = 0;
-        const offsetA = a * dimension;
-        const offsetB = b * dimension;
-        for (let index = 0; index < dimension; index += 1) {
-          dot += (vectors[offsetA + index] as number) * (vectors[offsetB + index] as number);
-        }
-        const denominator = norm(a) * norm(b);
-        value = denominator > 0 ? dot / denominator : 0;
-      }
-      if (memo.size >= 500_000) memo.clear();
-      memo.set(key, value);
-      return value;
+      const a = vector(left);
+      const b = vector(right);
+      if (a === null || b === null) return 0;
+      let dot = 0;
+      for (let index = 0; index < dimension; index += 1) dot += (a[index] as number) * (b[index] as number);
+      return dot;
     },
   };
+}
+
+/** Unit vectors of a sentence's distinct content words, packed (computed once per token list). */
+const sentenceMatrices = new WeakMap<readonly WordToken[], { count: number; data: Float32Array }>();
+
+function sentenceMatrix(tokens: readonly WordToken[], similarity: TermSimilarity) {
+  let matrix = sentenceMatrices.get(tokens);
+  if (matrix) return matrix;
+  const seen = new Set<string>();
+  const found: Float32Array[] = [];
+  for (const token of tokens) {
+    if (!isContent(token) || seen.has(token.lower)) continue;
+    seen.add(token.lower);
+    const vector = similarity.vector(token.lower);
+    if (vector) found.push(vector);
+  }
+  const data = new Float32Array(found.length * similarity.dimension);
+  found.forEach((vector, index) => {
+    data.set(vector, index * similarity.dimension);
+  });
+  matrix = { count: found.length, data };
+  sentenceMatrices.set(tokens, matrix);
+  return matrix;
 }
 
 const SOFT_LOW = 0.45;
@@ -92,7 +116,8 @@ export function softCoverage(
   let total = 0;
   let covered = 0;
   const seen = new Set<string>();
-  const candidates = sentenceTokens.filter(isContent);
+  let matrix: { count: number; data: Float32Array } | null = null;
+  const dimension = similarity.dimension;
   for (const token of claimTokens) {
     if (!isContent(token) || seen.has(token.norm)) continue;
     seen.add(token.norm);
@@ -102,10 +127,17 @@ export function softCoverage(
       covered += w;
       continue;
     }
+    const own = similarity.vector(token.lower);
+    if (own === null) continue;
+    matrix ??= sentenceMatrix(sentenceTokens, similarity);
     let best = 0;
-    for (const other of candidates) {
-      const value = similarity.similarity(token.lower, other.lower);
-      if (value > best) best = value;
+    const { data, count } = matrix;
+    for (let row = 0; row < count; row += 1) {
+      let dot = 0;
+      const offset = row * dimension;
+      for (let index = 0; index < dimension; index += 1)
+        dot += (own[index] as number) * (data[offset + index] as number);
+      if (dot > best) best = dot;
     }
     covered += w * Math.max(0, Math.min(1, (best - SOFT_LOW) / (SOFT_HIGH - SOFT_LOW)));
   }
