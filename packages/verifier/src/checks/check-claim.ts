@@ -335,7 +335,10 @@ function checkNumber(
             own.some((period) => REPORTING_KINDS.has(period.kind)) &&
             claimPeriods.some((period) => REPORTING_KINDS.has(period.kind)) &&
             periodsRelation(claimPeriods, own) === 'disjoint';
-          if (relation !== 'unknown' && stated) periodConflict ??= { ...result, status: 'conflict', reason: 'period' };
+          // The claimed value stated for another period is not a contradiction by itself (the evidence may not state
+          // the claimed period at all): the figure stays unconfirmed, with the reason recorded. A different value
+          // stated for the claimed period is a value conflict (below).
+          if (relation !== 'unknown' && stated) periodConflict ??= { ...result, status: 'missing', reason: 'period' };
           continue;
         }
         // A figure with no metric on either side only counts when the sentence is clearly about the claim.
