@@ -526,7 +526,9 @@ class LanceEvidenceStore implements EvidenceStore {
         if (mode === 'vector') return [];
         return (await this.#table
           .query()
-          .fullTextSearch(parsed.query as string, { columns: 'text' })
+          // A structured match query: the text is tokenised as words, never parsed as query syntax (quotes,
+          // AND/OR/NOT, field:, +, -, ~, ^, *, brackets in a reasoning are just characters).
+          .fullTextSearch(new lancedb.MatchQuery(parsed.query as string, 'text'))
           .where(filter)
           .select([...columns, '_score'])
           .limit(depth)
