@@ -12,8 +12,10 @@
  * (the perturbed claim not `supported`; for flips, deduction below its threshold), and the false-alarm rate on
  * faithful paraphrases; writes JSON to eval-results/verifier-eval.json.
  *
- * Flags: --fit prints a support model fitted on the train split (logistic regression on claim features);
- * --no-test leaves the test split out; --options '<json>' overrides verifier options (ablations).
+ * Flags: --splits=own,verifier-b,tatqa (default all; see external.ts for the splits written by others); --write
+ * rewrites the committed eval-results/verifier-eval.json (otherwise results go to the temp folder); --fit prints a
+ * support model fitted on the train split; --no-test leaves the test split out; --options '<json>' overrides
+ * verifier options (ablations).
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -27,6 +29,7 @@ import { SUPPORT_FEATURES, type SupportFeatures } from '../src/scoring/support.t
 import { splitSentences } from '../src/scoring/text.ts';
 import { openEvidenceStore } from '../src/store/evidence-store.ts';
 import { createVerifier, type VerificationReport } from '../src/verify/verifier.ts';
+import { buildTatqaSplit, evaluateExternal, loadVerifierB } from './external.ts';
 import { loadNewsCorpus, NEWS_FILE } from './news/build.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -271,7 +274,71 @@ async function loadCorpora(): Promise<Array<{ name: string; documents: EvidenceD
   ];
 }
 
+/** `--splits=own,verifier-b,tatqa` (default: all). */
+function requestedSplits(): Set<string> {
+  const value = process.argv.find((arg) => arg.startsWith('--splits='))?.slice('--splits='.length);
+  return new Set((value ?? 'own,verifier-b,tatqa').split(',').map((name) => name.trim()));
+}
+
+/** The splits written by others (see external.ts): aggregate numbers only. */
+async function runExternal(wanted: Set<string>, overrides: Record<string, unknown>) {
+  const splits = [
+    ...(wanted.has('verifier-b') ? [loadVerifierB()] : []),
+    ...(wanted.has('tatqa')
+      ? [buildTatqaSplit('dev', { seed: 11, contexts: 120 }), buildTatqaSplit('test', { seed: 12, contexts: 120 })]
+      : []),
+  ].filter((split): split is NonNullable<typeof split> => split !== null);
+  if (splits.length === 0) return [];
+  const embedder = await createDefaultEmbedder();
+  const directory = mkdtempSync(join(tmpdir(), 'trade-r1-verifier-eval-external-'));
+  try {
+    const results = [];
+    for (const split of splits) {
+      const result = await evaluateExternal(split, {
+        embedder,
+        directory,
+        overrides,
+        onProgress: (line) => process.stderr.write(`${line}\n`),
+      });
+      results.push(result);
+      print(
+        `== ${result.split} (${result.usedForDevelopment ? `used for development: ${result.usedForDevelopment}` : 'not used for development'}): ${result.cases} cases, ${result.casesPerSecond} cases/s`,
+      );
+      print(
+        `   factuality AUROC ${result.factualityAuroc}; faithful flagged ${result.faithfulFlaggedRate} (with a contradicted claim ${result.faithfulWithContradictedClaim})${'flipCaughtRate' in result ? `; deduction AUROC ${result.deductionAuroc}, flips caught ${result.flipCaughtRate}; consistency AUROC ${result.consistencyAuroc}` : ''}`,
+      );
+      for (const [type, entry] of Object.entries(result.perType)) {
+        const value = entry as { cases: number; flaggedRate: number | null; factualityAuroc?: number | null };
+        print(
+          `   ${type.padEnd(20)} n=${String(value.cases).padStart(4)}  flagged ${value.flaggedRate ?? '-'}${value.factualityAuroc !== undefined ? `  factuality AUROC ${value.factualityAuroc}` : ''}`,
+        );
+      }
+      print();
+    }
+    return results;
+  } finally {
+    await embedder.close();
+    rmSync(directory, { recursive: true, force: true });
+  }
+}
+
 async function main(): Promise<void> {
+  const wanted = requestedSplits();
+  const writeResults = process.argv.includes('--write');
+  const externalOverridesIndex = process.argv.indexOf('--options');
+  const external = await runExternal(
+    wanted,
+    externalOverridesIndex >= 0
+      ? (JSON.parse(process.argv[externalOverridesIndex + 1] ?? '{}') as Record<string, unknown>)
+      : {},
+  );
+  if (!wanted.has('own')) {
+    const output = join(tmpdir(), 'trade-r1-verifier-eval-dev');
+    mkdirSync(output, { recursive: true });
+    writeFileSync(join(output, 'verifier-external.json'), `${JSON.stringify({ external }, null, 2)}\n`);
+    print(`results written to ${join(output, 'verifier-external.json')}`);
+    return;
+  }
   const fit = process.argv.includes('--fit');
   // --no-test leaves the held-out splits out (for development on train and dev, so that they stay untuned).
   const noTest = process.argv.includes('--no-test');
@@ -393,7 +460,8 @@ async function main(): Promise<void> {
       print();
     }
     // Development runs (--no-test, --options ablations) print only: the recorded results are full runs.
-    const record = !noTest && optionsIndex < 0;
+    // The committed results are rewritten only when asked (--write), and only by a full run.
+    const record = writeResults && !noTest && optionsIndex < 0;
     const output = record ? join(here, '../eval-results') : join(tmpdir(), 'trade-r1-verifier-eval-dev');
     mkdirSync(output, { recursive: true });
     // Keep the records of earlier test runs (`testFirstRun`, `testSecondRun`, `baseline…`; see the README) across
@@ -413,6 +481,7 @@ async function main(): Promise<void> {
         {
           embedder: embedder.modelId,
           configHash: verifier.configHash,
+          external,
           seeds: SEEDS,
           casesPerSecond: Math.round(cases.length / seconds),
           definitions: {

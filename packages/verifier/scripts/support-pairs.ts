@@ -131,7 +131,7 @@ export function renderTatTable(table: readonly string[][], scale: string): strin
 }
 
 /** "What is the amount of total sales in 2019?" → "The amount of total sales in 2019 was". */
-function statementOf(question: string): string | null {
+export function statementOf(question: string): string | null {
   const match = /^(?:what|how much)\s+(?:is|was|were|are)\s+(?:the\s+)?(.+?)\??$/i.exec(question.trim());
   if (!match) return null;
   return `The ${match[1]} was`;
