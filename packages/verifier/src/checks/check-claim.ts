@@ -205,7 +205,7 @@ const REPORTING_KINDS: ReadonlySet<Period['kind']> = new Set(['quarter', 'half',
 /** Overlap (sentence or words around the figure) a sentence needs before its different value contradicts one. */
 const VALUE_CONFLICT_OVERLAP = 0.35;
 /** Overlap a sentence needs before its opposite direction contradicts a claim. */
-const DIRECTION_SLOT_OVERLAP = 0.5;
+const DIRECTION_SLOT_OVERLAP = 0.35;
 /** Overlap a sentence without a metric on both sides needs before its opposite direction contradicts a claim. */
 const DIRECTION_CONFLICT_OVERLAP = 0.7;
 /** Overlap with the claim a sentence needs before arithmetic on its figures can confirm a claimed figure. */

@@ -196,13 +196,14 @@ export function extractQuantities(text: string, exclude: Array<{ start: number; 
       const wordAfter = /^\s([A-Z][A-Za-z]*)/.exec(
         masked.slice(start + match[0].length, start + match[0].length + 16),
       )?.[1];
-      if (
-        (wordBefore &&
-          /^(?:[A-Z]|i[A-Z])/.test(wordBefore) &&
-          !/^(?:In|On|At|By|The|Of|For|To|And|Q[1-4]|H[12]|FY)$/.test(wordBefore)) ||
-        (wordAfter && /^[A-Z]{2,}$|^(?:Pro|Plus|Max|Ultra|Mini|Series|Edition)$/.test(wordAfter))
-      )
-        continue;
+      // Integers only, and never after an acronym (RSI 55, EPS 2, NVDA 131 are figures of a metric or ticker).
+      const integer = /^\d+$/.test(numberRaw);
+      const nameBefore =
+        wordBefore !== undefined &&
+        /^(?:[A-Z][a-z]|i[A-Z])/.test(wordBefore) &&
+        !/^(?:In|On|At|By|The|Of|For|To|And|From|About|Over|Under|Up|Down|Some|Nearly|Around)$/.test(wordBefore);
+      const nameAfter = wordAfter !== undefined && /^(?:MAX|Pro|Plus|Max|Ultra|Mini|Series|Edition)$/.test(wordAfter);
+      if (integer && (nameBefore || nameAfter)) continue;
     }
     const negative =
       (match[3] !== undefined && /[-−]/.test(match[3]) && match[2] === undefined) ||
