@@ -126,9 +126,7 @@ export function parseEvalArgs(argv: readonly string[]): EvalArgs {
       case '--splits': {
         if (!value) fail('--splits needs a comma-separated list', flag);
         const names = value.split(',').map((name) => name.trim());
-        selected = [
-          ...new Set(names.flatMap((name) => SPLIT_GROUPS[name] ?? [splitName(name, flag)])),
-        ] as SplitName[];
+        selected = [...new Set(names.flatMap((name) => SPLIT_GROUPS[name] ?? [splitName(name, flag)]))] as SplitName[];
         break;
       }
       case '--no-test':
@@ -143,7 +141,8 @@ export function parseEvalArgs(argv: readonly string[]): EvalArgs {
         break;
       case '--tatqa-limit': {
         const limit = Number(value);
-        if (!Number.isInteger(limit) || limit < 1) fail(`--tatqa-limit must be a positive integer, got "${value}"`, flag);
+        if (!Number.isInteger(limit) || limit < 1)
+          fail(`--tatqa-limit must be a positive integer, got "${value}"`, flag);
         args.tatqaLimit = limit;
         break;
       }

@@ -1,9 +1,6 @@
 /**
- * Evaluation splits written by others, for `pnpm eval:verifier`:
+ * Evaluation splits written by others, for `pnpm eval:verifier` (verifier-b: eval/verifier-b/):
  *
- * - `verifier-b` — `../shared/eval/verifier-b` (331 labelled cases over 119 documents, prose / Trading-R1 theses /
- *   bullet notes, written independently of the verifier). **Validation only**: never used to write rules; only its
- *   aggregate numbers are printed (no per-case listing).
  * - `tatqa-dev` / `tatqa-test` — real annual-report tables and paragraphs (TAT-QA, CC BY 4.0; Zhu et al., ACL 2021)
  *   from `../shared/data/tatqa`: each context becomes one evidence document (its table as a pipe table, its
  *   paragraphs), each span answer with a figure a faithful claim ("The amount of total sales in 2019 was $1,496.5
@@ -12,8 +9,7 @@
  *   fitted on (`scripts/fit-support-model.ts`); `tatqa-test` was never used for development.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { createRng, type Decision, type EvidenceDocumentInput } from '@trade-r1/core';
 import { renderTatTable, statementOf, TATQA_FILES } from '../scripts/support-pairs.ts';
 import type { Embedder } from '../src/embedders/types.ts';
@@ -21,8 +17,6 @@ import { auroc } from '../src/scoring/metrics.ts';
 import { openEvidenceStore } from '../src/store/evidence-store.ts';
 import { createVerifier, type VerificationReport } from '../src/verify/verifier.ts';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const VERIFIER_B = join(here, '../../../../shared/eval/verifier-b');
 const FLAG_KEYS = ['contradicted-claim', 'low-factuality', 'high-hallucination-rate'];
 /** Faithful kinds: their false-alarm rate is reported. */
 const POSITIVE = new Set(['none', 'paraphrase', 'hedged_hold', 'faithful']);
@@ -45,38 +39,6 @@ export interface ExternalSplit {
   developedOn: string | false;
   documents: EvidenceDocumentInput[];
   cases: ExternalCase[];
-}
-
-/** The verifier-b split, or `null` when `../shared/eval/verifier-b` is absent. */
-export function loadVerifierB(): ExternalSplit | null {
-  if (!existsSync(join(VERIFIER_B, 'cases.jsonl'))) return null;
-  const read = (file: string) =>
-    readFileSync(join(VERIFIER_B, file), 'utf8')
-      .trim()
-      .split('\n')
-      .map((line) => JSON.parse(line) as Record<string, unknown>);
-  const documents = read('corpus.jsonl').map((document) => {
-    const macro = document.ticker === 'MACRO';
-    return {
-      id: String(document.id),
-      tickers: [String(document.ticker)],
-      publishedAt: String(document.publishedAt),
-      sourceKind: macro ? ('macro' as const) : ('news' as const),
-      title: String(document.title),
-      text: String(document.text),
-    };
-  });
-  // Only the inputs a user would give, and the labels: notes, scenarios and perturbation details stay unread.
-  const cases = read('cases.jsonl').map((item) => ({
-    id: String(item.id),
-    ticker: String(item.ticker),
-    asOf: String(item.asOf),
-    reasoning: String(item.reasoning),
-    decision: item.decision as Decision,
-    perturbation: String(item.perturbation),
-    labels: item.labels as ExternalCase['labels'],
-  }));
-  return { name: 'verifier-b', developedOn: false, documents, cases };
 }
 
 interface TatContext {
@@ -148,7 +110,7 @@ export function buildTatqaSplit(
         negatives.push({ claim: `${statement} ${answer.replace(number, changed)}${unit}.`, type: 'number_swap' });
       }
     }
-    const add = (id: string, reasoning: string, perturbation: string, factual: boolean) =>
+    const add = (id: string, reasoning: string, perturbation: string, factual: boolean): void => {
       cases.push({
         id,
         ticker,
@@ -157,8 +119,11 @@ export function buildTatqaSplit(
         labels: { factual, deductive: true, consistent: true },
         ...base,
       });
-    faithful.forEach((claim, position) => add(`${ticker}-f${position}`, claim, 'faithful', true));
-    negatives.forEach((negative, position) => add(`${ticker}-n${position}`, negative.claim, negative.type, false));
+    };
+    for (const [position, claim] of faithful.entries()) add(`${ticker}-f${position}`, claim, 'faithful', true);
+    for (const [position, negative] of negatives.entries()) {
+      add(`${ticker}-n${position}`, negative.claim, negative.type, false);
+    }
     // Three-claim reasonings: the faithful claims, and the same with one claim replaced by a negative.
     if (faithful.length >= 3) {
       const three = faithful.slice(0, 3);

@@ -28,6 +28,7 @@ import {
   type VerifyInput,
 } from '../src/index.ts';
 import { type EvalArgs, NO_LISTING, parseEvalArgs, SPLIT_STATUS, type SplitName, USAGE } from './cli.ts';
+import { buildTatqaSplit, evaluateExternal } from './external.ts';
 import {
   caught,
   type EvalCase,
@@ -97,7 +98,9 @@ async function verifyWithProgress(
   const started = performance.now();
   for (let index = 0; index < inputs.length; index += PROGRESS_CHUNK) {
     reports.push(...(await verifier.verifyBatch(inputs.slice(index, index + PROGRESS_CHUNK), { concurrency: 4 })));
-    progress(`${name}: ${reports.length}/${inputs.length} verified (${((performance.now() - started) / 1000).toFixed(1)} s)`);
+    progress(
+      `${name}: ${reports.length}/${inputs.length} verified (${((performance.now() - started) / 1000).toFixed(1)} s)`,
+    );
   }
   return { reports, seconds: (performance.now() - started) / 1000 };
 }
@@ -155,7 +158,7 @@ async function runOwn(args: EvalArgs, directory: string, embedder: Embedder) {
     for (const claim of targetClaims(report, item.span).filter((entry) => entry.verdict === 'supported')) {
       print(`${item.id} [${item.label}] support ${claim.support}: ${claim.text.slice(0, 160)}`);
       print(
-        `   numbers ${claim.checks.numbers.map((entry) => `${entry.claimed}:${entry.status}`).join(' ')} | entities ${claim.checks.entities.map((entry) => `${entry.raw}:${entry.status}`).join(' ')} | periods ${claim.checks.periods.map((entry) => `${entry.claimed}:${entry.status}`).join(' ')}`,
+        `   numbers ${claim.checks.numbers.map((entry) => `${entry.claimed}:${entry.status}`).join(' ')} | entities ${claim.checks.entities.map((entry) => `${entry.name}:${entry.status}`).join(' ')} | periods ${claim.checks.periods.map((entry) => `${entry.period}:${entry.status}`).join(' ')}`,
       );
     }
   }
@@ -229,7 +232,8 @@ async function runOwn(args: EvalArgs, directory: string, embedder: Embedder) {
       const report = reports.get(item.id) as VerificationReport;
       if (item.label === 'faithful' || item.label === 'paraphrase') {
         for (const claim of report.claims) {
-          const checkable = claim.checks.numbers.length + claim.checks.entities.length + claim.checks.periods.length > 0;
+          const checkable =
+            claim.checks.numbers.length + claim.checks.entities.length + claim.checks.periods.length > 0;
           if (claim.opinion || !checkable || claim.checks.conflicts.length > 0) continue;
           rows.push(SUPPORT_FEATURES.map((name) => claim.features[name as keyof SupportFeatures]));
           labels.push(1);
@@ -279,7 +283,8 @@ async function runOwn(args: EvalArgs, directory: string, embedder: Embedder) {
         split: item.split,
         label: item.label,
         // News cases quote licensed articles (FNSPID, non-commercial): their text stays out of the results.
-        target: item.span && !item.split.startsWith('news') ? item.reasoning.slice(item.span.start, item.span.end) : null,
+        target:
+          item.span && !item.split.startsWith('news') ? item.reasoning.slice(item.span.start, item.span.end) : null,
       })),
   };
 }
@@ -299,7 +304,9 @@ async function runVerifierB(args: EvalArgs, directory: string, embedder: Embedde
       set.cases.map((item) => item.input),
     );
     const summary = summariseVerifierB(set.cases, reports, opened.verifier.options.thresholds.deduction);
-    print(`verifier-b: verified ${set.cases.length} cases in ${seconds.toFixed(2)} s (config ${opened.verifier.configHash}, default options${args.options ? ' + --options' : ''})`);
+    print(
+      `verifier-b: verified ${set.cases.length} cases in ${seconds.toFixed(2)} s (config ${opened.verifier.configHash}, default options${args.options ? ' + --options' : ''})`,
+    );
     for (const line of formatVerifierB(summary)) print(line);
     print();
     return {
@@ -311,6 +318,41 @@ async function runVerifierB(args: EvalArgs, directory: string, embedder: Embedde
   } finally {
     await opened.close();
   }
+}
+
+/** The TAT-QA splits (eval/external.ts): aggregate numbers only. */
+async function runTatqa(args: EvalArgs, directory: string, embedder: Embedder) {
+  const results = [];
+  for (const which of ['dev', 'test'] as const) {
+    const name = `tatqa-${which}` as const;
+    if (!args.splits.includes(name)) continue;
+    const split = buildTatqaSplit(which, { seed: which === 'dev' ? 11 : 12, contexts: args.tatqaLimit ?? 120 });
+    if (!split) {
+      progress(`${name} skipped: TAT-QA file not found`);
+      continue;
+    }
+    progress(`${name}: ${split.documents.length} documents, ${split.cases.length} cases`);
+    const result = await evaluateExternal(split, {
+      embedder,
+      directory,
+      overrides: args.options ?? {},
+      onProgress: progress,
+    });
+    const t = tag(name);
+    results.push({ ...result, status: SPLIT_STATUS[name].status });
+    print(`${t} ${result.cases} cases (${split.documents.length} contexts), ${result.casesPerSecond} cases/s`);
+    print(
+      `${t} factuality AUROC ${result.factualityAuroc}; faithful flagged ${result.faithfulFlaggedRate} (with a contradicted claim ${result.faithfulWithContradictedClaim})`,
+    );
+    for (const [type, entry] of Object.entries(result.perType)) {
+      const value = entry as { cases: number; flaggedRate: number | null; factualityAuroc?: number | null };
+      print(
+        `${t} ${type.padEnd(20)} n=${String(value.cases).padStart(4)}  flagged ${value.flaggedRate ?? '-'}${value.factualityAuroc !== undefined ? `  factuality AUROC ${value.factualityAuroc}` : ''}`,
+      );
+    }
+    print();
+  }
+  return results;
 }
 
 async function main(): Promise<void> {
@@ -325,6 +367,7 @@ async function main(): Promise<void> {
   try {
     const own = await runOwn(args, directory, embedder);
     const verifierB = args.splits.includes('verifier-b') ? await runVerifierB(args, directory, embedder) : null;
+    const tatqa = await runTatqa(args, directory, embedder);
 
     const output = args.write
       ? join(here, '../eval-results')
@@ -354,6 +397,7 @@ async function main(): Promise<void> {
           ...(args.options && { options: args.options }),
           ...(own ?? {}),
           ...(verifierB && { verifierB }),
+          ...(tatqa.length > 0 && { tatqa }),
           ...earlierRuns,
         },
         null,

@@ -31,7 +31,10 @@ export const SEEDS = [1, 2, 3];
 export const FLAG_KEYS = ['contradicted-claim', 'low-factuality', 'high-hallucination-rate'];
 
 /** A split of the own corpora. */
-export type Split = Extract<SplitName, 'train' | 'dev' | 'test' | 'market-dev' | 'market-test' | 'news-dev' | 'news-test'>;
+export type Split = Extract<
+  SplitName,
+  'train' | 'dev' | 'test' | 'market-dev' | 'market-test' | 'news-dev' | 'news-test'
+>;
 /** The own splits, in report order. */
 export const SPLITS: readonly Split[] = ['train', 'dev', 'test', 'market-dev', 'market-test', 'news-dev', 'news-test'];
 
@@ -97,7 +100,7 @@ function loadCases(documents: EvidenceDocumentInput[], raw: RawCase[]): EvalCase
     const known = about.filter((document) => isAvailableAt(document.publishedAt, item.asOf));
     const futureSentences = about
       .filter((document) => !isAvailableAt(document.publishedAt, item.asOf))
-      .flatMap((document) => splitSentences(document.text).map((span) => span.text))
+      .flatMap((document) => splitSentences(document.text).map((span) => document.text.slice(span.start, span.end)))
       .filter((sentence) => sentence.split(/\s+/).length >= 6)
       .filter((sentence) => !known.some((document) => document.text.includes(sentence)));
     // A future-only *fact*: sentences with a figure when there are any (a later article's opinion is not a fact).
@@ -274,9 +277,13 @@ export async function loadCorpora(
   if (splits.some((split) => split.startsWith('news-'))) {
     // Real FNSPID articles, read at evaluation time (never copied into the repository); skipped when absent.
     const news = await loadNewsCorpus();
-    if (news) corpora.push({ name: 'news', documents: news.documents, cases: loadCases(news.documents, news.cases).filter(wanted) });
+    if (news)
+      corpora.push({
+        name: 'news',
+        documents: news.documents,
+        cases: loadCases(news.documents, news.cases).filter(wanted),
+      });
     else log(`news splits skipped: ${NEWS_FILE} not found`);
   }
   return corpora;
 }
-

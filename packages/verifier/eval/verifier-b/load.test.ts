@@ -10,14 +10,62 @@ const directory = mkdtempSync(join(tmpdir(), 'verifier-b-load-'));
 afterAll(() => rmSync(directory, { recursive: true, force: true }));
 
 const corpusLines = [
-  { id: 'mac_cpi', ticker: 'MACRO', publishedAt: '2024-03-12', source: 'Bureau of Labor Statistics release (summary)', title: 'CPI', text: 'CPI rose 0.4% in February.' },
-  { id: 'acme_pr', ticker: 'ACME', publishedAt: '2024-03-01', source: 'Acme press release', title: 'Q4', text: 'Revenue rose 5% to $1.2 billion.' },
-  { id: 'acme_note', ticker: 'ACME', publishedAt: '2024-03-02', source: 'Harborview Securities equity research (note)', title: 'Note', text: 'We rate Acme a buy.' },
-  { id: 'acme_news', ticker: 'ACME', publishedAt: '2024-03-03', source: 'Pacific Market Wire', title: 'News', text: 'Acme shares rose.' },
+  {
+    id: 'mac_cpi',
+    ticker: 'MACRO',
+    publishedAt: '2024-03-12',
+    source: 'Bureau of Labor Statistics release (summary)',
+    title: 'CPI',
+    text: 'CPI rose 0.4% in February.',
+  },
+  {
+    id: 'acme_pr',
+    ticker: 'ACME',
+    publishedAt: '2024-03-01',
+    source: 'Acme press release',
+    title: 'Q4',
+    text: 'Revenue rose 5% to $1.2 billion.',
+  },
+  {
+    id: 'acme_note',
+    ticker: 'ACME',
+    publishedAt: '2024-03-02',
+    source: 'Harborview Securities equity research (note)',
+    title: 'Note',
+    text: 'We rate Acme a buy.',
+  },
+  {
+    id: 'acme_news',
+    ticker: 'ACME',
+    publishedAt: '2024-03-03',
+    source: 'Pacific Market Wire',
+    title: 'News',
+    text: 'Acme shares rose.',
+  },
 ];
 const caseLines = [
-  { id: 'DB-1', ticker: 'ACME', asOf: '2024-03-20', reasoning: '- Revenue rose 5% to $1.2 billion.\n**Conclusion:** BUY.', decision: 'BUY', perturbation: 'none', labels: { factual: true, deductive: true, consistent: true }, note: 'secret note', scenario: 'ACME-1' },
-  { id: 'DB-2', ticker: 'ACME', asOf: '2024-03-20', reasoning: 'Revenue rose 5% to $1.2 million. BUY.', decision: 'BUY', perturbation: 'unit_or_period_swap', labels: { factual: false, deductive: true, consistent: true }, note: 'billion -> million', scenario: 'ACME-1' },
+  {
+    id: 'DB-1',
+    ticker: 'ACME',
+    asOf: '2024-03-20',
+    reasoning: '- Revenue rose 5% to $1.2 billion.\n**Conclusion:** BUY.',
+    decision: 'BUY',
+    perturbation: 'none',
+    labels: { factual: true, deductive: true, consistent: true },
+    note: 'secret note',
+    scenario: 'ACME-1',
+  },
+  {
+    id: 'DB-2',
+    ticker: 'ACME',
+    asOf: '2024-03-20',
+    reasoning: 'Revenue rose 5% to $1.2 million. BUY.',
+    decision: 'BUY',
+    perturbation: 'unit_or_period_swap',
+    labels: { factual: false, deductive: true, consistent: true },
+    note: 'billion -> million',
+    scenario: 'ACME-1',
+  },
 ];
 const caseSchema = z.object({ id: z.string(), decision: z.enum(['BUY', 'SELL', 'HOLD', 'STRONG_BUY', 'STRONG_SELL']) });
 const jsonl = (rows: readonly unknown[]) => `${rows.map((row) => JSON.stringify(row)).join('\n')}\n`;

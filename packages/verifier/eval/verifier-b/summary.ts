@@ -120,9 +120,7 @@ export function summariseVerifierB(
   for (const format of ['prose', 'structured', 'bullets'] as const) {
     const inFormat = (row: Row) => row.item.truth.format === format;
     byFormat[format] = {
-      factualityAuroc: round(
-        auroc(positives.filter(inFormat).map(fact), factualNegatives.filter(inFormat).map(fact)),
-      ),
+      factualityAuroc: round(auroc(positives.filter(inFormat).map(fact), factualNegatives.filter(inFormat).map(fact))),
       faithfulFlagged: flaggedShare(positives.filter(inFormat)),
     };
   }
@@ -136,7 +134,9 @@ export function summariseVerifierB(
     factuality: {
       pooledAuroc: round(auroc(positives.map(fact), factualNegatives.map(fact))),
       scenarioMeanAuroc: round(
-        scenarioAurocs.length === 0 ? null : scenarioAurocs.reduce((sum, value) => sum + value, 0) / scenarioAurocs.length,
+        scenarioAurocs.length === 0
+          ? null
+          : scenarioAurocs.reduce((sum, value) => sum + value, 0) / scenarioAurocs.length,
       ),
       perType,
     },
@@ -195,7 +195,9 @@ export function formatVerifierB(summary: VerifierBSummary): string[] {
     `${tag} type                  n   fact AUROC  caught at flag threshold`,
   ];
   for (const [type, entry] of Object.entries(summary.factuality.perType)) {
-    lines.push(`${tag} ${type.padEnd(20)} ${String(entry.n).padStart(3)}   ${num(entry.auroc)}       ${pct(entry.caught)}`);
+    lines.push(
+      `${tag} ${type.padEnd(20)} ${String(entry.n).padStart(3)}   ${num(entry.auroc)}       ${pct(entry.caught)}`,
+    );
   }
   const flip = summary.decisionFlip;
   lines.push(
