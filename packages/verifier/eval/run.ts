@@ -6,7 +6,8 @@
  *   news-test; AUROC of each score per perturbation type, catch rates and false-alarm rates.
  * - verifier-b (eval/verifier-b/): the independent labelled set in ../shared/eval/verifier-b, validation only;
  *   aggregate figures only, never a per-case listing.
- * - tatqa-dev, tatqa-test (eval/tatqa/): claims about values of real annual-report tables and paragraphs.
+ * - tatqa-dev, tatqa-test (eval/tatqa/): claims about values of real annual-report tables and paragraphs
+ *   (TAT-QA, CC BY 4.0: Zhu et al., ACL 2021), read from ../shared/data/tatqa at run time.
  *
  * Progress goes to stderr, the report to stdout. The JSON goes to a temporary folder unless `--write` (full
  * default run only) rewrites the committed eval-results/verifier-eval.json. `--help` lists the flags.
@@ -28,7 +29,6 @@ import {
   type VerifyInput,
 } from '../src/index.ts';
 import { type EvalArgs, NO_LISTING, parseEvalArgs, SPLIT_STATUS, type SplitName, USAGE } from './cli.ts';
-import { buildTatqaSplit, evaluateExternal } from './external.ts';
 import {
   caught,
   type EvalCase,
@@ -39,6 +39,9 @@ import {
   summarise,
   targetClaims,
 } from './own/corpora.ts';
+import { buildTatqaCases } from './tatqa/cases.ts';
+import { readTatqa, TATQA_ATTRIBUTION, TATQA_FILES } from './tatqa/read.ts';
+import { formatTatqa, summariseTatqa } from './tatqa/summary.ts';
 import { loadVerifierB, VERIFIER_B_DIR } from './verifier-b/load.ts';
 import { formatVerifierB, summariseVerifierB } from './verifier-b/summary.ts';
 
@@ -320,37 +323,54 @@ async function runVerifierB(args: EvalArgs, directory: string, embedder: Embedde
   }
 }
 
-/** The TAT-QA splits (eval/external.ts): aggregate numbers only. */
+/** Seeds of the TAT-QA case builders (fixed: the splits are the same on every run). */
+const TATQA_SEEDS = { dev: 20261203, test: 20261204 } as const;
+
+/** The TAT-QA splits (eval/tatqa/): aggregate numbers only. */
 async function runTatqa(args: EvalArgs, directory: string, embedder: Embedder) {
   const results = [];
   for (const which of ['dev', 'test'] as const) {
     const name = `tatqa-${which}` as const;
     if (!args.splits.includes(name)) continue;
-    const split = buildTatqaSplit(which, { seed: which === 'dev' ? 11 : 12, contexts: args.tatqaLimit ?? 120 });
-    if (!split) {
-      progress(`${name} skipped: TAT-QA file not found`);
+    const contexts = readTatqa(TATQA_FILES[which]);
+    if (!contexts) {
+      progress(`${name} skipped: ${TATQA_FILES[which]} not found`);
       continue;
     }
-    progress(`${name}: ${split.documents.length} documents, ${split.cases.length} cases`);
-    const result = await evaluateExternal(split, {
-      embedder,
-      directory,
-      overrides: args.options ?? {},
-      onProgress: progress,
+    const built = buildTatqaCases(contexts, {
+      seed: TATQA_SEEDS[which],
+      prefix: which === 'dev' ? 'TQD' : 'TQT',
+      ...(args.tatqaLimit !== null && { limit: args.tatqaLimit }),
     });
-    const t = tag(name);
-    results.push({ ...result, status: SPLIT_STATUS[name].status });
-    print(`${t} ${result.cases} cases (${split.documents.length} contexts), ${result.casesPerSecond} cases/s`);
-    print(
-      `${t} factuality AUROC ${result.factualityAuroc}; faithful flagged ${result.faithfulFlaggedRate} (with a contradicted claim ${result.faithfulWithContradictedClaim})`,
-    );
-    for (const [type, entry] of Object.entries(result.perType)) {
-      const value = entry as { cases: number; flaggedRate: number | null; factualityAuroc?: number | null };
-      print(
-        `${t} ${type.padEnd(20)} n=${String(value.cases).padStart(4)}  flagged ${value.flaggedRate ?? '-'}${value.factualityAuroc !== undefined ? `  factuality AUROC ${value.factualityAuroc}` : ''}`,
+    progress(`${name}: ${built.contexts} contexts, ${built.documents.length} documents, ${built.cases.length} cases`);
+    const opened = await openCorpus(directory, name, embedder, built.documents, args.options ?? {});
+    try {
+      const { reports, seconds } = await verifyWithProgress(
+        opened.verifier,
+        name,
+        built.cases.map((item) => item.input),
       );
+      const summary = summariseTatqa(built.cases, reports, {
+        name,
+        ...SPLIT_STATUS[name],
+        contexts: built.contexts,
+        sampled: built.sampled,
+      });
+      print(
+        `${name}: verified ${built.cases.length} cases in ${seconds.toFixed(2)} s (config ${opened.verifier.configHash}, default options${args.options ? ' + --options' : ''})`,
+      );
+      for (const line of formatTatqa(summary)) print(line);
+      print();
+      results.push({
+        configHash: opened.verifier.configHash,
+        seed: TATQA_SEEDS[which],
+        casesPerSecond: Math.round(built.cases.length / seconds),
+        attribution: TATQA_ATTRIBUTION,
+        ...summary,
+      });
+    } finally {
+      await opened.close();
     }
-    print();
   }
   return results;
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import type { ScoredReport } from '../metrics.ts';
 import type { VerifierBCase, VerifierBType } from './load.ts';
-import { formatVerifierB, type ScoredReport, summariseVerifierB } from './summary.ts';
+import { formatVerifierB, summariseVerifierB } from './summary.ts';
 
 const LABELS: Record<string, [boolean, boolean, boolean]> = {
   none: [true, true, true],

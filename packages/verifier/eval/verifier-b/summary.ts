@@ -14,23 +14,17 @@
  * - Consistency AUROC: positives against every `consistent: false` case (flips and irrelevant commentary).
  */
 import { auroc } from '../../src/index.ts';
+import {
+  FALSE_ALARM_FLAGS,
+  formatScore,
+  formatShare,
+  isFlagged,
+  round,
+  type ScoredReport,
+  type Share,
+  share,
+} from '../metrics.ts';
 import { type ReasoningFormat, VERIFIER_B_TYPES, type VerifierBCase, type VerifierBType } from './load.ts';
-
-/** Flags that count as a false alarm on a faithful reasoning. */
-export const FALSE_ALARM_FLAGS = ['contradicted-claim', 'low-factuality', 'high-hallucination-rate'] as const;
-
-/** What the summary reads of a verification report. */
-export interface ScoredReport {
-  scores: { factuality: number; deduction: number; consistency: number; s: number };
-  flags: readonly string[];
-}
-
-/** A share with its counts. */
-export interface Share {
-  n: number;
-  count: number;
-  rate: number | null;
-}
 
 /** Aggregate figures of the split. */
 export interface VerifierBSummary {
@@ -54,18 +48,6 @@ export interface VerifierBSummary {
   };
   consistency: { auroc: number | null; irrelevantAuroc: number | null };
   byFormat: Record<ReasoningFormat, { factualityAuroc: number | null; faithfulFlagged: Share }>;
-}
-
-const round = (value: number | null): number | null => (value === null ? null : Math.round(value * 1000) / 1000);
-
-function share(items: readonly unknown[], test: (index: number) => boolean): Share {
-  const count = items.filter((_, index) => test(index)).length;
-  return { n: items.length, count, rate: items.length === 0 ? null : round(count / items.length) };
-}
-
-/** True when the report raises a false-alarm flag. */
-export function isFlagged(report: ScoredReport): boolean {
-  return report.flags.some((flag) => (FALSE_ALARM_FLAGS as readonly string[]).includes(flag));
 }
 
 /**
@@ -185,9 +167,8 @@ export function summariseVerifierB(
 /** The summary as report lines (aggregates only), each naming the split and its development status. */
 export function formatVerifierB(summary: VerifierBSummary): string[] {
   const tag = `[verifier-b · ${summary.status}]`;
-  const pct = (value: Share) =>
-    value.rate === null ? '-' : `${(value.rate * 100).toFixed(1)}% (${value.count}/${value.n})`;
-  const num = (value: number | null) => (value === null ? '-' : value.toFixed(3));
+  const pct = formatShare;
+  const num = formatScore;
   const lines = [
     `${tag} ${summary.cases} cases, ${summary.positives} faithful (none/paraphrase/hedged_hold)`,
     `${tag} factuality AUROC pooled ${num(summary.factuality.pooledAuroc)}; within-scenario mean ${num(summary.factuality.scenarioMeanAuroc)}`,
