@@ -73,7 +73,7 @@ export function paraphraseNews(text: string): string {
 }
 
 /** A sentence usable as a claim: prose of 10–45 words with a figure, no URL, table or boilerplate. */
-function usableSentence(sentence: string): boolean {
+export function usableSentence(sentence: string): boolean {
   const words = sentence.split(/\s+/).length;
   if (words < 10 || words > 45) return false;
   if (!/\d/.test(sentence) || !/[.!]$/.test(sentence)) return false;

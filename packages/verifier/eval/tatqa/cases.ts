@@ -20,7 +20,16 @@
  */
 import { createRng, type Decision, type EvidenceDocumentInput, type Rng } from '@trade-r1/core';
 import { statementOf } from '../../scripts/support-pairs.ts';
-import { cellValue, parseTable, renderTable, type Scale, type TatContext, type TatTable } from './read.ts';
+import {
+  cellValue,
+  columnUnit,
+  parseTable,
+  renderTable,
+  type Scale,
+  type TatContext,
+  type TatTable,
+  writeFigure,
+} from './read.ts';
 
 /** Negative kinds. */
 export const TATQA_NEGATIVES = ['other_period', 'other_row', 'scale_swap', 'number_swap', 'negation'] as const;
@@ -64,17 +73,7 @@ interface Claim {
   negatives: Array<{ kind: TatqaNegative; text: string }>;
 }
 
-const SCALES: readonly Scale[] = ['thousand', 'million', 'billion'];
 const OTHER_SCALE: Record<Scale, Scale> = { thousand: 'million', million: 'billion', billion: 'million' };
-
-const asScale = (value: string): Scale | null =>
-  (SCALES as readonly string[]).includes(value) ? (value as Scale) : null;
-
-/** A figure as a claim writes it: currency, digits as in the source, scale or percent sign. */
-function money(digits: string, unit: { currency: string | null; scale: Scale | null; percent: boolean }): string {
-  if (unit.percent) return `${digits}%`;
-  return `${unit.currency ?? ''}${digits}${unit.scale ? ` ${unit.scale}` : ''}`;
-}
 
 /** Digits of a cell or answer ("$1,496.5" → "1,496.5"), or null when it is not one non-negative figure. */
 function digitsOf(text: string): string | null {
@@ -129,22 +128,12 @@ export function contextClaims(context: TatContext, table: TatTable, rng: Rng): C
     const percentAnswer = answer.includes('%');
     const answerCurrency = /^((?:US|NT|HK|S|A)?\$|€|£)/.exec(answer)?.[1] ?? null;
     /** The unit of a figure of `column`, from the column's headers, else from the question. */
-    const unitOf = (column: number) => {
-      const info = table.columns[column] as TatTable['columns'][number];
-      const cell = table.body.find((row) => row.values[column] === value)?.cells[column] ?? '';
-      // A percentage when the cell, the answer or the header says so, or when TAT-QA's scale does and nothing
-      // in the column names a currency or scale.
-      const percent =
-        info.percent ||
-        percentAnswer ||
-        cell.includes('%') ||
-        (question.scale === 'percent' && !info.currency && !info.scale && !answerCurrency);
-      return {
-        currency: percent ? null : (info.currency ?? answerCurrency),
-        scale: percent ? null : (info.scale ?? (info.unscaled ? null : asScale(question.scale))),
-        percent,
-      };
-    };
+    const unitOf = (column: number) =>
+      columnUnit(table, column, table.body.find((row) => row.values[column] === value)?.cells[column] ?? '', {
+        scale: asScale(question.scale),
+        currency: answerCurrency,
+        percent: percentAnswer || question.scale === 'percent',
+      });
 
     // The answer as a cell of a usable row and a period column (exactly one such cell).
     const cells = table.body.flatMap((row) =>
@@ -160,7 +149,7 @@ export function contextClaims(context: TatContext, table: TatTable, rng: Rng): C
       const percent = unit.percent;
       const scale = unit.scale;
       const cellDigits = digitsOf(row.cells[column] ?? '') ?? digits;
-      const claim = `${row.label} in ${period} was ${money(cellDigits, unit)}.`;
+      const claim = `${row.label} in ${period} was ${writeFigure(cellDigits, unit)}.`;
       if (claims.has(claim)) continue;
       const negatives: Claim['negatives'] = [];
       const otherPeriods = periodColumns.filter(
@@ -174,7 +163,7 @@ export function contextClaims(context: TatContext, table: TatTable, rng: Rng): C
       if (otherPeriod !== undefined) {
         negatives.push({
           kind: 'other_period',
-          text: `${row.label} in ${period} was ${money(digitsOf(row.cells[otherPeriod] ?? '') as string, unit)}.`,
+          text: `${row.label} in ${period} was ${writeFigure(digitsOf(row.cells[otherPeriod] ?? '') as string, unit)}.`,
         });
       }
       const otherRows = table.body.filter(
@@ -189,18 +178,18 @@ export function contextClaims(context: TatContext, table: TatTable, rng: Rng): C
       if (otherRow) {
         negatives.push({
           kind: 'other_row',
-          text: `${row.label} in ${period} was ${money(digitsOf(otherRow.cells[column] ?? '') as string, unit)}.`,
+          text: `${row.label} in ${period} was ${writeFigure(digitsOf(otherRow.cells[column] ?? '') as string, unit)}.`,
         });
       }
       if (scale) {
         negatives.push({
           kind: 'scale_swap',
-          text: `${row.label} in ${period} was ${money(cellDigits, { ...unit, scale: OTHER_SCALE[scale] })}.`,
+          text: `${row.label} in ${period} was ${writeFigure(cellDigits, { ...unit, scale: OTHER_SCALE[scale] })}.`,
         });
       }
       const changed = otherValue(cellDigits, rng);
       if (changed)
-        negatives.push({ kind: 'number_swap', text: `${row.label} in ${period} was ${money(changed, unit)}.` });
+        negatives.push({ kind: 'number_swap', text: `${row.label} in ${period} was ${writeFigure(changed, unit)}.` });
       claims.set(claim, { text: claim, origin: 'table', negatives });
 
       // Direction between this period and another one of the row.
@@ -215,9 +204,9 @@ export function contextClaims(context: TatContext, table: TatTable, rng: Rng): C
       );
       if (earlier !== undefined && !percent) {
         const rose = (value as number) > (row.values[earlier] as number);
-        const from = `${money(digitsOf(row.cells[earlier] ?? '') as string, unit)} in ${table.columns[earlier]?.period}`;
+        const from = `${writeFigure(digitsOf(row.cells[earlier] ?? '') as string, unit)} in ${table.columns[earlier]?.period}`;
         const sentence = (verb: string) =>
-          `${row.label} ${verb} to ${money(cellDigits, unit)} in ${period} from ${from}.`;
+          `${row.label} ${verb} to ${writeFigure(cellDigits, unit)} in ${period} from ${from}.`;
         const faithful = sentence(rose ? 'rose' : 'fell');
         if (!claims.has(faithful)) {
           claims.set(faithful, {
@@ -260,6 +249,43 @@ export function contextClaims(context: TatContext, table: TatTable, rng: Rng): C
 }
 
 /**
+ * The evidence documents of a context: its table (pipe table, the questions' scale in a caption when the headers
+ * lack one) and its paragraphs, published before {@link TATQA_AS_OF}.
+ */
+export function contextDocuments(context: TatContext, table: TatTable, ticker: string): EvidenceDocumentInput[] {
+  const questionScale = context.questions.map((question) => asScale(question.scale)).find((scale) => scale !== null);
+  const metadata = { source: 'TAT-QA (CC BY 4.0)', tableUid: context.table.uid };
+  const documents: EvidenceDocumentInput[] = [
+    {
+      id: `${ticker}-table`,
+      tickers: [ticker],
+      publishedAt: PUBLISHED_AT,
+      sourceKind: 'filing',
+      title: 'Annual report table',
+      text: renderTable(table, questionScale ?? null),
+      metadata,
+    },
+  ];
+  const paragraphs = context.paragraphs.map((paragraph) => paragraph.text.trim()).filter((text) => text !== '');
+  if (paragraphs.length > 0) {
+    documents.push({
+      id: `${ticker}-text`,
+      tickers: [ticker],
+      publishedAt: PUBLISHED_AT,
+      sourceKind: 'filing',
+      title: 'Annual report notes',
+      text: paragraphs.join('\n\n'),
+      metadata,
+    });
+  }
+  return documents;
+}
+
+/** A scale word of TAT-QA's `scale` field, or null. */
+export const asScale = (value: string): Scale | null =>
+  (['thousand', 'million', 'billion'] as readonly string[]).includes(value) ? (value as Scale) : null;
+
+/**
  * Documents and cases of a TAT-QA file's contexts (deterministic for `seed`; see the module comment).
  */
 export function buildTatqaCases(
@@ -278,28 +304,7 @@ export function buildTatqaCases(
     const context = contexts[index] as TatContext;
     const ticker = `${options.prefix}${index}`;
     const table = parseTable(context.table.table);
-    const questionScale = context.questions.map((question) => asScale(question.scale)).find((scale) => scale !== null);
-    documents.push({
-      id: `${ticker}-table`,
-      tickers: [ticker],
-      publishedAt: PUBLISHED_AT,
-      sourceKind: 'filing',
-      title: 'Annual report table',
-      text: renderTable(table, questionScale ?? null),
-      metadata: { source: 'TAT-QA (CC BY 4.0)', tableUid: context.table.uid },
-    });
-    const paragraphs = context.paragraphs.map((paragraph) => paragraph.text.trim()).filter((text) => text !== '');
-    if (paragraphs.length > 0) {
-      documents.push({
-        id: `${ticker}-text`,
-        tickers: [ticker],
-        publishedAt: PUBLISHED_AT,
-        sourceKind: 'filing',
-        title: 'Annual report notes',
-        text: paragraphs.join('\n\n'),
-        metadata: { source: 'TAT-QA (CC BY 4.0)', tableUid: context.table.uid },
-      });
-    }
+    documents.push(...contextDocuments(context, table, ticker));
     const add = (id: string, reasoning: string, truth: Omit<TatqaCase['truth'], 'context'>): void => {
       cases.push({
         id: `${ticker}-${id}`,

@@ -227,3 +227,37 @@ export function renderTable(table: TatTable, scale: Scale | null): string {
     ...table.rows.slice(table.headerRows).map(line),
   ].join('\n');
 }
+
+/** The unit of a figure: currency, scale and whether it is a percentage. */
+export interface FigureUnit {
+  currency: string | null;
+  scale: Scale | null;
+  percent: boolean;
+}
+
+/**
+ * The unit of a cell of `column`: from the column's headers and the cell itself, else from `fallback` (what the
+ * context's questions say: TAT-QA's scale, the answer's currency).
+ */
+export function columnUnit(
+  table: TatTable,
+  column: number,
+  cell: string,
+  fallback: { scale: Scale | null; currency: string | null; percent: boolean },
+): FigureUnit {
+  const info = table.columns[column] as TatColumn;
+  // A percentage when the header or the cell says so, or when the fallback does and nothing in the column names a
+  // currency or scale.
+  const percent = info.percent || cell.includes('%') || (fallback.percent && !info.currency && !info.scale);
+  return {
+    currency: percent ? null : (info.currency ?? fallback.currency),
+    scale: percent ? null : (info.scale ?? (info.unscaled ? null : fallback.scale)),
+    percent,
+  };
+}
+
+/** A figure as a claim writes it ("$1,496.5 million", "12.5%"). */
+export function writeFigure(digits: string, unit: FigureUnit): string {
+  if (unit.percent) return `${digits}%`;
+  return `${unit.currency ?? ''}${digits}${unit.scale ? ` ${unit.scale}` : ''}`;
+}
