@@ -70,6 +70,15 @@ describe('summariseVerifierB', () => {
     expect(summary.faithfulFlagged.all).toEqual({ n: 3, count: 1, rate: 0.333 });
   });
 
+  it('reports the protocol false-alarm rates (any score below 0.5; the threshold at 90% negative recall)', () => {
+    // Positives' minimum scores: 0.8, 0.6, 0.8 → none below 0.5.
+    expect(summary.faithfulAnyScoreBelowHalf.all).toEqual({ n: 3, count: 0, rate: 0 });
+    // Negatives 0.3, 0.5, 0.7, 0.85: ceil(0.9 · 4) = 4th smallest = 0.85; faithful at or below it: 0.6 and 0.8.
+    expect(summary.faithfulAtNegativeRecall90.threshold).toBe(0.85);
+    expect(summary.faithfulAtNegativeRecall90.all).toEqual({ n: 3, count: 2, rate: 0.667 });
+    expect(summary.faithfulAtNegativeRecall90.none).toEqual({ n: 1, count: 0, rate: 0 });
+  });
+
   it('scores flips by deduction and consistency, and consistency against every inconsistent case', () => {
     expect(summary.decisionFlip.deductionAuroc).toBe(1);
     expect(summary.decisionFlip.caughtByDeduction).toEqual({ n: 1, count: 1, rate: 1 });

@@ -26,6 +26,9 @@ import {
 } from '../metrics.ts';
 import { type ReasoningFormat, VERIFIER_B_TYPES, type VerifierBCase, type VerifierBType } from './load.ts';
 
+/** The faithful types, and all of them together. */
+type FaithfulGroup = 'none' | 'paraphrase' | 'hedged_hold' | 'all';
+
 /** Aggregate figures of the split. */
 export interface VerifierBSummary {
   split: 'verifier-b';
@@ -38,7 +41,14 @@ export interface VerifierBSummary {
     scenarioMeanAuroc: number | null;
     perType: Partial<Record<VerifierBType, { n: number; auroc: number | null; caught: Share }>>;
   };
-  faithfulFlagged: Record<'none' | 'paraphrase' | 'hedged_hold' | 'all', Share>;
+  faithfulFlagged: Record<FaithfulGroup, Share>;
+  /** The set's protocol: faithful cases with any of the three scores below 0.5. */
+  faithfulAnyScoreBelowHalf: Record<FaithfulGroup, Share>;
+  /**
+   * The set's protocol: the factuality threshold below or at which 90% of the `factual: false` cases fall, and the
+   * faithful cases at or below it.
+   */
+  faithfulAtNegativeRecall90: { threshold: number | null } & Record<FaithfulGroup, Share>;
   decisionFlip: {
     n: number;
     deductionAuroc: number | null;
@@ -94,6 +104,15 @@ export function summariseVerifierB(
   }
 
   const flaggedShare = (items: readonly Row[]) => share(items, (index) => isFlagged((items[index] as Row).report));
+  const byFaithfulType = (measure: (items: readonly Row[]) => Share): Record<FaithfulGroup, Share> => ({
+    none: measure(positives.filter(({ item }) => item.truth.perturbation === 'none')),
+    paraphrase: measure(positives.filter(({ item }) => item.truth.perturbation === 'paraphrase')),
+    hedged_hold: measure(positives.filter(({ item }) => item.truth.perturbation === 'hedged_hold')),
+    all: measure(positives),
+  });
+  const sortedNegatives = factualNegatives.map(fact).sort((left, right) => left - right);
+  const recallThreshold =
+    sortedNegatives.length === 0 ? null : (sortedNegatives[Math.ceil(0.9 * sortedNegatives.length) - 1] as number);
   const flips = ofType('decision_flip');
   const inconsistent = rows.filter(({ item }) => !item.truth.labels.consistent);
   const consistentPositives = positives.map(({ report }) => report.scores.consistency);
@@ -122,11 +141,18 @@ export function summariseVerifierB(
       ),
       perType,
     },
-    faithfulFlagged: {
-      none: flaggedShare(positives.filter(({ item }) => item.truth.perturbation === 'none')),
-      paraphrase: flaggedShare(positives.filter(({ item }) => item.truth.perturbation === 'paraphrase')),
-      hedged_hold: flaggedShare(positives.filter(({ item }) => item.truth.perturbation === 'hedged_hold')),
-      all: flaggedShare(positives),
+    faithfulFlagged: byFaithfulType(flaggedShare),
+    faithfulAnyScoreBelowHalf: byFaithfulType((items) =>
+      share(items, (index) => {
+        const { scores } = (items[index] as Row).report;
+        return Math.min(scores.factuality, scores.deduction, scores.consistency) < 0.5;
+      }),
+    ),
+    faithfulAtNegativeRecall90: {
+      threshold: recallThreshold === null ? null : round(recallThreshold),
+      ...byFaithfulType((items) =>
+        share(items, (index) => recallThreshold !== null && fact(items[index] as Row) <= recallThreshold),
+      ),
     },
     decisionFlip: {
       n: flips.length,
@@ -169,10 +195,14 @@ export function formatVerifierB(summary: VerifierBSummary): string[] {
   const tag = `[verifier-b · ${summary.status}]`;
   const pct = formatShare;
   const num = formatScore;
+  const groups = (value: Record<FaithfulGroup, Share>) =>
+    `none ${pct(value.none)}, paraphrase ${pct(value.paraphrase)}, hedged_hold ${pct(value.hedged_hold)}, together ${pct(value.all)}`;
   const lines = [
     `${tag} ${summary.cases} cases, ${summary.positives} faithful (none/paraphrase/hedged_hold)`,
     `${tag} factuality AUROC pooled ${num(summary.factuality.pooledAuroc)}; within-scenario mean ${num(summary.factuality.scenarioMeanAuroc)}`,
-    `${tag} faithful flagged (${FALSE_ALARM_FLAGS.join(' | ')}): none ${pct(summary.faithfulFlagged.none)}, paraphrase ${pct(summary.faithfulFlagged.paraphrase)}, hedged_hold ${pct(summary.faithfulFlagged.hedged_hold)}, together ${pct(summary.faithfulFlagged.all)}`,
+    `${tag} faithful flagged (${FALSE_ALARM_FLAGS.join(' | ')}): ${groups(summary.faithfulFlagged)}`,
+    `${tag} faithful with a score below 0.5 (factuality, deduction or consistency): ${groups(summary.faithfulAnyScoreBelowHalf)}`,
+    `${tag} faithful with factuality <= ${num(summary.faithfulAtNegativeRecall90.threshold)} (the threshold catching 90% of factual=false cases): ${groups(summary.faithfulAtNegativeRecall90)}`,
     `${tag} type                  n   fact AUROC  caught at flag threshold`,
   ];
   for (const [type, entry] of Object.entries(summary.factuality.perType)) {
