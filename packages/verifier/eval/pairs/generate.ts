@@ -132,7 +132,8 @@ function documentPairs(
   documents: readonly EvidenceDocumentInput[],
   source: SupportPair['source'],
   rng: Rng,
-  extra: (sentence: string, document: EvidenceDocumentInput, emit: Emit) => void,
+  extra: (sentence: string, evidence: readonly EvidenceDocumentInput[], emit: Emit) => void,
+  options: { foreign: boolean },
 ): SupportPair[] {
   const pairs: SupportPair[] = [];
   documents.forEach((document, index) => {
@@ -145,9 +146,11 @@ function documentPairs(
     const sentences = claimSentences(document.text);
     for (const sentence of sentences) {
       sentencePairs(sentence, evidenceText, rng, emit);
-      extra(sentence, document, emit);
+      extra(sentence, evidence, emit);
     }
-    // A sentence of a document outside the evidence: nothing here supports it.
+    // A sentence of a document outside the evidence: nothing here supports it (not for templated documents, whose
+    // sentences state the same slots as the evidence with other values).
+    if (!options.foreign) return;
     const other =
       documents[(index + 2 + Math.floor(rng.next() * Math.max(1, documents.length - 2))) % documents.length];
     if (other && !evidence.includes(other)) {
@@ -163,7 +166,7 @@ function documentPairs(
 
 /** Market documents: the windows (5 ↔ 20 sessions, 20-day ↔ 50-day) swapped, and the ticker replaced. */
 function marketExtra(tickers: readonly string[], rng: Rng) {
-  return (sentence: string, document: EvidenceDocumentInput, emit: Emit): void => {
+  return (sentence: string, evidence: readonly EvidenceDocumentInput[], emit: Emit): void => {
     const windows = sentence.replace(/\b(5|20) sessions\b/, (_, days) => `${days === '5' ? 20 : 5} sessions`);
     if (windows !== sentence) emit(windows, 'contradicted', 'period');
     const averages = sentence.replace(
@@ -171,10 +174,11 @@ function marketExtra(tickers: readonly string[], rng: Rng) {
       (_, days, simple = '') => `${days === '20' ? 50 : 20}-day ${simple}average`,
     );
     if (averages !== sentence) emit(averages, 'contradicted', 'period');
-    const own = (document.tickers ?? [])[0];
+    const own = (evidence[0]?.tickers ?? [])[0];
+    const named = new Set(evidence.flatMap((document) => document.tickers ?? []));
     const other = pick(
       rng,
-      tickers.filter((ticker) => ticker !== own),
+      tickers.filter((ticker) => !named.has(ticker)),
     );
     if (own && other && new RegExp(`\\b${own}\\b`).test(sentence)) {
       emit(sentence.replace(new RegExp(`\\b${own}\\b`, 'g'), other), 'unsupported', 'entity');
@@ -311,7 +315,7 @@ export async function generateSupportPairs(options: SupportPairOptions): Promise
     const news = await loadNewsCorpus();
     if (news) {
       const documents = news.documents.slice(0, settings.newsArticles);
-      all.push(...documentPairs(documents, 'news', rng.fork(), () => undefined));
+      all.push(...documentPairs(documents, 'news', rng.fork(), () => undefined, { foreign: true }));
     } else missingSources.push('news');
   }
   if (settings.sources.includes('tatqa')) {
@@ -343,7 +347,7 @@ export async function generateSupportPairs(options: SupportPairOptions): Promise
       .slice(0, settings.marketDocuments);
     const tickers = [...new Set(market.documents.flatMap((document) => document.tickers ?? []))].sort();
     const marketRng = rng.fork();
-    all.push(...documentPairs(documents, 'market', marketRng, marketExtra(tickers, marketRng)));
+    all.push(...documentPairs(documents, 'market', marketRng, marketExtra(tickers, marketRng), { foreign: false }));
   }
   const pairs =
     settings.limit !== undefined && settings.limit < all.length

@@ -36,6 +36,8 @@ describe('meaning-preserving rewrites', () => {
     expect(verbalFigure('Net income rose 96% to $2.1 billion.')).toBe('Net income nearly doubled to $2.1 billion.');
     expect(verbalFigure('Services made up 33.4% of revenue.')).toBe('Services made up about a third of revenue.');
     expect(verbalFigure('Sales rose 12% in the year.')).toBeNull();
+    expect(verbalFigure('This represents a 50% increase from its low.')).toBeNull();
+    expect(verbalFigure('The stock surged about 25% over three months.')).toBeNull();
   });
 
   it('reorders clauses and moves a lone trailing period to the front', () => {
@@ -46,6 +48,12 @@ describe('meaning-preserving rewrites', () => {
       'In 2019, total operating expenses rose to $4.1 million.',
     );
     expect(reorderClauses('Costs rose to $4.1 million from 2017 levels in 2019.')).toBeNull();
+    expect(reorderClauses('Royal Caribbean rose 3.9% on its outlook, while Align Technology jumped 14.3%.')).toBe(
+      'Align Technology jumped 14.3%, while Royal Caribbean rose 3.9% on its outlook.',
+    );
+    expect(
+      reorderClauses('Over the last 5 sessions MSFT gained 6.3%, and over the last 20 sessions it gained 3.1%.'),
+    ).toBeNull();
   });
 
   it('replaces synonyms and extracts a clause', () => {

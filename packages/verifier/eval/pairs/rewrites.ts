@@ -117,6 +117,13 @@ export function verbalFigure(sentence: string): string | null {
   }
   for (const figure of figuresOf(sentence)) {
     if (!/%|percent/.test(figure.unit) || figure.currency) continue;
+    // Only where a fraction reads as English: not after an article, a hedge or a sign ("a 50% increase").
+    if (
+      /(?:\b(?:a|an|about|approximately|roughly|around|nearly|almost|over|under|than)|[+−-])\s*$/i.test(
+        sentence.slice(0, figure.index),
+      )
+    )
+      continue;
     const fraction = FRACTIONS.find(([low, high]) => figure.value >= low && figure.value <= high);
     if (fraction) return replaceAt(sentence, figure, fraction[2]);
   }
@@ -125,8 +132,13 @@ export function verbalFigure(sentence: string): string | null {
 
 const capitalise = (text: string) =>
   /^[a-z][A-Z]/.test(text) ? text : `${text.charAt(0).toUpperCase()}${text.slice(1)}`;
+/** The first word in lower case when it is a common word ("The", "Its"), never a name ("Align", "Apple"). */
 const lowerFirst = (text: string) =>
-  /^[A-Z][a-z]/.test(text) ? `${text.charAt(0).toLowerCase()}${text.slice(1)}` : text;
+  /^(?:The|A|An|This|That|These|Those|Its|Their|Our|It|They|We|Sales|Revenues?|Services|Net|Total|Shares|Stocks?|Profits?|Earnings|Operating|Gross|Cash|Costs|Expenses|Income|Margins?|Demand|Prices?|Growth|Analysts|Investors|Markets?)\b/.test(
+    text,
+  )
+    ? `${text.charAt(0).toLowerCase()}${text.slice(1)}`
+    : text;
 
 /**
  * Two clauses in the other order ("A, while B." → "B, while A."), or a trailing "in <year>"/attribution moved to
@@ -135,7 +147,8 @@ const lowerFirst = (text: string) =>
 export function reorderClauses(sentence: string): string | null {
   const body = sentence.replace(/[.!]$/, '');
   const pair = /^(.{25,}?), (and|while|whereas) (.{20,})$/.exec(body);
-  if (pair && !/,/.test(pair[3] as string)) {
+  // Not when the second clause refers back by a pronoun (moved first, it would precede what it refers to).
+  if (pair && !/,/.test(pair[3] as string) && !/\b(?:it|its|they|their|this|that)\b/i.test(pair[3] as string)) {
     return `${capitalise(pair[3] as string)}, ${pair[2]} ${lowerFirst(pair[1] as string)}.`;
   }
   const said =
