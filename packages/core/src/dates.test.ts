@@ -29,6 +29,39 @@ describe('parseTimestamp', () => {
   );
 });
 
+describe('offsets and zones', () => {
+  it('rejects a date-time without an offset unless a zone is named', () => {
+    expect(() => parseTimestamp('2024-06-04 10:00:00')).toThrowError(
+      expect.objectContaining({ code: 'INVALID_DATE', details: expect.objectContaining({ reason: 'missing-offset' }) }),
+    );
+    expect(parseTimestamp('2024-06-04 10:00:00', { timeZone: 'America/New_York' }).instant).toBe(
+      Date.UTC(2024, 5, 4, 14),
+    );
+    expect(parseTimestamp('2024-01-04T10:00', { timeZone: 'America/New_York' }).instant).toBe(Date.UTC(2024, 0, 4, 15));
+    expect(toInstant('2024-06-04', { timeZone: 'Asia/Shanghai' })).toBe(Date.UTC(2024, 5, 4, 15, 59, 59, 999));
+  });
+
+  it.each(['-14:00', '-12:30', '+14:30', '+05:75'])('rejects the offset %s', (offset) => {
+    expect(() => parseTimestamp(`2024-06-03T23:00${offset}`)).toThrowError(
+      expect.objectContaining({
+        code: 'INVALID_DATE',
+        details: expect.objectContaining({ reason: 'offset-out-of-range' }),
+      }),
+    );
+  });
+
+  it('accepts the extreme offsets in use', () => {
+    expect(parseTimestamp('2024-06-03T23:00-12:00').instant).toBe(Date.UTC(2024, 5, 4, 11));
+    expect(parseTimestamp('2024-06-03T23:00+14:00').instant).toBe(Date.UTC(2024, 5, 3, 9));
+  });
+
+  it.each([{ timeZone: 'Mars/Olympus' }, { timezone: 'UTC' }, 'UTC'])('rejects the options %j', (options) => {
+    expect(() => parseTimestamp('2024-06-03', options as never)).toThrowError(
+      expect.objectContaining({ code: 'INVALID_INPUT' }),
+    );
+  });
+});
+
 describe('point-in-time comparison', () => {
   it('treats a date-only value as the end of that UTC day', () => {
     expect(toIsoInstant('2024-01-05')).toBe('2024-01-05T23:59:59.999Z');

@@ -1,4 +1,5 @@
 import { TradeR1Error } from './errors.ts';
+import { isTimeZone, zonedTimeToInstant } from './time-zones.ts';
 
 /**
  * Date and time helpers for point-in-time work.
@@ -10,7 +11,11 @@ import { TradeR1Error } from './errors.ts';
  * - A **date-only** value used as a publication time or a decision time means *the end of that UTC day*
  *   (`23:59:59.999Z`). For a publication that is the latest moment it could have appeared (conservative against
  *   look-ahead); for a decision date it is "decided after that day's data, traded at the next session".
- *   Pass full timestamps when you need intraday precision.
+ *   Pass full timestamps when you need intraday precision. For a decision on an exchange, use the decision
+ *   clock (`decisionCutoff`, `decisionTiming`), which places "as of D" at that exchange's close or pre-open.
+ * - A **date-time without an offset** is ambiguous (New York and Shanghai are 12–13 hours apart) and is rejected
+ *   with `INVALID_DATE` (`details.reason: 'missing-offset'`) unless the caller names the zone to read it in
+ *   (`{ timeZone: 'America/New_York' }`). Offsets outside the ones in use on Earth (−12:00 … +14:00) are rejected.
  */
 
 const DATE_ONLY = /^(\d{4})-(\d{2})-(\d{2})$/;
@@ -23,6 +28,15 @@ const MS_PER_DAY = 86_400_000;
 /** A value accepted as a point in time. */
 export type TimeInput = string | number | Date;
 
+/** Options of {@link parseTimestamp} and {@link toInstant}. */
+export interface TimestampOptions {
+  /**
+   * IANA zone in which to read date-times that carry no offset (and, in {@link toInstant}, the zone whose end of
+   * day a date-only value means). @default none: offset-less date-times are rejected; date-only values are UTC days
+   */
+  timeZone?: string;
+}
+
 /** The parts of a parsed timestamp string. */
 export interface ParsedTimestamp {
   /** Epoch milliseconds. For date-only input, see `dateOnly`. */
@@ -33,10 +47,34 @@ export interface ParsedTimestamp {
   dateOnly: boolean;
 }
 
-function invalidDate(input: unknown, reason: string): TradeR1Error {
+function invalidDate(input: unknown, reason: string, extra: Record<string, unknown> = {}): TradeR1Error {
   return new TradeR1Error('INVALID_DATE', `Invalid date ${JSON.stringify(String(input))}: ${reason}`, {
-    details: { input: String(input) },
+    details: { input: String(input), ...extra },
   });
+}
+
+function checkOptions(options: TimestampOptions | undefined): string | undefined {
+  if (options === undefined) return undefined;
+  if (typeof options !== 'object' || options === null) {
+    throw new TradeR1Error('INVALID_INPUT', 'Timestamp options must be an object such as { timeZone }', {
+      details: { field: 'options' },
+    });
+  }
+  for (const key of Object.keys(options)) {
+    if (key !== 'timeZone') {
+      throw new TradeR1Error('INVALID_INPUT', `Unknown timestamp option ${JSON.stringify(key)} (expected timeZone)`, {
+        details: { field: key },
+      });
+    }
+  }
+  const { timeZone } = options;
+  if (timeZone === undefined) return undefined;
+  if (!isTimeZone(timeZone)) {
+    throw new TradeR1Error('INVALID_INPUT', `Unknown time zone ${JSON.stringify(String(timeZone))}`, {
+      details: { field: 'timeZone', timeZone: String(timeZone) },
+    });
+  }
+  return timeZone;
 }
 
 function checkCalendar(input: unknown, year: number, month: number, day: number): void {
@@ -56,10 +94,13 @@ function formatDate(year: number, month: number, day: number): string {
 /**
  * Parse a timestamp string: ISO dates (`2024-01-05`), compact dates (`20240105`, as Tushare writes them),
  * ISO date-times with `T` or a space, optional seconds and fractions, and an offset (`Z`, `-05:00`, `+0800`).
- * A date-time without an offset is read as UTC. Numbers are epoch milliseconds; `Date`s are taken as they are.
- * @throws {TradeR1Error} `INVALID_DATE` for anything else, including impossible calendar dates.
+ * A date-time without an offset is read in `options.timeZone`, and rejected when no zone is named. Numbers are
+ * epoch milliseconds; `Date`s are taken as they are.
+ * @throws {TradeR1Error} `INVALID_DATE` for anything else, including impossible calendar dates, offsets beyond
+ *   −12:00 … +14:00 and (without `timeZone`) date-times without an offset (`details.reason: 'missing-offset'`).
  */
-export function parseTimestamp(input: TimeInput): ParsedTimestamp {
+export function parseTimestamp(input: TimeInput, options?: TimestampOptions): ParsedTimestamp {
+  const timeZone = checkOptions(options);
   if (input instanceof Date || typeof input === 'number') {
     const instant = input instanceof Date ? input.getTime() : input;
     if (!Number.isFinite(instant)) throw invalidDate(input, 'not a finite time');
@@ -71,7 +112,12 @@ export function parseTimestamp(input: TimeInput): ParsedTimestamp {
   if (dateOnly) {
     const [year, month, day] = [Number(dateOnly[1]), Number(dateOnly[2]), Number(dateOnly[3])];
     checkCalendar(input, year, month, day);
-    return { instant: Date.UTC(year, month - 1, day), tradingDate: formatDate(year, month, day), dateOnly: true };
+    const tradingDate = formatDate(year, month, day);
+    const instant =
+      timeZone === undefined
+        ? Date.UTC(year, month - 1, day)
+        : zonedTimeToInstant(tradingDate, { hour: 0, minute: 0 }, timeZone);
+    return { instant, tradingDate, dateOnly: true };
   }
   const match = DATE_TIME.exec(text);
   if (!match) throw invalidDate(input, 'expected ISO-8601 such as 2024-01-05 or 2024-01-05T14:30:00-05:00');
@@ -86,23 +132,36 @@ export function parseTimestamp(input: TimeInput): ParsedTimestamp {
   const millisecond = match[7] === undefined ? 0 : Math.floor(Number(`0.${match[7]}`) * 1000);
   checkCalendar(input, year, month, day);
   if (hour > 23 || minute > 59 || second > 59) throw invalidDate(input, 'time of day is out of range');
-  let offsetMinutes = 0;
+  const tradingDate = formatDate(year, month, day);
   const offset = match[8];
-  if (offset && offset !== 'Z' && offset !== 'z') {
+  if (offset === undefined) {
+    if (timeZone === undefined) {
+      throw invalidDate(input, 'a date-time needs an offset (Z, -05:00, +08:00) or a named time zone to be read in', {
+        reason: 'missing-offset',
+      });
+    }
+    const instant = zonedTimeToInstant(tradingDate, { hour, minute, second, millisecond }, timeZone);
+    return { instant, tradingDate, dateOnly: false };
+  }
+  let offsetMinutes = 0;
+  if (offset !== 'Z' && offset !== 'z') {
     const sign = offset.startsWith('-') ? -1 : 1;
     const digits = offset.slice(1).replace(':', '');
     const hours = Number(digits.slice(0, 2));
     const minutes = digits.length > 2 ? Number(digits.slice(2, 4)) : 0;
-    if (hours > 14 || minutes > 59) throw invalidDate(input, `offset ${offset} is out of range`);
     offsetMinutes = sign * (hours * 60 + minutes);
+    // The offsets in use range from UTC−12:00 (Baker Island) to UTC+14:00 (Line Islands).
+    if (minutes > 59 || offsetMinutes < -12 * 60 || offsetMinutes > 14 * 60) {
+      throw invalidDate(input, `offset ${offset} is outside −12:00 … +14:00`, { reason: 'offset-out-of-range' });
+    }
   }
   const local = Date.UTC(year, month - 1, day, hour, minute, second, millisecond);
-  return { instant: local - offsetMinutes * 60_000, tradingDate: formatDate(year, month, day), dateOnly: false };
+  return { instant: local - offsetMinutes * 60_000, tradingDate, dateOnly: false };
 }
 
 /** The trading date (`YYYY-MM-DD`) of a timestamp, in the time zone it was written in. */
-export function toTradingDate(input: TimeInput): string {
-  return parseTimestamp(input).tradingDate;
+export function toTradingDate(input: TimeInput, options?: TimestampOptions): string {
+  return parseTimestamp(input, options).tradingDate;
 }
 
 /** True when `value` is a valid ISO calendar date `YYYY-MM-DD`. */
@@ -116,11 +175,15 @@ export function isIsoDate(value: string): boolean {
 
 /**
  * The instant (epoch ms) at which a publication or decision time takes effect. Date-only values resolve to the
- * end of that UTC day (see the module conventions); full timestamps resolve exactly.
+ * end of that UTC day (see the module conventions), or of that day in `options.timeZone`; full timestamps resolve
+ * exactly.
  */
-export function toInstant(input: TimeInput): number {
-  const parsed = parseTimestamp(input);
-  return parsed.dateOnly ? parsed.instant + MS_PER_DAY - 1 : parsed.instant;
+export function toInstant(input: TimeInput, options?: TimestampOptions): number {
+  const parsed = parseTimestamp(input, options);
+  if (!parsed.dateOnly) return parsed.instant;
+  const timeZone = options?.timeZone;
+  if (timeZone === undefined) return parsed.instant + MS_PER_DAY - 1;
+  return zonedTimeToInstant(addCalendarDays(parsed.tradingDate, 1), { hour: 0, minute: 0 }, timeZone) - 1;
 }
 
 /** The canonical UTC ISO string (`2024-01-05T23:59:59.999Z`) of {@link toInstant}. */

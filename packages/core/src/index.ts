@@ -12,10 +12,21 @@ export {
   type ParsedTimestamp,
   parseTimestamp,
   type TimeInput,
+  type TimestampOptions,
   toInstant,
   toIsoInstant,
   toTradingDate,
 } from './dates.ts';
+export {
+  type CutoffAt,
+  type DecisionCutoffOptions,
+  type DecisionTiming,
+  decisionCutoff,
+  decisionTiming,
+  firstOpenAfter,
+  isAdmissible,
+  publicationInstant,
+} from './decision-clock.ts';
 export {
   ERROR_CODES,
   type ErrorCode,
@@ -30,6 +41,24 @@ export {
   toValidationIssues,
   type ValidationIssue,
 } from './errors.ts';
+export {
+  EXCHANGE_IDS,
+  type ExchangeCalendar,
+  type ExchangeId,
+  type ExchangeInput,
+  exchangeDateOf,
+  exchangeSchema,
+  getExchangeCalendar,
+  isTradingDay,
+  type LocalTime,
+  nextTradingDate,
+  previousTradingDate,
+  type SessionInterval,
+  type TradingSession,
+  toExchangeId,
+  tradingDatesBetween,
+  tradingSession,
+} from './exchange-calendar.ts';
 export {
   parseBar,
   parseDecision,
@@ -69,3 +98,4 @@ export {
   selectionDecisionSchema,
   selectionItemSchema,
 } from './schemas/selection.ts';
+export { dateInZone, isTimeZone, zonedTimeToInstant, zoneOffsetMinutes } from './time-zones.ts';

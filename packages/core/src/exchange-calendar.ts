@@ -1,0 +1,255 @@
+import { z } from 'zod';
+import { isIsoDate } from './dates.ts';
+import { parseWith, TradeR1Error } from './errors.ts';
+import { NYSE_COVERAGE, NYSE_EARLY_CLOSES, NYSE_HOLIDAYS, SSE_COVERAGE, SSE_HOLIDAYS } from './exchange-holidays.ts';
+import { dateInZone, zonedTimeToInstant } from './time-zones.ts';
+
+/** ISO 10383 market identifiers of the exchanges with a calendar: NYSE, Nasdaq, Shanghai, Shenzhen. */
+export const EXCHANGE_IDS = ['XNYS', 'XNAS', 'XSHG', 'XSHE'] as const;
+
+/** One of {@link EXCHANGE_IDS}. */
+export type ExchangeId = (typeof EXCHANGE_IDS)[number];
+
+const ALIASES: Record<string, ExchangeId> = {
+  XNYS: 'XNYS',
+  NYSE: 'XNYS',
+  XNAS: 'XNAS',
+  NASDAQ: 'XNAS',
+  XSHG: 'XSHG',
+  SSE: 'XSHG',
+  SH: 'XSHG',
+  XSHE: 'XSHE',
+  SZSE: 'XSHE',
+  SZ: 'XSHE',
+};
+
+/** An exchange as callers name it: a MIC (`XNYS`) or a common name (`NYSE`, `Nasdaq`, `SSE`, `SZSE`), any case. */
+export type ExchangeInput = ExchangeId | 'NYSE' | 'NASDAQ' | 'SSE' | 'SZSE' | (string & {});
+
+/** zod schema of an exchange name; the output is its {@link ExchangeId}. */
+export const exchangeSchema = z
+  .string({ error: `expected an exchange: one of ${Object.keys(ALIASES).join(', ')}` })
+  .transform((value, context) => {
+    const id = ALIASES[value.trim().toUpperCase()];
+    if (id) return id;
+    context.addIssue({
+      code: 'custom',
+      message: `unknown exchange ${JSON.stringify(value)}; use one of ${Object.keys(ALIASES).join(', ')}`,
+    });
+    return z.NEVER;
+  });
+
+/** A wall-clock time of day in the exchange's zone. */
+export interface LocalTime {
+  readonly hour: number;
+  readonly minute: number;
+}
+
+/** One continuous trading interval of a regular session, in local time. */
+export interface SessionInterval {
+  readonly open: LocalTime;
+  readonly close: LocalTime;
+}
+
+/** A trading calendar: zone, regular session, holidays and early closes, and the dates the tables cover. */
+export interface ExchangeCalendar {
+  readonly id: ExchangeId;
+  /** Display name. */
+  readonly name: string;
+  /** IANA time zone the session times are in. */
+  readonly timeZone: string;
+  /** Continuous-trading intervals of a regular session (two for Shanghai and Shenzhen, with the lunch break). */
+  readonly sessions: readonly SessionInterval[];
+  /** The close of an early-close day, when the exchange has them. */
+  readonly earlyClose?: LocalTime;
+  /** First and last date (inclusive) the holiday table covers; other dates are refused, never guessed. */
+  readonly coverage: { readonly from: string; readonly to: string };
+  /** Where the holiday table comes from. */
+  readonly source: string;
+}
+
+interface CalendarTables {
+  readonly calendar: ExchangeCalendar;
+  readonly holidays: ReadonlySet<string>;
+  readonly earlyCloses: ReadonlySet<string>;
+}
+
+const US_SESSION: readonly SessionInterval[] = [{ open: { hour: 9, minute: 30 }, close: { hour: 16, minute: 0 } }];
+const CN_SESSIONS: readonly SessionInterval[] = [
+  { open: { hour: 9, minute: 30 }, close: { hour: 11, minute: 30 } },
+  { open: { hour: 13, minute: 0 }, close: { hour: 15, minute: 0 } },
+];
+const NYSE_SOURCE = 'NYSE holiday rules (nyse.com hours and calendars), checked against SPY daily bars 1998–2026-03';
+const SSE_SOURCE = 'SSE/SZSE annual holiday notices, 2020–2025 checked against CSI 300 daily bars';
+
+function usTables(id: 'XNYS' | 'XNAS', name: string): CalendarTables {
+  return {
+    calendar: Object.freeze({
+      id,
+      name,
+      timeZone: 'America/New_York',
+      sessions: US_SESSION,
+      earlyClose: { hour: 13, minute: 0 },
+      coverage: NYSE_COVERAGE,
+      source: NYSE_SOURCE,
+    }),
+    holidays: new Set(NYSE_HOLIDAYS),
+    earlyCloses: new Set(NYSE_EARLY_CLOSES),
+  };
+}
+
+function cnTables(id: 'XSHG' | 'XSHE', name: string): CalendarTables {
+  return {
+    calendar: Object.freeze({
+      id,
+      name,
+      timeZone: 'Asia/Shanghai',
+      sessions: CN_SESSIONS,
+      coverage: SSE_COVERAGE,
+      source: SSE_SOURCE,
+    }),
+    holidays: new Set(SSE_HOLIDAYS),
+    earlyCloses: new Set<string>(),
+  };
+}
+
+const TABLES: Record<ExchangeId, CalendarTables> = {
+  XNYS: usTables('XNYS', 'New York Stock Exchange'),
+  XNAS: usTables('XNAS', 'Nasdaq'),
+  XSHG: cnTables('XSHG', 'Shanghai Stock Exchange'),
+  XSHE: cnTables('XSHE', 'Shenzhen Stock Exchange'),
+};
+
+/** Resolve an exchange name to its id. @throws {TradeR1Error} `INVALID_INPUT` (field `exchange`). */
+export function toExchangeId(exchange: ExchangeInput): ExchangeId {
+  const id = typeof exchange === 'string' ? ALIASES[exchange.trim().toUpperCase()] : undefined;
+  if (id) return id;
+  return parseWith(exchangeSchema, exchange, { label: 'exchange', details: { field: 'exchange' } });
+}
+
+function tablesOf(exchange: ExchangeInput): CalendarTables {
+  return TABLES[toExchangeId(exchange)];
+}
+
+/** The calendar of an exchange. */
+export function getExchangeCalendar(exchange: ExchangeInput): ExchangeCalendar {
+  return tablesOf(exchange).calendar;
+}
+
+function checkDate(tables: CalendarTables, date: unknown): string {
+  if (typeof date !== 'string' || !isIsoDate(date)) {
+    throw new TradeR1Error('INVALID_DATE', `Expected a date YYYY-MM-DD, got ${JSON.stringify(String(date))}`, {
+      details: { field: 'date', input: String(date) },
+    });
+  }
+  const { coverage, id } = tables.calendar;
+  if (date < coverage.from || date > coverage.to) {
+    throw new TradeR1Error(
+      'INVALID_DATE',
+      `${date} is outside the ${id} calendar (${coverage.from} .. ${coverage.to}); its holidays are not in the committed table`,
+      { details: { field: 'date', date, exchange: id, coverage } },
+    );
+  }
+  return date;
+}
+
+function isOpenOn(tables: CalendarTables, date: string): boolean {
+  const weekday = new Date(`${date}T00:00:00Z`).getUTCDay();
+  return weekday !== 0 && weekday !== 6 && !tables.holidays.has(date);
+}
+
+function shiftDate(date: string, days: number): string {
+  return new Date(Date.parse(`${date}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
+}
+
+/** True when the exchange holds a session on `date` (`YYYY-MM-DD`, a date in the exchange's zone). */
+export function isTradingDay(date: string, exchange: ExchangeInput): boolean {
+  const tables = tablesOf(exchange);
+  return isOpenOn(tables, checkDate(tables, date));
+}
+
+/** The first trading day strictly after `date`. */
+export function nextTradingDate(date: string, exchange: ExchangeInput): string {
+  const tables = tablesOf(exchange);
+  let current = checkDate(tables, date);
+  do current = checkDate(tables, shiftDate(current, 1));
+  while (!isOpenOn(tables, current));
+  return current;
+}
+
+/** The last trading day strictly before `date`. */
+export function previousTradingDate(date: string, exchange: ExchangeInput): string {
+  const tables = tablesOf(exchange);
+  let current = checkDate(tables, date);
+  do current = checkDate(tables, shiftDate(current, -1));
+  while (!isOpenOn(tables, current));
+  return current;
+}
+
+/** The trading days from `from` to `to`, both inclusive. */
+export function tradingDatesBetween(from: string, to: string, exchange: ExchangeInput): string[] {
+  const tables = tablesOf(exchange);
+  const dates: string[] = [];
+  for (let current = checkDate(tables, from); current <= checkDate(tables, to); current = shiftDate(current, 1)) {
+    if (current > tables.calendar.coverage.to) break;
+    if (isOpenOn(tables, current)) dates.push(current);
+  }
+  return dates;
+}
+
+/** One day's session as instants (epoch ms). */
+export interface TradingSession {
+  /** The trading date, in the exchange's zone. */
+  readonly date: string;
+  /** The opening auction's time (first interval's open). */
+  readonly open: number;
+  /** The close (13:00 New York on an early-close day). */
+  readonly close: number;
+  /** True on an early-close day. */
+  readonly earlyClose: boolean;
+  /** The continuous-trading intervals, `[open, close]` each. */
+  readonly intervals: readonly (readonly [number, number])[];
+}
+
+const sessionCache = new Map<string, TradingSession | null>();
+
+/** The session of `date`, or `undefined` when the exchange is closed that day. */
+export function tradingSession(date: string, exchange: ExchangeInput): TradingSession | undefined {
+  const tables = tablesOf(exchange);
+  const key = `${tables.calendar.id}|${date}`;
+  const cached = sessionCache.get(key);
+  if (cached !== undefined) return cached ?? undefined;
+  checkDate(tables, date);
+  if (!isOpenOn(tables, date)) {
+    sessionCache.set(key, null);
+    return undefined;
+  }
+  const { timeZone, sessions, earlyClose } = tables.calendar;
+  const early = earlyClose !== undefined && tables.earlyCloses.has(date);
+  const intervals: (readonly [number, number])[] = [];
+  for (const interval of sessions) {
+    const open = zonedTimeToInstant(date, interval.open, timeZone);
+    if (early && earlyClose) {
+      const close = zonedTimeToInstant(date, earlyClose, timeZone);
+      if (open >= close) break;
+      intervals.push([open, Math.min(close, zonedTimeToInstant(date, interval.close, timeZone))]);
+    } else {
+      intervals.push([open, zonedTimeToInstant(date, interval.close, timeZone)]);
+    }
+  }
+  const session: TradingSession = Object.freeze({
+    date,
+    open: (intervals[0] as readonly [number, number])[0],
+    close: (intervals.at(-1) as readonly [number, number])[1],
+    earlyClose: early,
+    intervals: Object.freeze(intervals),
+  });
+  if (sessionCache.size > 100_000) sessionCache.clear();
+  sessionCache.set(key, session);
+  return session;
+}
+
+/** The calendar date in the exchange's zone at `instant` (epoch ms). */
+export function exchangeDateOf(instant: number, exchange: ExchangeInput): string {
+  return dateInZone(instant, tablesOf(exchange).calendar.timeZone);
+}

@@ -1,0 +1,78 @@
+import { tzOffset } from '@date-fns/tz';
+import { TradeR1Error } from './errors.ts';
+
+/**
+ * Time-zone arithmetic over the IANA database, through `@date-fns/tz` (which reads the zone rules of the
+ * runtime's `Intl`). Two operations are all the decision clock needs: the calendar date of an instant in a zone,
+ * and the instant of a wall-clock time in a zone.
+ */
+
+const MS_PER_MINUTE = 60_000;
+const MS_PER_DAY = 86_400_000;
+const knownZones = new Map<string, boolean>();
+
+/** True when `timeZone` is an IANA zone name the runtime knows (`America/New_York`, `Asia/Shanghai`, `UTC`). */
+export function isTimeZone(timeZone: unknown): timeZone is string {
+  if (typeof timeZone !== 'string' || timeZone.length === 0) return false;
+  const cached = knownZones.get(timeZone);
+  if (cached !== undefined) return cached;
+  let known = true;
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone });
+  } catch {
+    known = false;
+  }
+  knownZones.set(timeZone, known);
+  return known;
+}
+
+function assertTimeZone(timeZone: unknown): asserts timeZone is string {
+  if (!isTimeZone(timeZone)) {
+    throw new TradeR1Error(
+      'INVALID_INPUT',
+      `Unknown time zone ${JSON.stringify(timeZone)}: expected an IANA name such as America/New_York`,
+      {
+        details: { field: 'timeZone', timeZone: String(timeZone) },
+      },
+    );
+  }
+}
+
+/** The offset from UTC, in minutes, of `timeZone` at `instant` (epoch ms): −240 for New York in summer. */
+export function zoneOffsetMinutes(timeZone: string, instant: number): number {
+  assertTimeZone(timeZone);
+  const offset = tzOffset(timeZone, new Date(instant));
+  if (!Number.isFinite(offset)) {
+    throw new TradeR1Error('INVALID_DATE', `No offset for ${timeZone} at ${instant}`, {
+      details: { field: 'instant', timeZone, instant },
+    });
+  }
+  return offset;
+}
+
+/** The calendar date `YYYY-MM-DD` that the wall clocks of `timeZone` show at `instant`. */
+export function dateInZone(instant: number, timeZone: string): string {
+  return new Date(instant + zoneOffsetMinutes(timeZone, instant) * MS_PER_MINUTE).toISOString().slice(0, 10);
+}
+
+/**
+ * The instant (epoch ms) at which the wall clocks of `timeZone` show `date` at `hour:minute:second.millisecond`.
+ * In a repeated hour (the autumn change) the earlier instant is returned; in a skipped hour (the spring change)
+ * the time is read with the offset in force before the change.
+ */
+export function zonedTimeToInstant(
+  date: string,
+  time: { hour: number; minute: number; second?: number; millisecond?: number },
+  timeZone: string,
+): number {
+  const [year, month, day] = date.split('-').map(Number) as [number, number, number];
+  const local = Date.UTC(year, month - 1, day, time.hour, time.minute, time.second ?? 0, time.millisecond ?? 0);
+  // The offset two days earlier and later bracket any change; try both and keep the one that round-trips.
+  const before = zoneOffsetMinutes(timeZone, local - MS_PER_DAY);
+  const after = zoneOffsetMinutes(timeZone, local + MS_PER_DAY);
+  for (const offset of before === after ? [before] : [before, after]) {
+    const candidate = local - offset * MS_PER_MINUTE;
+    if (zoneOffsetMinutes(timeZone, candidate) === offset) return candidate;
+  }
+  return local - before * MS_PER_MINUTE;
+}
