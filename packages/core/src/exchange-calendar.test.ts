@@ -2,6 +2,8 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import {
+  barCloseInstant,
+  exchangeForTicker,
   getExchangeCalendar,
   isTradingDay,
   nextTradingDate,
@@ -87,6 +89,26 @@ describe('sessions', () => {
       '2024-12-26',
       '2024-12-27',
     ]);
+  });
+});
+
+describe('tickers and bar closes', () => {
+  it('tells the calendar from the symbol and refuses to guess other markets', () => {
+    expect(exchangeForTicker('600519.SH')).toBe('XSHG');
+    expect(exchangeForTicker('600519.ss')).toBe('XSHG');
+    expect(exchangeForTicker('300750.SZ')).toBe('XSHE');
+    expect(exchangeForTicker('BRK-B')).toBe('XNYS');
+    expect(exchangeForTicker('^GSPC')).toBe('XNYS');
+    expect(() => exchangeForTicker('VOD.L')).toThrowError(
+      expect.objectContaining({ code: 'INVALID_INPUT', details: expect.objectContaining({ field: 'exchange' }) }),
+    );
+  });
+
+  it('dates a daily bar at its session close', () => {
+    expect(barCloseInstant('2024-07-03', 'XNYS')).toBe(Date.parse('2024-07-03T17:00:00Z'));
+    expect(barCloseInstant('2024-06-04', 'XSHG')).toBe(Date.parse('2024-06-04T07:00:00Z'));
+    expect(barCloseInstant('1993-02-01', 'XNYS')).toBe(Date.parse('1993-02-01T21:00:00Z'));
+    expect(barCloseInstant('2024-06-08', 'XNYS')).toBe(Date.parse('2024-06-09T03:59:59.999Z'));
   });
 });
 

@@ -253,3 +253,42 @@ export function tradingSession(date: string, exchange: ExchangeInput): TradingSe
 export function exchangeDateOf(instant: number, exchange: ExchangeInput): string {
   return dateInZone(instant, tablesOf(exchange).calendar.timeZone);
 }
+
+/**
+ * The exchange calendar a ticker trades on, from its suffix: `.SH`/`.SS` Shanghai, `.SZ` Shenzhen, and a plain
+ * US symbol (`AAPL`, `BRK-B`, `BRK.B`) New York (NYSE and Nasdaq share one calendar, so `XNYS` stands for both).
+ * @throws {TradeR1Error} `INVALID_INPUT` (field `exchange`) for any other suffix (`7203.T`, `VOD.L`): name the exchange.
+ */
+export function exchangeForTicker(ticker: string): ExchangeId {
+  if (typeof ticker !== 'string' || ticker.trim() === '') {
+    throw new TradeR1Error('INVALID_INPUT', `Expected a ticker string, got ${JSON.stringify(String(ticker))}`, {
+      details: { field: 'ticker' },
+    });
+  }
+  const upper = ticker.trim().toUpperCase();
+  if (/\.(SH|SS)$/.test(upper)) return 'XSHG';
+  if (/\.SZ$/.test(upper)) return 'XSHE';
+  // A share-class suffix (BRK.B, BRK-B) is US; any other dotted suffix names a foreign market (VOD.L, 7203.T).
+  if (/^\^?[A-Z0-9]{1,6}(-[A-Z]{1,2}|\.[A-C])?$/.test(upper)) return 'XNYS';
+  throw new TradeR1Error(
+    'INVALID_INPUT',
+    `Cannot tell the exchange of ${JSON.stringify(ticker)} from its symbol; pass exchange (one of ${EXCHANGE_IDS.join(', ')})`,
+    { details: { field: 'exchange', ticker } },
+  );
+}
+
+/**
+ * The instant (epoch ms) at which the daily bar of `date` is complete: that day's close (13:00 New York on an
+ * early-close day). A date outside the calendar's table gets the regular close time; a date inside it without a
+ * session (a weekend row in a file) gets the end of that day in the exchange's zone.
+ */
+export function barCloseInstant(date: string, exchange: ExchangeInput): number {
+  const tables = tablesOf(exchange);
+  const { coverage, timeZone, sessions } = tables.calendar;
+  if (typeof date === 'string' && isIsoDate(date) && (date < coverage.from || date > coverage.to)) {
+    return zonedTimeToInstant(date, (sessions.at(-1) as SessionInterval).close, timeZone);
+  }
+  const session = tradingSession(date, exchange);
+  if (session) return session.close;
+  return zonedTimeToInstant(shiftDate(date, 1), { hour: 0, minute: 0 }, timeZone) - 1;
+}

@@ -42,11 +42,13 @@ export {
   type ValidationIssue,
 } from './errors.ts';
 export {
+  barCloseInstant,
   EXCHANGE_IDS,
   type ExchangeCalendar,
   type ExchangeId,
   type ExchangeInput,
   exchangeDateOf,
+  exchangeForTicker,
   exchangeSchema,
   getExchangeCalendar,
   isTradingDay,
