@@ -32,7 +32,7 @@ describe('README usage example', () => {
       sources,
       options: { seed: 7, maxTokens: 16_000 },
     });
-    expect(context.prompt.startsWith('<context ticker="NVDA" as_of="2024-06-28T23:59:59.999Z">')).toBe(true);
+    expect(context.prompt.startsWith('<context ticker="NVDA" as_of="2024-06-28T20:00:00.000Z">')).toBe(true);
     expect(context.tokens).toBeLessThanOrEqual(16_000);
 
     const labels = computeTradingR1Labels({ bars: nvda, fitWindow: { end: '2024-05-31' } });

@@ -1,4 +1,14 @@
-import { type Bar, isTradeR1Error, toInstant } from '@trade-r1/core';
+import {
+  type Bar,
+  barCloseInstant,
+  decisionCutoff,
+  exchangeDateOf,
+  exchangeForTicker,
+  getExchangeCalendar,
+  isTradeR1Error,
+  toInstant,
+  zoneOffsetMinutes,
+} from '@trade-r1/core';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadEmbeddedBars } from '../dataset/embedded.ts';
@@ -33,7 +43,9 @@ function dailyNews(asOf: string, days: number, perDay: number): NewsItem[] {
   const items: NewsItem[] = [];
   for (let day = 0; day <= days; day += 1) {
     for (let index = 0; index < perDay; index += 1) {
-      const instant = new Date(toInstant(asOf) - day * DAY - (index + 1) * 60_000).toISOString();
+      const instant = new Date(
+        decisionCutoff({ asOf, exchange: 'XNYS' }) - day * DAY - (index + 1) * 60_000,
+      ).toISOString();
       items.push(newsAt(`d${day}-${index}`, instant));
     }
   }
@@ -152,7 +164,10 @@ describe('buildContext', () => {
       options: { macroSeries: ['FEDFUNDS', 'DGS10'], maxTokens: 100_000 },
     });
     expect(context.ticker).toBe('AAPL');
-    expect(context.asOf).toBe('2024-06-28T23:59:59.999Z');
+    // The decision clock: a date-only asOf is that day's 16:00 New York close; the fill is the next open.
+    expect(context.asOf).toBe('2024-06-28T20:00:00.000Z');
+    expect(context.exchange).toBe('XNYS');
+    expect(context.fillDate).toBe('2024-07-01');
     // News: 4 days × 3 = 12 in t−3..t (cap 10), 7 × 3 = 21 in t−10..t−4 (cap 20), 20 × 3 = 60 in t−30..t−11 (cap 20).
     expect(context.news.map((bucket) => [bucket.available, bucket.items.length])).toEqual([
       [12, 10],
@@ -405,6 +420,7 @@ describe('buildContext', () => {
       dayOffset: fc.integer({ min: -60, max: 500 }),
       minute: fc.integer({ min: 0, max: 1439 }),
       dated: fc.boolean(),
+      offsetLess: fc.boolean(),
     });
     await fc.assert(
       fc.asyncProperty(
@@ -412,14 +428,27 @@ describe('buildContext', () => {
         fc.option(fc.integer({ min: 0, max: 1439 }), { nil: undefined }),
         fc.array(dated, { maxLength: 40 }),
         fc.array(dated, { maxLength: 10 }),
-        async (asOfDay, asOfMinute, newsDates, otherDates) => {
+        fc.constantFrom('AAPL', '600519.SH', '300750.SZ'),
+        fc.constantFrom('close', 'pre-open') as fc.Arbitrary<'close' | 'pre-open'>,
+        async (asOfDay, asOfMinute, newsDates, otherDates, ticker, cutoff) => {
+          const exchange = exchangeForTicker(ticker);
+          const { timeZone } = getExchangeCalendar(exchange);
           const asOfDate = new Date(start + asOfDay * DAY).toISOString().slice(0, 10);
           const asOf =
             asOfMinute === undefined ? asOfDate : new Date(start + asOfDay * DAY + asOfMinute * 60_000).toISOString();
-          const asOfInstant = toInstant(asOf);
-          const when = (entry: { dayOffset: number; minute: number; dated: boolean }): string =>
-            entry.dated ? new Date(start + entry.dayOffset * DAY + entry.minute * 60_000).toISOString() : '';
-          const news = newsDates.map((entry, index) => ({ ...newsAt(`n${index}`, 'x'), publishedAt: when(entry) }));
+          const asOfInstant = decisionCutoff({ asOf, exchange, at: cutoff });
+          // Items are written with a UTC offset or, half the time, as wall-clock time of the exchange's zone.
+          const when = (entry: { dayOffset: number; minute: number; dated: boolean; offsetLess: boolean }): string => {
+            if (!entry.dated) return '';
+            const instant = start + entry.dayOffset * DAY + entry.minute * 60_000;
+            if (!entry.offsetLess) return new Date(instant).toISOString();
+            return new Date(instant + zoneOffsetMinutes(timeZone, instant) * 60_000).toISOString().slice(0, 19);
+          };
+          const published = (text: string): number => toInstant(text, { timeZone });
+          const news = newsDates.map((entry, index) => ({
+            ...newsAt(`n${index}`, 'x', ticker),
+            publishedAt: when(entry),
+          }));
           const facts = otherDates.map((entry, index) => ({
             ticker: 'AAPL',
             metric: `m${index % 3}`,
@@ -467,40 +496,43 @@ describe('buildContext', () => {
             macro: { name: 'm', getSeries: async () => macro },
           };
           const context = await buildContext({
-            ticker: 'AAPL',
+            ticker,
             asOf,
             sources: leaky,
-            options: { strict: false, macroSeries: ['FEDFUNDS'] },
+            options: { strict: false, macroSeries: ['FEDFUNDS'], cutoff },
           });
+          expect(Date.parse(context.asOf)).toBe(asOfInstant);
           for (const instant of includedInstants(context)) expect(instant).toBeLessThanOrEqual(asOfInstant);
           for (const bar of context.technicals?.bars ?? [])
-            expect(toInstant(bar.timestamp)).toBeLessThanOrEqual(asOfInstant);
+            expect(barCloseInstant(bar.timestamp.slice(0, 10), exchange)).toBeLessThanOrEqual(asOfInstant);
           const futureNews = news.filter(
-            (item) => item.publishedAt !== '' && Date.parse(item.publishedAt) > asOfInstant,
+            (item) => item.publishedAt !== '' && published(item.publishedAt) > asOfInstant,
           ).length;
           expect(context.excluded.news.future).toBe(futureNews);
           expect(context.excluded.news.undated).toBe(news.filter((item) => item.publishedAt === '').length);
           // Strict mode: a future news item or bar is an error, never silently used.
           const strict = await buildContext({
-            ticker: 'AAPL',
+            ticker,
             asOf,
             sources: leaky,
-            options: { macroSeries: ['FEDFUNDS'] },
+            options: { macroSeries: ['FEDFUNDS'], cutoff },
           }).then(
             () => 'ok',
             (error: unknown) => (isTradeR1Error(error, 'LOOKAHEAD') ? 'lookahead' : error),
           );
-          const asOfUtcDate = new Date(asOfInstant).toISOString().slice(0, 10);
-          const futureBars = bars.some((bar) => bar.timestamp > asOfUtcDate);
+          const cutoffDate = exchangeDateOf(asOfInstant, exchange);
+          const futureBars = bars.some((bar) => bar.timestamp.slice(0, 10) > cutoffDate);
           expect(strict).toBe(futureNews > 0 || futureBars ? 'lookahead' : 'ok');
           // A well-behaved source never triggers strict mode and gives the same items.
           const honest = await buildContext({
-            ticker: 'AAPL',
+            ticker,
             asOf,
             sources: createStaticSources({
-              bars: { AAPL: bars },
+              bars: { [ticker]: bars },
               news: news.filter((item) => item.publishedAt !== ''),
+              timeZone,
             }),
+            options: { cutoff },
           });
           for (const instant of includedInstants(honest)) expect(instant).toBeLessThanOrEqual(asOfInstant);
           expect(honest.news).toEqual(context.news.map((bucket) => ({ ...bucket })));

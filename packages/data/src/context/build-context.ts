@@ -1,17 +1,26 @@
 import {
   addCalendarDays,
   type Bar,
+  barCloseInstant,
   barSchema,
+  type CutoffAt,
   calendarDaysBetween,
   createRng,
+  decisionTiming,
   deriveSeed,
+  type ExchangeId,
+  type ExchangeInput,
+  exchangeDateOf,
+  exchangeForTicker,
+  exchangeSchema,
+  getExchangeCalendar,
+  parseTimestamp,
   parseWith,
   type TimeInput,
   TradeR1Error,
   throwIfAborted,
   tickerSchema,
   toInstant,
-  toIsoInstant,
   toTradeR1Error,
 } from '@trade-r1/core';
 import { z } from 'zod';
@@ -124,8 +133,14 @@ export interface BuildContextOptions {
   /** Probability that a variant keeps each of the technicals, fundamentals and insider blocks. @default 0.5 */
   variantKeepProbability?: number;
   /**
-   * When a daily bar becomes public. @default the end of its date in UTC (`toInstant`), so a date-only `asOf`
-   * sees that day's bar (decision at the close) and never a later one.
+   * Where a date-only `asOf` puts the decision cutoff on the exchange (core's decision clock): `'close'` sees that
+   * day's close and fills at the next open; `'pre-open'` sees everything up to that day's open and fills at it.
+   * @default 'close'
+   */
+  cutoff?: CutoffAt;
+  /**
+   * When a daily bar becomes public. @default its session close on the exchange (`barCloseInstant`), so a
+   * close cutoff sees that day's bar and a pre-open cutoff does not.
    */
   barPublishedAt?: (timestamp: string) => number;
 }
@@ -234,8 +249,16 @@ function contextCacheKey(sources: ContextSources, ticker: string, asOf: string, 
 /** Options for {@link buildContext}. */
 export interface BuildContextRequest {
   ticker: string;
-  /** Decision time: a date (`2024-06-28` = after that day's close, end of the UTC day) or an instant. */
+  /**
+   * Decision time: a date (`2024-06-28` = that day's close on the exchange, or its pre-open with
+   * `options.cutoff`) or an instant (offset-less date-times are read in the exchange's zone).
+   */
   asOf: TimeInput;
+  /**
+   * The exchange whose calendar places the cutoff (`XNYS`, `Nasdaq`, `SSE`, `SZSE`, …).
+   * @default from the ticker: `.SH`/`.SS` Shanghai, `.SZ` Shenzhen, a plain symbol New York
+   */
+  exchange?: ExchangeInput;
   sources: ContextSources;
   options?: BuildContextOptions;
   /** Reuse what was gathered for the same sources, ticker, asOf and data options (see {@link createContextCache}). */
@@ -288,10 +311,14 @@ export const CONTEXT_SECTIONS: readonly ContextSection[] = ['technicals', 'news'
 /** What {@link buildContext} assembled. */
 export interface PointInTimeContext {
   ticker: string;
-  /** Canonical UTC ISO instant of the decision time. */
+  /** The exchange whose calendar placed the cutoff. */
+  exchange: ExchangeId;
+  /** Canonical UTC ISO instant of the decision cutoff: nothing published after it is in the context. */
   asOf: string;
-  /** The trading date of the decision. */
+  /** The date of the cutoff in the exchange's zone. */
   asOfDate: string;
+  /** The trading date whose open is the first tradable price after the cutoff (where labels and fills start). */
+  fillDate: string;
   news: ContextNewsBucket[];
   technicals: ContextTechnicals | null;
   fundamentals: ContextFundamentalMetric[];
@@ -341,6 +368,7 @@ const optionsSchema = z.object({
   countTokens: z.function().optional(),
   maxSummaryChars: z.number().int().positive().optional(),
   barPublishedAt: z.function().optional(),
+  cutoff: z.enum(['close', 'pre-open']).optional(),
   variant: z.number().int().min(0).optional(),
   variantKeepProbability: z.number().min(0).max(1).optional(),
 });
@@ -348,6 +376,7 @@ const optionsSchema = z.object({
 const requestSchema = z.object({
   ticker: tickerSchema,
   asOf: z.union([z.string(), z.number(), z.date()]),
+  exchange: exchangeSchema.optional(),
   sources: z.object({
     prices: z.object({ getDailyBars: z.function() }).loose().optional(),
     news: z.object({ getNews: z.function() }).loose().optional(),
@@ -369,13 +398,20 @@ function emptyCounts(): ExcludedCounts {
   return { future: 0, undated: 0, invalid: 0 };
 }
 
-function hasParseableDate(value: unknown): boolean {
-  if (typeof value !== 'string' || value.trim() === '') return false;
+/**
+ * The publication instant of a source item's `publishedAt`, read on the exchange: offset-less date-times in its
+ * zone, date-only values at the end of that day there. `undefined` when it cannot be read.
+ */
+function publicationOf(value: unknown, timeZone: string): number | undefined {
+  if (typeof value === 'number' || value instanceof Date) {
+    const instant = value instanceof Date ? value.getTime() : value;
+    return Number.isFinite(instant) ? instant : undefined;
+  }
+  if (typeof value !== 'string' || value.trim() === '') return undefined;
   try {
-    toInstant(value);
-    return true;
+    return toInstant(value, { timeZone });
   } catch {
-    return false;
+    return undefined;
   }
 }
 
@@ -395,6 +431,7 @@ function admit<T extends { publishedAt: string }>(
   asOfIso: string,
   sourceName: string,
   strict: boolean,
+  timeZone: string,
 ): Admitted<T> {
   const counts = emptyCounts();
   const items: T[] = [];
@@ -406,11 +443,12 @@ function admit<T extends { publishedAt: string }>(
   for (const entry of raw) {
     const publishedAt =
       entry && typeof entry === 'object' ? (entry as { publishedAt?: unknown }).publishedAt : undefined;
-    if (!hasParseableDate(publishedAt)) {
+    const instant = publicationOf(publishedAt, timeZone);
+    if (instant === undefined) {
       counts.undated += 1;
       continue;
     }
-    const result = schema.safeParse(entry);
+    const result = schema.safeParse({ ...(entry as object), publishedAt: new Date(instant).toISOString() });
     if (!result.success) {
       counts.invalid += 1;
       continue;
@@ -455,11 +493,16 @@ export async function buildContext(request: BuildContextRequest): Promise<PointI
   const { sources, signal } = request;
   const options = request.options ?? {};
   const strict = options.strict ?? true;
-  const asOfInstant = toInstant(request.asOf);
-  const asOf = toIsoInstant(request.asOf);
-  const asOfDate = asOf.slice(0, 10);
+  const exchange: ExchangeId = parsed.exchange ?? exchangeForTicker(ticker);
+  const { timeZone } = getExchangeCalendar(exchange);
+  // The decision clock: a date-only asOf is that day's close (or pre-open) on the ticker's exchange.
+  const timing = decisionTiming({ asOf: request.asOf, exchange, at: options.cutoff ?? 'close' });
+  const asOfInstant = timing.cutoff;
+  const asOf = timing.cutoffIso;
+  const asOfDate = timing.cutoffDate;
   const cache = request.cache as ContextCacheStore | undefined;
-  const cacheKey = cache && !options.barPublishedAt ? contextCacheKey(sources, ticker, asOf, options) : undefined;
+  const cacheKey =
+    cache && !options.barPublishedAt ? contextCacheKey(sources, ticker, `${exchange}|${asOf}`, options) : undefined;
   const cached = cacheKey === undefined ? undefined : cache?.get(cacheKey);
   const gathered = cached ? structuredClone(cached) : await gather();
   // Copies in and out, so that changing a returned context never changes a cached one.
@@ -505,7 +548,9 @@ export async function buildContext(request: BuildContextRequest): Promise<PointI
         });
         if (!Array.isArray(raw))
           throw new TradeR1Error('BAD_RESPONSE', `Price source ${sources.prices.name} did not return an array`);
-        const publishedAt = options.barPublishedAt ?? ((timestamp: string) => toInstant(timestamp));
+        const publishedAt =
+          options.barPublishedAt ??
+          ((timestamp: string) => barCloseInstant(parseTimestamp(timestamp, { timeZone }).tradingDate, exchange));
         const bars: Bar[] = [];
         for (const entry of raw) {
           const result = barSchema.safeParse(entry);
@@ -558,7 +603,7 @@ export async function buildContext(request: BuildContextRequest): Promise<PointI
         () => newsSource.getNews({ ticker, from: addCalendarDays(asOfDate, -maxDays), to: asOf, ...withSignal }),
         [],
       );
-      const admitted = admit(raw, newsItemSchema, asOfInstant, asOf, newsSource.name, strict);
+      const admitted = admit(raw, newsItemSchema, asOfInstant, asOf, newsSource.name, strict, timeZone);
       addCounts(excluded.news, admitted.counts);
       const seen = new Set<string>();
       const unique = admitted.items.filter((item) => {
@@ -569,7 +614,7 @@ export async function buildContext(request: BuildContextRequest): Promise<PointI
       const seed = options.seed ?? 0;
       news.forEach((bucket, bucketIndex) => {
         const members = unique.filter((item) => {
-          const daysAgo = calendarDaysBetween(item.publishedAt.slice(0, 10), asOfDate);
+          const daysAgo = calendarDaysBetween(exchangeDateOf(Date.parse(item.publishedAt), exchange), asOfDate);
           return daysAgo >= bucket.minDaysAgo && daysAgo <= bucket.maxDaysAgo;
         });
         // Sort before sampling so the sample does not depend on the source's order.
@@ -606,7 +651,7 @@ export async function buildContext(request: BuildContextRequest): Promise<PointI
         () => fundamentalsSource.getFundamentals({ ticker, ...withSignal }),
         [],
       );
-      const admitted = admit(raw, fundamentalFactSchema, asOfInstant, asOf, fundamentalsSource.name, false);
+      const admitted = admit(raw, fundamentalFactSchema, asOfInstant, asOf, fundamentalsSource.name, false, timeZone);
       addCounts(excluded.fundamentals, admitted.counts);
       const periods = options.fundamentalPeriods ?? 4;
       const byMetric = new Map<string, FundamentalFact[]>();
@@ -662,7 +707,15 @@ export async function buildContext(request: BuildContextRequest): Promise<PointI
           }),
         [],
       );
-      const sentiment = admit(sentimentRaw, insiderSentimentSchema, asOfInstant, asOf, insiderSource.name, false);
+      const sentiment = admit(
+        sentimentRaw,
+        insiderSentimentSchema,
+        asOfInstant,
+        asOf,
+        insiderSource.name,
+        false,
+        timeZone,
+      );
       addCounts(excluded.insider, sentiment.counts);
       insider.sentiment = sentiment.items.sort((left, right) => right.year - left.year || right.month - left.month);
       const transactionsRaw = await call<unknown>(
@@ -683,6 +736,7 @@ export async function buildContext(request: BuildContextRequest): Promise<PointI
         asOf,
         insiderSource.name,
         false,
+        timeZone,
       );
       addCounts(excluded.insider, transactions.counts);
       insider.transactions = transactions.items
@@ -704,7 +758,7 @@ export async function buildContext(request: BuildContextRequest): Promise<PointI
           () => macroSource.getSeries({ seriesId, from, to: asOfDate, ...withSignal }),
           [],
         );
-        const admitted = admit(raw, macroObservationSchema, asOfInstant, asOf, macroSource.name, false);
+        const admitted = admit(raw, macroObservationSchema, asOfInstant, asOf, macroSource.name, false, timeZone);
         addCounts(excluded.macro, admitted.counts);
         // Monthly frequency: the first observation of each month (day 01 for monthly series), with a value.
         const firstOfMonth = new Map<string, MacroObservation>();
@@ -753,8 +807,10 @@ export async function buildContext(request: BuildContextRequest): Promise<PointI
   }
   const context: Omit<PointInTimeContext, 'prompt' | 'tokens' | 'trimmed'> = {
     ticker,
+    exchange,
     asOf,
     asOfDate,
+    fillDate: timing.fill.date,
     sections,
     news,
     technicals: technicalsBlock,

@@ -32,6 +32,11 @@ export interface StaticSourcesData {
   macro?: readonly MacroObservation[];
   /** Source name reported by every source. @default 'static' */
   name?: string;
+  /**
+   * IANA zone in which to read `publishedAt` values without an offset (and whose end of day a date-only value
+   * means). @default none: an offset-less `publishedAt` is rejected, a date-only one is the end of its UTC day
+   */
+  timeZone?: string;
 }
 
 /** The five sources, all backed by the same in-memory data. */
@@ -51,7 +56,29 @@ const dataSchema = z.object({
   insiderTransactions: z.array(insiderTransactionSchema).optional(),
   macro: z.array(macroObservationSchema).optional(),
   name: z.string().optional(),
+  timeZone: z.string().optional(),
 });
+
+const PUBLISHED_LISTS = ['news', 'fundamentals', 'insiderSentiment', 'insiderTransactions', 'macro'] as const;
+
+/** Rewrite each item's `publishedAt` as a UTC instant read in `timeZone` (unreadable values are left to the schema). */
+function inZone(data: StaticSourcesData, timeZone: string): StaticSourcesData {
+  const copy: Record<string, unknown> = { ...data };
+  for (const key of PUBLISHED_LISTS) {
+    const list = data[key];
+    if (!Array.isArray(list)) continue;
+    copy[key] = list.map((item: unknown) => {
+      const publishedAt = (item as { publishedAt?: unknown } | null)?.publishedAt;
+      if (typeof publishedAt !== 'string') return item;
+      try {
+        return { ...(item as object), publishedAt: new Date(toInstant(publishedAt, { timeZone })).toISOString() };
+      } catch {
+        return item;
+      }
+    });
+  }
+  return copy as StaticSourcesData;
+}
 
 /** Start of a window bound: a date-only value means the start of that UTC day. */
 function windowStart(value: string): number {
@@ -77,7 +104,10 @@ function byTicker(ticker: string): (item: { ticker: string }) => boolean {
  * @throws {TradeR1Error} `INVALID_INPUT` / `INVALID_SERIES` for malformed data.
  */
 export function createStaticSources(data: StaticSourcesData): StaticSources {
-  const parsed = parseWith(dataSchema, data, { label: 'static sources data' });
+  const zone = (data as { timeZone?: unknown } | undefined)?.timeZone;
+  const parsed = parseWith(dataSchema, typeof zone === 'string' ? inZone(data, zone) : data, {
+    label: 'static sources data',
+  });
   const name = parsed.name ?? 'static';
   const bars = new Map<string, Bar[]>();
   for (const [ticker, series] of Object.entries(data.bars ?? {})) {
