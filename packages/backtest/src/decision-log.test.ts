@@ -7,6 +7,8 @@ import {
   parseDecisionLogCsv,
   parseDecisionLogJson,
 } from './decision-log.ts';
+import { runBacktestSync } from './engine.ts';
+import { createPricePanel } from './panel.ts';
 
 function caught(run: () => unknown): TradeR1Error {
   try {
@@ -60,10 +62,58 @@ describe('parseDecisionLog', () => {
     const error = caught(() =>
       parseDecisionLog([
         { date: '2024-01-05', ticker: 'MSFT', decision: 'BUY' },
-        { date: '2024-01-05T10:00:00Z', ticker: 'MSFT', decision: 'SELL' },
+        // 12:00 New York on 2024-01-05: during that session, so it fills at the next open like a decision at its close.
+        { date: '2024-01-05T17:00:00Z', ticker: 'MSFT', decision: 'SELL' },
       ]),
     );
     expect(error.details).toMatchObject({ row: 1, duplicateOf: 0 });
+  });
+});
+
+describe('decision times on the exchange clock (issue 13, item 2)', () => {
+  const dateOf = (date: string, ticker: string, exchange?: string): string =>
+    (parseDecisionLog([{ date, ticker, decision: 'BUY', ...(exchange && { exchange }) }]).rows[0] as { date: string })
+      .date;
+
+  it('reduces an instant to the bar before its fill, whatever zone it is written in', () => {
+    // 23:00 New York on 2024-06-03 is 11:00 on 2024-06-04 in Shanghai, after that day's open: the fill is the
+    // 2024-06-05 open, so the decision sits on the 2024-06-04 bar, the same for the UTC spelling of the instant.
+    expect(dateOf('2024-06-03T23:00-04:00', '600519.SH')).toBe('2024-06-04');
+    expect(dateOf('2024-06-04T03:00:00Z', '600519.SH')).toBe('2024-06-04');
+    // Before the Shanghai open (09:30 = 01:30Z): filled at that day's open, so it sits on the bar before.
+    expect(dateOf('2024-06-04T01:00:00Z', '600519.SH')).toBe('2024-06-03');
+    // Offset-less times are read in the exchange's zone; a named exchange overrides the ticker's.
+    expect(dateOf('2024-06-04 09:00', '600519.SH')).toBe('2024-06-03');
+    expect(dateOf('2024-06-04 09:00', 'AAPL')).toBe('2024-06-03');
+    expect(dateOf('2024-06-04 09:00', 'AAPL', 'SSE')).toBe('2024-06-03');
+    expect(dateOf('2024-06-04 10:00', 'AAPL', 'SSE')).toBe('2024-06-04');
+  });
+
+  it('rejects absurd offsets and foreign tickers it has no calendar for', () => {
+    for (const [date, ticker] of [
+      ['2024-06-03T23:00-14:00', '600519.SH'],
+      ['2024-06-03T10:00:00Z', 'VOD.L'],
+    ] as const) {
+      const error = caught(() => parseDecisionLog([{ date, ticker, decision: 'BUY' }]));
+      expect(error.code).toBe('INVALID_INPUT');
+      expect(error.issues.map((issue) => issue.path)).toContain('date');
+    }
+  });
+
+  it('fills at the first open after the decision time in the engine', () => {
+    const dates = ['2024-06-03', '2024-06-04', '2024-06-05', '2024-06-06'];
+    const panel = createPricePanel({
+      dates,
+      tickers: ['600519.SH'],
+      open: [[10, 11, 12, 13]],
+      close: [[10.5, 11.5, 12.5, 13.5]],
+    });
+    const result = runBacktestSync({
+      panel,
+      decisions: [{ date: '2024-06-03T23:00-04:00', ticker: '600519.SH', decision: 'STRONG_BUY' }],
+      strategy: { type: 'decisions' },
+    });
+    expect(result.trades[0]).toMatchObject({ date: '2024-06-05', decidedAt: '2024-06-04', ticker: '600519.SH' });
   });
 });
 

@@ -1,12 +1,15 @@
 import {
   type Decision,
   decisionSchema,
+  decisionTiming,
+  exchangeForTicker,
+  exchangeSchema,
   finiteNumberSchema,
   isIsoDate,
   parseWith,
   TradeR1Error,
   tickerSchema,
-  toTradingDate,
+  toTradeR1Error,
 } from '@trade-r1/core';
 import { z } from 'zod';
 
@@ -21,32 +24,23 @@ export const decisionLabelSchema = z
   )
   .pipe(decisionSchema);
 
-const tradingDateSchema = z
-  .string()
-  .trim()
-  .transform((value, context) => {
-    // Fast path for the common plain date; everything else goes through core's parser.
-    if (value.length === 10 && isIsoDate(value)) return value;
-    try {
-      return toTradingDate(value);
-    } catch {
-      context.addIssue({
-        code: 'custom',
-        message: `expected a date (YYYY-MM-DD) or a date-time with offset, got ${JSON.stringify(value)}`,
-      });
-      return z.NEVER;
-    }
-  });
+const decisionTimeSchema = z.string().trim().min(1, 'expected a date (YYYY-MM-DD) or a date-time');
 
 /**
- * One row of a decision log: when the decision was made (`date`, a trading date or a date-time; a date-time is
- * reduced to its trading date in its own time zone), the asset, and a five-level `decision`, a numeric `score`
- * (for top-k selection; higher is more attractive), or both.
+ * One row of a decision log: when the decision was made (`date`, a trading date or a date-time), the asset, and a
+ * five-level `decision`, a numeric `score` (for top-k selection; higher is more attractive), or both.
+ *
+ * A date `D` is a decision at D's close, filled at the next bar's open. A date-time is reduced with core's
+ * decision clock on the asset's exchange (`exchange`, default from the ticker): it fills at the first session
+ * open strictly after that instant, whatever zone it is written in, and `date` becomes the trading date before
+ * that open. Offset-less date-times are read in the exchange's zone.
  */
 export const decisionLogRowSchema = z
   .object({
     /** When the decision was made, with the information of that day's close at the latest. */
-    date: tradingDateSchema,
+    date: decisionTimeSchema,
+    /** The exchange whose calendar reduces a date-time `date` (`XNYS`, `SSE`, …). @default from the ticker */
+    exchange: exchangeSchema.optional(),
     /** The asset. */
     ticker: tickerSchema,
     /** A five-level decision (any case, spaces or hyphens for underscores). */
@@ -56,6 +50,20 @@ export const decisionLogRowSchema = z
   })
   .refine((row) => row.decision !== undefined || row.score !== undefined, {
     message: 'a row needs a decision or a score',
+  })
+  .transform((row, context) => {
+    if (row.date.length === 10 && isIsoDate(row.date)) return row;
+    try {
+      const exchange = row.exchange ?? exchangeForTicker(row.ticker);
+      return { ...row, date: decisionTiming({ asOf: row.date, exchange }).decisionBar };
+    } catch (error) {
+      context.addIssue({
+        code: 'custom',
+        path: ['date'],
+        message: `expected a date (YYYY-MM-DD) or a date-time with offset, got ${JSON.stringify(row.date)}: ${toTradeR1Error(error).message}`,
+      });
+      return z.NEVER;
+    }
   });
 
 /** What {@link decisionLogRowSchema} accepts. */

@@ -40,6 +40,10 @@ describe('README usage example', () => {
     expect(['STRONG_SELL', 'SELL', 'HOLD', 'BUY', 'STRONG_BUY']).toContain(point?.label);
 
     const excess = forwardExcessReturns({ bars: nvda, benchmark: await loadEmbeddedBars('SPY'), horizon: 10 });
-    expect(excess.find((candidate) => candidate.date === '2024-06-28')?.exitDate).toBe('2024-07-15');
+    // Entered at the next open (2024-07-01), held 10 sessions open to open.
+    expect(excess.find((candidate) => candidate.date === '2024-06-28')).toMatchObject({
+      entryDate: '2024-07-01',
+      exitDate: '2024-07-16',
+    });
   });
 });

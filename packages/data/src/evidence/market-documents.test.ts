@@ -17,7 +17,8 @@ describe('marketDataDocuments', () => {
     ]);
     const last = documents.at(-1);
     const bar = bars.find((candidate) => candidate.timestamp === '2024-06-14') as Bar;
-    expect(last?.publishedAt).toBe('2024-06-14T23:59:59.999Z');
+    // Public at the 16:00 New York close of its day: in a close-cutoff context of that day, not before.
+    expect(last?.publishedAt).toBe('2024-06-14T20:00:00.000Z');
     expect(last?.text).toContain(`NVDA closed at ${bar.close.toFixed(2)} on 2024-06-14`);
     expect(last?.text).toMatch(/20-day simple moving average of \d+\.\d\d/);
     expect(last?.text).toMatch(/14-day RSI was \d+\.\d/);
@@ -59,5 +60,27 @@ describe('marketDataDocuments', () => {
         bars: [{ timestamp: '2024-01-02', open: 1, high: 0.5, low: 1, close: 1, volume: 1 }] as Bar[],
       }),
     ).toThrowError(expect.objectContaining({ code: 'INVALID_SERIES' }));
+  });
+});
+
+describe('market document dating on the exchange', () => {
+  it('dates an A-share document at the 15:00 Shanghai close and honours a named exchange', () => {
+    const bars = Array.from({ length: 80 }, (_, index) => {
+      const date = new Date(Date.UTC(2024, 3, 1) + index * 86_400_000).toISOString().slice(0, 10);
+      return { timestamp: date, open: 10, high: 11, low: 9, close: 10 + (index % 3) / 10, volume: 100 };
+    });
+    const [first] = marketDataDocuments({ ticker: '600519.SH', bars, start: '2024-05-31', end: '2024-05-31' });
+    expect(first?.publishedAt).toBe('2024-05-31T07:00:00.000Z');
+    const [named] = marketDataDocuments({
+      ticker: 'X',
+      bars,
+      start: '2024-05-31',
+      end: '2024-05-31',
+      exchange: 'SZSE',
+    });
+    expect(named?.publishedAt).toBe('2024-05-31T07:00:00.000Z');
+    expect(() => marketDataDocuments({ ticker: 'VOD.L', bars })).toThrowError(
+      expect.objectContaining({ code: 'INVALID_INPUT' }),
+    );
   });
 });

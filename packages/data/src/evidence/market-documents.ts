@@ -1,10 +1,13 @@
 import {
   type Bar,
+  barCloseInstant,
   type EvidenceDocument,
+  type ExchangeInput,
+  exchangeForTicker,
+  exchangeSchema,
   parsePriceSeries,
   parseWith,
   tickerSchema,
-  toIsoInstant,
 } from '@trade-r1/core';
 import { z } from 'zod';
 import { computeIndicators } from '../indicators/indicators.ts';
@@ -19,6 +22,11 @@ export interface MarketDataDocumentsOptions {
   start?: string;
   /** Last date to emit a document for (`YYYY-MM-DD`, inclusive). @default the last bar */
   end?: string;
+  /**
+   * The exchange whose session close dates each document.
+   * @default from the ticker: `.SH`/`.SS` Shanghai, `.SZ` Shenzhen, a plain symbol New York
+   */
+  exchange?: ExchangeInput;
 }
 
 const optionsSchema = z.object({
@@ -26,6 +34,7 @@ const optionsSchema = z.object({
   bars: z.array(z.unknown()),
   start: z.string().optional(),
   end: z.string().optional(),
+  exchange: exchangeSchema.optional(),
 });
 
 /** The figures one market-data document reports (all computed from bars up to its date). */
@@ -55,7 +64,7 @@ export interface MarketDataFigures {
 /**
  * Turn daily bars into dated evidence documents — one "market data" document per trading day that states that
  * day's OHLCV and the standard technical figures (moving averages, returns, RSI, volatility, MACD), computed
- * only from bars up to that day. Each document is published at the end of its trading date (`sourceKind:
+ * only from bars up to that day. Each document is published at that day's session close on the exchange (`sourceKind:
  * 'technical'`, id `market:<TICKER>:<date>`), so a point-in-time evidence store admits it exactly from that day on.
  *
  * Use it to give a verifier independent, price-derived facts to check a reasoning's technical claims against.
@@ -63,7 +72,10 @@ export interface MarketDataFigures {
  */
 export function marketDataDocuments(options: MarketDataDocumentsOptions): EvidenceDocument[] {
   const parsed = parseWith(optionsSchema, options, { code: 'INVALID_CONFIG', label: 'marketDataDocuments options' });
-  return marketDataFigures(options).map((figures) => figuresToDocument(parsed.ticker, figures));
+  const exchange = parsed.exchange ?? exchangeForTicker(parsed.ticker);
+  return marketDataFigures(options).map((figures) =>
+    figuresToDocument(parsed.ticker, figures, barCloseInstant(figures.date, exchange)),
+  );
 }
 
 /** The figures behind {@link marketDataDocuments}, one row per emitted date. */
@@ -140,7 +152,7 @@ function movement(value: number): string {
   return `${value >= 0 ? 'gained' : 'lost'} ${percent(Math.abs(value))}`;
 }
 
-function figuresToDocument(ticker: string, figures: MarketDataFigures): EvidenceDocument {
+function figuresToDocument(ticker: string, figures: MarketDataFigures, closeInstant: number): EvidenceDocument {
   const sentences = [
     `${ticker} closed at ${price(figures.close)} on ${figures.date} (open ${price(figures.open)}, high ${price(figures.high)}, low ${price(figures.low)}) on volume of ${volumeText(figures.volume)} shares.`,
   ];
@@ -166,7 +178,7 @@ function figuresToDocument(ticker: string, figures: MarketDataFigures): Evidence
   return {
     id: `market:${ticker}:${figures.date}`,
     tickers: [ticker],
-    publishedAt: toIsoInstant(figures.date),
+    publishedAt: new Date(closeInstant).toISOString(),
     sourceKind: 'technical',
     title: `${ticker} market data for ${figures.date}`,
     text: sentences.join(' '),

@@ -122,6 +122,21 @@ describe('Trading-R1 Algorithm S1 on real prices', () => {
     expect(tradingR1Scores(atHorizon)[t]).not.toBeCloseTo(base[t] as number, 6);
   });
 
+  it('forward labels start at the next open by default; entry "close" is Algorithm S1 as published', () => {
+    const published = computeTradingR1Labels({ bars, entry: 'close' });
+    expect(published.points.map((point) => point.score ?? Number.NaN)).toEqual(tradingR1Scores(closes));
+    const t = 300;
+    const gapped = bars.map((bar, index) =>
+      index === t + 1 ? { ...bar, open: bar.open * 1.08, high: bar.high * 1.08 } : bar,
+    );
+    const base = computeTradingR1Labels({ bars, thresholds: published.thresholds });
+    const afterGap = computeTradingR1Labels({ bars: gapped, thresholds: published.thresholds });
+    // A higher next open is a worse entry: the score at t falls; a close-based score does not see the open at all.
+    expect(afterGap.points[t]?.score as number).toBeLessThan(base.points[t]?.score as number);
+    expect(computeTradingR1Labels({ bars: gapped, entry: 'close' }).points[t]).toEqual(published.points[t]);
+    expect(base.config.entry).toBe('next-open');
+  });
+
   it('trailing labels never use data after t (property over random future paths)', () => {
     fc.assert(
       fc.property(
@@ -199,7 +214,7 @@ describe('forwardExcessReturns', () => {
   it('computes r_asset(t→t+h) − r_bench(t→t+h) on the common calendar', () => {
     const asset = barsFromCloses([100, 110, 121, 133.1]);
     const benchmark = barsFromCloses([50, 50, 55, 55]);
-    const points = forwardExcessReturns({ bars: asset, benchmark, horizon: 2 });
+    const points = forwardExcessReturns({ bars: asset, benchmark, horizon: 2, entry: 'close' });
     expect(points).toHaveLength(4);
     expect(points[0]?.exitDate).toBe('2024-01-03');
     expect(points[0]?.assetReturn).toBeCloseTo(0.21, 12);
@@ -208,27 +223,47 @@ describe('forwardExcessReturns', () => {
     expect(points[1]?.excessReturn).toBeCloseTo(0.21 - 0.1, 12);
     expect(points[2]).toEqual({
       date: '2024-01-03',
+      entryDate: null,
       exitDate: null,
       assetReturn: null,
       benchmarkReturn: null,
       excessReturn: null,
     });
-    const log = forwardExcessReturns({ bars: asset, benchmark, horizon: 2, kind: 'log' });
+    const log = forwardExcessReturns({ bars: asset, benchmark, horizon: 2, kind: 'log', entry: 'close' });
     expect(log[0]?.excessReturn).toBeCloseTo(Math.log(1.21) - Math.log(1.1), 12);
   });
 
   it('skips dates only one series trades, and uses h = 10 by default on real data', async () => {
     const asset = barsFromCloses([1, 2, 3, 4]);
     const benchmark = [asset[0], asset[2], asset[3]].map((bar) => ({ ...(bar as Bar) }));
-    const points = forwardExcessReturns({ bars: asset, benchmark, horizon: 1 });
+    const points = forwardExcessReturns({ bars: asset, benchmark, horizon: 1, entry: 'close' });
     expect(points.map((point) => point.date)).toEqual(['2024-01-01', '2024-01-03', '2024-01-04']);
     expect(points[0]?.exitDate).toBe('2024-01-03');
     const nvda = await loadEmbeddedBars('NVDA');
     const spy = await loadEmbeddedBars('SPY');
     const real = forwardExcessReturns({ bars: nvda, benchmark: spy });
     const first = real[0];
-    expect(first?.exitDate).toBe(nvda[10]?.timestamp);
-    expect(first?.assetReturn).toBeCloseTo((nvda[10] as Bar).close / (nvda[0] as Bar).close - 1, 12);
-    expect(real.filter((point) => point.excessReturn === null)).toHaveLength(10);
+    expect(first?.entryDate).toBe(nvda[1]?.timestamp);
+    expect(first?.exitDate).toBe(nvda[11]?.timestamp);
+    expect(first?.assetReturn).toBeCloseTo((nvda[11] as Bar).open / (nvda[1] as Bar).open - 1, 12);
+    expect(real.filter((point) => point.excessReturn === null)).toHaveLength(11);
+  });
+
+  it('starts at the first tradable price after the close: the overnight gap after t is not credited (NVDA, 2024-05-22)', async () => {
+    const nvda = await loadEmbeddedBars('NVDA');
+    const spy = await loadEmbeddedBars('SPY');
+    const index = nvda.findIndex((bar) => bar.timestamp === '2024-05-22');
+    const decisionDay = nvda[index] as Bar;
+    const nextDay = nvda[index + 1] as Bar;
+    // NVIDIA reported after the close of 2024-05-22; the next open gapped up.
+    expect(nextDay.open / decisionDay.close - 1).toBeGreaterThan(0.06);
+    const [fromOpen, fromClose] = (['next-open', 'close'] as const).map((entry) =>
+      forwardExcessReturns({ bars: nvda, benchmark: spy, entry }).find((p) => p.date === '2024-05-22'),
+    );
+    expect(fromOpen?.entryDate).toBe('2024-05-23');
+    expect(fromOpen?.assetReturn).toBeCloseTo((nvda[index + 11] as Bar).open / nextDay.open - 1, 12);
+    expect(fromClose?.entryDate).toBe('2024-05-22');
+    // The close-to-close figure includes the gap the decision could not have seen.
+    expect((fromClose?.assetReturn as number) - (fromOpen?.assetReturn as number)).toBeGreaterThan(0.05);
   });
 });

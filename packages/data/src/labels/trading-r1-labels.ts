@@ -49,6 +49,14 @@ export interface TradingR1LabelOptions {
    * @default 'forward'
    */
   direction?: 'forward' | 'trailing';
+  /**
+   * The price a forward return starts from. `'next-open'`: `R_τ(t) = (EMA_{t+τ} − open_{t+1}) / open_{t+1}`, the
+   * first tradable price after a decision at the close of t (core's decision clock; the backtest's fills), so the
+   * overnight gap after t — news the decision could not see — is not credited to it. `'close'`: Algorithm S1's
+   * `EMA_t` base. Trailing scores ignore it.
+   * @default 'next-open'
+   */
+  entry?: 'next-open' | 'close';
   /** EMA span for `P.ewm(span, adjust=True).mean()`. @default 3 */
   emaSpan?: number;
   /** Horizons τ in bars. @default [3, 7, 15] */
@@ -88,6 +96,7 @@ const optionsSchema = z
   .object({
     bars: z.array(z.unknown()),
     direction: z.enum(['forward', 'trailing']).optional(),
+    entry: z.enum(['next-open', 'close']).optional(),
     emaSpan: z.number().min(1).optional(),
     horizons: z.array(z.number().int().positive()).min(1).optional(),
     weights: z.array(z.number()).min(1).optional(),
@@ -127,7 +136,10 @@ export function labelFromScore(score: number, thresholds: LabelThresholds): Deci
  */
 export function tradingR1Scores(
   closes: readonly number[],
-  options: Pick<TradingR1LabelOptions, 'direction' | 'emaSpan' | 'horizons' | 'weights' | 'volatilityWindow'> = {},
+  options: Pick<TradingR1LabelOptions, 'direction' | 'emaSpan' | 'horizons' | 'weights' | 'volatilityWindow'> & {
+    /** Forward base per index (e.g. `open[t+1]`) instead of `EMA_t`; `NaN` where there is none. */
+    entryPrices?: readonly number[];
+  } = {},
 ): number[] {
   const direction = options.direction ?? 'forward';
   const horizons = options.horizons ?? [3, 7, 15];
@@ -141,8 +153,8 @@ export function tradingR1Scores(
     const ret = new Array<number>(length).fill(Number.NaN);
     for (let index = 0; index < length; index += 1) {
       if (direction === 'forward') {
-        if (index + tau < length)
-          ret[index] = ((ema[index + tau] as number) - (ema[index] as number)) / (ema[index] as number);
+        const base = options.entryPrices ? (options.entryPrices[index] as number) : (ema[index] as number);
+        if (index + tau < length) ret[index] = ((ema[index + tau] as number) - base) / base;
       } else if (index - tau >= 0) {
         ret[index] = ((ema[index] as number) - (ema[index - tau] as number)) / (ema[index - tau] as number);
       }
@@ -191,6 +203,7 @@ export function computeTradingR1Labels(options: TradingR1LabelOptions): TradingR
   const bars = parsePriceSeries(options.bars);
   const config = {
     direction: options.direction ?? 'forward',
+    entry: options.entry ?? 'next-open',
     emaSpan: options.emaSpan ?? 3,
     horizons: options.horizons ?? [3, 7, 15],
     weights: options.weights ?? [0.3, 0.5, 0.2],
@@ -198,9 +211,13 @@ export function computeTradingR1Labels(options: TradingR1LabelOptions): TradingR
     quantiles: options.quantiles ?? ([0.03, 0.15, 0.53, 0.85] as const),
   } satisfies TradingR1Labels['config'];
   const dates = bars.map((bar) => bar.timestamp.slice(0, 10));
+  const entryPrices =
+    config.direction === 'forward' && config.entry === 'next-open'
+      ? bars.map((_, index) => bars[index + 1]?.open ?? Number.NaN)
+      : undefined;
   const scores = tradingR1Scores(
     bars.map((bar) => bar.close),
-    config,
+    { ...config, ...(entryPrices && { entryPrices }) },
   );
   let thresholds: LabelThresholds;
   const fit: TradingR1Labels['fit'] = { start: null, end: null, count: 0 };
