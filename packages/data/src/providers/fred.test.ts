@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type FixtureServer, jsonFixture, startFixtureServer } from './__fixtures__/server.ts';
+import { type FixtureServer, jsonFixture, jsonReply, startFixtureServer } from './__fixtures__/server.ts';
 import { describeTransport } from './__fixtures__/transport-suite.ts';
-import { createFredSource } from './fred.ts';
+import { coalesceVintages, createFredSource } from './fred.ts';
 
 const SECRET = 'abcdef0123456789abcdef0123456789';
 const PATH = '/fred/series/observations';
@@ -104,5 +104,103 @@ describe('createFredSource', () => {
       code: 'INVALID_INPUT',
     });
     expect(() => createFredSource({ env: {} })).toThrow(/FRED_API_KEY/);
+  });
+
+  // FRED docs checked: https://fred.stlouisfed.org/docs/api/fred/series_observations.html (realtime_start,
+  // realtime_end, output_type, error format) and https://fred.stlouisfed.org/docs/api/fred/series_vintagedates.html
+  // (`vintage_dates` array, limit up to 10000). The 400 body is FRED's wording for a real-time period with more than
+  // 2000 vintage dates (the case of every daily series, DGS10 included, over 1776-07-04 .. 9999-12-31).
+  it('splits a DGS10 request that spans more than 2000 vintage dates and joins the windows', async () => {
+    const vintages: string[] = [];
+    for (let t = Date.UTC(2013, 0, 2); t <= Date.UTC(2025, 5, 30); t += 86_400_000) {
+      const day = new Date(t).getUTCDay();
+      if (day !== 0 && day !== 6) vintages.push(new Date(t).toISOString().slice(0, 10));
+    }
+    // One observation revised once: 4.41 from 2024-06-04, 4.42 from 2024-06-11 on.
+    const history = [
+      { date: '2024-06-03', value: '4.41', realtime_start: '2024-06-04', realtime_end: '2024-06-10' },
+      { date: '2024-06-03', value: '4.42', realtime_start: '2024-06-11', realtime_end: '9999-12-31' },
+    ];
+    server.route(PATH, (request) => {
+      const start = request.query.get('realtime_start') as string;
+      const end = request.query.get('realtime_end') as string;
+      const inWindow = vintages.filter((date) => date >= start && date <= end).length;
+      if (inWindow > 2000) return jsonFixture('fred/error-too-many-vintages.json', 400);
+      // FRED clips each real-time period to the requested one.
+      const observations = history
+        .filter((row) => row.realtime_start <= end && row.realtime_end >= start)
+        .map((row) => ({
+          ...row,
+          realtime_start: [row.realtime_start, start].sort()[1] as string,
+          realtime_end: [row.realtime_end, end].sort()[0] as string,
+        }));
+      return jsonReply({
+        realtime_start: start,
+        realtime_end: end,
+        count: observations.length,
+        offset: 0,
+        limit: 100000,
+        observations,
+      });
+    });
+    server.route('/fred/series/vintagedates', (request) =>
+      jsonReply({
+        realtime_start: request.query.get('realtime_start'),
+        realtime_end: request.query.get('realtime_end'),
+        order_by: 'vintage_date',
+        sort_order: 'asc',
+        count: vintages.length,
+        offset: 0,
+        limit: 10000,
+        vintage_dates: vintages,
+      }),
+    );
+    const before = server.requests.length;
+    const source = createFredSource({ ...base(), realtimeStart: '1776-07-04', realtimeEnd: '9999-12-31' });
+    const observations = await source.getSeries({ seriesId: 'DGS10', from: '2024-06-03', to: '2024-06-03' });
+    expect(observations.map((observation) => [observation.value, observation.publishedAt])).toEqual([
+      [4.41, '2024-06-04T23:59:59.999Z'],
+      [4.42, '2024-06-11T23:59:59.999Z'],
+    ]);
+    const sent = server.requests.slice(before);
+    // The refused request, the vintage dates, then three windows of at most 1500 vintage dates.
+    expect(sent.map((request) => request.path)).toEqual([PATH, '/fred/series/vintagedates', PATH, PATH, PATH]);
+    const windows = sent
+      .slice(2)
+      .map((request) => [request.query.get('realtime_start'), request.query.get('realtime_end')]);
+    expect(windows[0]?.[0]).toBe('1776-07-04');
+    expect(windows.at(-1)?.[1]).toBe('9999-12-31');
+    for (const [start, end] of windows) {
+      expect(
+        vintages.filter((date) => date >= (start as string) && date <= (end as string)).length,
+      ).toBeLessThanOrEqual(1500);
+    }
+  });
+
+  it('keeps a 400 that is not about vintage dates an error', async () => {
+    server.route(PATH, jsonFixture('fred/error-series-does-not-exist.json', 400));
+    const source = createFredSource({ ...base(), realtimeStart: '1776-07-04', realtimeEnd: '9999-12-31' });
+    await expect(source.getSeries({ seriesId: 'NOPE', from: '2024-01-01', to: '2024-01-02' })).rejects.toMatchObject({
+      code: 'NOT_FOUND',
+    });
+  });
+
+  it('coalesces a vintage split across windows, never values that differ or periods that do not touch', () => {
+    const row = (value: string, start: string, end: string) => ({
+      date: '2024-06-03',
+      value,
+      realtime_start: start,
+      realtime_end: end,
+    });
+    expect(
+      coalesceVintages([
+        row('1', '2024-07-01', '9999-12-31'),
+        row('1', '2024-06-04', '2024-06-30'),
+        row('2', '2025-01-01', '9999-12-31'),
+      ]),
+    ).toEqual([row('1', '2024-06-04', '9999-12-31'), row('2', '2025-01-01', '9999-12-31')]);
+    expect(coalesceVintages([row('1', '2024-06-04', '2024-06-20'), row('1', '2024-07-01', '9999-12-31')])).toHaveLength(
+      2,
+    );
   });
 });

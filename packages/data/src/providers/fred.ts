@@ -32,6 +32,56 @@ const observationsSchema = z.object({
   ),
 });
 
+const vintageDatesSchema = z.object({
+  count: z.number().int().optional(),
+  vintage_dates: z.array(isoDate),
+});
+
+/** FRED's refusal of a real-time period holding too many vintage dates for one request. */
+const TOO_MANY_VINTAGES = /vintage dates .*exceeds the maximum number of vintage dates/i;
+
+/** Vintage dates per split request: below FRED's cap of 2000 with room for vintages added meanwhile. */
+const VINTAGES_PER_REQUEST = 1_500;
+
+function dayAfter(date: string, days = 1): string {
+  return new Date(Date.parse(`${date}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
+}
+
+interface RawObservation {
+  date: string;
+  value: string;
+  realtime_start: string;
+  realtime_end: string;
+}
+
+/**
+ * Join the rows of adjacent real-time windows: a vintage valid across a window boundary comes back once per
+ * window, the later copy with its `realtime_start` clipped to the boundary. Rows of one date with the same value
+ * whose real-time periods touch are one vintage, first published at the earlier start.
+ */
+export function coalesceVintages<T extends RawObservation>(rows: readonly T[]): T[] {
+  const sorted = rows
+    .slice()
+    .sort(
+      (left, right) => left.date.localeCompare(right.date) || left.realtime_start.localeCompare(right.realtime_start),
+    );
+  const out: T[] = [];
+  for (const row of sorted) {
+    const previous = out.at(-1);
+    if (
+      previous &&
+      previous.date === row.date &&
+      previous.value === row.value &&
+      dayAfter(previous.realtime_end) === row.realtime_start
+    ) {
+      out[out.length - 1] = { ...previous, realtime_end: row.realtime_end };
+      continue;
+    }
+    out.push(row);
+  }
+  return out;
+}
+
 function describeFredError(_status: number, body: unknown): { code?: ErrorCode; message?: string } | undefined {
   if (body === null || typeof body !== 'object') return undefined;
   const message = (body as { error_message?: unknown }).error_message;
@@ -131,38 +181,95 @@ export function createFredSource(options: FredSourceOptions = {}): FredSource {
     const realtimeStart = parsed.realtimeStart ?? (initialOnly ? '1776-07-04' : undefined);
     const realtimeEnd = parsed.realtimeEnd ?? (initialOnly ? '9999-12-31' : undefined);
     const endpoint = '/fred/series/observations';
-    const observations: MacroObservation[] = [];
-    for (let offset = 0, page = 0; page < 10_000; page += 1) {
-      const { value } = await client.request({
-        path: endpoint,
-        query: {
-          series_id: parsed.seriesId,
-          file_type: 'json',
-          observation_start: parsed.from,
-          observation_end: parsed.to,
-          realtime_start: realtimeStart,
-          realtime_end: realtimeEnd,
-          output_type: parsed.outputType,
-          sort_order: 'asc',
-          limit: pageSize,
-          offset,
-        },
-        secretQuery: { api_key: apiKey },
-        signal: request.signal,
-        parse: (body) => parseVendorResponse(vendor, endpoint, observationsSchema, body),
-      });
-      for (const observation of value.observations) {
-        observations.push({
-          seriesId: parsed.seriesId,
-          date: observation.date,
-          value: observation.value === '.' ? null : Number(observation.value),
-          publishedAt: toIsoInstant(observation.realtime_start),
-          source: 'fred',
+
+    async function fetchWindow(start: string | undefined, end: string | undefined): Promise<RawObservation[]> {
+      const rows: RawObservation[] = [];
+      for (let offset = 0, page = 0; page < 10_000; page += 1) {
+        const { value } = await client.request({
+          path: endpoint,
+          query: {
+            series_id: parsed.seriesId,
+            file_type: 'json',
+            observation_start: parsed.from,
+            observation_end: parsed.to,
+            realtime_start: start,
+            realtime_end: end,
+            output_type: parsed.outputType,
+            sort_order: 'asc',
+            limit: pageSize,
+            offset,
+          },
+          secretQuery: { api_key: apiKey },
+          signal: request.signal,
+          parse: (body) => parseVendorResponse(vendor, endpoint, observationsSchema, body),
         });
+        rows.push(...value.observations);
+        offset += value.observations.length;
+        if (value.observations.length === 0 || value.count === undefined || offset >= value.count) break;
       }
-      offset += value.observations.length;
-      if (value.observations.length === 0 || value.count === undefined || offset >= value.count) break;
+      return rows;
     }
+
+    /** The series' vintage dates in the real-time period (fred/series/vintagedates, pages of 10,000). */
+    async function vintageDates(start: string, end: string): Promise<string[]> {
+      const path = '/fred/series/vintagedates';
+      const dates: string[] = [];
+      for (let offset = 0, page = 0; page < 1_000; page += 1) {
+        const { value } = await client.request({
+          path,
+          query: {
+            series_id: parsed.seriesId,
+            file_type: 'json',
+            realtime_start: start,
+            realtime_end: end,
+            sort_order: 'asc',
+            limit: 10_000,
+            offset,
+          },
+          secretQuery: { api_key: apiKey },
+          signal: request.signal,
+          parse: (body) => parseVendorResponse(vendor, path, vintageDatesSchema, body),
+        });
+        dates.push(...value.vintage_dates);
+        offset += value.vintage_dates.length;
+        if (value.vintage_dates.length === 0 || value.count === undefined || offset >= value.count) break;
+      }
+      return dates;
+    }
+
+    let rows: RawObservation[];
+    try {
+      rows = await fetchWindow(realtimeStart, realtimeEnd);
+    } catch (error) {
+      // Daily series (DGS10, DFF) mint a vintage per business day: FRED answers 400 for a real-time period with
+      // more than 2000 of them. Split the period on the series' own vintage dates and join the windows.
+      if (
+        !(error instanceof TradeR1Error) ||
+        error.details.status !== 400 ||
+        !TOO_MANY_VINTAGES.test(error.message) ||
+        realtimeStart === undefined ||
+        realtimeEnd === undefined
+      ) {
+        throw error;
+      }
+      const dates = await vintageDates(realtimeStart, realtimeEnd);
+      const windows: Array<[string, string]> = [];
+      for (let index = 0; index < dates.length; index += VINTAGES_PER_REQUEST) {
+        const start = index === 0 ? realtimeStart : (dates[index] as string);
+        const next = dates[index + VINTAGES_PER_REQUEST];
+        windows.push([start, next === undefined ? realtimeEnd : dayAfter(next, -1)]);
+      }
+      rows = [];
+      for (const [start, end] of windows) rows.push(...(await fetchWindow(start, end)));
+      rows = coalesceVintages(rows);
+    }
+    const observations: MacroObservation[] = rows.map((observation) => ({
+      seriesId: parsed.seriesId,
+      date: observation.date,
+      value: observation.value === '.' ? null : Number(observation.value),
+      publishedAt: toIsoInstant(observation.realtime_start),
+      source: 'fred',
+    }));
     observations.sort(
       (left, right) => left.date.localeCompare(right.date) || left.publishedAt.localeCompare(right.publishedAt),
     );
