@@ -1,6 +1,6 @@
 import { isTradeR1Error } from '@trade-r1/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type FixtureServer, jsonFixture, startFixtureServer } from './__fixtures__/server.ts';
+import { type FixtureServer, fixtureText, jsonFixture, jsonReply, startFixtureServer } from './__fixtures__/server.ts';
 import { describeTransport, expectNoSecret } from './__fixtures__/transport-suite.ts';
 import { createAlphaVantageSource } from './alpha-vantage.ts';
 
@@ -46,7 +46,35 @@ describe('createAlphaVantageSource', () => {
     const query = server.requests.at(-1)?.query;
     expect(query?.get('function')).toBe('TIME_SERIES_DAILY');
     expect(query?.get('apikey')).toBe(SECRET);
-    expect(query?.get('outputsize')).toBe('full');
+    // Alpha Vantage documentation (alphavantage.co/documentation/#daily): outputsize=compact, the latest 100 data
+    // points, is the default; full history is a premium feature, so a free key asking for it is refused.
+    expect(query?.get('outputsize')).toBe('compact');
+  });
+
+  it('reports the bars compact output could not cover instead of silently starting later', async () => {
+    server.route('/query', jsonFixture('alpha-vantage/time-series-daily-ibm.json'));
+    const skipped: unknown[] = [];
+    const result = await createAlphaVantageSource({
+      ...options(),
+      onSkip: (item) => skipped.push(item),
+    }).getDailyBarsWithReport({
+      ticker: 'IBM',
+      start: '2023-06-01',
+      end: '2024-01-05',
+    });
+    const oldest = result.bars[0]?.timestamp;
+    expect(result.skipped).toEqual([
+      expect.objectContaining({ kind: 'bar', subject: 'IBM', date: oldest, reason: expect.stringMatching(/compact/) }),
+    ]);
+    expect(skipped).toEqual(result.skipped);
+    server.route('/query', jsonFixture('alpha-vantage/time-series-daily-ibm.json'));
+    const full = await createAlphaVantageSource({ ...options(), outputSize: 'full' }).getDailyBarsWithReport({
+      ticker: 'IBM',
+      start: '2023-06-01',
+      end: '2024-01-05',
+    });
+    expect(full.skipped).toEqual([]);
+    expect(server.requests.at(-1)?.query.get('outputsize')).toBe('full');
   });
 
   it('scales by the adjusted close with TIME_SERIES_DAILY_ADJUSTED', async () => {
@@ -116,6 +144,64 @@ describe('createAlphaVantageSource', () => {
     const query = server.requests.at(-1)?.query;
     expect(query?.get('function')).toBe('NEWS_SENTIMENT');
     expect(query?.get('time_from')).toBe('20240101T0000');
+    expect(query?.get('sort')).toBe('LATEST');
+  });
+
+  // Alpha Vantage documentation (alphavantage.co/documentation/#news-sentiment): time_from/time_to in
+  // YYYYMMDDTHHMM, sort LATEST (default) | EARLIEST | RELEVANCE, limit up to 1000, no offset parameter.
+  it('pages a full NEWS_SENTIMENT window newest first, ending each page at the oldest article, without repeats', async () => {
+    const article = JSON.parse(fixtureText('alpha-vantage/news-sentiment-aapl.json')).feed[0];
+    const feedAt = (stamps: string[]) => ({
+      items: String(stamps.length),
+      feed: stamps.map((time) => ({
+        ...article,
+        url: `https://www.example-news.com/a-${time}`,
+        time_published: time,
+      })),
+    });
+    server.route(
+      '/query',
+      jsonReply(feedAt(['20240109T120000', '20240108T100000', '20240105T090000'])),
+      jsonReply(feedAt(['20240105T090000', '20240104T150000', '20240103T110000'])),
+      jsonReply(feedAt(['20240102T100000'])),
+    );
+    const before = server.requests.length;
+    const news = await createAlphaVantageSource({ ...options(), newsLimit: 3 }).getNews({
+      ticker: 'AAPL',
+      from: '2024-01-02',
+      to: '2024-01-10',
+    });
+    const sent = server.requests.slice(before).map((request) => request.query.get('time_to'));
+    expect(sent).toEqual(['20240112T0000', '20240105T0900', '20240103T1100']);
+    // Six distinct articles: the one repeated at the page boundary is kept once.
+    expect(news).toHaveLength(6);
+    expect(news.map((item) => item.publishedAt)).toEqual([...news.map((item) => item.publishedAt)].sort());
+  });
+
+  it('reports a page cap instead of silently losing the oldest articles', async () => {
+    const article = JSON.parse(fixtureText('alpha-vantage/news-sentiment-aapl.json')).feed[0];
+    server.route('/query', (request) => {
+      const to = request.query.get('time_to') as string;
+      const day = Number(to.slice(6, 8)) - 1;
+      const time = `202401${String(day).padStart(2, '0')}T120000`;
+      return jsonReply({ items: '1', feed: [{ ...article, url: `https://x.example/${time}`, time_published: time }] });
+    });
+    const skipped: { reason: string }[] = [];
+    const news = await createAlphaVantageSource({
+      ...options(),
+      newsLimit: 1,
+      maxNewsPages: 2,
+      onSkip: (item) => skipped.push(item),
+    }).getNews({
+      ticker: 'AAPL',
+      from: '2024-01-02',
+      to: '2024-01-10',
+    });
+    // Page 1 (to 01-12) holds an article after the window; page 2 (to 01-11T12:00) the 01-10 one; then the cap.
+    expect(news.map((item) => item.publishedAt)).toEqual(['2024-01-10T17:00:00.000Z']);
+    expect(skipped).toEqual([
+      expect.objectContaining({ kind: 'news', reason: expect.stringMatching(/stopped after 2 NEWS_SENTIMENT pages/) }),
+    ]);
   });
 
   it('reads the key from ALPHAVANTAGE_API_KEY and fails clearly without one', () => {

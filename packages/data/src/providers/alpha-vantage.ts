@@ -103,7 +103,11 @@ export interface AlphaVantageSourceOptions extends HttpProviderOptions {
    * and low scaled by `adjusted close / close`. @default false
    */
   adjusted?: boolean;
-  /** `compact` returns the latest 100 bars; `full` the whole history (premium for some plans). @default 'full' */
+  /**
+   * `compact` returns the latest 100 bars; `full` the whole history, which Alpha Vantage serves to premium keys
+   * only (a free key gets an `"Information"` body, `UNAUTHORIZED`). With `compact`, a request reaching further back
+   * than the 100 bars is answered with what there is and the gap is reported through `onSkip`. @default 'compact'
+   */
   outputSize?: 'compact' | 'full';
   /** What to do with a row that violates bar invariants. @default 'error' */
   onInvalid?: InvalidRowPolicy;
@@ -113,8 +117,10 @@ export interface AlphaVantageSourceOptions extends HttpProviderOptions {
    * delay an article, never leak it early. @default 'America/New_York'
    */
   newsTimeZone?: string;
-  /** NEWS_SENTIMENT `limit` (at most 1000). @default 1000 */
+  /** NEWS_SENTIMENT `limit` per request (at most 1000); fuller windows are paged newest first. @default 1000 */
   newsLimit?: number;
+  /** Most NEWS_SENTIMENT requests per `getNews` call; hitting it is reported through `onSkip`. @default 20 */
+  maxNewsPages?: number;
 }
 
 /** Alpha Vantage as a {@link PriceSource} and {@link NewsSource}. */
@@ -153,13 +159,15 @@ export function createAlphaVantageSource(options: AlphaVantageSourceOptions = {}
     });
   }
   const newsLimit = Math.min(1000, Math.max(1, Math.floor(options.newsLimit ?? 1000)));
+  const maxNewsPages = Math.max(1, Math.floor(options.maxNewsPages ?? 20));
+  const outputSize = options.outputSize ?? 'compact';
 
   async function getDailyBarsWithReport(request: PriceRequest): Promise<PriceFetchResult> {
     const { ticker, start, end } = validatePriceRequest(vendor, request);
     const functionName = adjusted ? 'TIME_SERIES_DAILY_ADJUSTED' : 'TIME_SERIES_DAILY';
     const { value } = await client.request({
       path: '/query',
-      query: { function: functionName, symbol: ticker, outputsize: options.outputSize ?? 'full', datatype: 'json' },
+      query: { function: functionName, symbol: ticker, outputsize: outputSize, datatype: 'json' },
       secretQuery: { apikey: apiKey },
       signal: request.signal,
       parse: (body) => {
@@ -190,77 +198,142 @@ export function createAlphaVantageSource(options: AlphaVantageSourceOptions = {}
       }
       return { date, open, high, low, close: finalClose, volume };
     });
-    return rowsToBars(rows, { vendor, ticker, start, end, onInvalid, onSkip: options.onSkip });
+    const result = rowsToBars(rows, { vendor, ticker, start, end, onInvalid, onSkip: options.onSkip });
+    const oldest = rows.reduce<string | undefined>(
+      (min, row) => (min === undefined || row.date < min ? row.date : min),
+      undefined,
+    );
+    if (outputSize === 'compact' && start !== undefined && oldest !== undefined && oldest > start) {
+      reportSkip(
+        options.onSkip,
+        {
+          vendor,
+          kind: 'bar',
+          subject: ticker,
+          index: -1,
+          date: oldest,
+          reason: `outputsize=compact returns the latest 100 bars: nothing before ${oldest} (requested from ${start}); outputSize 'full' needs a premium key`,
+        },
+        result.skipped,
+      );
+    }
+    return result;
   }
 
   async function getNews(request: WindowRequest): Promise<NewsItem[]> {
     const window = validateWindowRequest(vendor, request);
     const day = 86_400_000;
     const stamp = (epochMs: number): string => `${utcDate(epochMs).replaceAll('-', '')}T0000`;
-    const { value } = await client.request({
-      path: '/query',
-      query: {
-        function: 'NEWS_SENTIMENT',
-        tickers: window.ticker,
-        time_from: stamp(window.fromMs - day),
-        time_to: stamp(window.toMs + 2 * day),
-        sort: 'EARLIEST',
-        limit: newsLimit,
-      },
-      secretQuery: { apikey: apiKey },
-      signal: request.signal,
-      parse: (body) => {
-        const notice = vendorNotice(body);
-        if (notice) throw notice;
-        return parseVendorResponse(vendor, 'NEWS_SENTIMENT', newsSchema, body);
-      },
-    });
-    const items: NewsItem[] = [];
+    const timeFrom = stamp(window.fromMs - day);
+    const byId = new Map<string, NewsItem>();
     const skipped: SkippedItem[] = [];
-    value.feed.forEach((article, index) => {
-      const stampText = article.time_published;
-      const instant = wallTimeToInstant(
-        {
-          year: Number(stampText.slice(0, 4)),
-          month: Number(stampText.slice(4, 6)),
-          day: Number(stampText.slice(6, 8)),
-          hour: Number(stampText.slice(9, 11)),
-          minute: Number(stampText.slice(11, 13)),
-          second: stampText.length > 13 ? Number(stampText.slice(13, 15)) : 0,
-        },
-        newsTimeZone,
-      );
-      if (!Number.isFinite(instant)) {
+    // Newest first, one page at a time: a page of `limit` articles may hide older ones, so the next page ends at
+    // the oldest article's minute (Alpha Vantage has no offset parameter; repeats are dropped by id).
+    let timeTo = stamp(window.toMs + 2 * day);
+    for (let page = 0; ; page += 1) {
+      if (page === maxNewsPages) {
         reportSkip(
           options.onSkip,
           {
             vendor,
             kind: 'news',
             subject: window.ticker,
-            index,
-            date: stampText,
-            reason: 'unparseable time_published',
+            index: -1,
+            date: timeTo,
+            reason: `stopped after ${maxNewsPages} NEWS_SENTIMENT pages: articles before ${timeTo} were not fetched (raise maxNewsPages)`,
           },
           skipped,
         );
-        return;
+        break;
       }
-      if (instant < window.fromMs || instant > window.toMs) return;
-      const tickers = new Set<string>([window.ticker]);
-      for (const sentiment of article.ticker_sentiment ?? []) {
-        const parsed = tickerSchema.safeParse(sentiment.ticker);
-        if (parsed.success) tickers.add(parsed.data);
-      }
-      items.push({
-        id: `alphavantage:${createHash('sha256').update(`${article.url}\n${stampText}`).digest('hex').slice(0, 24)}`,
-        tickers: [...tickers],
-        publishedAt: new Date(instant).toISOString(),
-        headline: article.title,
-        summary: article.summary ?? '',
-        source: article.source ?? 'Alpha Vantage',
-        url: article.url,
+      const { value } = await client.request({
+        path: '/query',
+        query: {
+          function: 'NEWS_SENTIMENT',
+          tickers: window.ticker,
+          time_from: timeFrom,
+          time_to: timeTo,
+          sort: 'LATEST',
+          limit: newsLimit,
+        },
+        secretQuery: { apikey: apiKey },
+        signal: request.signal,
+        parse: (body) => {
+          const notice = vendorNotice(body);
+          if (notice) throw notice;
+          return parseVendorResponse(vendor, 'NEWS_SENTIMENT', newsSchema, body);
+        },
       });
-    });
+      let oldest: string | undefined;
+      value.feed.forEach((article, index) => {
+        const stampText = article.time_published;
+        if (oldest === undefined || stampText < oldest) oldest = stampText;
+        const instant = wallTimeToInstant(
+          {
+            year: Number(stampText.slice(0, 4)),
+            month: Number(stampText.slice(4, 6)),
+            day: Number(stampText.slice(6, 8)),
+            hour: Number(stampText.slice(9, 11)),
+            minute: Number(stampText.slice(11, 13)),
+            second: stampText.length > 13 ? Number(stampText.slice(13, 15)) : 0,
+          },
+          newsTimeZone,
+        );
+        if (!Number.isFinite(instant)) {
+          reportSkip(
+            options.onSkip,
+            {
+              vendor,
+              kind: 'news',
+              subject: window.ticker,
+              index,
+              date: stampText,
+              reason: 'unparseable time_published',
+            },
+            skipped,
+          );
+          return;
+        }
+        if (instant < window.fromMs || instant > window.toMs) return;
+        const tickers = new Set<string>([window.ticker]);
+        for (const sentiment of article.ticker_sentiment ?? []) {
+          const parsed = tickerSchema.safeParse(sentiment.ticker);
+          if (parsed.success) tickers.add(parsed.data);
+        }
+        const id = `alphavantage:${createHash('sha256').update(`${article.url}\n${stampText}`).digest('hex').slice(0, 24)}`;
+        byId.set(id, {
+          id,
+          tickers: [...tickers],
+          publishedAt: new Date(instant).toISOString(),
+          headline: article.title,
+          summary: article.summary ?? '',
+          source: article.source ?? 'Alpha Vantage',
+          url: article.url,
+        });
+      });
+      if (value.feed.length < newsLimit || oldest === undefined) break;
+      const next = oldest.slice(0, 13);
+      // A full page within one minute cannot be paged further by time.
+      if (next >= timeTo || next <= timeFrom) {
+        if (next >= timeTo) {
+          reportSkip(
+            options.onSkip,
+            {
+              vendor,
+              kind: 'news',
+              subject: window.ticker,
+              index: -1,
+              date: next,
+              reason: `${newsLimit} articles in the minute ${next}: older ones in the window could not be paged`,
+            },
+            skipped,
+          );
+        }
+        break;
+      }
+      timeTo = next;
+    }
+    const items = [...byId.values()];
     items.sort((left, right) => left.publishedAt.localeCompare(right.publishedAt) || left.id.localeCompare(right.id));
     return items;
   }
