@@ -28,12 +28,9 @@ import { computeIndicators, INDICATOR_NAMES, type IndicatorName } from '../indic
 import type {
   FundamentalFact,
   FundamentalsSource,
-  InsiderSentiment,
   InsiderSource,
-  InsiderTransaction,
   MacroObservation,
   MacroSource,
-  NewsItem,
   NewsSource,
   PriceSource,
 } from '../sources.ts';
@@ -45,6 +42,28 @@ import {
   newsItemSchema,
 } from './item-schemas.ts';
 import { renderContextPrompt } from './render.ts';
+import {
+  CONTEXT_SECTIONS,
+  type ContextFundamentalMetric,
+  type ContextNewsBucket,
+  type ContextSection,
+  type ContextTechnicals,
+  type ExcludedCounts,
+  type NewsBucketSpec,
+  type PointInTimeContext,
+} from './types.ts';
+
+export {
+  CONTEXT_SECTIONS,
+  type ContextFundamentalMetric,
+  type ContextNewsBucket,
+  type ContextSection,
+  type ContextTechnicals,
+  type ExcludedCounts,
+  type NewsBucketSpec,
+  type PointInTimeContext,
+};
+
 import { estimateTokens } from './tokens.ts';
 
 /** The sources a context is built from; each is optional (a missing one leaves its section empty). */
@@ -54,16 +73,6 @@ export interface ContextSources {
   fundamentals?: FundamentalsSource;
   insider?: InsiderSource;
   macro?: MacroSource;
-}
-
-/** A news recency bucket: items published `minDaysAgo..maxDaysAgo` calendar days before `asOf`, at most `cap`. */
-export interface NewsBucketSpec {
-  /** Fewest whole UTC calendar days before the `asOf` date (0 = the decision day). */
-  minDaysAgo: number;
-  /** Most days before the `asOf` date (inclusive). */
-  maxDaysAgo: number;
-  /** Most items sampled from the bucket. */
-  cap: number;
 }
 
 /** Trading-R1's news buckets (Table S1): t−3..t ≤ 10, t−10..t−4 ≤ 20, t−30..t−11 ≤ 20. */
@@ -264,85 +273,6 @@ export interface BuildContextRequest {
   /** Reuse what was gathered for the same sources, ticker, asOf and data options (see {@link createContextCache}). */
   cache?: ContextCache;
   signal?: AbortSignal;
-}
-
-/** A news bucket as included. */
-export interface ContextNewsBucket extends NewsBucketSpec {
-  /** Items available in the bucket before sampling. */
-  available: number;
-  /** Sampled items, newest first. */
-  items: NewsItem[];
-}
-
-/** One fundamental metric with its latest periods. */
-export interface ContextFundamentalMetric {
-  metric: string;
-  unit: string;
-  /** Newest period first; each the latest figure published by `asOf` for that period. */
-  facts: FundamentalFact[];
-}
-
-/** Technicals as included. */
-export interface ContextTechnicals {
-  /** The last `technicalsWindow` bars at `asOf`. */
-  bars: Bar[];
-  /** Indicator values over the same dates (oldest first), computed with the long lookback. */
-  indicators: Partial<Record<IndicatorName, Array<number | null>>>;
-  /** Bars used to compute indicators. */
-  lookbackBars: number;
-}
-
-/** Items a source returned that did not go in, per reason. */
-export interface ExcludedCounts {
-  /** Published after `asOf`. */
-  future: number;
-  /** Without a parseable `publishedAt`. */
-  undated: number;
-  /** Failing the item schema for another reason. */
-  invalid: number;
-}
-
-/** A block of the context prompt. */
-export type ContextSection = 'technicals' | 'news' | 'fundamentals' | 'insider' | 'macro';
-
-/** The default block order of the prompt. */
-export const CONTEXT_SECTIONS: readonly ContextSection[] = ['technicals', 'news', 'fundamentals', 'insider', 'macro'];
-
-/** What {@link buildContext} assembled. */
-export interface PointInTimeContext {
-  ticker: string;
-  /** The exchange whose calendar placed the cutoff. */
-  exchange: ExchangeId;
-  /** Canonical UTC ISO instant of the decision cutoff: nothing published after it is in the context. */
-  asOf: string;
-  /** The date of the cutoff in the exchange's zone. */
-  asOfDate: string;
-  /** The trading date whose open is the first tradable price after the cutoff (where labels and fills start). */
-  fillDate: string;
-  news: ContextNewsBucket[];
-  technicals: ContextTechnicals | null;
-  fundamentals: ContextFundamentalMetric[];
-  insider: { sentiment: InsiderSentiment[]; transactions: InsiderTransaction[] };
-  macro: Array<{ seriesId: string; observations: MacroObservation[] }>;
-  /** Per source kind, the items dropped. */
-  excluded: Record<'prices' | 'news' | 'fundamentals' | 'insider' | 'macro', ExcludedCounts>;
-  /** Source failures recorded with `onSourceError: 'omit'`. */
-  errors: Array<{ source: string; code: string; message: string }>;
-  /** The blocks in the prompt, in prompt order (a variant drops and shuffles some). */
-  sections: ContextSection[];
-  /** The prompt text (within the token budget). */
-  prompt: string;
-  /** Tokens of `prompt` by the configured counter. */
-  tokens: number;
-  /** What was cut to fit the budget. */
-  trimmed: {
-    newsItems: number;
-    insiderTransactions: number;
-    macroObservations: number;
-    fundamentalFacts: number;
-    indicators: number;
-    truncated: boolean;
-  };
 }
 
 const bucketSchema = z

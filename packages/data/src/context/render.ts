@@ -1,6 +1,6 @@
 import type { IndicatorName } from '../indicators/indicators.ts';
-import type { ContextSection, PointInTimeContext } from './build-context.ts';
 import { formatCompactNumber, formatPrice } from './format.ts';
+import type { ContextSection, PointInTimeContext } from './types.ts';
 
 type ContextBody = Omit<PointInTimeContext, 'prompt' | 'tokens' | 'trimmed'>;
 
