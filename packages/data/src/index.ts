@@ -27,6 +27,14 @@ export {
 } from './context/build-context.ts';
 export { formatCompactNumber, formatPrice } from './context/format.ts';
 export {
+  classifyPeriod,
+  DEFAULT_FUNDAMENTAL_METRICS,
+  deriveFourthQuarters,
+  type SelectedFundamentals,
+  type SelectFundamentalsOptions,
+  selectFundamentals,
+} from './context/fundamentals.ts';
+export {
   fundamentalFactSchema,
   insiderSentimentSchema,
   insiderTransactionSchema,

@@ -71,6 +71,13 @@ export interface FundamentalFact {
   unit: string;
   /** End of the fiscal period the figure describes (`YYYY-MM-DD`), when known. */
   periodEnd?: string;
+  /** Start of the period (`YYYY-MM-DD`) for a flow (revenue, cash flow); absent for a balance (an instant). */
+  periodStart?: string;
+  /**
+   * What span the figure covers: `'instant'` (a balance at `periodEnd`), `'quarter'`, `'ytd'` (six or nine months
+   * to date), `'annual'`, or `'other'`. Absent when the vendor does not say.
+   */
+  periodKind?: 'instant' | 'quarter' | 'ytd' | 'annual' | 'other';
   fiscalYear?: number;
   /** `Q1`…`Q4` or `FY`. */
   fiscalPeriod?: string;

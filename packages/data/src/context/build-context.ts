@@ -26,7 +26,6 @@ import {
 import { z } from 'zod';
 import { computeIndicators, INDICATOR_NAMES, type IndicatorName } from '../indicators/indicators.ts';
 import type {
-  FundamentalFact,
   FundamentalsSource,
   InsiderSource,
   MacroObservation,
@@ -34,6 +33,7 @@ import type {
   NewsSource,
   PriceSource,
 } from '../sources.ts';
+import { DEFAULT_FUNDAMENTAL_METRICS, selectFundamentals } from './fundamentals.ts';
 import {
   fundamentalFactSchema,
   insiderSentimentSchema,
@@ -102,8 +102,13 @@ export interface BuildContextOptions {
   indicators?: readonly IndicatorName[];
   /** Most recent periods shown per fundamental metric. @default 4 */
   fundamentalPeriods?: number;
-  /** Most fundamental metrics shown (the most recently published first). @default 40 */
+  /** Most fundamental metrics shown; the number left out is in `capped.fundamentalMetrics`. @default 40 */
   maxFundamentalMetrics?: number;
+  /**
+   * Metric order of the fundamentals block (metrics not listed follow, most recently published first).
+   * @default DEFAULT_FUNDAMENTAL_METRICS (revenue, profits, EPS, operating cash flow, capex, cash, debt, equity…)
+   */
+  fundamentalMetrics?: readonly string[];
   /** Calendar days of monthly insider sentiment. @default 90 */
   insiderSentimentDays?: number;
   /** Calendar days of insider transactions searched. @default 730 */
@@ -157,7 +162,7 @@ export interface BuildContextOptions {
 /** What the sources gave for one (ticker, asOf, options), before variant selection and rendering. */
 type GatheredContext = Pick<
   PointInTimeContext,
-  'news' | 'technicals' | 'fundamentals' | 'insider' | 'macro' | 'excluded' | 'errors'
+  'news' | 'technicals' | 'fundamentals' | 'insider' | 'macro' | 'excluded' | 'errors' | 'capped'
 >;
 
 /**
@@ -245,6 +250,7 @@ function contextCacheKey(sources: ContextSources, ticker: string, asOf: string, 
     options.indicators ?? null,
     options.fundamentalPeriods ?? null,
     options.maxFundamentalMetrics ?? null,
+    options.fundamentalMetrics ?? null,
     options.insiderSentimentDays ?? null,
     options.insiderTransactionDays ?? null,
     options.maxInsiderTransactions ?? null,
@@ -287,6 +293,7 @@ const optionsSchema = z.object({
   indicators: z.array(z.enum(INDICATOR_NAMES)).optional(),
   fundamentalPeriods: z.number().int().positive().optional(),
   maxFundamentalMetrics: z.number().int().positive().optional(),
+  fundamentalMetrics: z.array(z.string().min(1)).optional(),
   insiderSentimentDays: z.number().int().min(0).optional(),
   insiderTransactionDays: z.number().int().min(0).optional(),
   maxInsiderTransactions: z.number().int().min(0).optional(),
@@ -437,7 +444,7 @@ export async function buildContext(request: BuildContextRequest): Promise<PointI
   const gathered = cached ? structuredClone(cached) : await gather();
   // Copies in and out, so that changing a returned context never changes a cached one.
   if (cacheKey !== undefined && !cached) cache?.set(cacheKey, structuredClone(gathered));
-  const { news, technicals, insider, macro, excluded, errors } = gathered;
+  const { news, technicals, insider, macro, excluded, errors, capped } = gathered;
   let { fundamentals } = gathered;
 
   async function gather(): Promise<GatheredContext> {
@@ -573,6 +580,7 @@ export async function buildContext(request: BuildContextRequest): Promise<PointI
     }
 
     // --- Fundamentals ------------------------------------------------------------------------------------------
+    const capped: PointInTimeContext['capped'] = { fundamentalMetrics: 0 };
     let fundamentals: ContextFundamentalMetric[] = [];
     if (sources.fundamentals) {
       const fundamentalsSource = sources.fundamentals;
@@ -583,43 +591,13 @@ export async function buildContext(request: BuildContextRequest): Promise<PointI
       );
       const admitted = admit(raw, fundamentalFactSchema, asOfInstant, asOf, fundamentalsSource.name, false, timeZone);
       addCounts(excluded.fundamentals, admitted.counts);
-      const periods = options.fundamentalPeriods ?? 4;
-      const byMetric = new Map<string, FundamentalFact[]>();
-      for (const fact of admitted.items) {
-        const key = `${fact.metric}\u0000${fact.unit}`;
-        const list = byMetric.get(key) ?? [];
-        list.push(fact);
-        byMetric.set(key, list);
-      }
-      fundamentals = [...byMetric.values()].map((facts) => {
-        // Per period keep the latest figure published by asOf (restatements replace the original).
-        const byPeriod = new Map<string, FundamentalFact>();
-        for (const fact of facts) {
-          const period = fact.periodEnd ?? `${fact.fiscalYear ?? ''}${fact.fiscalPeriod ?? ''}`;
-          const key = period === '' ? fact.publishedAt : period;
-          const current = byPeriod.get(key);
-          if (!current || current.publishedAt < fact.publishedAt) byPeriod.set(key, fact);
-        }
-        const latest = [...byPeriod.values()]
-          .sort((left, right) => {
-            const leftKey = left.periodEnd ?? left.publishedAt;
-            const rightKey = right.periodEnd ?? right.publishedAt;
-            return leftKey < rightKey ? 1 : leftKey > rightKey ? -1 : 0;
-          })
-          .slice(0, periods);
-        const first = latest[0] as FundamentalFact;
-        return { metric: first.metric, unit: first.unit, facts: latest };
+      const selected = selectFundamentals(admitted.items, {
+        periods: options.fundamentalPeriods ?? 4,
+        maxMetrics: options.maxFundamentalMetrics ?? 40,
+        metrics: options.fundamentalMetrics ?? DEFAULT_FUNDAMENTAL_METRICS,
       });
-      const newestPublished = (metric: ContextFundamentalMetric): string =>
-        metric.facts
-          .map((fact) => fact.publishedAt)
-          .sort()
-          .at(-1) ?? '';
-      fundamentals.sort((left, right) => {
-        const order = newestPublished(right).localeCompare(newestPublished(left));
-        return order !== 0 ? order : left.metric.localeCompare(right.metric);
-      });
-      fundamentals = fundamentals.slice(0, options.maxFundamentalMetrics ?? 40);
+      fundamentals = selected.metrics;
+      capped.fundamentalMetrics = selected.droppedMetrics;
     }
 
     // --- Insider -----------------------------------------------------------------------------------------------
@@ -710,7 +688,7 @@ export async function buildContext(request: BuildContextRequest): Promise<PointI
         macro.push({ seriesId, observations });
       }
     }
-    return { news, technicals, fundamentals, insider, macro, excluded, errors };
+    return { news, technicals, fundamentals, insider, macro, excluded, errors, capped };
   }
 
   throwIfAborted(signal);
@@ -749,6 +727,7 @@ export async function buildContext(request: BuildContextRequest): Promise<PointI
     macro,
     excluded,
     errors,
+    capped,
   };
   const rendered = renderContextPrompt(context, {
     maxTokens: options.maxTokens ?? 16_000,

@@ -23,6 +23,8 @@ export const fundamentalFactSchema = z.object({
   value: finiteNumberSchema,
   unit: z.string(),
   periodEnd: isoDateSchema.optional(),
+  periodStart: isoDateSchema.optional(),
+  periodKind: z.enum(['instant', 'quarter', 'ytd', 'annual', 'other']).optional(),
   fiscalYear: z.number().int().optional(),
   fiscalPeriod: z.string().optional(),
   form: z.string().optional(),

@@ -96,11 +96,17 @@ function renderFundamentals(context: ContextBody): string {
   const lines = ['<fundamentals>', 'metric (unit): newest first, period [form, filed]'];
   for (const metric of context.fundamentals) {
     const cells = metric.facts.map((fact) => {
-      const period = fact.periodEnd ?? [fact.fiscalYear, fact.fiscalPeriod].filter(Boolean).join(' ');
+      const end = fact.periodEnd ?? [fact.fiscalYear, fact.fiscalPeriod].filter(Boolean).join(' ');
+      const kind =
+        fact.periodKind && fact.periodKind !== 'instant' && fact.periodKind !== 'other' ? ` ${fact.periodKind}` : '';
+      const period = fact.periodStart && fact.periodEnd ? `${fact.periodStart}..${fact.periodEnd}${kind}` : end;
       const form = fact.form ? `${fact.form}, ` : '';
       return `${formatCompactNumber(fact.value, 4)} @ ${period || 'n/a'} [${form}filed ${fact.publishedAt.slice(0, 10)}]`;
     });
-    lines.push(`- ${metric.metric} (${metric.unit}): ${cells.join('; ')}`);
+    const ttm = metric.ttm
+      ? `TTM ${formatCompactNumber(metric.ttm.value, 4)} @ ${metric.ttm.periodStart}..${metric.ttm.periodEnd}; `
+      : '';
+    lines.push(`- ${metric.metric} (${metric.unit}): ${ttm}${cells.join('; ')}`);
   }
   lines.push('</fundamentals>');
   return lines.join('\n');

@@ -30,6 +30,8 @@ export interface ContextFundamentalMetric {
   unit: string;
   /** Newest period first; each the latest figure published by `asOf` for that period. */
   facts: FundamentalFact[];
+  /** Trailing twelve months: the sum of the four newest consecutive quarters, when there are four. */
+  ttm?: { value: number; periodStart: string; periodEnd: string; publishedAt: string };
 }
 
 /** Technicals as included. */
@@ -76,6 +78,8 @@ export interface PointInTimeContext {
   macro: Array<{ seriesId: string; observations: MacroObservation[] }>;
   /** Per source kind, the items dropped. */
   excluded: Record<'prices' | 'news' | 'fundamentals' | 'insider' | 'macro', ExcludedCounts>;
+  /** Items left out by a count cap before rendering (`maxFundamentalMetrics`). */
+  capped: { fundamentalMetrics: number };
   /** Source failures recorded with `onSourceError: 'omit'`. */
   errors: Array<{ source: string; code: string; message: string }>;
   /** The blocks in the prompt, in prompt order (a variant drops and shuffles some). */

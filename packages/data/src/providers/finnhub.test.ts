@@ -147,6 +147,10 @@ describe('createFinnhubSource', () => {
     expect(server.requests.at(-1)?.query.get('from')).toBe('2021-01-29');
   });
 
+  // Finnhub API documentation (finnhub.io/docs/api/company-basic-financials): `series.annual` and
+  // `series.quarterly` hold `{ period, v }` points with no filing date; SEC deadlines for large accelerated filers
+  // (sec.gov Form 10-K / 10-Q general instructions: 60/40 days, the 90/45-day defaults here are the latest for any
+  // domestic filer) set the lags. No 10-Q is filed for a fiscal fourth quarter: it is public with the 10-K.
   it('returns dated /stock/metric series only (the undated snapshot is excluded)', async () => {
     server.route('/stock/metric', jsonFixture('finnhub/metric-aapl.json'));
     const skipped: SkippedItem[] = [];
@@ -155,11 +159,15 @@ describe('createFinnhubSource', () => {
     });
     expect(facts.map((fact) => `${fact.metric}:${fact.source}:${fact.periodEnd}:${fact.publishedAt}`)).toEqual([
       'eps:finnhub:annual:2022-09-24:2022-12-23T23:59:59.999Z',
-      'eps:finnhub:quarterly:2023-09-30:2023-11-14T23:59:59.999Z',
       'currentRatio:finnhub:annual:2023-09-30:2023-12-29T23:59:59.999Z',
       'eps:finnhub:annual:2023-09-30:2023-12-29T23:59:59.999Z',
+      // The quarter ending on the fiscal year end (2023-09-30) is Q4: public with the 10-K (+90 days), not +45.
+      'eps:finnhub:quarterly:2023-09-30:2023-12-29T23:59:59.999Z',
       'eps:finnhub:quarterly:2023-12-30:2024-02-13T23:59:59.999Z',
     ]);
+    expect(
+      facts.find((fact) => fact.source === 'finnhub:quarterly' && fact.periodEnd === '2023-09-30')?.fiscalPeriod,
+    ).toBe('Q4');
     expect(facts.some((fact) => fact.metric === 'peTTM')).toBe(false);
     expect(skipped).toEqual([
       expect.objectContaining({ kind: 'fundamental', reason: 'currentRatio (annual): value missing' }),

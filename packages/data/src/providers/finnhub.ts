@@ -109,7 +109,8 @@ export interface FinnhubSourceOptions extends HttpProviderOptions {
   /**
    * Days after a period's end at which a `/stock/metric` series value is taken as public. Finnhub gives no filing
    * date, so the defaults are the latest SEC deadlines for US domestic filers (10-K: 90 days, 10-Q: 45 days); raise
-   * them for foreign issuers (20-F: 4 months). @default { annual: 90, quarterly: 45 }
+   * them for foreign issuers (20-F: 4 months). A quarterly point ending on a fiscal year end (a date of the annual
+   * series) is the fourth quarter, reported in the 10-K: it takes the annual lag. @default { annual: 90, quarterly: 45 }
    */
   seriesPublicationLagDays?: { annual?: number; quarterly?: number };
   /** Set `false` to return no `/stock/metric` series values at all. @default true */
@@ -312,7 +313,13 @@ export function createFinnhubSource(options: FinnhubSourceOptions = {}): Finnhub
     if (options.includeMetricSeries === false) return [];
     const facts: FundamentalFact[] = [];
     const skipped: SkippedItem[] = [];
-    for (const [frequency, lag] of [
+    // A quarterly point ending on a fiscal year end is the fourth quarter: it is not filed in a 10-Q but becomes
+    // public with the 10-K, so it takes the annual lag (dating it at +45 days would leak it about six weeks early).
+    const yearEnds = new Set<string>();
+    for (const points of Object.values(response.series?.annual ?? {})) {
+      for (const point of points) if (isIsoDate(point.period)) yearEnds.add(point.period);
+    }
+    for (const [frequency, seriesLag] of [
       ['annual', annualLag],
       ['quarterly', quarterlyLag],
     ] as const) {
@@ -340,13 +347,15 @@ export function createFinnhubSource(options: FinnhubSourceOptions = {}): Finnhub
             skip('value missing');
             return;
           }
+          const fourthQuarter = frequency === 'quarterly' && yearEnds.has(point.period);
+          const lag = fourthQuarter ? annualLag : seriesLag;
           facts.push({
             ticker,
             metric,
             value: point.v,
             unit: 'unspecified',
             periodEnd: point.period,
-            ...(frequency === 'annual' ? { fiscalPeriod: 'FY' } : {}),
+            ...(frequency === 'annual' ? { fiscalPeriod: 'FY' } : fourthQuarter ? { fiscalPeriod: 'Q4' } : {}),
             publishedAt: new Date(Date.parse(`${point.period}T00:00:00Z`) + (lag + 1) * DAY_MS - 1).toISOString(),
             source: `finnhub:${frequency}`,
           });

@@ -1,5 +1,6 @@
 import { isTradeR1Error } from '@trade-r1/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildContext } from '../context/build-context.ts';
 import { type FixtureServer, jsonFixture, startFixtureServer } from './__fixtures__/server.ts';
 import { describeTransport } from './__fixtures__/transport-suite.ts';
 import { createSecEdgarSource } from './sec-edgar.ts';
@@ -101,6 +102,8 @@ describe('createSecEdgarSource', () => {
         value: 6.13,
         unit: 'USD/shares',
         periodEnd: '2023-09-30',
+        periodStart: '2022-09-25',
+        periodKind: 'annual',
         fiscalYear: 2023,
         fiscalPeriod: 'FY',
         form: '10-K',
@@ -173,5 +176,53 @@ describe('createSecEdgarSource', () => {
       .catch((caught) => caught);
     expect(isTradeR1Error(error, 'BAD_RESPONSE')).toBe(true);
     expect(error.message).toContain('filings.recent.filingDate');
+  });
+
+  // SEC EDGAR API documentation (sec.gov/search-filings/edgar-application-programming-interfaces): companyfacts
+  // entries carry `start` for duration facts and `end`; `fy`/`fp`/`form` describe the filing that reported the
+  // fact, so a 10-Q reports both its quarter and its year to date. Figures: Apple's FY2023 10-K and FY2024 10-Qs.
+  it('keeps period starts: the quarter to 2024-06-29 is 85.8B, not the nine months of 296.1B', async () => {
+    server.route(FACTS, jsonFixture('sec-edgar/companyfacts-CIK0000320193-revenue.json'));
+    const source = createSecEdgarSource(base());
+    const facts = await source.getFundamentals({ ticker: 'AAPL' });
+    const toJune = facts.filter((fact) => fact.periodEnd === '2024-06-29' && fact.publishedAt.startsWith('2024-08-02'));
+    expect(toJune.map((fact) => [fact.periodStart, fact.periodKind, fact.value])).toEqual([
+      ['2024-03-31', 'quarter', 85_777_000_000],
+      ['2023-10-01', 'ytd', 296_105_000_000],
+    ]);
+  });
+
+  it('shows quarters, a derived fourth quarter and TTM in the context, point in time', async () => {
+    server.route(FACTS, jsonFixture('sec-edgar/companyfacts-CIK0000320193-revenue.json'));
+    const sources = { fundamentals: createSecEdgarSource(base()) };
+    const context = await buildContext({ ticker: 'AAPL', asOf: '2024-08-05', sources });
+    const revenue = context.fundamentals.find(
+      (metric) => metric.metric === 'RevenueFromContractWithCustomerExcludingAssessedTax',
+    );
+    expect(revenue?.facts.map((fact) => [fact.periodStart, fact.periodEnd, fact.value / 1e6, fact.periodKind])).toEqual(
+      [
+        ['2024-03-31', '2024-06-29', 85_777, 'quarter'],
+        ['2023-12-31', '2024-03-30', 90_753, 'quarter'],
+        ['2023-10-01', '2023-12-30', 119_575, 'quarter'],
+        // Q4 FY2023 = FY2023 (383,285) − nine months to 2023-07-01 (293,787), public with the 10-K.
+        ['2023-07-02', '2023-09-30', 89_498, 'quarter'],
+      ],
+    );
+    expect(revenue?.facts[3]?.publishedAt).toBe('2023-11-03T23:59:59.999Z');
+    expect(revenue?.ttm).toMatchObject({ value: 385_603_000_000, periodStart: '2023-07-02', periodEnd: '2024-06-29' });
+    expect(context.prompt).toContain('TTM 385.6B');
+    expect(context.prompt).not.toContain('296.1B');
+    // Before the 10-K there is no fourth quarter and no TTM; the nine months are shown with their span.
+    server.route(FACTS, jsonFixture('sec-edgar/companyfacts-CIK0000320193-revenue.json'));
+    const early = await buildContext({
+      ticker: 'AAPL',
+      asOf: '2023-10-15',
+      sources: { fundamentals: createSecEdgarSource(base()) },
+    });
+    const earlyRevenue = early.fundamentals.find(
+      (metric) => metric.metric === 'RevenueFromContractWithCustomerExcludingAssessedTax',
+    );
+    expect(earlyRevenue?.facts.map((fact) => [fact.periodEnd, fact.periodKind])).toEqual([['2023-07-01', 'quarter']]);
+    expect(earlyRevenue?.ttm).toBeUndefined();
   });
 });

@@ -1,5 +1,6 @@
 import { isIsoDate, parseTimestamp, TradeR1Error, toInstant, toIsoInstant } from '@trade-r1/core';
 import { z } from 'zod';
+import { classifyPeriod } from '../context/fundamentals.ts';
 import type { FundamentalFact, FundamentalsRequest, FundamentalsSource } from '../sources.ts';
 import {
   createProviderClient,
@@ -168,7 +169,9 @@ function padCik(cik: string | number): string {
  * after 17:30 Eastern to the next business day, so the end of the filing date is never before acceptance: the
  * date is conservative. A filing's `publishedAt` is the later of that and its `acceptanceDateTime`. Every fact is
  * returned, including the same figure re-reported as a comparative in later filings (each with its own filing
- * date); `taxonomies`, `concepts` and `forms` narrow the set explicitly. Default rate limit: bursts of 5,
+ * date); `taxonomies`, `concepts` and `forms` narrow the set explicitly. Each fact keeps its period: `periodStart`
+ * (flows) and `periodKind` — `quarter`, `ytd` (a 10-Q's six or nine months to date), `annual` or `instant` — so a
+ * quarter and the nine months to the same date are never confused (`deriveFourthQuarters` fills implicit Q4s). Default rate limit: bursts of 5,
  * 8 requests/s (SEC maximum: 10/s).
  * @throws {TradeR1Error} `INVALID_CONFIG` when no User-Agent with a contact e-mail is configured.
  */
@@ -257,6 +260,8 @@ export function createSecEdgarSource(options: SecEdgarSourceOptions = {}): SecEd
               value: entry.val,
               unit,
               periodEnd: entry.end,
+              ...(entry.start === undefined ? {} : { periodStart: entry.start }),
+              periodKind: classifyPeriod(entry.start, entry.end),
               ...(entry.fy === null || entry.fy === undefined ? {} : { fiscalYear: entry.fy }),
               ...(entry.fp ? { fiscalPeriod: entry.fp } : {}),
               form: entry.form,
