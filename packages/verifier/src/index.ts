@@ -42,16 +42,24 @@ export {
 } from './embedders/use-lite.ts';
 export { cosineSimilarity, dot, hashedUnitVector, l2NormalizeInPlace } from './embedders/vector-math.ts';
 export { openEvidenceStore } from './store/evidence-store.ts';
+export {
+  createMemoryIndex,
+  type MemoryIndex,
+  type MemoryIndexOptions,
+  type MemoryIndexStats,
+} from './store/memory-index.ts';
 export { DEFAULT_RRF_K, type FusedItem, reciprocalRankFusion } from './store/rrf.ts';
 export type {
   AddOptions,
   AddResult,
+  EvidenceSnapshot,
   EvidenceStore,
   EvidenceStoreOptions,
   IngestProgressEvent,
   OptimizeOptions,
   SearchHit,
   SearchRequest,
+  SnapshotFilter,
   VectorIndexOptions,
 } from './store/types.ts';
 // #endregion

@@ -32,12 +32,14 @@ import type {
   AddOptions,
   AddResult,
   EvidenceDocumentInput,
+  EvidenceSnapshot,
   EvidenceStore,
   EvidenceStoreOptions,
   IngestProgressEvent,
   OptimizeOptions,
   SearchHit,
   SearchRequest,
+  SnapshotFilter,
 } from './types.ts';
 
 const optionsSchema = z.object({
@@ -90,7 +92,8 @@ const timeInputSchema = z.union([
   z.date(),
 ]);
 
-const searchRequestSchema = z
+/** Validation of a {@link SearchRequest} (shared with the memory index, so both accept exactly the same requests). */
+export const searchRequestSchema = z
   .object({
     query: z.string().optional(),
     vector: z.union([z.instanceof(Float32Array), z.array(z.number().finite())]).optional(),
@@ -116,6 +119,13 @@ const searchRequestSchema = z
     message: 'text and hybrid search need a query',
     path: ['query'],
   });
+
+const snapshotFilterSchema = z
+  .object({
+    tickers: z.array(z.string()).default([]),
+    sourceKinds: z.array(sourceKindSchema).default([]),
+  })
+  .strict();
 
 const SCALAR_INDEXES: ReadonlyArray<{ column: string; kind: string; make: () => lancedb.Index }> = [
   { column: 'published_at', kind: 'BTREE', make: () => lancedb.Index.btree() },
@@ -585,6 +595,47 @@ class LanceEvidenceStore implements EvidenceStore {
     const [embedded] = await this.#embedder.embed([query as string], signal ? { signal } : {});
     checkVectors(embedded ? [embedded] : [], 1, this.#embedder);
     return embedded as Float32Array;
+  }
+
+  async snapshot(filter: SnapshotFilter = {}): Promise<EvidenceSnapshot> {
+    this.#assertOpen();
+    const parsed = parseWith(snapshotFilterSchema, filter, { label: 'snapshot() filter' });
+    const clauses: string[] = [];
+    if (parsed.tickers.length > 0) clauses.push(tickersFilter(parsed.tickers));
+    if (parsed.sourceKinds.length > 0) clauses.push(sqlInList('source_kind', parsed.sourceKinds));
+    // Chunks about any of the tickers OR of any of the whole source kinds.
+    const where = clauses.length === 0 ? 'FALSE' : clauses.map((clause) => `(${clause})`).join(' OR ');
+    const read = async (): Promise<EvidenceSnapshot> => {
+      await this.#table.checkoutLatest();
+      const version = await this.#table.version();
+      const rows = (await this.#table
+        .query()
+        .where(where)
+        .select([...RESULT_COLUMNS, 'vector'])
+        .toArray()) as ResultRow[];
+      return { version, chunks: rows.map((row) => toHit(row, 0, {})) };
+    };
+    // Read inside the write queue (no write of this store can interleave); a commit of another writer between
+    // reading the version and the rows is detected by re-reading the version, and the read is repeated.
+    const run = this.#writeQueue.then(async () => {
+      try {
+        for (let attempt = 0; attempt < 5; attempt += 1) {
+          const result = await read();
+          await this.#table.checkoutLatest();
+          if ((await this.#table.version()) === result.version) return result;
+        }
+      } catch (cause) {
+        throw new TradeR1Error('STORE_ERROR', `Cannot read a snapshot of ${this.tableName}`, {
+          cause,
+          details: { tableName: this.tableName },
+        });
+      }
+      throw new TradeR1Error('STORE_ERROR', `${this.tableName} changed during each of 5 snapshot reads`, {
+        details: { tableName: this.tableName },
+      });
+    });
+    this.#writeQueue = run.catch(() => undefined);
+    return run;
   }
 
   async deleteDocuments(documentIds: readonly string[]): Promise<number> {

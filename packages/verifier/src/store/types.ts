@@ -201,6 +201,22 @@ export interface OptimizeOptions {
   cleanupOlderThan?: Date;
 }
 
+/** What {@link EvidenceStore.snapshot} reads: chunks about any of `tickers` plus every chunk of the `sourceKinds`. */
+export interface SnapshotFilter {
+  /** Chunks about at least one of these tickers (validated like `SearchRequest.tickers`). */
+  tickers?: readonly string[];
+  /** Every chunk of these source kinds (e.g. `['macro']` for market-wide documents). */
+  sourceKinds?: readonly SourceKind[];
+}
+
+/** The chunks of a {@link SnapshotFilter} as stored at one table version (each hit with its vector, `score` 0). */
+export interface EvidenceSnapshot {
+  /** The table version the chunks were read at (see {@link EvidenceStore.version}). */
+  version: number;
+  /** Every matching chunk, with `vector` set; no `asOf` filter is applied (the reader filters per request). */
+  chunks: SearchHit[];
+}
+
 /** A point-in-time evidence store on a LanceDB table. */
 export interface EvidenceStore {
   /** The embedder's model id recorded in the table. */
@@ -219,6 +235,13 @@ export interface EvidenceStore {
   add(documents: readonly EvidenceDocumentInput[], options?: AddOptions): Promise<AddResult>;
   /** Point-in-time retrieval; see {@link SearchRequest}. */
   search(request: SearchRequest): Promise<SearchHit[]>;
+  /**
+   * Read every chunk about `tickers` or of `sourceKinds`, with vectors, at one table version (the version is read
+   * again afterwards and the read repeated if another writer committed in between). Feeds in-memory indexes such
+   * as {@link createMemoryIndex}; with neither filter it returns no chunks.
+   * @throws {TradeR1Error} `INVALID_INPUT`, `STORE_ERROR`, `CLOSED`
+   */
+  snapshot(filter?: SnapshotFilter): Promise<EvidenceSnapshot>;
   /** Remove documents (all their chunks) by id. Returns the number of chunk rows deleted. */
   deleteDocuments(documentIds: readonly string[]): Promise<number>;
   /** Number of chunk rows (optionally only those matching `{ asOf, tickers }`). */
