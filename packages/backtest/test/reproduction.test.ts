@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import {
   alignPriceSeries,
@@ -7,25 +8,16 @@ import {
   runBacktestSync,
   tradingR1Metrics,
 } from '../src/index.ts';
-import { hasSharedPrices, readSharedPrices } from './helpers/prices.ts';
+import { hasSharedPrices, readSharedPrices, sharedPricePath } from './helpers/prices.ts';
 
 /**
- * FLAG-Trader (arXiv 2502.11433v3) Tables 1–2, Buy & Hold rows: CR %, SR, AV %, MDD % over the stock test window
- * 2020-10-01 → 2021-05-06. We rebuild them from the Yahoo adjusted daily prices in ../shared/data/prices/us with
- * the engine itself: one STRONG_BUY decided on 2020-09-30 (the last warm-up day), filled at the close of
- * 2020-10-01 (`next-close`), no fees, held to the end of the window.
- *
- * Findings (see the README for the full reasoning):
- * - MSFT, window ending 2021-05-05 (149 trading days): CR 15.340, AV 24.980 and SR 1.039 match all printed
- *   digits. SR is annualised: R_p = 252 · CR / T with T = 149 days, σ_p = AV, r_f = 0. With the window ending on
- *   2021-05-06 (150 days) CR would be 16.654: the paper's MSFT series evidently ends one trading day earlier.
- * - MDD: 9.212 here vs 9.428 published. The same 9.428 appears for six different MSFT agents in Table 1, so it is
- *   a property of their price series (the peak-to-trough here is 2020-10-13 → 2020-11-02, before any dividend
- *   in the window, so dividend adjustment cannot explain it); our intraday-low drawdown is 9.44, close to theirs.
- * - TSLA, window ending 2021-05-06 (150 days): CR 39.244 matches exactly (CR only depends on the two end prices),
- *   but AV is 63.03 here vs 75.854 published and MDD 36.25 vs 37.975: their TSLA series differs from Yahoo's
- *   between the end points. Plugging their own AV into the same SR formula gives 252 · 0.39244 / 150 / 0.75854
- *   = 0.869, exactly their SR, which confirms the SR reconstruction independently of our data.
+ * FLAG-Trader (arXiv 2502.11433v3) Tables 1–2, Buy & Hold rows (CR %, SR, AV %, MDD %), rebuilt from the Yahoo
+ * adjusted closes in ../shared/data/prices/us with FinMem's metric code (pipiku915/FinMem-LLM-StockTrading,
+ * `Visualize-metrics-test/metrics.py`): CR = Σ log returns, AV = sample std · √K_v (252 for MSFT, 365 for TSLA),
+ * SR = CR / (T / 252) / AV with T the number of prices, MDD of Π(1 + log return). The returns come from the engine
+ * itself: one STRONG_BUY decided on 2020-09-30, filled at the close of 2020-10-01 (`next-close`), no fees; the
+ * entry day's zero return is dropped, leaving the close-to-close returns of the window's prices. Each number is
+ * also recomputed by an independent python3 script straight from the CSV.
  */
 const MSFT_ROW = { cr: 15.34, sr: 1.039, av: 24.98, mdd: 9.428 };
 const TSLA_ROW = { cr: 39.244, sr: 0.869, av: 75.854, mdd: 37.975 };
@@ -51,43 +43,57 @@ function buyAndHold(file: string, ticker: string, end: string) {
   });
 }
 
+/** FinMem's metrics.py conventions, written out independently in python3 over the raw CSV closes. */
+function pythonReference(file: string, end: string, periodsPerYear: number): number[] {
+  const script = `
+import csv, math, statistics, sys
+path, end, k = sys.argv[1], sys.argv[2], int(sys.argv[3])
+p = [float(r['Close']) for r in csv.DictReader(open(path)) if '2020-10-01' <= r['Date'][:10] <= end]
+lr = [math.log(p[i + 1] / p[i]) for i in range(len(p) - 1)]
+cr = sum(lr); av = statistics.stdev(lr) * math.sqrt(k); sr = cr / (len(p) / 252) / av
+eq = [1.0]
+for r in lr: eq.append(eq[-1] * (1 + r))
+peak, mdd = eq[0], 0.0
+for v in eq:
+    peak = max(peak, v); mdd = max(mdd, (peak - v) / peak)
+print(len(p), 100 * cr, sr, 100 * av, 100 * mdd)
+`;
+  const out = execFileSync('python3', ['-c', script, sharedPricePath(file), end, String(periodsPerYear)], {
+    encoding: 'utf8',
+  });
+  return out.trim().split(/\s+/).map(Number);
+}
+
 describe.skipIf(!hasSharedPrices('MSFT.csv') || !hasSharedPrices('TSLA_2013-2023.csv'))(
   'FLAG-Trader Buy & Hold reproduction (real Yahoo prices from ../shared)',
   () => {
-    it('MSFT: CR, SR and AV reproduce all printed digits; MDD differs by 0.22 points', () => {
-      const result = buyAndHold('MSFT.csv', 'MSFT', '2021-05-05');
-      expect(result.dates[1]).toBe('2020-10-01');
-      expect(result.returns.length).toBe(149);
-      expect(result.trades[0]).toMatchObject({ date: '2020-10-01', decidedAt: '2020-09-30' });
-      const metrics = flagTraderMetrics(result.returns);
-      expect(metrics.cumulativeReturnPct).toBeCloseTo(MSFT_ROW.cr, 3);
-      expect(metrics.annualizedVolatilityPct).toBeCloseTo(MSFT_ROW.av, 3);
-      expect(metrics.sharpeRatio).toBeCloseTo(MSFT_ROW.sr, 3);
-      expect(metrics.maxDrawdownPct).toBeCloseTo(9.212, 3);
-      expect(Math.abs(metrics.maxDrawdownPct - MSFT_ROW.mdd)).toBeLessThan(0.25);
-      // The per-day ratio would be about 0.066: SR in the table is annualised.
-      expect(metrics.sharpeRatio / Math.sqrt(252)).toBeLessThan(0.07);
-      // The engine's own benchmark is the same buy-and-hold.
-      expect(result.benchmark?.metrics.cumulativeLogReturn).toBeCloseTo(MSFT_ROW.cr / 100, 5);
-    });
+    for (const [ticker, file, end, periodsPerYear, row, prices] of [
+      ['MSFT', 'MSFT.csv', '2021-05-05', 252, MSFT_ROW, 149],
+      ['TSLA', 'TSLA_2013-2023.csv', '2021-05-06', 365, TSLA_ROW, 150],
+    ] as const) {
+      it(`${ticker}: all four Buy & Hold numbers reproduce to every printed digit (K_v = ${periodsPerYear})`, () => {
+        const result = buyAndHold(file, ticker, end);
+        expect(result.dates[1]).toBe('2020-10-01');
+        expect(result.trades[0]).toMatchObject({ date: '2020-10-01', decidedAt: '2020-09-30' });
+        expect(result.returns[0]).toBe(0);
+        const metrics = flagTraderMetrics(result.returns.slice(1), { volatilityPeriodsPerYear: periodsPerYear });
+        expect(metrics.prices).toBe(prices);
+        expect(metrics.cumulativeReturnPct.toFixed(3)).toBe(row.cr.toFixed(3));
+        expect(metrics.sharpeRatio.toFixed(3)).toBe(row.sr.toFixed(3));
+        expect(metrics.annualizedVolatilityPct.toFixed(3)).toBe(row.av.toFixed(3));
+        expect(metrics.maxDrawdownPct.toFixed(3)).toBe(row.mdd.toFixed(3));
+        const [count, cr, sr, av, mdd] = pythonReference(file, end, periodsPerYear);
+        expect(count).toBe(prices);
+        expect(metrics.cumulativeReturnPct).toBeCloseTo(cr as number, 10);
+        expect(metrics.sharpeRatio).toBeCloseTo(sr as number, 10);
+        expect(metrics.annualizedVolatilityPct).toBeCloseTo(av as number, 10);
+        expect(metrics.maxDrawdownPct).toBeCloseTo(mdd as number, 10);
+      });
+    }
 
     it('MSFT on the nominal window end (2021-05-06) overshoots CR: the paper series ends a day earlier', () => {
-      const metrics = flagTraderMetrics(buyAndHold('MSFT.csv', 'MSFT', '2021-05-06').returns);
-      expect(metrics.cumulativeReturnPct).toBeCloseTo(16.654, 3);
-    });
-
-    it('TSLA: CR reproduces exactly; SR follows from their AV with the same formula', () => {
-      const result = buyAndHold('TSLA_2013-2023.csv', 'TSLA', '2021-05-06');
-      const metrics = flagTraderMetrics(result.returns);
-      expect(metrics.periods).toBe(150);
-      expect(metrics.cumulativeReturnPct).toBeCloseTo(TSLA_ROW.cr, 3);
-      expect((252 * (metrics.cumulativeReturnPct / 100)) / metrics.periods / (TSLA_ROW.av / 100)).toBeCloseTo(
-        TSLA_ROW.sr,
-        3,
-      );
-      // Documented residuals: their TSLA path differs from Yahoo's between the end points.
-      expect(metrics.annualizedVolatilityPct).toBeCloseTo(63.027, 2);
-      expect(metrics.maxDrawdownPct).toBeCloseTo(36.247, 2);
+      const returns = buyAndHold('MSFT.csv', 'MSFT', '2021-05-06').returns.slice(1);
+      expect(flagTraderMetrics(returns, { volatilityPeriodsPerYear: 252 }).cumulativeReturnPct).toBeCloseTo(16.654, 3);
     });
 
     it("Trading-R1's definitions on the same run: compounded CR and r_f = 4 % Sharpe", () => {

@@ -28,15 +28,52 @@ export function parseMetricOptions<Schema extends z.ZodType>(schema: Schema, val
 }
 
 /**
+ * Throw `INVALID_INPUT` (with the offending `field`) unless `values` is an array or typed array of numbers. Guards
+ * JavaScript callers that pass `undefined`, a string or an object.
+ */
+export function assertSeries(values: unknown, label: string): asserts values is NumericSeries {
+  const ok =
+    Array.isArray(values) ||
+    (ArrayBuffer.isView(values) &&
+      !(values instanceof DataView) &&
+      typeof (values as unknown as NumericSeries).length === 'number');
+  if (!ok) {
+    throw new TradeR1Error('INVALID_INPUT', `${label} must be an array of numbers; got ${describeValue(values)}`, {
+      details: { field: label },
+    });
+  }
+  if (Array.isArray(values)) {
+    for (let index = 0; index < values.length; index += 1) {
+      if (typeof values[index] !== 'number') {
+        throw new TradeR1Error(
+          'INVALID_INPUT',
+          `${label}[${index}] must be a number; got ${describeValue(values[index])}`,
+          {
+            details: { field: `${label}[${index}]` },
+          },
+        );
+      }
+    }
+  }
+}
+
+function describeValue(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  return typeof value;
+}
+
+/**
  * Throw `INVALID_INPUT` unless every value is finite. Metrics never silently skip NaN: a NaN return is a bug
  * upstream (a missing price that was not handled), and skipping it would change the period count.
  */
 export function assertFiniteSeries(values: NumericSeries, label: string): void {
+  assertSeries(values, label);
   for (let index = 0; index < values.length; index += 1) {
     const value = values[index] as number;
     if (!Number.isFinite(value)) {
       throw new TradeR1Error('INVALID_INPUT', `${label}[${index}] is ${value}; every value must be finite`, {
-        details: { label, index, value: String(value) },
+        details: { field: `${label}[${index}]`, label, index, value: String(value) },
       });
     }
   }
@@ -47,13 +84,14 @@ export function assertFiniteSeries(values: NumericSeries, label: string): void {
  * zero has no return).
  */
 export function assertReturns(returns: NumericSeries, label = 'returns'): void {
+  assertSeries(returns, label);
   for (let index = 0; index < returns.length; index += 1) {
     const value = returns[index] as number;
     if (!Number.isFinite(value) || value < -1) {
       throw new TradeR1Error(
         'INVALID_INPUT',
         `${label}[${index}] is ${value}; simple returns must be finite and >= -1`,
-        { details: { label, index, value: String(value) } },
+        { details: { field: `${label}[${index}]`, label, index, value: String(value) } },
       );
     }
   }

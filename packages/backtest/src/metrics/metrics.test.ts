@@ -247,21 +247,32 @@ describe('bootstrap Sharpe interval', () => {
 });
 
 describe('paper presets', () => {
-  it('flagTraderMetrics: CR sum of logs, AV without the entry day, SR = (K·CR/T)/AV', () => {
-    const returns = [0, 0.01, -0.02, 0.015, 0.005];
+  it('flagTraderMetrics: CR sum of logs, AV ddof 1 · √K_v, SR = CR/(T/252)/AV with T prices, MDD of Π(1 + log r)', () => {
+    const returns = [0.01, -0.02, 0.015, -0.03, 0.005];
     const logs = returns.map((value) => Math.log1p(value));
     const cr = logs.reduce((sum, value) => sum + value, 0);
-    const tail = logs.slice(1);
-    const mean = tail.reduce((sum, value) => sum + value, 0) / tail.length;
-    const av = Math.sqrt((tail.reduce((sum, value) => sum + (value - mean) ** 2, 0) / (tail.length - 1)) * 252);
-    const result = flagTraderMetrics(returns);
-    expect(result.cumulativeReturnPct).toBeCloseTo(100 * cr, 10);
-    expect(result.annualizedVolatilityPct).toBeCloseTo(100 * av, 10);
-    expect(result.sharpeRatio).toBeCloseTo((252 * cr) / 5 / av, 10);
-    expect(result.periods).toBe(5);
-    const noEntry = flagTraderMetrics(returns.slice(1), { entryPeriods: 0 });
-    expect(noEntry.annualizedVolatilityPct).toBeCloseTo(100 * av, 10);
-    expect(() => flagTraderMetrics([0.1])).toThrow(/at least 3/);
+    const mean = cr / logs.length;
+    const sd = Math.sqrt(logs.reduce((sum, value) => sum + (value - mean) ** 2, 0) / (logs.length - 1));
+    let value = 1;
+    let peak = 1;
+    let mdd = 0;
+    for (const log of logs) {
+      value *= 1 + log;
+      peak = Math.max(peak, value);
+      mdd = Math.max(mdd, (peak - value) / peak);
+    }
+    const result = flagTraderMetrics(returns, { volatilityPeriodsPerYear: 365 });
+    expect(result.cumulativeReturnPct).toBeCloseTo(100 * cr, 12);
+    expect(result.annualizedVolatilityPct).toBeCloseTo(100 * sd * Math.sqrt(365), 12);
+    expect(result.sharpeRatio).toBeCloseTo(cr / (6 / 252) / (sd * Math.sqrt(365)), 12);
+    expect(result.maxDrawdownPct).toBeCloseTo(100 * mdd, 12);
+    expect(result.prices).toBe(6);
+    // The annualisation is explicit: no default, misspellings rejected.
+    expect(() => flagTraderMetrics(returns, {} as never)).toThrow(/volatilityPeriodsPerYear/);
+    expect(() => flagTraderMetrics(returns, { volatilityPeriodsPerYear: 252, riskfree: 0 } as never)).toThrow(
+      /riskfree/,
+    );
+    expect(() => flagTraderMetrics([0.1], { volatilityPeriodsPerYear: 252 })).toThrow(/at least 2/);
   });
 
   it('tradingR1Metrics: compounded CR, Sharpe with 4 % r_f, literal hit rate, MDD', () => {

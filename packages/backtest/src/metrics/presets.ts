@@ -15,70 +15,82 @@ import { cumulativeReturn, toLogReturns } from './returns.ts';
 import { sharpeRatio } from './sharpe.ts';
 
 /** Options of {@link flagTraderMetrics}. */
-export const flagTraderOptionsSchema = z.object({
-  /** Periods per year (FLAG-Trader: 252 for stocks; its BTC rows would use the same formula). @default 252 */
-  periodsPerYear: periodsPerYearSchema.default(252),
-  /** Annual risk-free rate `r_f` (their Buy & Hold rows reproduce with 0). @default 0 */
-  riskFree: riskFreeSchema.default(0),
+export const flagTraderOptionsSchema = z.strictObject({
   /**
-   * Leading periods that are entry days: they count in CR and in the day count `T` of `R_p`, but not in `σ`.
-   * The engine's result for a position opened at the first close of the window has one (a zero return).
-   * @default 1
+   * Periods per year that annualise the volatility, per asset, with no default: FLAG-Trader's Buy & Hold rows
+   * reproduce with 252 for MSFT and 365 for TSLA (and 365 for BTC). Required because the paper's tables mix both.
    */
-  entryPeriods: z.number().int().min(0).default(1),
+  volatilityPeriodsPerYear: periodsPerYearSchema,
+  /** Periods per year of the return in the Sharpe ratio, `R_p = CR / (T / K_r)` (FinMem's code: 252). @default 252 */
+  returnPeriodsPerYear: periodsPerYearSchema.default(252),
+  /** Annual risk-free rate `r_f` (FinMem's code and the Buy & Hold rows: 0). @default 0 */
+  riskFree: riskFreeSchema.default(0),
 });
 /** Options of {@link flagTraderMetrics}. */
 export type FlagTraderOptions = z.input<typeof flagTraderOptionsSchema>;
 
 /** FLAG-Trader's four table metrics, in the units of its Tables 1–2. */
 export interface FlagTraderMetrics {
-  /** `CR% = 100 · Σ_t log(1 + r_t)` over all T periods. */
+  /** `CR% = 100 · Σ_t log(1 + r_t)` over the `T − 1` returns. */
   cumulativeReturnPct: number;
-  /** `SR = (R_p − r_f) / σ_p` with `R_p = K · CR / T` and `σ_p = AV` (both annualised, as fractions). */
+  /** `SR = (CR / (T / K_r) − r_f) / AV` with `T` the number of prices (returns + 1). */
   sharpeRatio: number;
-  /** `AV% = 100 · √K · std(log(1 + r_t))` (sample std) over the periods after the entry periods. */
+  /** `AV% = 100 · √K_v · std(log(1 + r_t))`, sample standard deviation (ddof 1). */
   annualizedVolatilityPct: number;
-  /** `MDD% = 100 · max (V_peak − V_trough) / V_peak` of the compounded equity curve. */
+  /** `MDD% = 100 · max (V_peak − V_t) / V_peak` of `V_t = Π_{u≤t} (1 + log(1 + r_u))`, FinMem's curve. */
   maxDrawdownPct: number;
-  /** T, the number of periods (days in the test window). */
-  periods: number;
+  /** `T`, the number of prices (one more than the number of returns). */
+  prices: number;
 }
 
 /**
- * FLAG-Trader's metrics (§5.2, Tables 1–2). The paper gives `SR = (R_p − r_f)/σ_p` without saying whether it is
- * annualised; its Buy & Hold rows answer that. For MSFT 2020-10-01 → 2021-05-05 (Yahoo adjusted closes, 149
- * days, 148 daily log returns) CR = 15.340 % and AV = 24.980 % match the table to all printed digits, and
- * `SR = (252 · 0.15340 / 149) / 0.24980 = 1.039`, again the printed value; the per-day ratio would be 0.066.
- * The TSLA row (window to 2021-05-06, 150 days) confirms `252 · 0.39244 / 150 / 0.75854 = 0.869` with the
- * paper's own CR and AV. So SR is annualised, `R_p = K · CR / T` (the mean daily log return over all T days of
- * the window, the entry day included), `σ_p = AV`, and `r_f = 0`. This preset implements that reconstruction.
- * @throws {TradeR1Error} `INVALID_INPUT` when there are not at least `entryPeriods + 2` returns.
+ * FLAG-Trader's metrics (§5.2, Tables 1–2), exactly as FinMem's `Visualize-metrics-test/metrics.py`
+ * (pipiku915/FinMem-LLM-StockTrading), from which FLAG-Trader descends, computes them. Given the close-to-close
+ * simple returns `r_t` of `T` prices (`T − 1` returns):
+ * - `CR = Σ log(1 + r_t)`;
+ * - `AV = std(log(1 + r_t), ddof 1) · √K_v`, with `K_v = volatilityPeriodsPerYear` (explicit, per asset);
+ * - `SR = (CR / (T / K_r) − r_f) / AV`, `K_r = 252`, `r_f = 0` (the day count is the number of *prices*);
+ * - `MDD` of the curve `Π (1 + log(1 + r_t))` (FinMem compounds the log returns as if they were simple).
+ *
+ * With the Yahoo closes 2020-10-01 → 2021-05-05 of MSFT (149 prices, `K_v = 252`) and 2020-10-01 → 2021-05-06
+ * of TSLA (150 prices, `K_v = 365`) this reproduces all eight Buy & Hold numbers of the two rows.
+ * @throws {TradeR1Error} `INVALID_INPUT` for fewer than 2 returns or a non-finite return below −1;
+ *   `INVALID_CONFIG` for missing, wrong or misspelled options.
  */
-export function flagTraderMetrics(returns: NumericSeries, options: FlagTraderOptions = {}): FlagTraderMetrics {
-  const { periodsPerYear, riskFree, entryPeriods } = parseMetricOptions(
+export function flagTraderMetrics(returns: NumericSeries, options: FlagTraderOptions): FlagTraderMetrics {
+  const { volatilityPeriodsPerYear, returnPeriodsPerYear, riskFree } = parseMetricOptions(
     flagTraderOptionsSchema,
     options,
     'flagTraderMetrics',
   );
   assertReturns(returns);
-  if (returns.length < entryPeriods + 2) {
-    throw new TradeR1Error(
-      'INVALID_INPUT',
-      `flagTraderMetrics needs at least ${entryPeriods + 2} returns (entry periods + 2); got ${returns.length}`,
-      { details: { returns: returns.length, entryPeriods } },
-    );
+  if (returns.length < 2) {
+    throw new TradeR1Error('INVALID_INPUT', `flagTraderMetrics needs at least 2 returns; got ${returns.length}`, {
+      details: { field: 'returns', returns: returns.length },
+    });
   }
   const logs = toLogReturns(returns);
   let cumulative = 0;
-  for (let index = 0; index < logs.length; index += 1) cumulative += logs[index] as number;
-  const volatility = standardDeviation(logs.subarray(entryPeriods), 1) * Math.sqrt(periodsPerYear);
-  const annualReturn = (periodsPerYear * cumulative) / logs.length;
+  let value = 1;
+  let peak = 1;
+  let drawdown = 0;
+  for (let index = 0; index < logs.length; index += 1) {
+    const log = logs[index] as number;
+    cumulative += log;
+    value *= 1 + log;
+    if (value > peak) peak = value;
+    const depth = (peak - value) / peak;
+    if (depth > drawdown) drawdown = depth;
+  }
+  const prices = logs.length + 1;
+  const volatility = standardDeviation(logs, 1) * Math.sqrt(volatilityPeriodsPerYear);
+  const annualReturn = cumulative / (prices / returnPeriodsPerYear);
   return {
     cumulativeReturnPct: 100 * cumulative,
     sharpeRatio: volatility > 0 ? (annualReturn - riskFree) / volatility : Number.NaN,
     annualizedVolatilityPct: 100 * volatility,
-    maxDrawdownPct: 100 * maxDrawdown(equityFromReturns(returns)).maxDrawdown,
-    periods: logs.length,
+    maxDrawdownPct: 100 * drawdown,
+    prices,
   };
 }
 
