@@ -7,82 +7,27 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createRng, type Decision, type EvidenceDocumentInput } from '@trade-r1/core';
 import { createDefaultEmbedder } from '../src/embedders/static/default-embedder.ts';
 import { openEvidenceStore } from '../src/store/evidence-store.ts';
 import { createVerifier } from '../src/verify/verifier.ts';
+import { benchCorpus, benchReasoning, TICKERS } from './verify-corpus.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const TICKERS = 100;
-const DOCS_PER_TICKER = 20;
 const ITEMS = 400;
-const rng = createRng(2024);
-
-const SEGMENTS = ['cloud', 'advertising', 'services', 'devices', 'payments', 'gaming', 'automotive', 'data center'];
-const BROKERS = ['Northgate Securities', 'Harbor Capital', 'Summit Partners', 'Crescent Research'];
-
-function money(value: number): string {
-  return `$${value.toFixed(1)} billion`;
-}
-
-function documentFor(ticker: string, index: number): EvidenceDocumentInput {
-  const day = 1 + index;
-  const quarter = 1 + (index % 4);
-  const revenue = 5 + rng.next() * 80;
-  const growth = Math.round(-5 + rng.next() * 30);
-  const segment = SEGMENTS[index % SEGMENTS.length] ?? 'cloud';
-  const margin = (35 + rng.next() * 30).toFixed(1);
-  const broker = BROKERS[index % BROKERS.length] ?? 'Northgate Securities';
-  return {
-    id: `${ticker}-${index}`,
-    tickers: [ticker],
-    publishedAt: `2024-${String(1 + Math.floor(day / 28)).padStart(2, '0')}-${String(1 + (day % 28)).padStart(2, '0')}T20:00:00Z`,
-    sourceKind: index % 3 === 0 ? 'filing' : index % 3 === 1 ? 'news' : 'analyst',
-    title: `${ticker} quarter ${quarter} update ${index}`,
-    text:
-      `${ticker} reported quarterly revenue of ${money(revenue)}, ${growth >= 0 ? 'up' : 'down'} ${Math.abs(growth)}% year over year. ` +
-      `${segment.charAt(0).toUpperCase()}${segment.slice(1)} revenue grew ${Math.round(rng.next() * 40)}% to ${money(revenue / 4)}. ` +
-      `Gross margin was ${margin}%, and the company ${rng.next() < 0.5 ? 'raised' : 'cut'} its full-year outlook. ` +
-      `${broker} set a price target of $${Math.round(50 + rng.next() * 400)} with a ${rng.next() < 0.6 ? 'buy' : 'hold'} rating. ` +
-      'Management said demand remained strong in most regions while costs rose modestly.',
-  };
-}
-
-function sentences(text: string): string[] {
-  return text.split(/(?<=\.)\s+/).filter((sentence) => sentence.length > 20);
-}
 
 async function main(): Promise<void> {
   const directory = mkdtempSync(join(tmpdir(), 'trade-r1-verify-bench-'));
   const embedder = await createDefaultEmbedder();
   const store = await openEvidenceStore({ uri: directory, embedder });
   try {
-    const tickers = Array.from({ length: TICKERS }, (_, index) => `T${String(index).padStart(3, '0')}`);
-    const documents = tickers.flatMap((ticker) =>
-      Array.from({ length: DOCS_PER_TICKER }, (_, index) => documentFor(ticker, index)),
-    );
+    const { rng, tickers, documents, byTicker } = benchCorpus(2024);
     await store.add(documents);
     await store.optimize();
-    const byTicker = new Map<string, EvidenceDocumentInput[]>();
-    for (const document of documents)
-      byTicker.set(document.tickers?.[0] ?? '', [...(byTicker.get(document.tickers?.[0] ?? '') ?? []), document]);
 
     // 8-claim reasoning: claims drawn from the ticker's documents (some with altered figures), a conclusion, a tag.
-    const decisions: Decision[] = ['BUY', 'SELL', 'HOLD', 'STRONG_BUY'];
-    const items = Array.from({ length: ITEMS }, (_, index) => {
-      const ticker = tickers[index % TICKERS] as string;
-      const pool = (byTicker.get(ticker) ?? []).flatMap((document) => sentences(document.text));
-      const claims = rng
-        .sample(pool, 7)
-        .map((sentence) => (rng.next() < 0.2 ? sentence.replace(/\d+\.\d/, '99.9') : sentence));
-      const decision = decisions[index % decisions.length] as Decision;
-      return {
-        ticker,
-        asOf: '2024-12-31',
-        decision,
-        reasoning: `${claims.map((claim) => `- ${claim}`).join('\n')}\n\nOverall the evidence supports a ${decision.toLowerCase().replace('_', ' ')}. [[${decision.replace('_', ' ')}]]`,
-      };
-    });
+    const items = Array.from({ length: ITEMS }, (_, index) =>
+      benchReasoning(rng, byTicker, tickers[index % TICKERS] as string, '2024-12-31', index),
+    );
 
     const retrieval = (process.env.RETRIEVAL ?? 'hybrid') as 'hybrid' | 'vector' | 'text';
     const verifier = createVerifier({ store, embedder, options: { k: 5, retrieval } });
@@ -129,17 +74,16 @@ async function main(): Promise<void> {
     const G = 8;
     const groupItems = Array.from({ length: 50 }, (_, prompt) => {
       const ticker = tickers[(prompt * 7) % TICKERS] as string;
-      const pool = (byTicker.get(ticker) ?? []).flatMap((document) => sentences(document.text));
-      return Array.from({ length: G }, (_, rollout) => {
-        const decision = decisions[(prompt + rollout) % decisions.length] as Decision;
-        const claims = rng.sample(pool, 7);
-        return {
+      return Array.from({ length: G }, (_, rollout) =>
+        benchReasoning(
+          rng,
+          byTicker,
           ticker,
-          asOf: `2024-11-${String(1 + (prompt % 28)).padStart(2, '0')}`,
-          decision,
-          reasoning: `${claims.map((claim) => `- ${claim}`).join('\n')}\n\nOverall the evidence supports a ${decision.toLowerCase().replace('_', ' ')}. [[${decision.replace('_', ' ')}]]`,
-        };
-      });
+          `2024-11-${String(1 + (prompt % 28)).padStart(2, '0')}`,
+          prompt + rollout,
+          false,
+        ),
+      );
     }).flat();
     const groupVerifier = createVerifier({ store, embedder, options: { k: 5, retrieval } });
     started = performance.now();

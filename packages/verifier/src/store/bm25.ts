@@ -26,11 +26,26 @@ export function bm25Terms(text: string): string[] {
     .toLowerCase();
   for (const match of folded.matchAll(TOKEN)) {
     const token = match[0];
-    if (token.length > MAX_TOKEN_BYTES || encoder.encode(token).length > MAX_TOKEN_BYTES) continue;
+    // A UTF-16 code unit is at most 3 UTF-8 bytes: only tokens over 13 units can exceed 40 bytes.
+    if (token.length > MAX_TOKEN_BYTES || (token.length > 13 && encoder.encode(token).length > MAX_TOKEN_BYTES))
+      continue;
     if (STOP_WORDS.has(token)) continue;
-    terms.push(/^\p{N}+$/u.test(token) ? token : stem(token));
+    terms.push(termOf(token));
   }
   return terms;
+}
+
+const TERMS = new Map<string, string>();
+
+/** The stemmed term of a kept token (memoised: a pure function of the token). */
+function termOf(token: string): string {
+  let term = TERMS.get(token);
+  if (term === undefined) {
+    term = /^\p{N}+$/u.test(token) ? token : stem(token);
+    if (TERMS.size >= 100_000) TERMS.clear();
+    TERMS.set(token, term);
+  }
+  return term;
 }
 
 /** Term statistics of one chunk. */

@@ -354,11 +354,25 @@ function toHit(
   scores: { vectorScore?: number | undefined; textScore?: number | undefined },
   includeVector: boolean,
 ): SearchHit {
-  const { vector, metadata, tickers, ...rest } = entry.hit;
-  const hit: SearchHit = { ...rest, tickers: [...tickers], score };
+  const source = entry.hit;
+  // Built field by field (an object spread is several times slower on this hot path); same key order as the store.
+  const hit: SearchHit = {
+    documentId: source.documentId,
+    chunkIndex: source.chunkIndex,
+    chunkId: source.chunkId,
+    text: source.text,
+    title: source.title,
+    tickers: [...source.tickers],
+    publishedAt: source.publishedAt,
+    sourceKind: source.sourceKind,
+    score,
+    charStart: source.charStart,
+    charEnd: source.charEnd,
+  };
+  if (source.url !== undefined) hit.url = source.url;
   if (scores.vectorScore !== undefined) hit.vectorScore = scores.vectorScore;
   if (scores.textScore !== undefined) hit.textScore = scores.textScore;
-  if (includeVector && vector) hit.vector = vector.slice();
-  if (metadata !== undefined) hit.metadata = structuredClone(metadata);
+  if (includeVector && source.vector) hit.vector = source.vector.slice();
+  if (source.metadata !== undefined) hit.metadata = structuredClone(source.metadata);
   return hit;
 }

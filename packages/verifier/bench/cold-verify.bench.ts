@@ -1,0 +1,233 @@
+/**
+ * Cold sequential verification throughput with and without the in-memory index (createMemoryIndex), for 8-claim
+ * reasoning with k = 5 on the default embedder, beside its limits measured in the same run: the raw embedder time
+ * for each verification's claims and the raw query time of the very searches the verifier made (LanceDB, and the
+ * memory index). Also the agreement of the two paths: overlap of their hits on those searches, and of the reports.
+ *
+ * "Cold": each measurement runs in a fresh process (no evidence analysed before, empty caches) on a new verifier
+ * handle; warm-up verifications use other tickers than the measured ones (the JIT warms, the measured chunks stay
+ * unanalysed). The measured items are 4 reasonings for each of 80 tickers (the first epoch over a corpus).
+ *
+ * Run: `pnpm --filter @trade-r1/verifier bench:cold` (writes bench-results/cold-verify.json; about a minute).
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { extractClaims } from '../src/claims/extract.ts';
+import { createDefaultEmbedder } from '../src/embedders/static/default-embedder.ts';
+import { openEvidenceStore } from '../src/store/evidence-store.ts';
+import { createMemoryIndex } from '../src/store/memory-index.ts';
+import type { SearchHit, SearchRequest } from '../src/store/types.ts';
+import { createVerifier } from '../src/verify/verifier.ts';
+import { type BenchItem, benchCorpus, benchReasoning } from './verify-corpus.ts';
+
+const here = fileURLToPath(import.meta.url);
+const WARM_TICKERS = 20;
+const PER_TICKER = 4;
+const round = (value: number, digits = 2): number => Math.round(value * 10 ** digits) / 10 ** digits;
+
+function workload(): { tickers: string[]; warm: BenchItem[]; measured: BenchItem[] } {
+  const { rng, tickers, byTicker } = benchCorpus(2024);
+  const warm = tickers
+    .slice(0, WARM_TICKERS)
+    .flatMap((ticker, index) => [0, 1].map((n) => benchReasoning(rng, byTicker, ticker, '2024-12-31', index + n)));
+  const measured = tickers
+    .slice(WARM_TICKERS)
+    .flatMap((ticker, index) =>
+      Array.from({ length: PER_TICKER }, (_, n) => benchReasoning(rng, byTicker, ticker, '2024-12-31', index + n)),
+    );
+  return { tickers, warm, measured };
+}
+
+interface ChildResult {
+  mode: 'lancedb' | 'memory';
+  items: number;
+  seconds: number;
+  verificationsPerSecond: number;
+  msPerVerification: number;
+  searches: number;
+  searchMsPerVerification: number;
+  memoryIndex?: { loadMs: number; chunks: number; memorySearches: number; storeSearches: number };
+  rawEmbedderMsPerVerification: number;
+  rawLanceDbQueryMsPerVerification: number;
+  rawMemoryQueryMsPerVerification?: number;
+  hitOverlap?: { searches: number; meanOverlapAtK: number; identicalLists: number; k: number };
+  factuality: number[];
+  verdicts: string[];
+}
+
+async function child(mode: 'lancedb' | 'memory', directory: string): Promise<ChildResult> {
+  const embedder = await createDefaultEmbedder();
+  const store = await openEvidenceStore({ uri: directory, embedder });
+  try {
+    const { tickers, warm, measured } = workload();
+    let memoryIndex: ChildResult['memoryIndex'];
+    let backend: Pick<typeof store, 'search' | 'version'> = store;
+    const index =
+      mode === 'memory' ? await createMemoryIndex({ store, tickers, sourceKinds: ['macro'], embedder }) : undefined;
+    if (index) {
+      const began = performance.now();
+      await createMemoryIndex({ store, tickers, sourceKinds: ['macro'], embedder }).then((fresh) => fresh.close());
+      memoryIndex = {
+        loadMs: round(performance.now() - began),
+        chunks: index.stats().chunks,
+        memorySearches: 0,
+        storeSearches: 0,
+      };
+      backend = index;
+    }
+    const recorded: SearchRequest[] = [];
+    let searchMs = 0;
+    const timed = {
+      search: async (request: SearchRequest): Promise<SearchHit[]> => {
+        const began = performance.now();
+        try {
+          return await backend.search(request);
+        } finally {
+          searchMs += performance.now() - began;
+          recorded.push(request);
+        }
+      },
+      version: () => backend.version(),
+    };
+    const warmVerifier = createVerifier({ store: backend, embedder, options: { k: 5 } });
+    for (const item of warm) await warmVerifier.verify(item);
+
+    const verifier = createVerifier({ store: timed, embedder, options: { k: 5 } });
+    const reports = [];
+    const started = performance.now();
+    for (const item of measured) reports.push(await verifier.verify(item));
+    const seconds = (performance.now() - started) / 1000;
+    if (index && memoryIndex) {
+      const stats = index.stats();
+      memoryIndex.memorySearches = stats.memorySearches;
+      memoryIndex.storeSearches = stats.storeSearches;
+    }
+
+    // Limits: the embedder on each verification's claims (one call per verification, as verify() makes), and the
+    // searches the verifier made, replayed one at a time.
+    const claimTexts = measured.map((item) => extractClaims(item.reasoning).claims.map((claim) => claim.text));
+    let began = performance.now();
+    for (const texts of claimTexts) await embedder.embed(texts);
+    const embedMs = performance.now() - began;
+    const replay = async (target: Pick<typeof store, 'search'>): Promise<{ ms: number; hits: SearchHit[][] }> => {
+      const hits: SearchHit[][] = [];
+      const start = performance.now();
+      for (const request of recorded) hits.push(await target.search(request));
+      return { ms: performance.now() - start, hits };
+    };
+    const lance = await replay(store);
+    const result: ChildResult = {
+      mode,
+      items: measured.length,
+      seconds: round(seconds, 3),
+      verificationsPerSecond: Math.round(measured.length / seconds),
+      msPerVerification: round((seconds * 1000) / measured.length),
+      searches: recorded.length,
+      searchMsPerVerification: round(searchMs / measured.length, 3),
+      rawEmbedderMsPerVerification: round(embedMs / measured.length, 3),
+      rawLanceDbQueryMsPerVerification: round(lance.ms / measured.length, 3),
+      factuality: reports.map((report) => report.scores.factuality),
+      verdicts: reports.flatMap((report) => report.claims.map((claim) => claim.verdict)),
+    };
+    if (index) {
+      began = performance.now();
+      const memory = await replay(index);
+      result.rawMemoryQueryMsPerVerification = round(memory.ms / measured.length, 3);
+      let overlap = 0;
+      let identical = 0;
+      memory.hits.forEach((hits, position) => {
+        const lanceIds = (lance.hits[position] ?? []).map((hit) => hit.chunkId);
+        const ids = hits.map((hit) => hit.chunkId);
+        overlap += ids.filter((id) => lanceIds.includes(id)).length / Math.max(1, lanceIds.length);
+        if (ids.join() === lanceIds.join()) identical += 1;
+      });
+      result.hitOverlap = {
+        searches: memory.hits.length,
+        meanOverlapAtK: round(overlap / Math.max(1, memory.hits.length), 4),
+        identicalLists: identical,
+        k: recorded[0]?.k ?? 0,
+      };
+      result.memoryIndex = memoryIndex;
+      index.close();
+    }
+    return result;
+  } finally {
+    await store.close();
+    await embedder.close();
+  }
+}
+
+async function main(): Promise<void> {
+  const directory = mkdtempSync(join(tmpdir(), 'trade-r1-cold-verify-'));
+  try {
+    const embedder = await createDefaultEmbedder();
+    const store = await openEvidenceStore({ uri: directory, embedder });
+    const { documents } = benchCorpus(2024);
+    await store.add(documents);
+    await store.optimize();
+    await store.close();
+    await embedder.close();
+
+    const runs: ChildResult[] = [];
+    for (const mode of ['lancedb', 'memory'] as const) {
+      const spawned = spawnSync(process.execPath, [...process.execArgv, here, '--child', mode, directory], {
+        encoding: 'utf8',
+        maxBuffer: 64 * 1024 * 1024,
+      });
+      if (spawned.status !== 0) throw new Error(`child ${mode} failed: ${spawned.stderr}`);
+      runs.push(JSON.parse(spawned.stdout.trim().split('\n').at(-1) as string) as ChildResult);
+    }
+    const [lance, memory] = runs as [ChildResult, ChildResult];
+    const sameVerdicts = lance.verdicts.filter((verdict, position) => verdict === memory.verdicts[position]).length;
+    const factualityDiff = lance.factuality.map((value, position) =>
+      Math.abs(value - (memory.factuality[position] ?? 0)),
+    );
+    const strip = ({ factuality: _f, verdicts: _v, ...rest }: ChildResult) => rest;
+    const result = {
+      benchmark: 'cold-verify',
+      machine: {
+        cpus: cpus().length,
+        parallelism: availableParallelism(),
+        model: cpus()[0]?.model ?? 'unknown',
+        node: process.version,
+        loadAverage1m: round(loadavg()[0] ?? 0),
+      },
+      setup: {
+        documents: documents.length,
+        tickers: 100,
+        measuredItems: lance.items,
+        warmUpItems: WARM_TICKERS * 2,
+        claimsPerReasoning: 8,
+        k: 5,
+        retrieval: 'hybrid',
+        sequential: true,
+        note: 'each mode in a fresh process; new verifier handle; measured tickers not seen in warm-up; memory index holds all 100 tickers',
+      },
+      lancedb: strip(lance),
+      memoryIndex: strip(memory),
+      speedup: round(memory.verificationsPerSecond / lance.verificationsPerSecond),
+      agreement: {
+        claimVerdictsIdentical: `${sameVerdicts}/${lance.verdicts.length}`,
+        factualityMeanAbsDiff: round(factualityDiff.reduce((sum, value) => sum + value, 0) / factualityDiff.length, 4),
+        factualityMaxAbsDiff: round(Math.max(...factualityDiff), 4),
+      },
+      target: '>= 200 cold verifications/s (8 claims, k = 5) on 2 cores',
+    };
+    const output = join(dirname(here), '..', 'bench-results');
+    mkdirSync(output, { recursive: true });
+    writeFileSync(join(output, 'cold-verify.json'), `${JSON.stringify(result, null, 2)}\n`);
+    console.log(JSON.stringify(result, null, 2));
+  } finally {
+    rmSync(directory, { recursive: true, force: true });
+  }
+}
+
+if (process.argv[2] === '--child') {
+  const result = await child(process.argv[3] as 'lancedb' | 'memory', process.argv[4] as string);
+  console.log(JSON.stringify(result));
+} else {
+  await main();
+}
