@@ -125,6 +125,7 @@ export type {
   MacroSource,
   NewsItem,
   NewsSource,
+  PriceBasis,
   PriceRequest,
   PriceSource,
   SourceRequestOptions,

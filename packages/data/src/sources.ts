@@ -25,9 +25,18 @@ export interface PriceRequest extends SourceRequestOptions {
 }
 
 /** Daily OHLCV bars. */
+/**
+ * What a price series' numbers are: `'raw'` as traded (a 10:1 split divides prices by ten overnight),
+ * `'split-adjusted'` (history scaled for splits, not dividends; Yahoo's chart prices), `'total-return'` (scaled for
+ * splits and dividends; Yahoo's or Alpha Vantage's adjusted close). Sources of different bases are never mixed.
+ */
+export type PriceBasis = 'raw' | 'split-adjusted' | 'total-return';
+
 export interface PriceSource {
   /** Vendor or source name, for logs and errors. */
   readonly name: string;
+  /** The basis of every bar it returns, when declared. A vendor chain refuses vendors of different bases. */
+  readonly priceBasis?: PriceBasis;
   /** Validated bars in increasing date order (a bar's data is public at that day's close). */
   getDailyBars(request: PriceRequest): Promise<Bar[]>;
 }

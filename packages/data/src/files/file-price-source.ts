@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Bar, parseWith, TradeR1Error, throwIfAborted } from '@trade-r1/core';
 import { z } from 'zod';
-import type { PriceSource } from '../sources.ts';
+import type { PriceBasis, PriceSource } from '../sources.ts';
 import { type ReadBarsOptions, readBarsFile } from './bars.ts';
 
 /** Options for {@link createFilePriceSource}. */
@@ -19,6 +19,8 @@ export interface FilePriceSourceOptions {
   read?: Omit<ReadBarsOptions, 'source' | 'signal'>;
   /** Source name for logs and errors. @default 'files' */
   name?: string;
+  /** What the files' prices are (`raw`, `split-adjusted`, `total-return`), so a vendor chain can check it. @default undeclared */
+  priceBasis?: PriceBasis;
 }
 
 const optionsSchema = z
@@ -27,6 +29,7 @@ const optionsSchema = z
     files: z.record(z.string(), z.union([z.string().min(1), z.instanceof(URL)])).optional(),
     read: z.record(z.string(), z.unknown()).optional(),
     name: z.string().optional(),
+    priceBasis: z.enum(['raw', 'split-adjusted', 'total-return']).optional(),
   })
   .refine((value) => value.directory !== undefined || value.files !== undefined, 'give `directory` or `files`');
 
@@ -63,6 +66,7 @@ export function createFilePriceSource(options: FilePriceSourceOptions): PriceSou
   };
   return {
     name: options.name ?? 'files',
+    ...(options.priceBasis && { priceBasis: options.priceBasis }),
     async getDailyBars(request) {
       throwIfAborted(request.signal);
       const ticker = request.ticker.toUpperCase();

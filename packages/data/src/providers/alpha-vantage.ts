@@ -17,6 +17,7 @@ import {
   utcDate,
   validatePriceRequest,
   validateWindowRequest,
+  vendorSymbol,
 } from './shared.ts';
 import { isKnownTimeZone, wallTimeToInstant } from './time.ts';
 
@@ -167,7 +168,12 @@ export function createAlphaVantageSource(options: AlphaVantageSourceOptions = {}
     const functionName = adjusted ? 'TIME_SERIES_DAILY_ADJUSTED' : 'TIME_SERIES_DAILY';
     const { value } = await client.request({
       path: '/query',
-      query: { function: functionName, symbol: ticker, outputsize: outputSize, datatype: 'json' },
+      query: {
+        function: functionName,
+        symbol: vendorSymbol('alphavantage', ticker, options.symbols),
+        outputsize: outputSize,
+        datatype: 'json',
+      },
       secretQuery: { apikey: apiKey },
       signal: request.signal,
       parse: (body) => {
@@ -250,7 +256,7 @@ export function createAlphaVantageSource(options: AlphaVantageSourceOptions = {}
         path: '/query',
         query: {
           function: 'NEWS_SENTIMENT',
-          tickers: window.ticker,
+          tickers: vendorSymbol('alphavantage', window.ticker, options.symbols),
           time_from: timeFrom,
           time_to: timeTo,
           sort: 'LATEST',
@@ -340,6 +346,7 @@ export function createAlphaVantageSource(options: AlphaVantageSourceOptions = {}
 
   return {
     name: 'alphavantage',
+    priceBasis: adjusted ? 'total-return' : 'raw',
     getDailyBarsWithReport,
     async getDailyBars(request): Promise<Bar[]> {
       return (await getDailyBarsWithReport(request)).bars;

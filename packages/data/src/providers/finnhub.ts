@@ -20,6 +20,7 @@ import {
   type SkippedItem,
   validateTickerRequest,
   validateWindowRequest,
+  vendorSymbol,
 } from './shared.ts';
 
 /**
@@ -181,7 +182,7 @@ export function createFinnhubSource(options: FinnhubSourceOptions = {}): Finnhub
     const endpoint = '/company-news';
     const articles = await get(
       endpoint,
-      { symbol: window.ticker, from: window.fromDate, to: window.toDate },
+      { symbol: vendorSymbol('finnhub', window.ticker, options.symbols), from: window.fromDate, to: window.toDate },
       request.signal,
       (body) => parseVendorResponse(vendor, endpoint, newsSchema, body),
     );
@@ -228,8 +229,11 @@ export function createFinnhubSource(options: FinnhubSourceOptions = {}): Finnhub
     const endpoint = '/stock/insider-sentiment';
     // A month's aggregate is published at the start of the next month: ask from one month earlier.
     const from = addCalendarDays(`${window.fromDate.slice(0, 7)}-01`, -1);
-    const response = await get(endpoint, { symbol: window.ticker, from, to: window.toDate }, request.signal, (body) =>
-      parseVendorResponse(vendor, endpoint, sentimentSchema, body),
+    const response = await get(
+      endpoint,
+      { symbol: vendorSymbol('finnhub', window.ticker, options.symbols), from, to: window.toDate },
+      request.signal,
+      (body) => parseVendorResponse(vendor, endpoint, sentimentSchema, body),
     );
     const items: InsiderSentiment[] = [];
     for (const row of response.data) {
@@ -255,7 +259,11 @@ export function createFinnhubSource(options: FinnhubSourceOptions = {}): Finnhub
     // Finnhub's from/to may filter on the transaction date; filings trail transactions, so widen the start.
     const response = await get(
       endpoint,
-      { symbol: window.ticker, from: addCalendarDays(window.fromDate, -31), to: window.toDate },
+      {
+        symbol: vendorSymbol('finnhub', window.ticker, options.symbols),
+        from: addCalendarDays(window.fromDate, -31),
+        to: window.toDate,
+      },
       request.signal,
       (body) => parseVendorResponse(vendor, endpoint, transactionsSchema, body),
     );
@@ -307,8 +315,11 @@ export function createFinnhubSource(options: FinnhubSourceOptions = {}): Finnhub
   async function getFundamentals(request: FundamentalsRequest): Promise<FundamentalFact[]> {
     const { ticker } = validateTickerRequest(vendor, request);
     const endpoint = '/stock/metric';
-    const response = await get(endpoint, { symbol: ticker, metric: 'all' }, request.signal, (body) =>
-      parseVendorResponse(vendor, endpoint, metricSchema, body),
+    const response = await get(
+      endpoint,
+      { symbol: vendorSymbol('finnhub', ticker, options.symbols), metric: 'all' },
+      request.signal,
+      (body) => parseVendorResponse(vendor, endpoint, metricSchema, body),
     );
     if (options.includeMetricSeries === false) return [];
     const facts: FundamentalFact[] = [];

@@ -36,6 +36,11 @@ export interface HttpProviderOptions extends HttpTransportOptions {
   onSkip?: (item: SkippedItem) => void;
   /** Environment to read API keys from. @default process.env */
   env?: Record<string, string | undefined>;
+  /**
+   * Ticker → this vendor's symbol, over the built-in spelling rules of {@link vendorSymbol}
+   * (`{ 'BRK.B': 'BRK-B' }`). Results keep the caller's ticker. @default {}
+   */
+  symbols?: Record<string, string>;
 }
 
 /** Daily bars with the rows that were skipped. */
@@ -299,4 +304,34 @@ export function reportSkip(
 export function retryable(error: TradeR1Error): TradeR1Error {
   error.details.retryable = true;
   return error;
+}
+
+/** Vendors with their own ticker spelling, for {@link vendorSymbol}. */
+export type SymbolVendor = 'yahoo' | 'alphavantage' | 'tushare' | 'finnhub';
+
+/**
+ * A ticker in a vendor's spelling. Share classes: Yahoo writes `BRK-B`, Alpha Vantage and Finnhub `BRK.B`.
+ * China A-shares: Tushare `600519.SH`/`000858.SZ`, Yahoo `600519.SS`/`000858.SZ`, Alpha Vantage
+ * `600519.SHH`/`000858.SHZ`. `overrides` (ticker → vendor symbol, any case) win over these rules.
+ */
+export function vendorSymbol(
+  vendor: SymbolVendor,
+  ticker: string,
+  overrides?: Readonly<Record<string, string>>,
+): string {
+  const upper = ticker.trim().toUpperCase();
+  if (overrides) {
+    for (const [key, value] of Object.entries(overrides)) if (key.trim().toUpperCase() === upper) return value;
+  }
+  const china = /^(\d{6})\.(SH|SS|SHH|SZ|SHZ)$/.exec(upper);
+  if (china) {
+    const shanghai = china[2] === 'SH' || china[2] === 'SS' || china[2] === 'SHH';
+    const code = china[1] as string;
+    if (vendor === 'yahoo') return `${code}.${shanghai ? 'SS' : 'SZ'}`;
+    if (vendor === 'alphavantage') return `${code}.${shanghai ? 'SHH' : 'SHZ'}`;
+    return `${code}.${shanghai ? 'SH' : 'SZ'}`;
+  }
+  const shareClass = /^([A-Z]{1,5})[.-]([A-Z])$/.exec(upper);
+  if (shareClass) return vendor === 'yahoo' ? `${shareClass[1]}-${shareClass[2]}` : `${shareClass[1]}.${shareClass[2]}`;
+  return upper;
 }

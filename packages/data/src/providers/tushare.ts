@@ -13,6 +13,7 @@ import {
   retryable,
   rowsToBars,
   validatePriceRequest,
+  vendorSymbol,
 } from './shared.ts';
 
 /**
@@ -154,7 +155,7 @@ export function createTushareSource(options: TushareSourceOptions = {}): Tushare
       const table = await query({
         apiName: 'daily',
         params: {
-          ts_code: ticker,
+          ts_code: vendorSymbol('tushare', ticker, options.symbols),
           ...(start ? { start_date: compactDate(start) } : {}),
           end_date: compactDate(pageEnd),
         },
@@ -210,6 +211,7 @@ export function createTushareSource(options: TushareSourceOptions = {}): Tushare
 
   return {
     name: 'tushare',
+    priceBasis: 'raw',
     query,
     getDailyBarsWithReport,
     async getDailyBars(request): Promise<Bar[]> {

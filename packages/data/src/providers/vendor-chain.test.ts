@@ -130,16 +130,18 @@ describe('createVendorChain', () => {
       await server.close();
     });
 
-    it('falls back from Yahoo (HTTP 503) to Alpha Vantage', async () => {
+    it('falls back from Yahoo (HTTP 503) to Alpha Vantage on one price basis', async () => {
       server.route('/v8/finance/chart/IBM', { status: 503, body: 'Service Unavailable' });
-      server.route('/query', jsonFixture('alpha-vantage/time-series-daily-ibm.json'));
-      const common = { baseUrl: server.baseUrl, rateLimiter: null, retries: 0 };
+      server.route('/query', jsonFixture('alpha-vantage/time-series-daily-adjusted-ibm.json'));
+      const common = { baseUrl: server.baseUrl, rateLimiter: null, retries: 0, adjusted: true };
       const chain = createVendorChain([
         createYahooPriceSource(common),
         createAlphaVantageSource({ ...common, apiKey: 'demo-key-123456' }),
       ]);
+      expect(chain.priceBasis).toBe('total-return');
       const bars = await chain.getDailyBars({ ticker: 'IBM', start: '2024-01-02', end: '2024-01-08' });
-      expect(bars).toHaveLength(5);
+      // The two adjusted bars of the fixture inside the window.
+      expect(bars).toHaveLength(2);
       expect(chain.lastReport).toMatchObject({
         answeredBy: 'alphavantage',
         attempts: [
@@ -149,7 +151,26 @@ describe('createVendorChain', () => {
       });
       // The chain also exposes methods every vendor has, such as getDailyBarsWithReport.
       const report = await chain.getDailyBarsWithReport({ ticker: 'IBM', start: '2024-01-02', end: '2024-01-08' });
-      expect(report.bars).toHaveLength(5);
+      expect(report.bars).toEqual(bars);
     });
+  });
+
+  it('refuses to chain price vendors of different bases (Yahoo split-adjusted, Alpha Vantage raw)', () => {
+    const common = { baseUrl: 'http://127.0.0.1:9', rateLimiter: null };
+    const mixed = () =>
+      createVendorChain([
+        createYahooPriceSource(common),
+        createAlphaVantageSource({ ...common, apiKey: 'demo-key-123456' }),
+      ]);
+    expect(mixed).toThrowError(
+      expect.objectContaining({
+        code: 'INVALID_CONFIG',
+        details: expect.objectContaining({ bases: { yahoo: 'split-adjusted', alphavantage: 'raw' } }),
+      }),
+    );
+    const undeclared = { name: 'mine', getDailyBars: async () => [] };
+    expect(() => createVendorChain([createYahooPriceSource(common), undeclared])).toThrowError(
+      expect.objectContaining({ code: 'INVALID_CONFIG' }),
+    );
   });
 });

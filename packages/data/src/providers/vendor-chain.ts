@@ -102,6 +102,25 @@ export function createVendorChain<T extends { readonly name: string }>(
     throw new TradeR1Error('INVALID_CONFIG', 'createVendorChain needs at least one vendor');
   }
   const names = vendors.map((vendor) => vendor.name);
+  // Price vendors must agree on what their numbers are: Yahoo's split-adjusted prices and Alpha Vantage's raw
+  // ones are ten times apart across a 10:1 split, and a fallback would splice them into one series.
+  const bases = vendors.map((vendor) => (vendor as { priceBasis?: unknown }).priceBasis);
+  const declared = bases.filter((basis) => basis !== undefined);
+  if (declared.length > 0 && (declared.length < bases.length || new Set(declared).size > 1)) {
+    const listing = vendors
+      .map((vendor, index) => `${vendor.name}: ${String(bases[index] ?? 'undeclared')}`)
+      .join(', ');
+    throw new TradeR1Error(
+      'INVALID_CONFIG',
+      `createVendorChain: price vendors of different bases (${listing}); configure them alike (e.g. adjusted: true on each) or chain one basis only`,
+      {
+        details: {
+          field: 'vendors',
+          bases: Object.fromEntries(vendors.map((vendor, index) => [vendor.name, bases[index] ?? null])),
+        },
+      },
+    );
+  }
   let common: Set<string> | undefined;
   for (const vendor of vendors) {
     const own = methodNames(vendor);
@@ -115,6 +134,7 @@ export function createVendorChain<T extends { readonly name: string }>(
   const chain: Record<string, unknown> = {
     name: options.name ?? `chain(${names.join('>')})`,
     vendors: names,
+    ...(declared.length > 0 && { priceBasis: declared[0] }),
   };
   Object.defineProperty(chain, 'lastReport', { get: () => lastReport, enumerable: true });
 

@@ -11,6 +11,7 @@ import {
   type RawBarRow,
   rowsToBars,
   validatePriceRequest,
+  vendorSymbol,
 } from './shared.ts';
 import { dateAtOffset, dateInTimeZone, isKnownTimeZone } from './time.ts';
 
@@ -124,7 +125,7 @@ export function createYahooPriceSource(options: YahooPriceSourceOptions = {}): Y
     const period2 = Date.parse(`${end}T00:00:00Z`) / 1000 + 2 * DAY_SECONDS;
     const endpoint = '/v8/finance/chart';
     const { value: result } = await client.request({
-      path: `${endpoint}/${encodeURIComponent(ticker)}`,
+      path: `${endpoint}/${encodeURIComponent(vendorSymbol('yahoo', ticker, options.symbols))}`,
       query: { period1, period2, interval: '1d', events: 'div,split', includeAdjustedClose: true },
       signal: request.signal,
       parse: (body) => {
@@ -205,6 +206,7 @@ export function createYahooPriceSource(options: YahooPriceSourceOptions = {}): Y
 
   return {
     name: 'yahoo',
+    priceBasis: adjusted ? 'total-return' : 'split-adjusted',
     getDailyBarsWithReport,
     async getDailyBars(request): Promise<Bar[]> {
       return (await getDailyBarsWithReport(request)).bars;
