@@ -61,6 +61,8 @@ export const ERROR_CODES = {
   ALL_VENDORS_FAILED: 'ALL_VENDORS_FAILED',
   /** A configured budget (tokens, calls, cost) is used up; raise the budget or start a new handle. */
   BUDGET_EXCEEDED: 'BUDGET_EXCEEDED',
+  /** The newest data a source has is too old for the decision time (e.g. prices weeks before the cutoff). */
+  STALE_DATA: 'STALE_DATA',
 } as const;
 
 /** Union of all error codes. */

@@ -414,6 +414,40 @@ describe('buildContext', () => {
     });
   });
 
+  it("refuses three-month-old prices as today's (STALE_DATA), or leaves them out with onSourceError omit", async () => {
+    const old = bars.filter((bar) => bar.timestamp <= '2024-03-28');
+    const sources = createStaticSources({ bars: { AAPL: old } });
+    await expect(buildContext({ ticker: 'AAPL', asOf: '2024-06-28', sources })).rejects.toMatchObject({
+      code: 'STALE_DATA',
+      details: expect.objectContaining({ newest: '2024-03-28' }),
+    });
+    const omitted = await buildContext({
+      ticker: 'AAPL',
+      asOf: '2024-06-28',
+      sources,
+      options: { onSourceError: 'omit' },
+    });
+    expect(omitted.technicals).toBeNull();
+    expect(omitted.errors).toEqual([expect.objectContaining({ source: 'prices', code: 'STALE_DATA' })]);
+    // Up to five sessions may be missing (a data lag), and a pre-open cutoff does not expect that day's bar.
+    const lagging = createStaticSources({ bars: { AAPL: bars.filter((bar) => bar.timestamp <= '2024-06-21') } });
+    expect((await buildContext({ ticker: 'AAPL', asOf: '2024-06-28', sources: lagging })).technicals).not.toBeNull();
+    const preOpen = createStaticSources({ bars: { AAPL: bars.filter((bar) => bar.timestamp <= '2024-06-20') } });
+    await expect(buildContext({ ticker: 'AAPL', asOf: '2024-06-28', sources: preOpen })).rejects.toMatchObject({
+      code: 'STALE_DATA',
+    });
+    expect(
+      (
+        await buildContext({
+          ticker: 'AAPL',
+          asOf: '2024-06-28',
+          sources: preOpen,
+          options: { cutoff: 'pre-open', maxStaleSessions: 5 },
+        })
+      ).technicals,
+    ).not.toBeNull();
+  });
+
   it('never lets a future item or bar in, for any asOf and any item dates (property)', async () => {
     const start = Date.UTC(2024, 0, 1);
     const dated = fc.record({

@@ -22,6 +22,7 @@ import {
   tickerSchema,
   toInstant,
   toTradeR1Error,
+  tradingDatesBetween,
 } from '@trade-r1/core';
 import { z } from 'zod';
 import { computeIndicators, INDICATOR_NAMES, type IndicatorName } from '../indicators/indicators.ts';
@@ -152,6 +153,12 @@ export interface BuildContextOptions {
    * @default 'close'
    */
   cutoff?: CutoffAt;
+  /**
+   * Most sessions of the ticker's exchange that may close between the newest bar and the cutoff without a bar.
+   * More raises `STALE_DATA` through `onSourceError` (thrown by default; `'omit'` records it and leaves technicals
+   * out), so three-month-old prices are never shown as today's. @default 5
+   */
+  maxStaleSessions?: number;
   /**
    * When a daily bar becomes public. @default its session close on the exchange (`barCloseInstant`), so a
    * close cutoff sees that day's bar and a pre-open cutoff does not.
@@ -306,6 +313,7 @@ const optionsSchema = z.object({
   maxSummaryChars: z.number().int().positive().optional(),
   barPublishedAt: z.function().optional(),
   cutoff: z.enum(['close', 'pre-open']).optional(),
+  maxStaleSessions: z.number().int().min(0).optional(),
   variant: z.number().int().min(0).optional(),
   variantKeepProbability: z.number().min(0).max(1).optional(),
 });
@@ -333,6 +341,26 @@ const requestSchema = z.object({
 
 function emptyCounts(): ExcludedCounts {
   return { future: 0, undated: 0, invalid: 0 };
+}
+
+/**
+ * Sessions of the exchange after `newest` whose close is at or before the cutoff: the bars a source should have had.
+ * Outside the calendar's table, weekdays stand in for sessions.
+ */
+function sessionsMissed(newest: string, cutoffDate: string, cutoff: number, exchange: ExchangeId): number {
+  if (newest >= cutoffDate) return 0;
+  const from = addCalendarDays(newest, 1);
+  try {
+    return tradingDatesBetween(from, cutoffDate, exchange).filter((date) => barCloseInstant(date, exchange) <= cutoff)
+      .length;
+  } catch {
+    let weekdays = 0;
+    for (let date = from; date <= cutoffDate; date = addCalendarDays(date, 1)) {
+      const day = new Date(`${date}T00:00:00Z`).getUTCDay();
+      if (day !== 0 && day !== 6 && (date < cutoffDate || barCloseInstant(date, exchange) <= cutoff)) weekdays += 1;
+    }
+    return weekdays;
+  }
 }
 
 /**
@@ -513,6 +541,16 @@ export async function buildContext(request: BuildContextRequest): Promise<PointI
         bars.sort((left, right) => (left.timestamp < right.timestamp ? -1 : left.timestamp > right.timestamp ? 1 : 0));
         const unique = bars.filter((bar, index) => index === 0 || bar.timestamp !== (bars[index - 1] as Bar).timestamp);
         if (unique.length === 0) return null;
+        const newest = (unique.at(-1) as Bar).timestamp.slice(0, 10);
+        const missed = sessionsMissed(newest, asOfDate, asOfInstant, exchange);
+        const maxStale = options.maxStaleSessions ?? 5;
+        if (missed > maxStale) {
+          throw new TradeR1Error(
+            'STALE_DATA',
+            `Price source ${sources.prices.name} has nothing after ${newest} for ${ticker}: ${missed} sessions before the cutoff ${asOf} are missing (maxStaleSessions ${maxStale})`,
+            { details: { source: sources.prices.name, ticker, newest, missedSessions: missed, asOf } },
+          );
+        }
         const window = options.technicalsWindow ?? 15;
         const table = computeIndicators({
           bars: unique,
