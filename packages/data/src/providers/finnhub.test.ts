@@ -196,4 +196,30 @@ describe('createFinnhubSource', () => {
     expect(() => createFinnhubSource({ env: {} })).toThrow(/FINNHUB_API_KEY/);
     expect(createFinnhubSource({ env: { FINNHUB_API_KEY: SECRET } }).name).toBe('finnhub');
   });
+
+  // Finnhub API documentation (finnhub.io/docs/api/upgrade-downgrade): `/stock/upgrade-downgrade?symbol&from&to`
+  // → `[{ symbol, gradeTime (UNIX seconds), company, fromGrade, toGrade, action: up | down | main | init | reit }]`.
+  it('reads analyst upgrades and downgrades as dated news, and adds them to getNews when asked', async () => {
+    server.route('/stock/upgrade-downgrade', jsonFixture('finnhub/upgrade-downgrade-aapl.json'));
+    const ratings = await createFinnhubSource(base()).getUpgradesDowngrades({
+      ticker: 'AAPL',
+      from: '2024-01-01',
+      to: '2024-01-10',
+    });
+    expect(ratings.map((item) => [item.publishedAt, item.headline])).toEqual([
+      ['2024-01-03T09:30:00.000Z', 'Morgan Stanley maintains AAPL at Overweight'],
+      ['2024-01-05T09:30:00.000Z', 'Piper Sandler downgrades AAPL from Overweight to Neutral'],
+      ['2024-01-08T09:40:00.000Z', 'Barclays downgrades AAPL from Equal-Weight to Underweight'],
+    ]);
+    expect(server.requests.at(-1)?.query.get('from')).toBe('2024-01-01');
+    server.route('/company-news', jsonFixture('finnhub/company-news-aapl.json'));
+    const plain = await createFinnhubSource(base()).getNews({ ticker: 'AAPL', from: '2024-01-01', to: '2024-01-10' });
+    server.route('/company-news', jsonFixture('finnhub/company-news-aapl.json'));
+    const withRatings = await createFinnhubSource({ ...base(), newsIncludesRatings: true }).getNews({
+      ticker: 'AAPL',
+      from: '2024-01-01',
+      to: '2024-01-10',
+    });
+    expect(withRatings.length).toBe(plain.length + 3);
+  });
 });

@@ -114,12 +114,39 @@ export interface FinnhubSourceOptions extends HttpProviderOptions {
    * series) is the fourth quarter, reported in the 10-K: it takes the annual lag. @default { annual: 90, quarterly: 45 }
    */
   seriesPublicationLagDays?: { annual?: number; quarterly?: number };
+  /** Include analyst upgrades and downgrades (`getUpgradesDowngrades`) in `getNews`. @default false */
+  newsIncludesRatings?: boolean;
   /** Set `false` to return no `/stock/metric` series values at all. @default true */
   includeMetricSeries?: boolean;
 }
 
 /** Finnhub as a {@link NewsSource}, {@link InsiderSource} and {@link FundamentalsSource}. */
-export interface FinnhubSource extends NewsSource, InsiderSource, FundamentalsSource {}
+export interface FinnhubSource extends NewsSource, InsiderSource, FundamentalsSource {
+  /**
+   * Analyst rating changes (`/stock/upgrade-downgrade`) in the window as news items ("Barclays downgrades AAPL
+   * from Equal-Weight to Underweight"), dated at `gradeTime`; Trading-R1's sentiment source includes them.
+   */
+  getUpgradesDowngrades(request: WindowRequest): Promise<NewsItem[]>;
+}
+
+const ratingChangesSchema = z.array(
+  z.object({
+    symbol: z.string().optional(),
+    gradeTime: z.number(),
+    company: z.string(),
+    fromGrade: z.string().nullable().optional(),
+    toGrade: z.string().nullable().optional(),
+    action: z.string(),
+  }),
+);
+
+const RATING_ACTIONS: Record<string, string> = {
+  up: 'upgrades',
+  down: 'downgrades',
+  main: 'maintains',
+  init: 'initiates coverage of',
+  reit: 'reiterates',
+};
 
 const DAY_MS = 86_400_000;
 
@@ -220,6 +247,37 @@ export function createFinnhubSource(options: FinnhubSourceOptions = {}): Finnhub
         ...(article.url ? { url: article.url } : {}),
       });
     });
+    if (options.newsIncludesRatings) items.push(...(await getUpgradesDowngrades(request)));
+    items.sort((left, right) => left.publishedAt.localeCompare(right.publishedAt) || left.id.localeCompare(right.id));
+    return items;
+  }
+
+  async function getUpgradesDowngrades(request: WindowRequest): Promise<NewsItem[]> {
+    const window = validateWindowRequest(vendor, request);
+    const endpoint = '/stock/upgrade-downgrade';
+    const changes = await get(
+      endpoint,
+      { symbol: vendorSymbol('finnhub', window.ticker, options.symbols), from: window.fromDate, to: window.toDate },
+      request.signal,
+      (body) => parseVendorResponse(vendor, endpoint, ratingChangesSchema, body),
+    );
+    const items: NewsItem[] = [];
+    for (const change of changes) {
+      const instant = change.gradeTime * 1000;
+      if (!(change.gradeTime > 0) || instant < window.fromMs || instant > window.toMs) continue;
+      const verb = RATING_ACTIONS[change.action.toLowerCase()] ?? change.action;
+      const from = change.fromGrade ? ` from ${change.fromGrade}` : '';
+      const to = change.toGrade ? ` to ${change.toGrade}` : '';
+      const headline = `${change.company} ${verb} ${window.ticker}${change.action === 'up' || change.action === 'down' ? `${from}${to}` : to ? ` at ${change.toGrade}` : ''}`;
+      items.push({
+        id: `finnhub-rating:${window.ticker}:${change.gradeTime}:${change.company}`,
+        tickers: [window.ticker],
+        publishedAt: new Date(instant).toISOString(),
+        headline,
+        summary: `Analyst rating change: ${headline}.`,
+        source: change.company,
+      });
+    }
     items.sort((left, right) => left.publishedAt.localeCompare(right.publishedAt) || left.id.localeCompare(right.id));
     return items;
   }
@@ -382,5 +440,12 @@ export function createFinnhubSource(options: FinnhubSourceOptions = {}): Finnhub
     return facts;
   }
 
-  return { name: 'finnhub', getNews, getInsiderSentiment, getInsiderTransactions, getFundamentals };
+  return {
+    name: 'finnhub',
+    getNews,
+    getUpgradesDowngrades,
+    getInsiderSentiment,
+    getInsiderTransactions,
+    getFundamentals,
+  };
 }
