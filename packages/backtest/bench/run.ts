@@ -128,7 +128,7 @@ function topKWeekly() {
     decisions: log,
     strategy: { type: 'top-k' as const, k: 50, rebalance: 'weekly' as const },
     feeBps: 10,
-    benchmark: 'equal-weight',
+    benchmark: 'buy-and-hold',
   };
   let trades = 0;
   const full = measure(() => {

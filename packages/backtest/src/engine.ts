@@ -12,6 +12,7 @@ import {
 } from '@trade-r1/core';
 import { z } from 'zod';
 import { DecisionLog, type DecisionLogRow, parseDecisionLog } from './decision-log.ts';
+import { aShareProfileSchema, chinaBoard, priceLimitFraction } from './market-rules.ts';
 import { computeMetrics, metricsOptionsSchema, type PerformanceMetrics } from './metrics/summary.ts';
 import { lastIndexAtOrBefore, type PricePanel } from './panel.ts';
 import {
@@ -22,9 +23,9 @@ import {
   type PlacedRows,
   type RebalanceRecord,
 } from './planners.ts';
-import { createSimulation, type Planner, type SimulationOutput, type Trade } from './simulate.ts';
+import { type BlockedOrder, createSimulation, type Planner, type SimulationOutput, type Trade } from './simulate.ts';
 
-const exposureMappingSchema = z.object({
+const exposureMappingSchema = z.strictObject({
   STRONG_SELL: finiteNumberSchema,
   SELL: finiteNumberSchema,
   HOLD: finiteNumberSchema,
@@ -33,7 +34,7 @@ const exposureMappingSchema = z.object({
 });
 
 /** Strategy: five-level decisions mapped to target exposures. */
-export const decisionsStrategySchema = z.object({
+export const decisionsStrategySchema = z.strictObject({
   type: z.literal('decisions'),
   /**
    * Decision → target exposure: `'default'` (core's DEFAULT_EXPOSURE: −1, −0.5, 0, 0.5, 1), `'long-only'`
@@ -57,7 +58,7 @@ export const decisionsStrategySchema = z.object({
 });
 
 /** Strategy: cross-sectional top-k selection by score (Trade-R1's asset selection). */
-export const topKStrategySchema = z.object({
+export const topKStrategySchema = z.strictObject({
   type: z.literal('top-k'),
   /** Number of assets to hold. */
   k: z.number().int().positive(),
@@ -74,16 +75,25 @@ export const topKStrategySchema = z.object({
    * @default 'decisions'
    */
   rebalance: z
-    .union([z.enum(['decisions', 'daily', 'weekly', 'monthly']), z.object({ everyBars: z.number().int().positive() })])
+    .union([
+      z.enum(['decisions', 'daily', 'weekly', 'monthly']),
+      z.strictObject({ everyBars: z.number().int().positive() }),
+    ])
     .default('decisions'),
   /** Ignore scores older than this many bars at a rebalance; absent = scores never expire. */
   maxScoreAge: z.number().int().min(0).optional(),
   /** Total long weight when all k slots are filled. @default 1 */
   grossExposure: z.number().finite().positive().default(1),
+  /**
+   * A holding without a bar on a rebalance day (a halt): `'keep'` holds it with its latest score, `'sell'` drops it
+   * from the ranking (it is sold at its next real bar).
+   * @default 'keep'
+   */
+  unavailableHoldings: z.enum(['keep', 'sell']).default('keep'),
 });
 
 /** Options of {@link runBacktest}. */
-export const backtestOptionsSchema = z.object({
+export const backtestOptionsSchema = z.strictObject({
   /** Aligned prices (see `createPricePanel` / `alignPriceSeries`). */
   panel: z.custom<PricePanel>(
     (value) =>
@@ -124,23 +134,63 @@ export const backtestOptionsSchema = z.object({
   /** Annual interest on positive cash, accrued per bar as `rate / periodsPerYear`. @default 0 */
   cashRate: z.number().finite().min(-1).default(0),
   /**
-   * Annual borrow fee on the market value of short positions, accrued per bar. Short-sale proceeds sit in cash;
-   * there is no margin requirement or recall.
+   * Annual borrow fee on the market value of short positions, accrued per bar.
    * @default 0
    */
   borrowRate: z.number().finite().min(0).default(0),
+  /**
+   * Annual interest charged on negative free cash (a levered long, or a short whose proceeds do not cover the
+   * longs), accrued per bar. Absent = `cashRate` (you borrow at the rate you lend).
+   */
+  financingRate: z.number().finite().min(0).optional(),
+  /** Annual rebate credited on short-sale proceeds (they earn no `cashRate`). @default 0 */
+  shortRebateRate: z.number().finite().min(0).default(0),
+  /** Cap on gross exposure `Σ|w|` after each fill; orders of a fill that would exceed it are scaled down. */
+  maxGrossExposure: z.number().finite().positive().optional(),
+  /**
+   * Maintenance margin as a fraction of the gross market value: when equity falls below it at a close, every
+   * position is sold there (`'margin-call'` trades) and the run stays in cash. 0 = no check.
+   * @default 0
+   */
+  maintenanceMargin: z.number().finite().min(0).max(1).default(0),
+  /**
+   * Market rules by exchange: `'auto'` applies the China A-share profile to SSE/SZSE stock tickers (`.SH`, `.SS`,
+   * `.SZ`; index codes excluded) and no extra rules to US tickers; `'none'` turns the profile off.
+   * @default 'auto'
+   */
+  marketRules: z.enum(['auto', 'none']).default('auto'),
+  /** Settings of the A-share profile (commission, minimum, lot size, shorting, ST names). */
+  aShare: aShareProfileSchema.optional(),
+  /**
+   * An asset whose bars end before the panel's last date is delisted: `'exit'` sells the position at its last
+   * close (times `1 + delistingReturns[ticker]` when given) and drops later orders; `'hold'` keeps it at its last
+   * price (a ghost position, for comparison only).
+   * @default 'exit'
+   */
+  delisting: z.enum(['exit', 'hold']).default('exit'),
+  /** Delisting return per ticker (e.g. CRSP's DLRET), applied to the exit at the last close. */
+  delistingReturns: z.record(z.string(), z.number().finite().min(-1)).optional(),
   /** First equity point (the last panel date on or before it). Absent = the bar of the first decision. */
   start: z.string().refine(isIsoDate, 'expected YYYY-MM-DD').optional(),
   /** Last equity point (the last panel date on or before it). Absent = the panel's last date. */
   end: z.string().refine(isIsoDate, 'expected YYYY-MM-DD').optional(),
   /**
-   * Benchmark, traded with the same execution and costs: a ticker of the panel (bought with the information of
-   * the start bar and held), `'equal-weight'` (every asset with a bar at the start, equal weights, held), or
-   * null for none. Absent = the traded ticker for a single-ticker decision log, else none.
+   * Benchmark, traded with the same execution, costs and market rules: a ticker of the panel (bought with the
+   * information of the start bar and held), `'buy-and-hold'` (every asset with a bar at the start, equal weights,
+   * then held and left to drift), `'rebalanced-daily' | 'rebalanced-weekly' | 'rebalanced-monthly'` (equal weights
+   * over the assets with a bar, restored on that schedule), or null for none. Absent = the traded ticker for a
+   * single-ticker decision log, else none.
    */
   benchmark: z.union([z.string(), z.null()]).optional(),
   /** Metric settings (periods per year, risk-free rate and conversion, bootstrap). */
   metrics: metricsOptionsSchema.optional(),
+  /**
+   * Decisions dated before the panel's first date (no price was known when they were made): `'error'` throws
+   * naming the row; `'ignore'` drops them and counts them in `result.staleDecisions`. (A decision dated within the
+   * panel but before `start` is the standing decision at the start, as before.)
+   * @default 'error'
+   */
+  staleDecisions: z.enum(['error', 'ignore']).default('error'),
   /** Decisions for tickers missing from the panel: `'error'` or `'ignore'`. @default 'error' */
   unknownTickers: z.enum(['error', 'ignore']).default('error'),
   /** Record end-of-day weights of every asset ever held (for the report). @default true */
@@ -186,8 +236,15 @@ export interface SimulatedRun {
   trades: Trade[];
   /** End-of-day weights per ticker ever held (N + 1 values each). */
   weights: Record<string, Float64Array>;
+  /**
+   * Orders the market rules did not fill as asked: limit-locked A-share prices (the order waited), refused
+   * A-share shorts, fills scaled down by `maxGrossExposure`.
+   */
+  blocked: BlockedOrder[];
   /** Date on which equity reached zero, or null. */
   ruinedAt: string | null;
+  /** Date of a margin call (`maintenanceMargin`), or null. */
+  marginCallAt: string | null;
   /** The metrics of `returns`. */
   metrics: PerformanceMetrics;
 }
@@ -200,6 +257,8 @@ export interface BacktestResult extends SimulatedRun {
   decisions: DecisionRecord[];
   /** Rebalances (top-k strategies; empty otherwise). */
   rebalances: RebalanceRecord[];
+  /** Decision rows dropped as stale (`staleDecisions: 'ignore'`). */
+  staleDecisions: number;
   /** The benchmark run on the same dates, or null. */
   benchmark: (SimulatedRun & { name: string }) | null;
   /** The resolved settings that produced this result (for the report). */
@@ -232,6 +291,43 @@ interface Prepared {
   end: number;
   benchmark: string | null;
   metricsOptions: z.output<typeof metricsOptionsSchema>;
+  market: {
+    aShare?: z.output<typeof aShareProfileSchema>;
+    aShareAssets?: Uint8Array;
+    aShareLimit?: (asset: number, date: string) => number;
+  };
+  delistingReturns: Float64Array | undefined;
+  stale: number;
+}
+
+const REBALANCED_BENCHMARKS = {
+  'rebalanced-daily': 'daily',
+  'rebalanced-weekly': 'weekly',
+  'rebalanced-monthly': 'monthly',
+} as const;
+const NAMED_BENCHMARKS = new Set<string>(['buy-and-hold', ...Object.keys(REBALANCED_BENCHMARKS)]);
+
+function marketRulesOf(options: ResolvedOptions, panel: PricePanel): Prepared['market'] {
+  if (options.marketRules === 'none') return {};
+  const aShareAssets = new Uint8Array(panel.tickers.length);
+  let any = false;
+  panel.tickers.forEach((ticker, asset) => {
+    const board = chinaBoard(ticker);
+    if (board !== null && board !== 'index') {
+      aShareAssets[asset] = 1;
+      any = true;
+    }
+  });
+  if (!any) return {};
+  const aShare = aShareProfileSchema.parse(options.aShare ?? {});
+  const st = new Set(aShare.stTickers.map((ticker) => ticker.trim().toUpperCase()));
+  const tickers = panel.tickers;
+  return {
+    aShare,
+    aShareAssets,
+    aShareLimit: (asset, date) =>
+      priceLimitFraction(tickers[asset] as string, date, st.has(tickers[asset] as string)) ?? 0,
+  };
 }
 
 /** Where each row of a decision log lands on a panel; cached per (log, panel) for parameter sweeps. */
@@ -318,6 +414,30 @@ function prepare(input: BacktestOptions): Prepared {
     usableBars = Int32Array.from(keep, (position) => placement.bars[position] as number);
     usableScores = Float64Array.from(keep, (position) => placement.scores[position] as number);
   }
+  let stale = 0;
+  if (usableBars.some((bar) => bar < 0)) {
+    const keep: number[] = [];
+    usableBars.forEach((bar, position) => {
+      if (bar >= 0) {
+        keep.push(position);
+        return;
+      }
+      const row = usableRows[position] as DecisionLogRow;
+      if (options.staleDecisions === 'ignore') {
+        stale += 1;
+        return;
+      }
+      throw new TradeR1Error(
+        'INVALID_INPUT',
+        `${describeRow(row)} is dated ${row.date}, before the first price (${panel.dates[0]}): a stale decision; pass staleDecisions: 'ignore' to drop such rows`,
+        { details: { field: 'decisions', row: row.index, line: row.line, date: row.date } },
+      );
+    });
+    usableRows = keep.map((position) => usableRows[position] as DecisionLogRow);
+    usableAssets = Int32Array.from(keep, (position) => usableAssets[position] as number);
+    usableBars = Int32Array.from(keep, (position) => usableBars[position] as number);
+    usableScores = Float64Array.from(keep, (position) => usableScores[position] as number);
+  }
   if (strategy.type === 'decisions' && placement.withoutDecision > 0) {
     const row = usableRows.find((candidate) => candidate.decision === undefined);
     if (row) {
@@ -334,6 +454,14 @@ function prepare(input: BacktestOptions): Prepared {
   if (options.start !== undefined) start = Math.max(0, lastIndexAtOrBefore(panel.dates, options.start));
   else if (firstDecision !== undefined) start = Math.max(0, lastIndexAtOrBefore(panel.dates, firstDecision));
   const end = options.end === undefined ? panel.dates.length - 1 : lastIndexAtOrBefore(panel.dates, options.end);
+  // Rows are sorted by date: the first row has the earliest bar.
+  if (usableBars.length > 0 && (usableBars[0] as number) >= end) {
+    throw new TradeR1Error(
+      'INSUFFICIENT_DATA',
+      `Every decision is dated on or after the run's last bar (${panel.dates[end]}, first decision ${usableRows[0]?.date}): a decision trades at the next bar, so none can execute; extend the prices past the decisions`,
+      { details: { field: 'decisions', lastBar: panel.dates[end], firstDecision: usableRows[0]?.date } },
+    );
+  }
   if (end <= start) {
     throw new TradeR1Error(
       'INVALID_CONFIG',
@@ -355,14 +483,36 @@ function prepare(input: BacktestOptions): Prepared {
     benchmark =
       strategy.type === 'decisions' && tickers.size === 1 ? (panel.tickers[usableAssets[0] as number] as string) : null;
   }
-  if (benchmark !== null && benchmark !== 'equal-weight' && !tickerIndex.has(benchmark.trim().toUpperCase())) {
+  if (benchmark === 'equal-weight') {
+    throw new TradeR1Error(
+      'INVALID_CONFIG',
+      `benchmark 'equal-weight' was renamed: use 'buy-and-hold' (equal weights at the start, held) or 'rebalanced-monthly' (or -weekly, -daily)`,
+      { details: { field: 'benchmark', benchmark } },
+    );
+  }
+  const named = benchmark !== null && NAMED_BENCHMARKS.has(benchmark);
+  if (benchmark !== null && !named && !tickerIndex.has(benchmark.trim().toUpperCase())) {
     throw new TradeR1Error('NOT_FOUND', `Benchmark ticker ${benchmark} is not in the price panel`, {
-      details: { benchmark },
+      details: { field: 'benchmark', benchmark },
     });
   }
-  if (benchmark !== null && benchmark !== 'equal-weight') benchmark = benchmark.trim().toUpperCase();
+  if (benchmark !== null && !named) benchmark = benchmark.trim().toUpperCase();
   const metricsOptions = metricsOptionsSchema.parse(options.metrics ?? {});
-  return { options, panel, rows, start, end, benchmark, metricsOptions };
+  let delistingReturns: Float64Array | undefined;
+  if (options.delistingReturns) {
+    delistingReturns = new Float64Array(panel.tickers.length).fill(Number.NaN);
+    for (const [ticker, value] of Object.entries(options.delistingReturns)) {
+      const asset = tickerIndex.get(ticker.trim().toUpperCase());
+      if (asset === undefined) {
+        throw new TradeR1Error('NOT_FOUND', `delistingReturns names ${ticker}, which is not in the price panel`, {
+          details: { field: `delistingReturns.${ticker}` },
+        });
+      }
+      delistingReturns[asset] = value;
+    }
+  }
+  const market = marketRulesOf(options, panel);
+  return { options, panel, rows, start, end, benchmark, metricsOptions, market, delistingReturns, stale };
 }
 
 function simulationSettings(prepared: Prepared, planner: Planner, phase: BacktestProgress['phase']) {
@@ -379,6 +529,13 @@ function simulationSettings(prepared: Prepared, planner: Planner, phase: Backtes
     sizing: options.sizing,
     cashRatePerBar: options.cashRate / metricsOptions.periodsPerYear,
     borrowRatePerBar: options.borrowRate / metricsOptions.periodsPerYear,
+    financingRatePerBar: (options.financingRate ?? options.cashRate) / metricsOptions.periodsPerYear,
+    shortRebateRatePerBar: options.shortRebateRate / metricsOptions.periodsPerYear,
+    maxGrossExposure: options.maxGrossExposure ?? Number.POSITIVE_INFINITY,
+    maintenanceMargin: options.maintenanceMargin,
+    delisting: options.delisting,
+    delistingReturns: prepared.delistingReturns,
+    ...prepared.market,
     recordWeights: options.recordWeights,
     planner,
     signal: options.signal,
@@ -416,7 +573,9 @@ function toRun(
     costs: output.costs,
     trades: output.trades,
     weights,
+    blocked: output.blocked,
     ruinedAt: output.ruinedAt === null ? null : (prepared.panel.dates[output.ruinedAt] as string),
+    marginCallAt: output.marginCallAt === null ? null : (prepared.panel.dates[output.marginCallAt] as string),
     metrics,
   };
 }
@@ -425,8 +584,37 @@ function benchmarkPlanner(prepared: Prepared): Planner | null {
   const { benchmark, panel, start } = prepared;
   if (benchmark === null) return null;
   const weights = new Map<number, number>();
-  if (benchmark === 'equal-weight') {
-    const live = panel.tickers.map((_, asset) => asset).filter((asset) => panel.available[asset]?.[start] === 1);
+  const live = panel.tickers.map((_, asset) => asset).filter((asset) => panel.available[asset]?.[start] === 1);
+  const schedule = REBALANCED_BENCHMARKS[benchmark as keyof typeof REBALANCED_BENCHMARKS];
+  if (schedule !== undefined) {
+    // Every asset gets the same score once, at the start: top-k with k = all assets is equal weight, restored on
+    // the schedule over the assets with a bar that day.
+    const count = panel.tickers.length;
+    const rows: PlacedRows = {
+      rows: [],
+      asset: Int32Array.from({ length: count }, (_, asset) => asset),
+      known: new Int32Array(count).fill(start),
+      score: new Float64Array(count).fill(1),
+    };
+    const rebalance = createTopKPlanner({
+      panel,
+      rows,
+      start,
+      end: prepared.end,
+      k: count,
+      weighting: 'equal',
+      rebalance: schedule,
+      maxScoreAge: undefined,
+      grossExposure: 1,
+      keepUnavailable: true,
+    }).planner;
+    const initial = createBuyAndHoldPlanner(start, new Map(live.map((asset) => [asset, 1 / live.length])));
+    return (known, place) => {
+      initial(known, place);
+      rebalance(known, place);
+    };
+  }
+  if (benchmark === 'buy-and-hold') {
     for (const asset of live) weights.set(asset, 1 / live.length);
   } else {
     weights.set(panel.tickers.indexOf(benchmark), 1);
@@ -484,6 +672,7 @@ function createJob(input: BacktestOptions): Job {
       rebalance: strategy.rebalance,
       maxScoreAge: strategy.maxScoreAge,
       grossExposure: strategy.grossExposure,
+      keepUnavailable: strategy.unavailableHoldings === 'keep',
     });
     planner = created.planner;
     rebalances = created.rebalances;
@@ -519,6 +708,7 @@ function finishJob(job: Job): BacktestResult {
     dates: panel.dates.slice(start, end + 1),
     decisions: job.records,
     rebalances: job.rebalances,
+    staleDecisions: prepared.stale,
     benchmark,
     settings: {
       strategy: options.strategy,

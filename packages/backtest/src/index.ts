@@ -29,6 +29,20 @@ export {
   streamBacktest,
   topKStrategySchema,
 } from './engine.ts';
+export {
+  type AShareProfile,
+  type AShareProfileOptions,
+  aShareCosts,
+  aShareProfileSchema,
+  CHINEXT_20_PERCENT_FROM,
+  type ChinaBoard,
+  chinaBoard,
+  isLimitLocked,
+  limitPrices,
+  priceLimitFraction,
+  STAMP_DUTY_HALVED_FROM,
+  stampDutyRate,
+} from './market-rules.ts';
 export { annualizedTurnover, averageExposure, type TurnoverOptions, timeInMarket } from './metrics/activity.ts';
 export {
   type BootstrapSharpeOptions,
@@ -83,4 +97,4 @@ export type { DecisionRecord, RebalanceRecord } from './planners.ts';
 export { type HtmlReportOptions, htmlReportOptionsSchema, renderHtmlReport } from './report/html.ts';
 export { type BacktestReportJson, type JsonNumber, type RunReport, toReportJson } from './report/json.ts';
 export { escapeHtml } from './report/svg.ts';
-export type { OrderReason, Trade } from './simulate.ts';
+export type { BlockedOrder, OrderReason, Trade } from './simulate.ts';

@@ -159,6 +159,12 @@ export function createDecisionPlanner(settings: DecisionPlannerSettings): {
       });
     }
     const prices = settings.execution === 'next-open' ? panel.open : panel.close;
+    /** The first bar in `[bar, end]` where the asset really trades (an order waits through a halt), or −1. */
+    const firstReal = (asset: number, bar: number): number => {
+      const mask = panel.available[asset] as Uint8Array;
+      for (let t = bar; t <= end; t += 1) if (mask[t] === 1) return t;
+      return -1;
+    };
     // recordBar is in known order, and each asset's changes are ascending: one forward pointer per asset.
     const pointer = new Int32Array(assets);
     for (const { record, asset, known } of recordBar) {
@@ -168,9 +174,16 @@ export function createDecisionPlanner(settings: DecisionPlannerSettings): {
       while (next < assetChanges.length && (assetChanges[next] as number) <= known) next += 1;
       pointer[asset] = next;
       const exitKnown = next < assetChanges.length ? (assetChanges[next] as number) : -1;
-      const entry = series[known + 1] as number;
-      const exit =
-        exitKnown >= 0 ? (series[exitKnown + 1] as number) : ((panel.close[asset] as Float64Array)[end] as number);
+      // From the actual fill (after a halt, the first real bar), not the stale pre-halt price.
+      const entryBar = firstReal(asset, known + 1);
+      const exitBar = exitKnown >= 0 ? firstReal(asset, exitKnown + 1) : -1;
+      // Both orders fill at the same bar after a halt: the position never existed.
+      if (entryBar < 0 || exitBar === entryBar) {
+        record.assetReturn = null;
+        continue;
+      }
+      const entry = series[entryBar] as number;
+      const exit = exitBar >= 0 ? (series[exitBar] as number) : ((panel.close[asset] as Float64Array)[end] as number);
       record.assetReturn = exit / entry - 1;
     }
   };
@@ -198,6 +211,11 @@ export interface TopKPlannerSettings {
   rebalance: 'decisions' | 'daily' | 'weekly' | 'monthly' | { everyBars: number };
   maxScoreAge: number | undefined;
   grossExposure: number;
+  /**
+   * A held asset without a bar on a rebalance day (halted): `true` keeps it as a candidate with its latest score
+   * (it is not sold for lack of a bar); `false` drops it from the ranking, which sells it at its next real bar.
+   */
+  keepUnavailable: boolean;
 }
 
 const MS_PER_DAY = 86_400_000;
@@ -251,13 +269,20 @@ export function createTopKPlanner(settings: TopKPlannerSettings): { planner: Pla
   const targeted: number[] = [];
   const isTargeted = new Uint8Array(assets);
   const flags = rebalanceBars(panel, start, end, settings.rebalance, rows);
-  const count = rows.rows.length;
+  const count = rows.asset.length;
   const scores = rows.score;
   // The best k candidates so far, best first (insertion into a short sorted list: O(n + k log) per rebalance
   // for random scores, with no comparator calls).
   const best = new Int32Array(k);
   const chosen = new Uint8Array(assets);
   const rebalances: RebalanceRecord[] = [];
+  const lastReal = new Int32Array(assets);
+  for (let asset = 0; asset < assets; asset += 1) {
+    const mask = panel.available[asset] as Uint8Array;
+    let last = mask.length - 1;
+    while (last >= 0 && mask[last] === 0) last -= 1;
+    lastReal[asset] = last;
+  }
   let cursor = 0;
   const better = (left: number, right: number): boolean => {
     const leftScore = latestScore[left] as number;
@@ -276,7 +301,11 @@ export function createTopKPlanner(settings: TopKPlannerSettings): { planner: Pla
     for (let asset = 0; asset < assets; asset += 1) {
       if (Number.isNaN(latestScore[asset] as number)) continue; // no score yet
       if (settings.maxScoreAge !== undefined && known - (latestKnown[asset] as number) > settings.maxScoreAge) continue;
-      if ((panel.available[asset] as Uint8Array)[known] === 0) continue;
+      if ((panel.available[asset] as Uint8Array)[known] === 0) {
+        // A halted holding stays in the ranking when asked to; a delisted one (no later bar) never does.
+        const halted = settings.keepUnavailable && isTargeted[asset] === 1 && (lastReal[asset] as number) > known;
+        if (!halted) continue;
+      }
       if (selectedCount === k && !better(asset, best[k - 1] as number)) continue;
       let slot = selectedCount < k ? selectedCount : k - 1;
       if (selectedCount < k) selectedCount += 1;

@@ -380,7 +380,7 @@ describe('top-k selection', () => {
       panel,
       decisions: scores,
       strategy: { type: 'top-k', k: 2 },
-      benchmark: 'equal-weight',
+      benchmark: 'buy-and-hold',
       ...frictionless,
     });
     expect(basket.benchmark?.trades).toHaveLength(4);

@@ -61,3 +61,35 @@ export function readSharedPrices(file: string): CsvBar[] {
     };
   });
 }
+
+/** Path of a file under ../shared/data/cn (China A-share daily bars, `date,open,high,low,close,volume`). */
+export function sharedChinaPath(file: string): string {
+  return fileURLToPath(new URL(`../../../../../shared/data/cn/${file}`, import.meta.url));
+}
+
+/** True when the shared China file exists (under `CI=true` a missing file throws, as {@link hasSharedPrices}). */
+export function hasSharedChina(file: string): boolean {
+  const present = existsSync(sharedChinaPath(file));
+  if (!present && process.env.CI === 'true') {
+    throw new Error(`../shared/data/cn/${file} is missing: CI must run with ../shared beside the clone`);
+  }
+  return present;
+}
+
+/** Reader of the shared China CSVs (header `date,open,high,low,close,volume`). */
+export function readSharedChina(file: string): CsvBar[] {
+  const lines = readFileSync(sharedChinaPath(file), 'utf8')
+    .split(/\r?\n/)
+    .filter((line) => line.trim() !== '');
+  return lines.slice(1).map((line) => {
+    const [date, open, high, low, close, volume] = line.split(',');
+    return {
+      date: date as string,
+      open: Number(open),
+      high: Number(high),
+      low: Number(low),
+      close: Number(close),
+      volume: Number(volume),
+    };
+  });
+}
