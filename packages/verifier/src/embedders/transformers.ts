@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import { errorMessage, parseWith, TradeR1Error, throwIfAborted } from '@trade-r1/core';
 import { z } from 'zod';
+import { loadTransformers } from './load-transformers.ts';
 import type { Embedder, EmbedOptions } from './types.ts';
 import { assertEmbedTexts } from './validate.ts';
 import { l2NormalizeInPlace } from './vector-math.ts';
@@ -144,12 +145,7 @@ export async function createTransformersEmbedder(options: TransformersEmbedderOp
       },
     );
   }
-  let transformers: typeof import('@huggingface/transformers');
-  try {
-    transformers = await import('@huggingface/transformers');
-  } catch (cause) {
-    throw new TradeR1Error('MODEL_LOAD_FAILED', '@huggingface/transformers could not be loaded', { cause });
-  }
+  const transformers = await loadTransformers('createTransformersEmbedder');
   const load = async (device: 'cpu' | 'cuda'): Promise<FeatureExtractor> => {
     const pipelineOptions: Record<string, unknown> = {
       device,

@@ -83,7 +83,8 @@ interface LoadedModel {
 /** The model is loaded once per process and shared; it is disposed when the last embedder using it closes. */
 let shared: { loading: Promise<LoadedModel>; users: number } | undefined;
 
-function isModuleNotFound(error: unknown, specifier: string): boolean {
+/** Whether `error` says that `specifier` is not installed (ESM or CommonJS resolution). */
+export function isModuleNotFound(error: unknown, specifier: string): boolean {
   const code = (error as { code?: unknown } | null)?.code;
   if (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') return errorMessage(error).includes(specifier);
   return /Cannot find (module|package)/.test(errorMessage(error)) && errorMessage(error).includes(specifier);

@@ -1,5 +1,6 @@
 import { parseWith, TradeR1Error, throwIfAborted } from '@trade-r1/core';
 import { z } from 'zod';
+import { loadTransformers } from '../embedders/load-transformers.ts';
 import { resolveLocalModel } from '../embedders/transformers.ts';
 import type { EntailmentModel, EntailmentPair, EntailmentScores } from './types.ts';
 
@@ -98,12 +99,7 @@ export async function createEntailmentModel(options: EntailmentModelOptions): Pr
   const localPath = resolveLocalModel(settings.model, settings.localDir);
   const source = localPath ?? settings.model;
   const localFilesOnly = settings.localFilesOnly ?? localPath !== undefined;
-  let transformers: typeof import('@huggingface/transformers');
-  try {
-    transformers = await import('@huggingface/transformers');
-  } catch (cause) {
-    throw new TradeR1Error('MODEL_LOAD_FAILED', '@huggingface/transformers could not be loaded', { cause });
-  }
+  const transformers = await loadTransformers('createEntailmentModel');
   type Tokenizer = (
     text: string[],
     options: { text_pair: string[]; padding: boolean; truncation: boolean; max_length: number },
