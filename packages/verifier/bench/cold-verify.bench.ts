@@ -8,6 +8,8 @@
  * handle; warm-up verifications use other tickers than the measured ones (the JIT warms, the measured chunks stay
  * unanalysed). The measured items are 4 reasonings for each of 80 tickers (the first epoch over a corpus).
  *
+ * Then the same items through createVerifierPool with 1 and 2 worker threads (memory index on) and 2 (LanceDB path).
+ *
  * Run: `pnpm --filter @trade-r1/verifier bench:cold` (writes bench-results/cold-verify.json; about a minute).
  */
 import { spawnSync } from 'node:child_process';
@@ -21,6 +23,7 @@ import { openEvidenceStore } from '../src/store/evidence-store.ts';
 import { createMemoryIndex } from '../src/store/memory-index.ts';
 import type { SearchHit, SearchRequest } from '../src/store/types.ts';
 import { createVerifier } from '../src/verify/verifier.ts';
+import { createVerifierPool } from '../src/verify/worker-pool.ts';
 import { type BenchItem, benchCorpus, benchReasoning } from './verify-corpus.ts';
 
 const here = fileURLToPath(import.meta.url);
@@ -47,6 +50,7 @@ interface ChildResult {
   seconds: number;
   verificationsPerSecond: number;
   msPerVerification: number;
+  cpuMsPerVerification: number;
   searches: number;
   searchMsPerVerification: number;
   memoryIndex?: { loadMs: number; chunks: number; memorySearches: number; storeSearches: number };
@@ -98,8 +102,10 @@ async function child(mode: 'lancedb' | 'memory', directory: string): Promise<Chi
     const verifier = createVerifier({ store: timed, embedder, options: { k: 5 } });
     const reports = [];
     const started = performance.now();
+    const cpu = process.cpuUsage();
     for (const item of measured) reports.push(await verifier.verify(item));
     const seconds = (performance.now() - started) / 1000;
+    const used = process.cpuUsage(cpu);
     if (index && memoryIndex) {
       const stats = index.stats();
       memoryIndex.memorySearches = stats.memorySearches;
@@ -125,6 +131,8 @@ async function child(mode: 'lancedb' | 'memory', directory: string): Promise<Chi
       seconds: round(seconds, 3),
       verificationsPerSecond: Math.round(measured.length / seconds),
       msPerVerification: round((seconds * 1000) / measured.length),
+      // CPU time of the process (all threads, LanceDB's included) per verification.
+      cpuMsPerVerification: round((used.user + used.system) / 1000 / measured.length),
       searches: recorded.length,
       searchMsPerVerification: round(searchMs / measured.length, 3),
       rawEmbedderMsPerVerification: round(embedMs / measured.length, 3),
@@ -162,6 +170,8 @@ async function child(mode: 'lancedb' | 'memory', directory: string): Promise<Chi
 
 async function main(): Promise<void> {
   const directory = mkdtempSync(join(tmpdir(), 'trade-r1-cold-verify-'));
+  // Other processes' load at the start (the figures are wall-clock throughput on a possibly shared machine).
+  const loadAverage1mAtStart = round(loadavg()[0] ?? 0);
   try {
     const embedder = await createDefaultEmbedder();
     const store = await openEvidenceStore({ uri: directory, embedder });
@@ -181,6 +191,52 @@ async function main(): Promise<void> {
       runs.push(JSON.parse(spawned.stdout.trim().split('\n').at(-1) as string) as ChildResult);
     }
     const [lance, memory] = runs as [ChildResult, ChildResult];
+
+    // Worker pool (createVerifierPool): fresh worker threads (own module instances, so cold caches), warmed on the
+    // warm-up tickers, then one verifyBatch of the measured items.
+    const { tickers, warm, measured } = workload();
+    const pools: Record<
+      string,
+      {
+        workers: number;
+        memoryIndex: boolean;
+        verificationsPerSecond: number;
+        cpuMsPerVerification: number;
+        startMs: number;
+      }
+    > = {};
+    for (const [name, workers, memoryIndex] of [
+      ['memory-1', 1, true],
+      ['memory-2', 2, true],
+      ['lancedb-2', 2, false],
+    ] as const) {
+      const began = performance.now();
+      const pool = await createVerifierPool({
+        storeUri: directory,
+        workers,
+        verifierOptions: { k: 5 },
+        ...(memoryIndex && { memoryIndex: { tickers, sourceKinds: ['macro'] as const } }),
+      });
+      const startMs = round(performance.now() - began, 0);
+      try {
+        await pool.verifyBatch(warm);
+        const started = performance.now();
+        const cpu = process.cpuUsage();
+        await pool.verifyBatch(measured);
+        const seconds = (performance.now() - started) / 1000;
+        const used = process.cpuUsage(cpu);
+        pools[name] = {
+          workers,
+          memoryIndex,
+          verificationsPerSecond: Math.round(measured.length / seconds),
+          // CPU time of the whole process (all threads) per verification: the cost a core count divides.
+          cpuMsPerVerification: round((used.user + used.system) / 1000 / measured.length),
+          startMs,
+        };
+      } finally {
+        await pool.close();
+      }
+    }
     const sameVerdicts = lance.verdicts.filter((verdict, position) => verdict === memory.verdicts[position]).length;
     const factualityDiff = lance.factuality.map((value, position) =>
       Math.abs(value - (memory.factuality[position] ?? 0)),
@@ -193,7 +249,7 @@ async function main(): Promise<void> {
         parallelism: availableParallelism(),
         model: cpus()[0]?.model ?? 'unknown',
         node: process.version,
-        loadAverage1m: round(loadavg()[0] ?? 0),
+        loadAverage1mAtStart,
       },
       setup: {
         documents: documents.length,
@@ -209,11 +265,19 @@ async function main(): Promise<void> {
       lancedb: strip(lance),
       memoryIndex: strip(memory),
       speedup: round(memory.verificationsPerSecond / lance.verificationsPerSecond),
+      workerPool: {
+        note: 'createVerifierPool verifyBatch of the measured items (default chunks: about 4 per worker, concurrency 4 per worker) after a warm-up batch; startMs = worker start-up incl. store open and memory index load',
+        ...pools,
+        speedup2vs1: round(
+          (pools['memory-2']?.verificationsPerSecond ?? 0) / (pools['memory-1']?.verificationsPerSecond ?? 1),
+        ),
+      },
       agreement: {
         claimVerdictsIdentical: `${sameVerdicts}/${lance.verdicts.length}`,
         factualityMeanAbsDiff: round(factualityDiff.reduce((sum, value) => sum + value, 0) / factualityDiff.length, 4),
         factualityMaxAbsDiff: round(Math.max(...factualityDiff), 4),
       },
+      loadAverage1mAtEnd: round(loadavg()[0] ?? 0),
       target: '>= 200 cold verifications/s (8 claims, k = 5) on 2 cores',
     };
     const output = join(dirname(here), '..', 'bench-results');

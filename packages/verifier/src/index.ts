@@ -62,6 +62,13 @@ export type {
   SnapshotFilter,
   VectorIndexOptions,
 } from './store/types.ts';
+export {
+  createVerifierPool,
+  type VerifierPool,
+  type VerifierPoolBatchOptions,
+  type VerifierPoolOptions,
+  type VerifierPoolProgress,
+} from './verify/worker-pool.ts';
 // #endregion
 
 // #region claims, checks, stance, judges, verify, perturb (owner: verifier-scoring)

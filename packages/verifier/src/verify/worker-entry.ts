@@ -1,0 +1,71 @@
+/**
+ * Worker-thread side of {@link createVerifierPool}: opens its own default embedder, evidence store handle (and
+ * memory index, when asked) on the shared on-disk store, and answers batch messages with reports. Not a public
+ * module; the pool starts it.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { toTradeR1Error } from '@trade-r1/core';
+import { createDefaultEmbedder } from '../embedders/static/default-embedder.ts';
+import { openEvidenceStore } from '../store/evidence-store.ts';
+import { createMemoryIndex } from '../store/memory-index.ts';
+import { createVerifier } from './verifier.ts';
+import type { WorkerInit, WorkerReply, WorkerRequest } from './worker-protocol.ts';
+
+const init = workerData as WorkerInit;
+const port = parentPort;
+if (!port) throw new Error('worker-entry must run in a worker thread');
+
+const serialise = (error: unknown) => {
+  const typed = toTradeR1Error(error);
+  return { code: typed.code, message: typed.message, details: typed.details, issues: typed.issues };
+};
+
+try {
+  const embedder = await createDefaultEmbedder();
+  const store = await openEvidenceStore({
+    uri: init.storeUri,
+    embedder,
+    ...(init.tableName !== undefined && { tableName: init.tableName }),
+    ...(init.storageOptions !== undefined && { storageOptions: init.storageOptions }),
+  });
+  const index = init.memoryIndex
+    ? await createMemoryIndex({
+        store,
+        embedder,
+        tickers: init.memoryIndex.tickers,
+        sourceKinds: init.memoryIndex.sourceKinds,
+      })
+    : undefined;
+  const verifier = createVerifier({ store: index ?? store, embedder, options: init.verifierOptions });
+  const running = new Map<number, AbortController>();
+  port.on('message', (message: WorkerRequest) => {
+    if (message.type === 'abort') {
+      running.get(message.id)?.abort();
+      return;
+    }
+    if (message.type === 'close') {
+      void (async () => {
+        for (const controller of running.values()) controller.abort();
+        await verifier.close();
+        index?.close();
+        await store.close();
+        await embedder.close();
+        port.postMessage({ type: 'closed' } satisfies WorkerReply);
+      })();
+      return;
+    }
+    const controller = new AbortController();
+    running.set(message.id, controller);
+    verifier
+      .verifyBatch(message.items, { concurrency: init.concurrency, signal: controller.signal })
+      .then(
+        (reports) => port.postMessage({ type: 'result', id: message.id, reports } satisfies WorkerReply),
+        (error: unknown) =>
+          port.postMessage({ type: 'error', id: message.id, error: serialise(error) } satisfies WorkerReply),
+      )
+      .finally(() => running.delete(message.id));
+  });
+  port.postMessage({ type: 'ready' } satisfies WorkerReply);
+} catch (error) {
+  port.postMessage({ type: 'failed', error: serialise(error) } satisfies WorkerReply);
+}
