@@ -12,6 +12,7 @@ import {
   toTradeR1Error,
 } from '@trade-r1/core';
 import { z } from 'zod';
+import { assertText } from './validate.ts';
 
 /** A decision label as models write it: `STRONG_BUY`, `strong buy`, `Strong-Buy` all mean `STRONG_BUY`. */
 export const decisionLabelSchema = z
@@ -203,6 +204,7 @@ const HEADER_ALIASES: Record<string, 'date' | 'ticker' | 'decision' | 'score'> =
  * commas, doubled quotes and line breaks; CRLF or LF).
  */
 export function parseCsvRecords(text: string): { fields: string[]; line: number }[] {
+  assertText(text, 'text', 'parseCsvRecords');
   const records: { fields: string[]; line: number }[] = [];
   let fields: string[] = [];
   let field = '';
@@ -267,6 +269,7 @@ export function parseCsvRecords(text: string): { fields: string[]; line: number 
  * @throws {TradeR1Error} `PARSE_FAILED` for a missing header column; `INVALID_INPUT` naming the row and its line.
  */
 export function parseDecisionLogCsv(text: string): DecisionLog {
+  assertText(text, 'text', 'parseDecisionLogCsv');
   const records = parseCsvRecords(text);
   const header = records[0];
   if (!header) throw new TradeR1Error('PARSE_FAILED', 'The decision log CSV is empty (no header row)');
@@ -307,6 +310,7 @@ export function parseDecisionLogCsv(text: string): DecisionLog {
  * @throws {TradeR1Error} `PARSE_FAILED` for text that is none of these; `INVALID_INPUT` naming the bad row.
  */
 export function parseDecisionLogJson(text: string): DecisionLog {
+  assertText(text, 'text', 'parseDecisionLogJson');
   let document: unknown;
   try {
     document = JSON.parse(text);

@@ -12,7 +12,7 @@ import {
 } from '@trade-r1/core';
 import { z } from 'zod';
 import { DecisionLog, type DecisionLogRow, parseDecisionLog } from './decision-log.ts';
-import { aShareProfileSchema, chinaBoard, priceLimitFraction } from './market-rules.ts';
+import { aShareProfileSchema, chinaBoard, limitFractionOf } from './market-rules.ts';
 import { computeMetrics, metricsOptionsSchema, type PerformanceMetrics } from './metrics/summary.ts';
 import { lastIndexAtOrBefore, type PricePanel } from './panel.ts';
 import {
@@ -326,7 +326,7 @@ function marketRulesOf(options: ResolvedOptions, panel: PricePanel): Prepared['m
     aShare,
     aShareAssets,
     aShareLimit: (asset, date) =>
-      priceLimitFraction(tickers[asset] as string, date, st.has(tickers[asset] as string)) ?? 0,
+      limitFractionOf(tickers[asset] as string, date, st.has(tickers[asset] as string)) ?? 0,
   };
 }
 

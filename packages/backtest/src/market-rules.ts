@@ -1,5 +1,16 @@
-import { exchangeForTicker } from '@trade-r1/core';
+import { exchangeForTicker, isIsoDate, parseWith } from '@trade-r1/core';
 import { z } from 'zod';
+
+const tickerArg = z.string().min(1);
+const dateArg = z.string().refine(isIsoDate, 'expected YYYY-MM-DD');
+const priceArg = z.number().finite().positive();
+const fractionArg = z.number().finite().gt(0).lt(1);
+const sideArg = z.enum(['buy', 'sell']);
+
+/** Validate the arguments of an exported rule function (JavaScript callers), naming the offending one. */
+function checkArgs(fn: string, shape: z.ZodRawShape, values: Record<string, unknown>): void {
+  parseWith(z.strictObject(shape), values, { code: 'INVALID_INPUT', label: `${fn}() arguments` });
+}
 
 /**
  * The board of a China A-share ticker, which sets its daily price limit:
@@ -13,6 +24,7 @@ export type ChinaBoard = 'main' | 'chinext' | 'star' | 'index';
 
 /** The A-share board of `ticker` (see {@link ChinaBoard}), or null when it does not trade in Shanghai/Shenzhen. */
 export function chinaBoard(ticker: string): ChinaBoard | null {
+  checkArgs('chinaBoard', { ticker: tickerArg }, { ticker });
   let exchange: string;
   try {
     exchange = exchangeForTicker(ticker);
@@ -46,6 +58,12 @@ export const STAMP_DUTY_HALVED_FROM = '2023-08-28';
  * for ChiNext from 2020-08-24 (0.1 before), 0.1 for the main boards. Null for an index or a non-A-share.
  */
 export function priceLimitFraction(ticker: string, date: string, st = false): number | null {
+  checkArgs('priceLimitFraction', { ticker: tickerArg, date: dateArg, st: z.boolean() }, { ticker, date, st });
+  return limitFractionOf(ticker, date, st);
+}
+
+/** {@link priceLimitFraction} without argument checks (the engine's per-fill path). @internal */
+export function limitFractionOf(ticker: string, date: string, st: boolean): number | null {
   const board = chinaBoard(ticker);
   if (board === null || board === 'index') return null;
   if (st) return 0.05;
@@ -61,6 +79,11 @@ function toFen(price: number): number {
 
 /** Limit-up and limit-down prices for a previous close and a limit fraction, rounded to the fen. */
 export function limitPrices(previousClose: number, fraction: number): { up: number; down: number } {
+  checkArgs('limitPrices', { previousClose: priceArg, fraction: fractionArg }, { previousClose, fraction });
+  return limitPricesOf(previousClose, fraction);
+}
+
+function limitPricesOf(previousClose: number, fraction: number): { up: number; down: number } {
   return { up: toFen(previousClose * (1 + fraction)), down: toFen(previousClose * (1 - fraction)) };
 }
 
@@ -72,12 +95,23 @@ export function limitPrices(previousClose: number, fraction: number): { up: numb
  * whose limit the exchange computes from the ex-rights reference price (300750.SZ opened −44.8 % on 2023-04-26).
  */
 export function isLimitLocked(side: 'buy' | 'sell', price: number, previousClose: number, fraction: number): boolean {
-  const { up, down } = limitPrices(previousClose, fraction);
+  checkArgs(
+    'isLimitLocked',
+    { side: sideArg, price: priceArg, previousClose: priceArg, fraction: fractionArg },
+    { side, price, previousClose, fraction },
+  );
+  return limitLockedOf(side, price, previousClose, fraction);
+}
+
+/** {@link isLimitLocked} without argument checks (the engine's per-fill path). @internal */
+export function limitLockedOf(side: 'buy' | 'sell', price: number, previousClose: number, fraction: number): boolean {
+  const { up, down } = limitPricesOf(previousClose, fraction);
   return side === 'buy' ? Math.abs(price - up) <= 0.005 : Math.abs(price - down) <= 0.005;
 }
 
 /** Sell-side stamp duty rate of A-shares on `date`: 0.1 % before 2023-08-28, 0.05 % from then on. */
 export function stampDutyRate(date: string): number {
+  checkArgs('stampDutyRate', { date: dateArg }, { date });
   return date >= STAMP_DUTY_HALVED_FROM ? 0.0005 : 0.001;
 }
 
@@ -109,7 +143,27 @@ export function aShareCosts(
   date: string,
   profile: Pick<AShareProfile, 'commissionBps' | 'minCommission'>,
 ): { commission: number; stampDuty: number } {
+  checkArgs(
+    'aShareCosts',
+    {
+      side: sideArg,
+      notional: z.number().finite().min(0),
+      date: dateArg,
+      profile: z.object({ commissionBps: z.number().finite().min(0), minCommission: z.number().finite().min(0) }),
+    },
+    { side, notional, date, profile },
+  );
+  return aShareCostsOf(side, notional, date, profile);
+}
+
+/** {@link aShareCosts} without argument checks (the engine's per-fill path). @internal */
+export function aShareCostsOf(
+  side: 'buy' | 'sell',
+  notional: number,
+  date: string,
+  profile: Pick<AShareProfile, 'commissionBps' | 'minCommission'>,
+): { commission: number; stampDuty: number } {
   const commission = Math.max((notional * profile.commissionBps) / 10_000, profile.minCommission);
-  const stampDuty = side === 'sell' ? notional * stampDutyRate(date) : 0;
+  const stampDuty = side === 'sell' ? notional * (date >= STAMP_DUTY_HALVED_FROM ? 0.0005 : 0.001) : 0;
   return { commission, stampDuty };
 }

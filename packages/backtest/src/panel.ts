@@ -1,4 +1,12 @@
-import { type Bar, isIsoDate, parsePriceSeries, TradeR1Error, tickerSchema, toTradingDate } from '@trade-r1/core';
+import {
+  type Bar,
+  isIsoDate,
+  parsePriceSeries,
+  parseWith,
+  TradeR1Error,
+  tickerSchema,
+  toTradingDate,
+} from '@trade-r1/core';
 import { z } from 'zod';
 
 /**
@@ -41,7 +49,7 @@ export interface PricePanelInput {
   available?: readonly ArrayLike<number>[];
 }
 
-const panelInputSchema = z.object({
+const panelInputSchema = z.strictObject({
   dates: z.array(z.string()),
   tickers: z.array(tickerSchema),
   open: z.array(z.custom<ArrayLike<number>>((value) => typeof (value as ArrayLike<number>)?.length === 'number')),
@@ -181,6 +189,14 @@ export interface AlignPriceSeriesOptions {
   calendar?: 'union' | 'intersection' | readonly string[];
 }
 
+const alignOptionsSchema = z.strictObject({
+  series: z.union([
+    z.array(z.strictObject({ ticker: z.string(), bars: z.array(z.unknown()) })),
+    z.record(z.string(), z.array(z.unknown())),
+  ]),
+  calendar: z.union([z.enum(['union', 'intersection']), z.array(z.string())]).optional(),
+});
+
 /**
  * Align several daily bar series onto one date axis and return a {@link PricePanel}. Bar timestamps are reduced
  * to their trading date; intraday series are rejected (two bars on one trading date).
@@ -188,6 +204,7 @@ export interface AlignPriceSeriesOptions {
  *   `INVALID_CONFIG` for an unusable calendar.
  */
 export function alignPriceSeries(options: AlignPriceSeriesOptions): PricePanel {
+  parseWith(alignOptionsSchema, options, { code: 'INVALID_CONFIG', label: 'alignPriceSeries() options' });
   const entries: TickerBars[] = Array.isArray(options.series)
     ? (options.series as readonly TickerBars[]).slice()
     : Object.entries(options.series as Record<string, readonly Bar[]>).map(([ticker, bars]) => ({ ticker, bars }));

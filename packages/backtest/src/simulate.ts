@@ -1,5 +1,5 @@
 import { TradeR1Error, throwIfAborted } from '@trade-r1/core';
-import { type AShareProfile, aShareCosts, isLimitLocked } from './market-rules.ts';
+import { type AShareProfile, aShareCostsOf, limitLockedOf } from './market-rules.ts';
 import type { PricePanel } from './panel.ts';
 
 /**
@@ -197,7 +197,7 @@ export function createSimulation(settings: SimulationSettings): Simulation {
   /** Costs of one fill of `delta` shares at `price` (fill price after slippage): [fee, stamp duty]. */
   const costOf = (asset: number, delta: number, fillPrice: number, date: string): [number, number] => {
     if (aShare !== undefined && aShareAssets?.[asset] === 1) {
-      const { commission, stampDuty } = aShareCosts(
+      const { commission, stampDuty } = aShareCostsOf(
         delta > 0 ? 'buy' : 'sell',
         Math.abs(delta) * fillPrice,
         date,
@@ -346,7 +346,7 @@ export function createSimulation(settings: SimulationSettings): Simulation {
         }
         const fraction = t > 0 ? (settings.aShareLimit?.(asset, date) ?? 0) : 0;
         const previousClose = t > 0 ? ((closes[asset] as Float64Array)[t - 1] as number) : 0;
-        if (fraction > 0 && isLimitLocked(delta > 0 ? 'buy' : 'sell', price, previousClose, fraction)) {
+        if (fraction > 0 && limitLockedOf(delta > 0 ? 'buy' : 'sell', price, previousClose, fraction)) {
           blocked.push({
             date,
             ticker: panel.tickers[asset] as string,

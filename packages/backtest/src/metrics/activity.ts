@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { assertFiniteSeries, mean, type NumericSeries, parseMetricOptions, periodsPerYearSchema } from './common.ts';
 
 /** Options of {@link annualizedTurnover}. */
-export const turnoverOptionsSchema = z.object({
+export const turnoverOptionsSchema = z.strictObject({
   /** Periods per year `K`. @default 252 */
   periodsPerYear: periodsPerYearSchema.default(252),
 });

@@ -1,10 +1,10 @@
 import { z } from 'zod';
-import { type NumericSeries, parseMetricOptions, periodsPerYearSchema } from './common.ts';
+import { assertReturns, type NumericSeries, parseMetricOptions, periodsPerYearSchema } from './common.ts';
 import { equityFromReturns, maxDrawdown } from './drawdown.ts';
 import { annualizedReturn } from './returns.ts';
 
 /** Options of {@link calmarRatio}. */
-export const calmarOptionsSchema = z.object({
+export const calmarOptionsSchema = z.strictObject({
   /** Periods per year `K`. @default 252 */
   periodsPerYear: periodsPerYearSchema.default(252),
 });
@@ -18,6 +18,7 @@ export type CalmarOptions = z.input<typeof calmarOptionsSchema>;
  */
 export function calmarRatio(returns: NumericSeries, options: CalmarOptions = {}): number {
   const { periodsPerYear } = parseMetricOptions(calmarOptionsSchema, options, 'calmarRatio');
+  assertReturns(returns);
   if (returns.length === 0) return Number.NaN;
   const drawdown = maxDrawdown(equityFromReturns(returns)).maxDrawdown;
   if (drawdown === 0) return Number.NaN;

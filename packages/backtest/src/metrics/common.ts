@@ -110,6 +110,12 @@ export function mean(values: NumericSeries): number {
  * NaN when there are not more than `ddof` values.
  */
 export function standardDeviation(values: NumericSeries, ddof: 0 | 1 = 1): number {
+  assertSeries(values, 'values');
+  if (ddof !== 0 && ddof !== 1) {
+    throw new TradeR1Error('INVALID_CONFIG', `standardDeviation: ddof must be 0 or 1; got ${String(ddof)}`, {
+      details: { field: 'ddof' },
+    });
+  }
   const count = values.length;
   if (count <= ddof) return Number.NaN;
   const average = mean(values);

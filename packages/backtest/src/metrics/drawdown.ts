@@ -1,3 +1,4 @@
+import { TradeR1Error } from '@trade-r1/core';
 import { assertFiniteSeries, assertReturns, type NumericSeries } from './common.ts';
 
 /**
@@ -6,6 +7,11 @@ import { assertFiniteSeries, assertReturns, type NumericSeries } from './common.
  */
 export function equityFromReturns(returns: NumericSeries, initial = 1): Float64Array {
   assertReturns(returns);
+  if (typeof initial !== 'number' || !Number.isFinite(initial)) {
+    throw new TradeR1Error('INVALID_INPUT', 'equityFromReturns: initial must be a finite number', {
+      details: { field: 'initial' },
+    });
+  }
   const equity = new Float64Array(returns.length + 1);
   equity[0] = initial;
   for (let index = 0; index < returns.length; index += 1) {

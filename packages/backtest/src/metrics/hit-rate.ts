@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { assertFiniteSeries, type NumericSeries, parseMetricOptions } from './common.ts';
 
 /** Options of {@link hitRate}. */
-export const hitRateOptionsSchema = z.object({
+export const hitRateOptionsSchema = z.strictObject({
   /**
    * What to do with flat actions (`a_t = 0`, e.g. HOLD):
    * - `'count'`: Trading-R1's literal definition, `sign(0) = 0` matches only `r_t = 0`, so a flat action is
@@ -24,6 +24,8 @@ export type HitRateOptions = z.input<typeof hitRateOptionsSchema>;
  */
 export function hitRate(actions: NumericSeries, returns: NumericSeries, options: HitRateOptions = {}): number {
   const { flatActions } = parseMetricOptions(hitRateOptionsSchema, options, 'hitRate');
+  assertFiniteSeries(actions, 'actions');
+  assertFiniteSeries(returns, 'returns');
   if (actions.length !== returns.length) {
     throw new TradeR1Error(
       'INVALID_INPUT',
@@ -45,7 +47,7 @@ export function hitRate(actions: NumericSeries, returns: NumericSeries, options:
 }
 
 /** Options of {@link winRate}. */
-export const winRateOptionsSchema = z.object({
+export const winRateOptionsSchema = z.strictObject({
   /**
    * Per-period gross exposure, aligned with the returns. When given, only periods with non-zero exposure count
    * (days in the market); otherwise only non-zero returns count.

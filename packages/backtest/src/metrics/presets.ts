@@ -95,7 +95,7 @@ export function flagTraderMetrics(returns: NumericSeries, options: FlagTraderOpt
 }
 
 /** Options of {@link tradingR1Metrics}. */
-export const tradingR1OptionsSchema = z.object({
+export const tradingR1OptionsSchema = z.strictObject({
   /** Annual risk-free rate (Trading-R1: 4 % p.a., the US 10-year yield). @default 0.04 */
   riskFree: riskFreeSchema.default(0.04),
   /** Periods per year `K`. @default 252 */

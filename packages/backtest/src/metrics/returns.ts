@@ -61,7 +61,7 @@ export function cumulativeLogReturn(returns: NumericSeries): number {
 }
 
 /** Options of {@link annualizedReturn}. */
-export const annualizedReturnOptionsSchema = z.object({
+export const annualizedReturnOptionsSchema = z.strictObject({
   /** Periods per year `K`. @default 252 */
   periodsPerYear: periodsPerYearSchema.default(252),
   /**
@@ -95,7 +95,7 @@ export function annualizedReturn(returns: NumericSeries, options: AnnualizedRetu
 }
 
 /** Options of {@link annualizedVolatility}. */
-export const annualizedVolatilityOptionsSchema = z.object({
+export const annualizedVolatilityOptionsSchema = z.strictObject({
   /** Periods per year `K`. @default 252 */
   periodsPerYear: periodsPerYearSchema.default(252),
   /** Delta degrees of freedom of the standard deviation (1 = sample). @default 1 */

@@ -11,7 +11,7 @@ import {
 } from './common.ts';
 
 /** Options of {@link perPeriodRiskFree}. */
-export const perPeriodRiskFreeOptionsSchema = z.object({
+export const perPeriodRiskFreeOptionsSchema = z.strictObject({
   /** Periods per year `K`. @default 252 */
   periodsPerYear: periodsPerYearSchema.default(252),
   /** `'simple'`: `r_f / K`; `'geometric'`: `(1 + r_f)^(1/K) − 1`. @default 'simple' */
@@ -41,7 +41,7 @@ export function convertRiskFree(rate: number, periodsPerYear: number, conversion
 }
 
 /** Options of {@link sharpeRatio} and {@link sortinoRatio}. */
-export const sharpeOptionsSchema = z.object({
+export const sharpeOptionsSchema = z.strictObject({
   /** Annual risk-free rate as a fraction (Trading-R1: 0.04; FLAG-Trader's tables reproduce with 0). @default 0 */
   riskFree: riskFreeSchema.default(0),
   /** Periods per year `K` (252 trading days; 365 for crypto). @default 252 */

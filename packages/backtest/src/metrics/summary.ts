@@ -19,7 +19,7 @@ const seriesSchema = z.custom<NumericSeries>((value) => typeof (value as Numeric
 });
 
 /** Options of {@link computeMetrics}. */
-export const metricsOptionsSchema = z.object({
+export const metricsOptionsSchema = z.strictObject({
   /** Periods per year `K` (252 trading days, 365 for crypto). @default 252 */
   periodsPerYear: periodsPerYearSchema.default(252),
   /** Annual risk-free rate for Sharpe and Sortino. @default 0 */
@@ -32,7 +32,7 @@ export const metricsOptionsSchema = z.object({
   bootstrap: z
     .union([
       z.literal(false),
-      z.object({
+      z.strictObject({
         seed: z.number().int().default(0),
         samples: z.number().int().min(10).default(1000),
         confidence: z.number().gt(0).lt(1).default(0.95),
@@ -102,7 +102,7 @@ export interface PerformanceMetrics {
 export function computeMetrics(input: MetricsInput, options: MetricsOptions = {}): PerformanceMetrics {
   const resolved = parseMetricOptions(metricsOptionsSchema, options, 'computeMetrics');
   const parsedInput = parseMetricOptions(
-    z.object({
+    z.strictObject({
       returns: seriesSchema,
       grossExposure: seriesSchema.optional(),
       netExposure: seriesSchema.optional(),

@@ -1,10 +1,11 @@
 import { parseWith } from '@trade-r1/core';
 import { z } from 'zod';
 import type { BacktestResult, SimulatedRun } from '../engine.ts';
+import { assertBacktestResult } from '../validate.ts';
 import { type ChartSeries, escapeHtml, lineChart } from './svg.ts';
 
 /** Options of {@link renderHtmlReport}. */
-export const htmlReportOptionsSchema = z.object({
+export const htmlReportOptionsSchema = z.strictObject({
   /** Page title. @default 'Backtest report' */
   title: z.string().default('Backtest report'),
   /** Most rows listed in each of the trade, decision and rebalance tables (the JSON report has all). @default 200 */
@@ -98,7 +99,8 @@ function metricRows(strategy: SimulatedRun, benchmark: SimulatedRun | null): str
  * no external resources; every text is escaped. Open it from disk in any browser.
  */
 export function renderHtmlReport(result: BacktestResult, options: HtmlReportOptions = {}): string {
-  const { title, maxTrades, maxPositionLines } = parseWith(htmlReportOptionsSchema, options, {
+  assertBacktestResult(result, 'renderHtmlReport');
+  const { title, maxTrades, maxPositionLines } = parseWith(htmlReportOptionsSchema, options ?? {}, {
     code: 'INVALID_CONFIG',
     label: 'renderHtmlReport() options',
   });

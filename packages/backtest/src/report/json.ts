@@ -2,6 +2,7 @@ import type { BacktestResult, BacktestSettings, SimulatedRun } from '../engine.t
 import type { PerformanceMetrics } from '../metrics/summary.ts';
 import type { DecisionRecord, RebalanceRecord } from '../planners.ts';
 import type { Trade } from '../simulate.ts';
+import { assertBacktestResult } from '../validate.ts';
 
 /** JSON-safe numbers: NaN and ±Infinity become null. */
 export type JsonNumber = number | null;
@@ -96,6 +97,7 @@ function runReport(run: SimulatedRun): RunReport {
  * decisions and rebalances, for the strategy and its benchmark. Typed arrays become arrays; NaN becomes null.
  */
 export function toReportJson(result: BacktestResult): BacktestReportJson {
+  assertBacktestResult(result, 'toReportJson');
   return {
     version: 1,
     settings: result.settings,

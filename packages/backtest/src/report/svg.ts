@@ -1,5 +1,8 @@
+import { assertText } from '../validate.ts';
+
 /** Escape text for HTML and SVG content and attribute values. */
 export function escapeHtml(text: string): string {
+  assertText(text, 'text', 'escapeHtml');
   return text
     .replaceAll('&', '&amp;')
     .replaceAll('<', '&lt;')
