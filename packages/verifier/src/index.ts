@@ -151,6 +151,16 @@ export type {
   PairJudgeInput,
   PairJudgement,
 } from './judges/types.ts';
+// #endregion
+// #region page
+export { escapeHtml } from './page/escape.ts';
+export { type DecisionLine, decisionLines } from './page/evidence-lines.ts';
+export { type ClaimMark, claimMark, type Segment, type Segmentation, segmentReasoning } from './page/highlight.ts';
+export {
+  renderVerificationPage,
+  type VerificationPageEntry,
+  type VerificationPageOptions,
+} from './page/render.ts';
 export {
   PERTURBATION_TYPES,
   type Perturbation,

@@ -1,0 +1,56 @@
+import type { Citation, ClaimVerdict } from '../pipeline/report.ts';
+
+/** One line of "what decided this claim": a check's outcome with the evidence document and its date. */
+export interface DecisionLine {
+  status: 'matched' | 'conflict';
+  text: string;
+}
+
+function locate(citations: readonly Citation[], chunkId: string | null): string {
+  if (chunkId === null) return '';
+  const citation = citations.find((candidate) => candidate.chunkId === chunkId);
+  const documentId = citation?.documentId ?? chunkId.replace(/#\d+$/, '');
+  return citation ? ` in ${documentId} · ${citation.publishedAt.slice(0, 10)}` : ` in ${documentId}`;
+}
+
+/**
+ * The checks that decided a claim, as sentences: "$42.4 billion matched in MSFT-008 · 2025-04-30",
+ * "up conflicts with 'fell' in MSFT-003 · 2025-01-29", then period, entity and negation outcomes (the checks' own conflict reasons are
+ * in `checks.conflicts`).
+ */
+export function decisionLines(claim: Pick<ClaimVerdict, 'checks' | 'citations'>): DecisionLine[] {
+  const { checks, citations } = claim;
+  const lines: DecisionLine[] = [];
+  for (const number of checks.numbers) {
+    if (number.status === 'missing') continue;
+    const status = number.status;
+    const verb = status === 'matched' ? (number.reason === 'derived' ? 'derived from' : 'matched') : 'conflicts with';
+    const evidence = number.evidence !== null && number.evidence !== number.claimed ? ` ${number.evidence}` : '';
+    const prefix =
+      status === 'matched' && evidence === '' ? `${number.claimed} matched` : `${number.claimed} ${verb}${evidence}`;
+    const why = status === 'conflict' && number.reason ? ` (${number.reason})` : '';
+    lines.push({ status, text: `${prefix}${locate(citations, number.chunkId)}${why}` });
+  }
+  for (const direction of checks.directions) {
+    if (direction.status === 'missing') continue;
+    const evidence = direction.evidence ? ` '${direction.evidence}'` : '';
+    const verb = direction.status === 'matched' ? 'agrees with' : 'conflicts with';
+    lines.push({
+      status: direction.status,
+      text: `'${direction.word}' ${verb}${evidence}${locate(citations, direction.chunkId)}`,
+    });
+  }
+  for (const period of checks.periods) {
+    if (period.status === 'missing') continue;
+    lines.push({
+      status: period.status,
+      text: `period ${period.period} ${period.status === 'matched' ? 'found' : 'conflicts'}`,
+    });
+  }
+  for (const entity of checks.entities) {
+    if (entity.status === 'conflict')
+      lines.push({ status: 'conflict', text: `${entity.name}: evidence names another company` });
+  }
+  if (checks.negation === 'conflict') lines.push({ status: 'conflict', text: 'negation conflicts with the evidence' });
+  return lines;
+}
