@@ -12,7 +12,7 @@ import {
 } from '@trade-r1/core';
 import { z } from 'zod';
 import { DecisionLog, type DecisionLogRow, parseDecisionLog } from './decision-log.ts';
-import { aShareProfileSchema, chinaBoard, limitFractionOf } from './market-rules.ts';
+import { aShareProfileSchema, CHINEXT_20_PERCENT_FROM, chinaBoard, limitFractionOf } from './market-rules.ts';
 import { computeMetrics, metricsOptionsSchema, type PerformanceMetrics } from './metrics/summary.ts';
 import { lastIndexAtOrBefore, type PricePanel } from './panel.ts';
 import {
@@ -310,23 +310,27 @@ const NAMED_BENCHMARKS = new Set<string>(['buy-and-hold', ...Object.keys(REBALAN
 function marketRulesOf(options: ResolvedOptions, panel: PricePanel): Prepared['market'] {
   if (options.marketRules === 'none') return {};
   const aShareAssets = new Uint8Array(panel.tickers.length);
+  const aShare = aShareProfileSchema.parse(options.aShare ?? {});
+  const st = new Set(aShare.stTickers.map((ticker) => ticker.trim().toUpperCase()));
+  // Per asset, the limit before and from ChiNext's switch date (equal for every other board): no per-fill lookup.
+  const before = new Float64Array(panel.tickers.length);
+  const after = new Float64Array(panel.tickers.length);
   let any = false;
   panel.tickers.forEach((ticker, asset) => {
     const board = chinaBoard(ticker);
-    if (board !== null && board !== 'index') {
-      aShareAssets[asset] = 1;
-      any = true;
-    }
+    if (board === null || board === 'index') return;
+    aShareAssets[asset] = 1;
+    any = true;
+    const isSt = st.has(ticker);
+    before[asset] = limitFractionOf(ticker, '2000-01-01', isSt) ?? 0;
+    after[asset] = limitFractionOf(ticker, CHINEXT_20_PERCENT_FROM, isSt) ?? 0;
   });
   if (!any) return {};
-  const aShare = aShareProfileSchema.parse(options.aShare ?? {});
-  const st = new Set(aShare.stTickers.map((ticker) => ticker.trim().toUpperCase()));
-  const tickers = panel.tickers;
   return {
     aShare,
     aShareAssets,
     aShareLimit: (asset, date) =>
-      limitFractionOf(tickers[asset] as string, date, st.has(tickers[asset] as string)) ?? 0,
+      date >= CHINEXT_20_PERCENT_FROM ? (after[asset] as number) : (before[asset] as number),
   };
 }
 

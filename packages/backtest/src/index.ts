@@ -4,6 +4,7 @@
  * and a self-contained HTML report.
  * @packageDocumentation
  */
+export { type AdjustPricesInput, adjustPrices } from './adjust.ts';
 export {
   DecisionLog,
   type DecisionLogRow,

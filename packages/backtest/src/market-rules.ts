@@ -112,6 +112,11 @@ export function limitLockedOf(side: 'buy' | 'sell', price: number, previousClose
 /** Sell-side stamp duty rate of A-shares on `date`: 0.1 % before 2023-08-28, 0.05 % from then on. */
 export function stampDutyRate(date: string): number {
   checkArgs('stampDutyRate', { date: dateArg }, { date });
+  return stampDutyRateOf(date);
+}
+
+/** {@link stampDutyRate} without argument checks (the engine's per-fill path). @internal */
+export function stampDutyRateOf(date: string): number {
   return date >= STAMP_DUTY_HALVED_FROM ? 0.0005 : 0.001;
 }
 
@@ -164,6 +169,6 @@ export function aShareCostsOf(
   profile: Pick<AShareProfile, 'commissionBps' | 'minCommission'>,
 ): { commission: number; stampDuty: number } {
   const commission = Math.max((notional * profile.commissionBps) / 10_000, profile.minCommission);
-  const stampDuty = side === 'sell' ? notional * (date >= STAMP_DUTY_HALVED_FROM ? 0.0005 : 0.001) : 0;
+  const stampDuty = side === 'sell' ? notional * stampDutyRateOf(date) : 0;
   return { commission, stampDuty };
 }

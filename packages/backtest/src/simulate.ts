@@ -1,5 +1,5 @@
 import { TradeR1Error, throwIfAborted } from '@trade-r1/core';
-import { type AShareProfile, aShareCostsOf, limitLockedOf } from './market-rules.ts';
+import { type AShareProfile, limitLockedOf, stampDutyRateOf } from './market-rules.ts';
 import type { PricePanel } from './panel.ts';
 
 /**
@@ -194,25 +194,28 @@ export function createSimulation(settings: SimulationSettings): Simulation {
   const costs = new Float64Array(periods);
   const weights: (Float64Array | undefined)[] = new Array<Float64Array | undefined>(assets).fill(undefined);
   const trades: Trade[] = [];
-  /** Costs of one fill of `delta` shares at `price` (fill price after slippage): [fee, stamp duty]. */
-  const costOf = (asset: number, delta: number, fillPrice: number, date: string): [number, number] => {
-    if (aShare !== undefined && aShareAssets?.[asset] === 1) {
-      const { commission, stampDuty } = aShareCostsOf(
-        delta > 0 ? 'buy' : 'sell',
-        Math.abs(delta) * fillPrice,
-        date,
-        aShare,
-      );
-      return [commission + stampDuty, stampDuty];
+  /** Stamp duty of the last {@link costOf} call (a scratch slot: no allocation per fill). */
+  let lastStampDuty = 0;
+  const commissionRate = aShare === undefined ? 0 : aShare.commissionBps / 10_000;
+  const minCommission = aShare === undefined ? 0 : aShare.minCommission;
+  /** Fee of one fill of `delta` shares at `fillPrice` (after slippage); sets `lastStampDuty`. */
+  const costOf = (asset: number, delta: number, fillPrice: number, date: string): number => {
+    const notional = (delta < 0 ? -delta : delta) * fillPrice;
+    if (aShareAssets !== undefined && aShareAssets[asset] === 1) {
+      const commission = Math.max(notional * commissionRate, minCommission);
+      lastStampDuty = delta < 0 ? notional * stampDutyRateOf(date) : 0;
+      return commission + lastStampDuty;
     }
-    return [Math.abs(delta) * fillPrice * settings.feeRate, 0];
+    lastStampDuty = 0;
+    return notional * settings.feeRate;
   };
   /** Sell (or cover) a whole position at `price` for a forced reason; returns the costs paid. */
   const forceExit = (asset: number, t: number, price: number, reason: OrderReason): number => {
     const delta = -(quantity[asset] as number);
     const fillPrice = delta > 0 ? price * (1 + settings.slippageRate) : price * (1 - settings.slippageRate);
     const date = panel.dates[t] as string;
-    const [fee, stampDuty] = costOf(asset, delta, fillPrice, date);
+    const fee = costOf(asset, delta, fillPrice, date);
+    const stampDuty = lastStampDuty;
     const notional = Math.abs(delta) * price;
     const slippage = notional * settings.slippageRate;
     cash -= delta * fillPrice + fee;
@@ -346,7 +349,10 @@ export function createSimulation(settings: SimulationSettings): Simulation {
         }
         const fraction = t > 0 ? (settings.aShareLimit?.(asset, date) ?? 0) : 0;
         const previousClose = t > 0 ? ((closes[asset] as Float64Array)[t - 1] as number) : 0;
-        if (fraction > 0 && limitLockedOf(delta > 0 ? 'buy' : 'sell', price, previousClose, fraction)) {
+        // Cheap pre-check (within 2 % of a limit) before the exact, fen-rounded test.
+        const move = previousClose > 0 ? price / previousClose - 1 : 0;
+        const nearLimit = fraction > 0 && (delta > 0 ? move >= fraction - 0.02 : move <= 0.02 - fraction);
+        if (nearLimit && limitLockedOf(delta > 0 ? 'buy' : 'sell', price, previousClose, fraction)) {
           blocked.push({
             date,
             ticker: panel.tickers[asset] as string,
@@ -366,7 +372,8 @@ export function createSimulation(settings: SimulationSettings): Simulation {
       const notional = Math.abs(delta) * price;
       if (notional <= 1e-12 * Math.abs(base)) continue;
       const fillPrice = delta > 0 ? price * (1 + settings.slippageRate) : price * (1 - settings.slippageRate);
-      const [fee, stampDuty] = costOf(asset, delta, fillPrice, date);
+      const fee = costOf(asset, delta, fillPrice, date);
+      const stampDuty = lastStampDuty;
       const slippage = notional * settings.slippageRate;
       cash -= delta * fillPrice + fee;
       setQuantity(asset, desired);
