@@ -131,7 +131,7 @@ describe('trade-r1', () => {
         }),
       });
       expect(response.status).toBe(200);
-      expect((await response.json()).rewards).toEqual([1, 0]);
+      expect(((await response.json()) as { rewards: number[] }).rewards).toEqual([1, 0]);
     } finally {
       child.kill('SIGTERM');
     }
