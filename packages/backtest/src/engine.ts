@@ -183,7 +183,16 @@ export const backtestOptionsSchema = z.strictObject({
    */
   benchmark: z.union([z.string(), z.null()]).optional(),
   /** Metric settings (periods per year, risk-free rate and conversion, bootstrap). */
-  metrics: metricsOptionsSchema.optional(),
+  metrics: metricsOptionsSchema
+    .extend({
+      /**
+       * Periods per year for annualisation and the per-bar rates: a number (default 252), or `'calendar'` to use
+       * the calendar actually traded, bars per year of the run's own dates (`(N − 1) · 365.25 / days spanned`),
+       * e.g. for a union US + China calendar.
+       */
+      periodsPerYear: z.union([z.number().finite().positive(), z.literal('calendar')]).optional(),
+    })
+    .optional(),
   /**
    * Decisions dated before the panel's first date (no price was known when they were made): `'error'` throws
    * naming the row; `'ignore'` drops them and counts them in `result.staleDecisions`. (A decision dated within the
@@ -501,7 +510,16 @@ function prepare(input: BacktestOptions): Prepared {
     });
   }
   if (benchmark !== null && !named) benchmark = benchmark.trim().toUpperCase();
-  const metricsOptions = metricsOptionsSchema.parse(options.metrics ?? {});
+  let periodsPerYear = options.metrics?.periodsPerYear;
+  if (periodsPerYear === 'calendar') {
+    const span =
+      (Date.parse(`${panel.dates[end]}T00:00:00Z`) - Date.parse(`${panel.dates[start]}T00:00:00Z`)) / 86_400_000;
+    periodsPerYear = ((end - start) * 365.25) / Math.max(span, 1);
+  }
+  const metricsOptions = metricsOptionsSchema.parse({
+    ...options.metrics,
+    ...(periodsPerYear === undefined ? {} : { periodsPerYear }),
+  });
   let delistingReturns: Float64Array | undefined;
   if (options.delistingReturns) {
     delistingReturns = new Float64Array(panel.tickers.length).fill(Number.NaN);

@@ -250,3 +250,25 @@ describe('benchmarks', () => {
     expect(() => run('equal-weight')).toThrow(/renamed/);
   });
 });
+
+describe('periods per year', () => {
+  it("'calendar' derives bars per year from the run's own dates", () => {
+    const panel = panelOf({ A: flat });
+    const result = runBacktestSync({
+      panel,
+      decisions: [{ date: '2024-01-01', ticker: 'A', decision: 'BUY' }],
+      strategy: { type: 'decisions' },
+      metrics: { periodsPerYear: 'calendar', bootstrap: false },
+    });
+    // 7 bars over 9 calendar days (2024-01-01 → 2024-01-10).
+    expect(result.settings.periodsPerYear).toBeCloseTo((7 * 365.25) / 9, 12);
+    expect(() =>
+      runBacktestSync({
+        panel,
+        decisions: [{ date: '2024-01-01', ticker: 'A', decision: 'BUY' }],
+        strategy: { type: 'decisions' },
+        metrics: { periodsPerYear: 'calender' } as never,
+      }),
+    ).toThrow(TradeR1Error);
+  });
+});
