@@ -2,7 +2,7 @@
 // The `trade-r1` command. Published packages run the built dist/main.js; inside the monorepo (no build yet) the
 // TypeScript source runs through tsx with the workspace's source condition. This file exists before any build, so
 // package managers can link the binary at install time.
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
@@ -11,10 +11,12 @@ if (existsSync(fileURLToPath(dist))) {
   await import(dist.href);
 } else {
   const source = fileURLToPath(new URL('../src/main.ts', import.meta.url));
-  const run = spawnSync(
+  const child = spawn(
     process.execPath,
     ['--conditions=@trade-r1/source', '--import', import.meta.resolve('tsx'), source, ...process.argv.slice(2)],
-    { stdio: 'inherit', cwd: process.cwd() },
+    { stdio: 'inherit' },
   );
-  process.exit(run.status ?? 1);
+  // Forward termination to the child, and exit with its status.
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => child.kill(signal));
+  child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
 }

@@ -20,9 +20,8 @@ function run(args: string[]): Promise<never> {
   });
 }
 
-/** A TypeScript entry runs with tsx and the workspace source condition; a built one runs as is. */
-function nodeArgs(entry: string): string[] {
-  if (!entry.endsWith('.ts')) return [entry];
+/** The evaluation is TypeScript run with tsx and the workspace source condition (as `pnpm eval:verifier` does). */
+function tsxArgs(entry: string): string[] {
   return ['--conditions=@trade-r1/source', '--import', import.meta.resolve('tsx'), entry];
 }
 
@@ -30,9 +29,7 @@ function nodeArgs(entry: string): string[] {
 export function serveRewardsCommand(argv: string[]): Promise<never> {
   const root = packageRoot('@trade-r1/reward');
   const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { bin: Record<string, string> };
-  const built = join(root, manifest.bin['trade-r1-reward-server'] as string);
-  const entry = existsSync(built) ? built : join(root, 'src/cli.ts');
-  return run([...nodeArgs(entry), ...argv]);
+  return run([join(root, manifest.bin['trade-r1-reward-server'] as string), ...argv]);
 }
 
 /**
@@ -48,5 +45,5 @@ export function evalCommand(argv: string[]): Promise<never> {
       { details: { entry } },
     );
   }
-  return run([...nodeArgs(entry), ...argv]);
+  return run([...tsxArgs(entry), ...argv]);
 }

@@ -132,8 +132,13 @@ describe('trade-r1', () => {
       });
       expect(response.status).toBe(200);
       expect(((await response.json()) as { rewards: number[] }).rewards).toEqual([1, 0]);
-    } finally {
+      // SIGTERM reaches the server through both launchers: the command exits and the port closes.
+      const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
       child.kill('SIGTERM');
+      expect(await exited).toBe(0);
+      await expect(fetch(`${url}/health`)).rejects.toThrow();
+    } finally {
+      child.kill('SIGKILL');
     }
   });
 
