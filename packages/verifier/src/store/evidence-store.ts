@@ -107,6 +107,8 @@ export const searchRequestSchema = z
     includeVectors: z.boolean().default(false),
     signal: z.custom<AbortSignal>((value) => value instanceof AbortSignal).optional(),
   })
+  // A misspelled key (`ticker`, `asof`) is an error, not a silently unfiltered search.
+  .strict()
   .refine((request) => request.query === undefined || request.query.trim().length > 0, {
     message: 'query must not be blank',
     path: ['query'],

@@ -204,6 +204,7 @@ describe('createMemoryIndex', () => {
       { tickers: ['AAPL'], asOf: '2024-01-01', query: '   ' },
       { tickers: ['AAPL'], asOf: '2024-01-01', vector: [1, 2, 3], mode: 'vector' },
       { tickers: ['not a ticker!'], asOf: '2024-01-01', query: 'x' },
+      { ticker: ['AAPL'], asOf: '2024-01-01', query: 'x' },
       undefined,
     ];
     for (const request of bad) {
