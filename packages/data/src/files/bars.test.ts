@@ -308,3 +308,65 @@ describe('readBarsFile', () => {
     expect(result.bars).toEqual([{ timestamp: '2024-01-02', open: 10, high: 11, low: 9, close: 10.5, volume: 100 }]);
   });
 });
+
+describe('silent CSV errors caught', () => {
+  it('reads decimal commas in ;-separated files instead of thousands (×1000)', () => {
+    const result = parseBarsCsv(
+      'Date;Open;High;Low;Close;Volume\n2024-01-02;12,5;13,25;12,1;13,0;1.234\n2024-01-03;13,0;13,5;12,75;13,25;2.000\n',
+    );
+    expect(result.bars[0]).toEqual({
+      timestamp: '2024-01-02',
+      open: 12.5,
+      high: 13.25,
+      low: 12.1,
+      close: 13,
+      volume: 1234,
+    });
+    expect(result.units.decimal).toBe(',');
+    // A comma-separated file keeps `1,234.5` as grouping.
+    expect(
+      parseBarsCsv('Date,Open,High,Low,Close,Volume\n2024-01-02,"1,234.5","1,240",1230,1235,10\n').bars[0]?.open,
+    ).toBe(1234.5);
+  });
+
+  it('converts lot volumes (手, Tushare vol) to shares', () => {
+    const akshare = parseBarsCsv('日期,开盘,最高,最低,收盘,成交量(手)\n2024-06-03,1700,1710,1690,1705,25000\n');
+    expect(akshare.bars[0]?.volume).toBe(2_500_000);
+    const tushare = parseBarsCsv(
+      'ts_code,trade_date,open,high,low,close,vol\n600519.SH,20240603,1700,1710,1690,1705,25000\n',
+    );
+    expect(tushare.bars[0]?.volume).toBe(2_500_000);
+    expect(tushare.units.volumeFactor).toBe(100);
+    const asShares = parseBarsCsv(
+      'ts_code,trade_date,open,high,low,close,vol\n600519.SH,20240603,1700,1710,1690,1705,25000\n',
+      {
+        volumeUnit: 'shares',
+      },
+    );
+    expect(asShares.bars[0]?.volume).toBe(25_000);
+  });
+
+  it('warns about weekend and holiday rows', () => {
+    const text =
+      'date,open,high,low,close,volume\n2024-06-07,1,1,1,1,1\n2024-06-08,1,1,1,1,1\n2024-06-10,1,1,1,1,1\n2024-06-11,1,1,1,1,1\n';
+    expect(parseBarsCsv(text).warnings).toEqual([{ line: 3, date: '2024-06-08', reason: '2024-06-08 is a Saturday' }]);
+    // 2024-06-10 is the Dragon Boat Festival in Shanghai.
+    expect(parseBarsCsv(text, { exchange: 'SSE' }).warnings.map((warning) => warning.date)).toEqual([
+      '2024-06-08',
+      '2024-06-10',
+    ]);
+  });
+
+  it('refuses two headers that map to one field', () => {
+    expect(() => parseBarsCsv('Date,Open,High,Low,Close,Price,Volume\n2024-01-02,1,1,1,1,1,1\n')).toThrowError(
+      expect.objectContaining({
+        code: 'PARSE_FAILED',
+        details: expect.objectContaining({ field: 'close', headers: ['Close', 'Price'] }),
+      }),
+    );
+    expect(
+      parseBarsCsv('Date,Open,High,Low,Close,Price,Volume\n2024-01-02,1,1,1,1,2,1\n', { columns: { close: 'Close' } })
+        .bars[0]?.close,
+    ).toBe(1);
+  });
+});

@@ -4,7 +4,11 @@ import {
   type Bar,
   barSchema,
   type ErrorCode,
+  type ExchangeInput,
+  exchangeSchema,
+  getExchangeCalendar,
   isIsoDate,
+  isTradingDay,
   parseWith,
   TradeR1Error,
   throwIfAborted,
@@ -12,7 +16,7 @@ import {
   toValidationIssues,
 } from '@trade-r1/core';
 import { z } from 'zod';
-import { parseCsv, stripBom } from './csv.ts';
+import { detectDelimiter, parseCsv, stripBom } from './csv.ts';
 
 /** The bar fields a file column can map to. */
 export type BarColumn = 'date' | 'open' | 'high' | 'low' | 'close' | 'volume' | 'adjClose';
@@ -27,7 +31,7 @@ export const BAR_COLUMN_ALIASES: Readonly<Record<BarColumn, readonly string[]>> 
   high: ['high', 'highprice', 'h', '最高', '最高价'],
   low: ['low', 'lowprice', 'l', '最低', '最低价'],
   close: ['close', 'closeprice', 'closelast', 'c', 'last', 'price', '收盘', '收盘价', '最新价'],
-  volume: ['volume', 'vol', 'v', '成交量', '成交量股'],
+  volume: ['volume', 'vol', 'v', '成交量', '成交量股', '成交量手', 'volumelots'],
   adjClose: ['adjclose', 'adjustedclose', 'adjclosingprice', '复权收盘价', '后复权收盘价', '前复权收盘价'],
 };
 
@@ -57,6 +61,20 @@ export interface ReadBarsResult {
   repairedCount: number;
   /** The input name used in messages. */
   source: string;
+  /** Rows kept but suspicious: dated on a weekend or (with `exchange`) on an exchange holiday. */
+  warnings: BarsWarning[];
+  /** The volume multiplier applied (100 for lots, else 1) and the decimal separator read. */
+  units: { volumeFactor: number; decimal: '.' | ',' };
+}
+
+/** A row that was kept but looks wrong. */
+export interface BarsWarning {
+  /** 1-based line in the file. */
+  line: number;
+  /** The row's trading date. */
+  date: string;
+  /** What is suspicious about it. */
+  reason: string;
 }
 
 const barColumnSchema = z.enum(['date', 'open', 'high', 'low', 'close', 'volume', 'adjClose']);
@@ -69,6 +87,9 @@ const readBarsOptionsSchema = z.object({
   missingVolume: z.enum(['error', 'zero']).optional(),
   priceTolerance: z.number().min(0).max(0.01).optional(),
   delimiter: z.string().min(1).optional(),
+  decimal: z.enum(['.', ',', 'auto']).optional(),
+  volumeUnit: z.enum(['shares', 'lots', 'auto']).optional(),
+  exchange: exchangeSchema.optional(),
   encoding: z.string().min(1).optional(),
   source: z.string().optional(),
   signal: z.custom<AbortSignal>((value) => value instanceof AbortSignal).optional(),
@@ -92,6 +113,23 @@ export interface ReadBarsOptions {
   missingVolume?: 'error' | 'zero';
   /** CSV delimiter, or `'auto'`. @default 'auto' */
   delimiter?: string;
+  /**
+   * Decimal separator of numeric cells. `'auto'`: a comma in `;`-separated CSV whose first numeric cells use one
+   * (`12,5`; Excel in most of Europe), else a point (where `1,234.5` groups thousands).
+   * @default 'auto'
+   */
+  decimal?: '.' | ',' | 'auto';
+  /**
+   * Unit of the volume column. `'lots'` multiplies by 100 (A-share lots, 手). `'auto'`: lots when the volume header
+   * says so (`成交量(手)`, `volume_lots`) or is Tushare's `vol` beside a `ts_code` column, else shares.
+   * @default 'auto'
+   */
+  volumeUnit?: 'shares' | 'lots' | 'auto';
+  /**
+   * Exchange whose calendar checks the dates: rows on a holiday are kept but reported in `warnings` (weekend rows
+   * are reported without it). @default none
+   */
+  exchange?: ExchangeInput;
   /** Text encoding for {@link readBarsFile} (any WHATWG label, e.g. `'gbk'` for Excel-exported Chinese CSVs). @default 'utf-8' */
   encoding?: string;
   /**
@@ -119,12 +157,21 @@ const DEFAULT_PRICE_TOLERANCE = 1e-9;
 const NUMBER = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 const GROUPED_NUMBER = /^[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?$/;
 
-/** Parse a numeric cell strictly: plain decimals, exponents, `1,234.5` grouping and a leading `$`. Else `undefined`. */
-function parseNumberCell(value: unknown): number | undefined {
+const COMMA_NUMBER = /^[+-]?(?:\d{1,3}(?:\.\d{3})+|\d+)(?:,\d+)?$/;
+
+/**
+ * Parse a numeric cell strictly: plain decimals, exponents, `1,234.5` grouping and a leading `$`; with a decimal
+ * comma, `12,5` and `1.234,5`. Else `undefined`.
+ */
+function parseNumberCell(value: unknown, decimalComma = false): number | undefined {
   if (typeof value === 'number') return Number.isFinite(value) ? value : undefined;
   if (typeof value !== 'string') return undefined;
   let text = value.trim();
   if (text.startsWith('$')) text = text.slice(1);
+  if (decimalComma) {
+    if (COMMA_NUMBER.test(text)) return Number(text.replace(/\./g, '').replace(',', '.'));
+    return NUMBER.test(text) && !text.includes('.') ? Number(text) : undefined;
+  }
   if (NUMBER.test(text)) return Number(text);
   if (GROUPED_NUMBER.test(text)) return Number(text.replace(/,/g, ''));
   return undefined;
@@ -191,6 +238,16 @@ function resolveColumns(
       resolved[field] = header;
       continue;
     }
+    const matches = headers.filter((header) =>
+      (BAR_COLUMN_ALIASES[field] as readonly string[]).includes(normaliseHeader(header)),
+    );
+    if (matches.length > 1) {
+      throw new TradeR1Error(
+        'PARSE_FAILED',
+        `${source}:${line}: columns ${matches.map((header) => JSON.stringify(header)).join(' and ')} both map to ${field}; pass \`columns: { ${field}: '…' }\` to choose one`,
+        { details: { file: source, line, field, headers: matches } },
+      );
+    }
     for (const alias of BAR_COLUMN_ALIASES[field]) {
       const header = byNormalised.get(alias);
       if (header !== undefined) {
@@ -225,10 +282,23 @@ class RowError extends Error {
   }
 }
 
-function rowToBar(raw: RawRow, columns: Partial<Record<BarColumn, string>>, options: ReadBarsOptions): Bar {
+/** How cells are read once the header is known. */
+interface RowSettings {
+  decimalComma: boolean;
+  volumeFactor: number;
+}
+
+const DEFAULT_ROW_SETTINGS: RowSettings = { decimalComma: false, volumeFactor: 1 };
+
+function rowToBar(
+  raw: RawRow,
+  columns: Partial<Record<BarColumn, string>>,
+  options: ReadBarsOptions,
+  settings: RowSettings = DEFAULT_ROW_SETTINGS,
+): Bar {
   const read = (field: BarColumn): number => {
     const value = raw.get(field);
-    const parsed = parseNumberCell(value);
+    const parsed = parseNumberCell(value, settings.decimalComma);
     if (parsed === undefined) {
       const shown = value === undefined || value === '' ? 'an empty value' : JSON.stringify(value);
       throw new RowError(
@@ -253,7 +323,7 @@ function rowToBar(raw: RawRow, columns: Partial<Record<BarColumn, string>>, opti
   let high = read('high');
   let low = read('low');
   let close = read('close');
-  const volume = columns.volume === undefined ? 0 : read('volume');
+  const volume = columns.volume === undefined ? 0 : read('volume') * settings.volumeFactor;
   if (options.adjust === 'adjClose') {
     const adjClose = read('adjClose');
     if (!(close > 0)) throw new RowError('INVALID_BAR', `close ${close} must be positive to adjust`, 'close');
@@ -308,6 +378,7 @@ function collect(
   columns: Partial<Record<BarColumn, string>>,
   options: ReadBarsOptions,
   source: string,
+  settings: RowSettings = DEFAULT_ROW_SETTINGS,
 ): ReadBarsResult {
   const skip = options.onInvalid === 'skip';
   const skipped: SkippedRow[] = [];
@@ -317,7 +388,7 @@ function collect(
   for (const raw of rows) {
     rowCount += 1;
     try {
-      valid.push({ bar: rowToBar(raw, columns, options), line: raw.line, row: raw.row });
+      valid.push({ bar: rowToBar(raw, columns, options, settings), line: raw.line, row: raw.row });
       if (raw.repaired) repairedCount += 1;
     } catch (error) {
       if (!(error instanceof RowError)) throw error;
@@ -365,7 +436,74 @@ function collect(
     previous = entry;
   }
   skipped.sort((left, right) => left.line - right.line);
-  return { bars, skipped, columns, rowCount, repairedCount, source };
+  const lines = new Map(valid.map((entry) => [entry.bar, entry.line]));
+  const warnings = calendarWarnings(bars, (bar) => lines.get(bar) ?? 0, options.exchange);
+  return {
+    bars,
+    skipped,
+    columns,
+    rowCount,
+    repairedCount,
+    source,
+    warnings,
+    units: { volumeFactor: settings.volumeFactor, decimal: settings.decimalComma ? ',' : '.' },
+  };
+}
+
+/** Rows dated on a weekend, or on a holiday of `exchange` (dates outside its table are not checked). */
+export function calendarWarnings(
+  bars: readonly Bar[],
+  lineOf: (bar: Bar) => number,
+  exchange: ExchangeInput | undefined,
+): BarsWarning[] {
+  const warnings: BarsWarning[] = [];
+  const coverage = exchange === undefined ? undefined : getExchangeCalendar(exchange).coverage;
+  for (const bar of bars) {
+    const date = bar.timestamp.slice(0, 10);
+    const weekday = new Date(`${date}T00:00:00Z`).getUTCDay();
+    if (weekday === 0 || weekday === 6) {
+      warnings.push({ line: lineOf(bar), date, reason: `${date} is a ${weekday === 0 ? 'Sunday' : 'Saturday'}` });
+    } else if (
+      exchange !== undefined &&
+      coverage &&
+      date >= coverage.from &&
+      date <= coverage.to &&
+      !isTradingDay(date, exchange)
+    ) {
+      warnings.push({ line: lineOf(bar), date, reason: `${date} is a holiday of ${getExchangeCalendar(exchange).id}` });
+    }
+  }
+  return warnings;
+}
+
+/**
+ * Cell reading settings from the header and the first records: the decimal separator and the volume unit.
+ */
+export function rowSettings(
+  headers: readonly string[],
+  sample: readonly (readonly string[])[],
+  columns: Partial<Record<BarColumn, string>>,
+  options: ReadBarsOptions,
+  delimiter: string,
+): RowSettings {
+  let decimalComma = options.decimal === ',';
+  if ((options.decimal ?? 'auto') === 'auto' && delimiter === ';') {
+    const priceAt = (['open', 'high', 'low', 'close'] as const)
+      .map((field) => (columns[field] === undefined ? -1 : headers.indexOf(columns[field] as string)))
+      .filter((index) => index >= 0);
+    decimalComma = sample.some((fields) =>
+      priceAt.some((index) => /^\s*[+-]?\d+(?:\.\d{3})*,\d+\s*$/.test(fields[index] ?? '')),
+    );
+  }
+  let volumeFactor = 1;
+  const unit = options.volumeUnit ?? 'auto';
+  if (unit === 'lots') volumeFactor = 100;
+  else if (unit === 'auto' && columns.volume !== undefined) {
+    const header = normaliseHeader(columns.volume);
+    const tushare = header === 'vol' && headers.some((name) => normaliseHeader(name) === 'tscode');
+    if (header.includes('手') || /lots?$/.test(header) || tushare) volumeFactor = 100;
+  }
+  return { decimalComma, volumeFactor };
 }
 
 function parseOptions(options: ReadBarsOptions): ReadBarsOptions {
@@ -384,7 +522,9 @@ function parseOptions(options: ReadBarsOptions): ReadBarsOptions {
 export function parseBarsCsv(text: string, options: ReadBarsOptions = {}): ReadBarsResult {
   const parsed = parseOptions(options);
   const source = parsed.source ?? '<input>';
-  const records = parseCsv(text, { source, ...(parsed.delimiter !== undefined && { delimiter: parsed.delimiter }) });
+  const delimiter =
+    parsed.delimiter !== undefined && parsed.delimiter !== 'auto' ? parsed.delimiter : detectDelimiter(stripBom(text));
+  const records = parseCsv(text, { source, delimiter });
   const header = records[0];
   if (!header)
     throw new TradeR1Error('PARSE_FAILED', `${source}: no header row (the input is empty)`, {
@@ -395,6 +535,13 @@ export function parseBarsCsv(text: string, options: ReadBarsOptions = {}): ReadB
   for (const [field, name] of Object.entries(indexOf) as Array<[BarColumn, string]>)
     position.set(field, header.fields.indexOf(name));
   const width = header.fields.length;
+  const settings = rowSettings(
+    header.fields,
+    records.slice(1, 51).map((record) => record.fields),
+    indexOf,
+    parsed,
+    delimiter,
+  );
   function* rows(): Iterable<RawRow> {
     for (let index = 1; index < records.length; index += 1) {
       const record = records[index] as (typeof records)[number];
@@ -419,7 +566,7 @@ export function parseBarsCsv(text: string, options: ReadBarsOptions = {}): ReadB
       };
     }
   }
-  return collect(rows(), indexOf, parsed, source);
+  return collect(rows(), indexOf, parsed, source, settings);
 }
 
 function objectRows(
