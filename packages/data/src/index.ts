@@ -63,6 +63,7 @@ export {
 export {
   BAR_COLUMN_ALIASES,
   type BarColumn,
+  type BarsWarning,
   parseBars,
   parseBarsCsv,
   parseBarsJson,
@@ -72,6 +73,14 @@ export {
   readBarsFile,
   type SkippedRow,
 } from './files/bars.ts';
+export {
+  type BarBatch,
+  type BarsByTicker,
+  readBarsCsvFileByTicker,
+  type StreamBarsOptions,
+  type StreamBarsSummary,
+  streamBarsCsvFile,
+} from './files/bars-stream.ts';
 export { type CsvRecord, type ParseCsvOptions, parseCsv } from './files/csv.ts';
 export { createFilePriceSource, type FilePriceSourceOptions } from './files/file-price-source.ts';
 export {

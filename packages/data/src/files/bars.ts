@@ -145,7 +145,7 @@ export interface ReadBarsOptions {
   signal?: AbortSignal;
 }
 
-function normaliseHeader(header: string): string {
+export function normaliseHeader(header: string): string {
   return stripBom(header)
     .trim()
     .toLowerCase()
@@ -200,7 +200,7 @@ function parseDateCell(value: unknown): string {
 const ISO_DATE_PREFIX = /^\d{4}-\d{2}-\d{2}$/;
 const VALID_SUFFIXES = new Set<string>();
 
-interface RawRow {
+export interface RawRow {
   line: number;
   repaired?: boolean;
   row: number;
@@ -211,7 +211,7 @@ interface ColumnResolution {
   indexOf: Partial<Record<BarColumn, string>>;
 }
 
-function resolveColumns(
+export function resolveColumns(
   headers: readonly string[],
   options: ReadBarsOptions,
   source: string,
@@ -272,7 +272,7 @@ function resolveColumns(
   return { indexOf: resolved };
 }
 
-class RowError extends Error {
+export class RowError extends Error {
   constructor(
     readonly code: ErrorCode,
     message: string,
@@ -283,14 +283,14 @@ class RowError extends Error {
 }
 
 /** How cells are read once the header is known. */
-interface RowSettings {
+export interface RowSettings {
   decimalComma: boolean;
   volumeFactor: number;
 }
 
 const DEFAULT_ROW_SETTINGS: RowSettings = { decimalComma: false, volumeFactor: 1 };
 
-function rowToBar(
+export function rowToBar(
   raw: RawRow,
   columns: Partial<Record<BarColumn, string>>,
   options: ReadBarsOptions,
@@ -506,7 +506,7 @@ export function rowSettings(
   return { decimalComma, volumeFactor };
 }
 
-function parseOptions(options: ReadBarsOptions): ReadBarsOptions {
+export function parseOptions(options: ReadBarsOptions): ReadBarsOptions {
   return parseWith(readBarsOptionsSchema, options, {
     code: 'INVALID_CONFIG',
     label: 'read bars options',

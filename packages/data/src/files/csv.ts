@@ -14,6 +14,8 @@ export interface ParseCsvOptions {
   delimiter?: string;
   /** Name of the input (a file path) used in error messages. @default '<csv>' */
   source?: string;
+  /** Line number of the text's first line (for a chunk of a longer file). @default 1 */
+  firstLine?: number;
 }
 
 const QUOTE = 34; // "
@@ -80,7 +82,7 @@ export function parseCsv(text: string, options: ParseCsvOptions = {}): CsvRecord
   const records: CsvRecord[] = [];
   const length = input.length;
   let position = 0;
-  let line = 1 + lineOffset;
+  let line = (options.firstLine ?? 1) + lineOffset;
   while (position < length) {
     const startLine = line;
     const fields: string[] = [];
