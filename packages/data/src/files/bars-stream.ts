@@ -43,7 +43,7 @@ export interface StreamBarsOptions extends Omit<ReadBarsOptions, 'format' | 'exc
   exchange?: ExchangeInput;
   /** Most bars held before they are yielded (in one batch per ticker). @default 10000 */
   batchSize?: number;
-  /** Skipped rows kept in the summary (all are counted in `skippedCount`). @default 1000 */
+  /** Skipped rows and warnings kept in the summary (all are counted in `skippedCount`, `warningCount`). @default 1000 */
   maxSkippedReported?: number;
   /** Bytes read from the file at a time. @default 1048576 */
   chunkBytes?: number;
@@ -74,8 +74,10 @@ export interface StreamBarsSummary {
   skippedCount: number;
   /** The first `maxSkippedReported` skipped rows. */
   skipped: SkippedRow[];
-  /** Weekend and holiday rows (kept), with their ticker. */
+  /** Weekend and holiday rows (kept), with their ticker: the first `maxSkippedReported`. */
   warnings: Array<BarsWarning & { ticker: string }>;
+  /** All weekend and holiday rows. */
+  warningCount: number;
   /** Which column fed each field, and the ticker column. */
   columns: Partial<Record<BarColumn | 'ticker', string>>;
   units: { volumeFactor: number; decimal: '.' | ',' };
@@ -161,6 +163,7 @@ export async function* streamBarsCsvFile(
     skippedCount: 0,
     skipped: [],
     warnings: [],
+    warningCount: 0,
     columns: {},
     units: { volumeFactor: 1, decimal: '.' },
     bytes: 0,
@@ -277,7 +280,8 @@ export async function* streamBarsCsvFile(
         };
         const bar = rowToBar(raw, columns, parsed, settings);
         for (const warning of calendarWarnings([bar], () => record.line, exchangeOf(ticker, parsed.exchange))) {
-          summary.warnings.push({ ...warning, ticker });
+          summary.warningCount += 1;
+          if (summary.warnings.length < maxSkipped) summary.warnings.push({ ...warning, ticker });
         }
         let batch = pending.get(ticker);
         if (!batch) {

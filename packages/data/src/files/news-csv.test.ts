@@ -90,6 +90,25 @@ describe('parseNewsCsv', () => {
     expect(result.skipped).toEqual([expect.objectContaining({ line: 4 })]);
   });
 
+  it('refuses items about no ticker, and misspelled options', () => {
+    const text = 'Date,Text\n"January 25, 2024 — 03:33 am EST",Apple shares rose.\n';
+    expect(() => parseNewsCsv(text, { source: 'n.csv' })).toThrow(
+      expect.objectContaining({ code: 'INVALID_CONFIG', details: expect.objectContaining({ field: 'tickers' }) }),
+    );
+    expect(() => parseNewsCsv(text, { tickers: [] })).toThrow(expect.objectContaining({ code: 'INVALID_CONFIG' }));
+    expect(() => parseNewsCsv(text, { ticker: ['AAPL'] } as never)).toThrow(
+      expect.objectContaining({ code: 'INVALID_CONFIG' }),
+    );
+    const withColumn = parseNewsCsv(
+      'Date,Text,Stock_symbol\n"January 25, 2024 — 03:33 am EST",Apple shares rose.,AAPL\n"January 25, 2024 — 04:00 am EST",Markets moved.,\n',
+    );
+    expect(withColumn.items.map((item) => item.tickers)).toEqual([['AAPL']]);
+    expect(withColumn.items).toHaveLength(1);
+    expect(withColumn.skipped).toEqual([
+      expect.objectContaining({ line: 3, reason: expect.stringMatching(/no ticker/) }),
+    ]);
+  });
+
   it('requires a date column', () => {
     expect(() => parseNewsCsv('Url,Text\nx,y\n', { source: 'n.csv' })).toThrow(
       expect.objectContaining({ code: 'PARSE_FAILED' }),

@@ -37,7 +37,7 @@ export interface ReadNewsOptions {
   signal?: AbortSignal;
 }
 
-const optionsSchema = z.object({
+const optionsSchema = z.strictObject({
   tickers: z.array(z.string().min(1)).optional(),
   defaultZone: z.string().optional(),
   publisher: z.string().optional(),
@@ -90,7 +90,10 @@ function firstSentence(text: string): string {
  * stock_symbol, publisher). The headline is the title column, else the URL slug, else the first sentence; the id is
  * a SHA-1 of URL and time. Rows whose date cannot be read (relative dates like `2 DAYS AGO`, junk) or without text
  * are skipped and reported — an item is never given a guessed date.
- * @throws {TradeR1Error} `PARSE_FAILED` for malformed CSV or a missing date/text column.
+ * Every item needs a ticker: a file without a ticker column needs `tickers`, and rows with an empty ticker cell
+ * (and no `tickers`) are skipped and reported.
+ * @throws {TradeR1Error} `PARSE_FAILED` for malformed CSV or a missing date/text column; `INVALID_CONFIG` for bad
+ *   options (misspelled ones included) or a file whose items would have no ticker.
  */
 export function parseNewsCsv(text: string, options: ReadNewsOptions = {}): ReadNewsResult {
   parseWith(optionsSchema, options, { code: 'INVALID_CONFIG', label: 'news CSV options' });
@@ -116,6 +119,14 @@ export function parseNewsCsv(text: string, options: ReadNewsOptions = {}): ReadN
   const items: NewsItem[] = [];
   const skipped: SkippedNewsRow[] = [];
   const baseTickers = (options.tickers ?? []).map((ticker) => ticker.toUpperCase());
+  // An item about no ticker is never retrieved for one: refuse the file rather than return unusable evidence.
+  if (tickerColumn < 0 && baseTickers.length === 0) {
+    throw new TradeR1Error(
+      'INVALID_CONFIG',
+      `${source}: the file has no ticker column (${ALIASES.ticker.join(', ')}) and no \`tickers\` were given, so every item would have tickers: []; pass \`tickers: ['AAPL']\``,
+      { details: { file: source, field: 'tickers', headers: header.fields } },
+    );
+  }
   for (const record of records.slice(1)) {
     const cell = (index: number): string => (index >= 0 ? (record.fields[index] ?? '').trim() : '');
     let publishedAt: string;
@@ -145,6 +156,10 @@ export function parseNewsCsv(text: string, options: ReadNewsOptions = {}): ReadN
     }
     const extra = cell(tickerColumn).toUpperCase();
     const tickers = extra && !baseTickers.includes(extra) ? [...baseTickers, extra] : [...baseTickers];
+    if (tickers.length === 0) {
+      skipped.push({ line: record.line, reason: 'no ticker (empty ticker cell and no `tickers` option)' });
+      continue;
+    }
     const id = createHash('sha1')
       .update(`${url ?? headline}|${publishedAt}`)
       .digest('hex')
