@@ -59,10 +59,10 @@ async function child(path: string): Promise<void> {
   process.stdout.write(JSON.stringify({ rows, seconds, peakRssMiB: process.resourceUsage().maxRSS / 1024 }));
 }
 
-function measure(path: string): { rows: number; seconds: number; peakRssMiB: number } {
+function measure(path: string, flags: string[] = []): { rows: number; seconds: number; peakRssMiB: number } {
   const output = execFileSync(
     process.execPath,
-    [...process.execArgv, fileURLToPath(import.meta.url), `--child=${path}`],
+    [...flags, ...process.execArgv, fileURLToPath(import.meta.url), `--child=${path}`],
     {
       encoding: 'utf8',
       maxBuffer: 1 << 20,

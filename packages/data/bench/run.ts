@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { type Bar, createRng, type Rng } from '@trade-r1/core';
 import {
   buildContext,
+  buildContextSeries,
   computeIndicators,
   createContextCache,
   createStaticSources,
@@ -303,6 +304,41 @@ async function benchContext(): Promise<void> {
   });
 }
 
-await benchCsv();
-await benchIndicators();
-await benchContext();
+/**
+ * A year of decision days per ticker: buildContext per (ticker, day) — today's path, recomputing two years of
+ * indicators every day — beside buildContextSeries, which fetches and computes indicators once per ticker and slices
+ * per day. Same sources, same run.
+ */
+async function benchContextYear(): Promise<void> {
+  const tickers = ['AAPL', 'MSFT', 'NVDA'];
+  const bars: Record<string, Bar[]> = {};
+  for (const ticker of tickers) bars[ticker] = await loadEmbeddedBars(ticker);
+  const sources = createStaticSources({ bars });
+  const days = (bars.AAPL as Bar[])
+    .filter((bar) => bar.timestamp >= '2024-07-01' && bar.timestamp <= '2025-06-30')
+    .map((bar) => bar.timestamp);
+  await buildContext({ ticker: 'AAPL', asOf: days[0] as string, sources }); // warm-up
+  const perDayStart = performance.now();
+  for (const ticker of tickers) {
+    for (const day of days) await buildContext({ ticker, asOf: day, sources, options: { seed: 1 } });
+  }
+  const perDayMs = (performance.now() - perDayStart) / (tickers.length * days.length);
+  const seriesStart = performance.now();
+  for (const ticker of tickers) await buildContextSeries({ ticker, asOfs: days, sources, options: { seed: 1 } });
+  const seriesMs = (performance.now() - seriesStart) / (tickers.length * days.length);
+  await write('context-year', {
+    description:
+      'A year of trading days (2024-07-01 .. 2025-06-30) per ticker from the embedded bars: buildContext per (ticker, day) vs buildContextSeries (indicators once per ticker, sliced per day), same run',
+    tickers,
+    days: days.length,
+    msPerContext: { buildContext: +perDayMs.toFixed(2), buildContextSeries: +seriesMs.toFixed(2) },
+    speedup: +(perDayMs / seriesMs).toFixed(1),
+    target: 'buildContextSeries <= 5 ms per (ticker, day)',
+  });
+}
+
+const only = process.argv.find((arg) => arg.startsWith('--only='))?.slice(7);
+if (only === undefined || only === 'csv') await benchCsv();
+if (only === undefined || only === 'indicators') await benchIndicators();
+if (only === undefined || only === 'context') await benchContext();
+if (only === undefined || only === 'context-year') await benchContextYear();

@@ -8,7 +8,9 @@
 export {
   type BuildContextOptions,
   type BuildContextRequest,
+  type BuildContextSeriesRequest,
   buildContext,
+  buildContextSeries,
   CONTEXT_SECTIONS,
   type ContextCache,
   type ContextCacheOptions,

@@ -21,7 +21,7 @@ import type {
   NewsSource,
   PriceSource,
 } from '../sources.ts';
-import { buildContext, type ContextSources, createContextCache } from './build-context.ts';
+import { buildContext, buildContextSeries, type ContextSources, createContextCache } from './build-context.ts';
 import { compactText } from './render.ts';
 import { createStaticSources } from './static-sources.ts';
 import { estimateTokens } from './tokens.ts';
@@ -446,6 +446,42 @@ describe('buildContext', () => {
         })
       ).technicals,
     ).not.toBeNull();
+  });
+
+  it('builds a series of contexts with indicators computed once, each seeing only bars up to its own cutoff', async () => {
+    const days = bars
+      .filter((bar) => bar.timestamp >= '2024-06-03' && bar.timestamp <= '2024-06-28')
+      .map((bar) => bar.timestamp);
+    let requests = 0;
+    const counting: ContextSources = {
+      prices: {
+        name: 'counting',
+        getDailyBars: async (request) => {
+          requests += 1;
+          return bars.filter((bar) => bar.timestamp >= (request.start ?? '') && bar.timestamp <= request.end);
+        },
+      },
+    };
+    const contexts = await buildContextSeries({ ticker: 'AAPL', asOfs: days, sources: counting });
+    expect(requests).toBe(1);
+    expect(contexts.map((context) => context.asOfDate)).toEqual(days);
+    for (const [index, context] of contexts.entries()) {
+      expect(context.technicals?.bars.at(-1)?.timestamp).toBe(days[index]);
+      // Same bars as a context built alone; indicators equal where the warm-up no longer matters (RSI, SMA).
+      const alone = await buildContext({ ticker: 'AAPL', asOf: days[index] as string, sources: counting });
+      expect(context.technicals?.bars).toEqual(alone.technicals?.bars);
+      expect(context.technicals?.indicators.sma50).toEqual(alone.technicals?.indicators.sma50);
+      expect(context.news).toEqual(alone.news);
+    }
+    // Appending future bars changes nothing a context shows.
+    const longer: ContextSources = { prices: { name: 'all', getDailyBars: async () => bars } };
+    const strictOff = await buildContextSeries({
+      ticker: 'AAPL',
+      asOfs: days.slice(0, 3),
+      sources: longer,
+      options: { strict: false },
+    });
+    expect(strictOff.map((context) => context.technicals?.bars.at(-1)?.timestamp)).toEqual(days.slice(0, 3));
   });
 
   it('never lets a future item or bar in, for any asOf and any item dates (property)', async () => {

@@ -453,6 +453,20 @@ function addCounts(target: ExcludedCounts, extra: ExcludedCounts): void {
  * @throws {TradeR1Error} `INVALID_INPUT` for bad arguments, `LOOKAHEAD` (strict), `ABORTED`, or a source's error.
  */
 export async function buildContext(request: BuildContextRequest): Promise<PointInTimeContext> {
+  return buildContextWith(request, undefined);
+}
+
+/** Indicators computed once over a ticker's whole span, sliced per context by {@link buildContextSeries}. */
+interface IndicatorSeries {
+  bars: readonly Bar[];
+  indexOf: ReadonlyMap<string, number>;
+  values: Partial<Record<IndicatorName, Array<number | null>>>;
+}
+
+async function buildContextWith(
+  request: BuildContextRequest,
+  series: IndicatorSeries | undefined,
+): Promise<PointInTimeContext> {
   const parsed = parseWith(requestSchema, request, { label: 'buildContext request' });
   const ticker = parsed.ticker;
   const { sources, signal } = request;
@@ -552,15 +566,25 @@ export async function buildContext(request: BuildContextRequest): Promise<PointI
           );
         }
         const window = options.technicalsWindow ?? 15;
+        const from = Math.max(0, unique.length - window);
+        const indicators: ContextTechnicals['indicators'] = {};
+        // A series computed once for many days: indicator values at a bar use bars up to it only (point in
+        // time), so the slice ending at this context's newest bar is what this context may see.
+        const start = series?.indexOf.get((unique[0] as Bar).timestamp);
+        const end = series?.indexOf.get((unique.at(-1) as Bar).timestamp);
+        if (series && start !== undefined && end !== undefined && end - start + 1 === unique.length) {
+          for (const [name, values] of Object.entries(series.values) as Array<[IndicatorName, Array<number | null>]>) {
+            indicators[name] = values.slice(start + from, end + 1);
+          }
+          return { bars: unique.slice(from), indicators, lookbackBars: end + 1 };
+        }
         const table = computeIndicators({
           bars: unique,
           indicators: options.indicators ?? DEFAULT_CONTEXT_INDICATORS,
           trusted: true,
         });
-        const from = Math.max(0, unique.length - window);
-        const indicators: ContextTechnicals['indicators'] = {};
-        for (const [name, series] of Object.entries(table.values) as Array<[IndicatorName, Array<number | null>]>) {
-          indicators[name] = series.slice(from);
+        for (const [name, values] of Object.entries(table.values) as Array<[IndicatorName, Array<number | null>]>) {
+          indicators[name] = values.slice(from);
         }
         return { bars: unique.slice(from), indicators, lookbackBars: unique.length };
       },
@@ -773,4 +797,78 @@ export async function buildContext(request: BuildContextRequest): Promise<PointI
     maxSummaryChars: options.maxSummaryChars ?? 600,
   });
   return { ...rendered.context, prompt: rendered.prompt, tokens: rendered.tokens, trimmed: rendered.trimmed };
+}
+
+/** A request for {@link buildContextSeries}: {@link BuildContextRequest} with many decision dates. */
+export interface BuildContextSeriesRequest extends Omit<BuildContextRequest, 'asOf' | 'cache'> {
+  /** Decision dates or instants, in any order. */
+  asOfs: readonly TimeInput[];
+}
+
+const seriesRequestSchema = z.object({ asOfs: z.array(z.union([z.string(), z.number(), z.date()])).min(1) });
+
+/**
+ * {@link buildContext} for many decision dates of one ticker, with the price history fetched once and indicators
+ * computed once over it, then sliced per date: each context sees bars published by its own cutoff only (indicator
+ * values at a bar depend on bars up to it), with a warm-up that starts `indicatorLookbackDays` before the earliest
+ * date. News, fundamentals, insider and macro are requested per date as in `buildContext`.
+ * @returns the contexts in the order of `asOfs`.
+ */
+export async function buildContextSeries(request: BuildContextSeriesRequest): Promise<PointInTimeContext[]> {
+  const { asOfs } = parseWith(seriesRequestSchema, { asOfs: request.asOfs }, { label: 'buildContextSeries request' });
+  const { asOfs: _asOfs, ...rest } = request;
+  const base = parseWith(requestSchema, { ...rest, asOf: asOfs[0] }, { label: 'buildContextSeries request' });
+  const options = request.options ?? {};
+  const exchange: ExchangeId = base.exchange ?? exchangeForTicker(base.ticker);
+  const prices = request.sources.prices;
+  let series: IndicatorSeries | undefined;
+  let sources = request.sources;
+  if (prices && !options.barPublishedAt) {
+    const dates = asOfs
+      .map((asOf) => decisionTiming({ asOf, exchange, at: options.cutoff ?? 'close' }).cutoffDate)
+      .sort();
+    const first = dates[0] as string;
+    const last = dates.at(-1) as string;
+    const raw: unknown = await prices.getDailyBars({
+      ticker: base.ticker,
+      start: addCalendarDays(first, -(options.indicatorLookbackDays ?? 730)),
+      end: last,
+      ...(request.signal && { signal: request.signal }),
+    });
+    if (!Array.isArray(raw))
+      throw new TradeR1Error('BAD_RESPONSE', `Price source ${prices.name} did not return an array`);
+    const valid: Bar[] = [];
+    for (const entry of raw) {
+      const result = barSchema.safeParse(entry);
+      if (result.success && result.data.timestamp.slice(0, 10) <= last) valid.push(result.data);
+    }
+    valid.sort((left, right) => (left.timestamp < right.timestamp ? -1 : left.timestamp > right.timestamp ? 1 : 0));
+    const bars = valid.filter((bar, index) => index === 0 || bar.timestamp !== (valid[index - 1] as Bar).timestamp);
+    const table = computeIndicators({
+      bars,
+      indicators: options.indicators ?? DEFAULT_CONTEXT_INDICATORS,
+      trusted: true,
+    });
+    series = { bars, indexOf: new Map(bars.map((bar, index) => [bar.timestamp, index])), values: table.values };
+    // Each context asks this memo for its window; invalid raw rows are counted by the per-date call as usual.
+    sources = {
+      ...request.sources,
+      prices: {
+        name: prices.name,
+        async getDailyBars(window) {
+          return (raw as unknown[]).filter((entry) => {
+            const timestamp = (entry as { timestamp?: unknown } | null)?.timestamp;
+            if (typeof timestamp !== 'string') return true;
+            return (window.start === undefined || timestamp >= window.start) && timestamp.slice(0, 10) <= window.end;
+          }) as Bar[];
+        },
+      },
+    };
+  }
+  const contexts: PointInTimeContext[] = [];
+  for (const asOf of asOfs) {
+    throwIfAborted(request.signal);
+    contexts.push(await buildContextWith({ ...rest, sources, asOf }, series));
+  }
+  return contexts;
 }
