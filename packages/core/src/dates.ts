@@ -103,7 +103,8 @@ export function parseTimestamp(input: TimeInput, options?: TimestampOptions): Pa
   const timeZone = checkOptions(options);
   if (input instanceof Date || typeof input === 'number') {
     const instant = input instanceof Date ? input.getTime() : input;
-    if (!Number.isFinite(instant)) throw invalidDate(input, 'not a finite time');
+    // ECMAScript dates span ±8.64e15 ms around 1970.
+    if (!Number.isFinite(instant) || Math.abs(instant) > 8.64e15) throw invalidDate(input, 'not a representable time');
     return { instant, tradingDate: new Date(instant).toISOString().slice(0, 10), dateOnly: false };
   }
   if (typeof input !== 'string') throw invalidDate(input, 'expected a string, number or Date');
@@ -221,7 +222,14 @@ export function assertAvailableAt(
 export function addCalendarDays(date: string, days: number): string {
   const parsed = parseTimestamp(date);
   if (!parsed.dateOnly) throw invalidDate(date, 'expected a date without time');
-  return new Date(parsed.instant + days * MS_PER_DAY).toISOString().slice(0, 10);
+  if (typeof days !== 'number' || !Number.isInteger(days)) {
+    throw new TradeR1Error('INVALID_INPUT', `addCalendarDays needs a whole number of days, got ${String(days)}`, {
+      details: { field: 'days' },
+    });
+  }
+  const instant = parsed.instant + days * MS_PER_DAY;
+  if (Math.abs(instant) > 8.64e15) throw invalidDate(date, `${days} days away is not a representable date`);
+  return new Date(instant).toISOString().slice(0, 10);
 }
 
 /** Whole calendar days from trading date `from` to trading date `to` (negative when `to` is earlier). */

@@ -165,6 +165,9 @@ function describeValue(value: unknown): string {
 
 /** Flatten zod issues into {@link ValidationIssue}s. */
 export function toValidationIssues(error: z.ZodError): ValidationIssue[] {
+  if (!error || typeof error !== 'object' || !Array.isArray((error as { issues?: unknown }).issues)) {
+    throw new TradeR1Error('INVALID_INPUT', 'toValidationIssues needs a ZodError', { details: { field: 'error' } });
+  }
   return error.issues.map((issue) => ({
     path: issue.path.map((segment) => String(segment)).join('.'),
     message: issue.message,
@@ -191,6 +194,12 @@ export function parseWith<Schema extends z.ZodType>(
   value: unknown,
   options: ParseWithOptions = {},
 ): z.output<Schema> {
+  if (!schema || typeof (schema as { safeParse?: unknown }).safeParse !== 'function') {
+    throw new TradeR1Error('INVALID_INPUT', 'parseWith needs a zod schema', { details: { field: 'schema' } });
+  }
+  if (options !== undefined && (typeof options !== 'object' || options === null)) {
+    throw new TradeR1Error('INVALID_INPUT', 'parseWith options must be an object', { details: { field: 'options' } });
+  }
   const result = schema.safeParse(value);
   if (result.success) return result.data;
   const issues = toValidationIssues(result.error);

@@ -131,6 +131,14 @@ function wrap(generator: JumpableRandomGenerator, seed: number): Rng {
  * `createRng(deriveSeed(seed, prompt))`.
  */
 export function deriveSeed(seed: number, key: string): number {
+  if (typeof seed !== 'number' || !Number.isFinite(seed)) {
+    throw new TradeR1Error('INVALID_INPUT', `deriveSeed needs a finite number seed, got ${String(seed)}`, {
+      details: { field: 'seed' },
+    });
+  }
+  if (typeof key !== 'string') {
+    throw new TradeR1Error('INVALID_INPUT', 'deriveSeed needs a string key', { details: { field: 'key' } });
+  }
   let hash = 0x811c9dc5 ^ (seed | 0);
   for (let index = 0; index < key.length; index += 1) {
     hash ^= key.charCodeAt(index);

@@ -65,8 +65,21 @@ export function zonedTimeToInstant(
   time: { hour: number; minute: number; second?: number; millisecond?: number },
   timeZone: string,
 ): number {
+  if (typeof date !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(date)) {
+    throw new TradeR1Error('INVALID_DATE', `Expected a date YYYY-MM-DD, got ${JSON.stringify(String(date))}`, {
+      details: { field: 'date' },
+    });
+  }
+  const parts = [time?.hour, time?.minute, time?.second ?? 0, time?.millisecond ?? 0];
+  if (!parts.every((part) => typeof part === 'number' && Number.isInteger(part) && part >= 0 && part < 1000)) {
+    throw new TradeR1Error('INVALID_INPUT', 'Expected a time { hour, minute, second?, millisecond? } of integers', {
+      details: { field: 'time' },
+    });
+  }
   const [year, month, day] = date.split('-').map(Number) as [number, number, number];
   const local = Date.UTC(year, month - 1, day, time.hour, time.minute, time.second ?? 0, time.millisecond ?? 0);
+  if (!Number.isFinite(local))
+    throw new TradeR1Error('INVALID_DATE', `Invalid date ${date}`, { details: { field: 'date' } });
   // The offset two days earlier and later bracket any change; try both and keep the one that round-trips.
   const before = zoneOffsetMinutes(timeZone, local - MS_PER_DAY);
   const after = zoneOffsetMinutes(timeZone, local + MS_PER_DAY);

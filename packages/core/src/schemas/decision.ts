@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { TradeR1Error } from '../errors.ts';
 
 /** The five-level decision scale of Trading-R1, from most bearish to most bullish. */
 export const DECISIONS = ['STRONG_SELL', 'SELL', 'HOLD', 'BUY', 'STRONG_BUY'] as const;
@@ -34,13 +35,31 @@ export const LONG_ONLY_EXPOSURE: ExposureMapping = Object.freeze({
 });
 
 /** Target exposure of a decision under a mapping (default {@link DEFAULT_EXPOSURE}). */
+function checkDecision(decision: unknown): Decision {
+  if (typeof decision === 'string' && (DECISIONS as readonly string[]).includes(decision)) return decision as Decision;
+  throw new TradeR1Error(
+    'INVALID_DECISION',
+    `Expected one of ${DECISIONS.join(', ')}, got ${JSON.stringify(String(decision))}`,
+    {
+      details: { field: 'decision', decision: String(decision) },
+    },
+  );
+}
+
 export function decisionToExposure(decision: Decision, mapping: ExposureMapping = DEFAULT_EXPOSURE): number {
-  return mapping[decision];
+  const level = checkDecision(decision);
+  const value = (mapping as Record<string, unknown> | null | undefined)?.[level];
+  if (typeof value !== 'number' || !Number.isFinite(value)) {
+    throw new TradeR1Error('INVALID_INPUT', `The exposure mapping needs a finite number for ${level}`, {
+      details: { field: `mapping.${level}` },
+    });
+  }
+  return value;
 }
 
 /** Rank of a decision on the scale: STRONG_SELL 0 … STRONG_BUY 4. */
 export function decisionRank(decision: Decision): number {
-  return DECISIONS.indexOf(decision);
+  return DECISIONS.indexOf(checkDecision(decision));
 }
 
 /** Direction of a decision: −1 (sell side), 0 (hold), +1 (buy side). */

@@ -344,6 +344,36 @@ function emptyCounts(): ExcludedCounts {
 }
 
 /**
+ * The bars of a precomputed series in `[start, end]` (dates) that are public by the cutoff; the others in the
+ * range count as future.
+ */
+function seriesWindow(
+  series: IndicatorSeries,
+  start: string,
+  end: string,
+  isPublic: (bar: Bar) => boolean,
+  counts: ExcludedCounts,
+): Bar[] {
+  const bars = series.bars;
+  let low = 0;
+  let high = bars.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if ((bars[middle] as Bar).timestamp < start) low = middle + 1;
+    else high = middle;
+  }
+  counts.invalid += series.invalid;
+  const out: Bar[] = [];
+  for (let index = low; index < bars.length; index += 1) {
+    const bar = bars[index] as Bar;
+    if (bar.timestamp.slice(0, 10) > end) break;
+    if (isPublic(bar)) out.push(bar);
+    else counts.future += 1;
+  }
+  return out;
+}
+
+/**
  * Sessions of the exchange after `newest` whose close is at or before the cutoff: the bars a source should have had.
  * Outside the calendar's table, weekdays stand in for sessions.
  */
@@ -459,6 +489,8 @@ export async function buildContext(request: BuildContextRequest): Promise<PointI
 /** Indicators computed once over a ticker's whole span, sliced per context by {@link buildContextSeries}. */
 interface IndicatorSeries {
   bars: readonly Bar[];
+  /** Raw rows of the fetched history that were not valid bars (counted in each context, as a per-date fetch would). */
+  invalid: number;
   indexOf: ReadonlyMap<string, number>;
   values: Partial<Record<IndicatorName, Array<number | null>>>;
 }
@@ -519,77 +551,98 @@ async function buildContextWith(
       async () => {
         if (!sources.prices) return null;
         const lookback = options.indicatorLookbackDays ?? 730;
-        const raw: unknown = await sources.prices.getDailyBars({
-          ticker,
-          start: addCalendarDays(asOfDate, -lookback),
-          end: asOfDate,
-          ...withSignal,
-        });
-        if (!Array.isArray(raw))
-          throw new TradeR1Error('BAD_RESPONSE', `Price source ${sources.prices.name} did not return an array`);
-        const publishedAt =
-          options.barPublishedAt ??
-          ((timestamp: string) => barCloseInstant(parseTimestamp(timestamp, { timeZone }).tradingDate, exchange));
-        const bars: Bar[] = [];
-        for (const entry of raw) {
-          const result = barSchema.safeParse(entry);
-          if (!result.success) {
-            excluded.prices.invalid += 1;
-            continue;
-          }
-          if (publishedAt(result.data.timestamp) > asOfInstant) {
-            // A bar dated after the requested end is a source bug; the decision day's own bar before its close
-            // (an intraday asOf) was asked for and is simply not public yet.
-            if (strict && result.data.timestamp.slice(0, 10) > asOfDate) {
-              throw new TradeR1Error(
-                'LOOKAHEAD',
-                `Look-ahead: price source ${sources.prices.name} returned the bar of ${result.data.timestamp} for a context as of ${asOf}`,
-                { details: { source: sources.prices.name, timestamp: result.data.timestamp, asOf } },
-              );
-            }
-            excluded.prices.future += 1;
-            continue;
-          }
-          bars.push(result.data);
-        }
-        bars.sort((left, right) => (left.timestamp < right.timestamp ? -1 : left.timestamp > right.timestamp ? 1 : 0));
-        const unique = bars.filter((bar, index) => index === 0 || bar.timestamp !== (bars[index - 1] as Bar).timestamp);
-        if (unique.length === 0) return null;
-        const newest = (unique.at(-1) as Bar).timestamp.slice(0, 10);
-        const missed = sessionsMissed(newest, asOfDate, asOfInstant, exchange);
-        const maxStale = options.maxStaleSessions ?? 5;
-        if (missed > maxStale) {
-          throw new TradeR1Error(
-            'STALE_DATA',
-            `Price source ${sources.prices.name} has nothing after ${newest} for ${ticker}: ${missed} sessions before the cutoff ${asOf} are missing (maxStaleSessions ${maxStale})`,
-            { details: { source: sources.prices.name, ticker, newest, missedSessions: missed, asOf } },
-          );
-        }
-        const window = options.technicalsWindow ?? 15;
-        const from = Math.max(0, unique.length - window);
-        const indicators: ContextTechnicals['indicators'] = {};
-        // A series computed once for many days: indicator values at a bar use bars up to it only (point in
-        // time), so the slice ending at this context's newest bar is what this context may see.
-        const start = series?.indexOf.get((unique[0] as Bar).timestamp);
-        const end = series?.indexOf.get((unique.at(-1) as Bar).timestamp);
-        if (series && start !== undefined && end !== undefined && end - start + 1 === unique.length) {
-          for (const [name, values] of Object.entries(series.values) as Array<[IndicatorName, Array<number | null>]>) {
-            indicators[name] = values.slice(start + from, end + 1);
-          }
-          return { bars: unique.slice(from), indicators, lookbackBars: end + 1 };
-        }
-        const table = computeIndicators({
-          bars: unique,
-          indicators: options.indicators ?? DEFAULT_CONTEXT_INDICATORS,
-          trusted: true,
-        });
-        for (const [name, values] of Object.entries(table.values) as Array<[IndicatorName, Array<number | null>]>) {
-          indicators[name] = values.slice(from);
-        }
-        return { bars: unique.slice(from), indicators, lookbackBars: unique.length };
+        const uniqueBars = series
+          ? seriesWindow(
+              series,
+              addCalendarDays(asOfDate, -lookback),
+              asOfDate,
+              // Only bars of the cutoff's own date can still be unpublished (a pre-open or intraday cutoff).
+              (bar) =>
+                bar.timestamp.slice(0, 10) < asOfDate ||
+                barCloseInstant(bar.timestamp.slice(0, 10), exchange) <= asOfInstant,
+              excluded.prices,
+            )
+          : await fetchBars(lookback);
+        if (uniqueBars.length === 0) return null;
+        return technicalsOf(uniqueBars);
       },
       null,
     );
+
+    async function fetchBars(lookback: number): Promise<Bar[]> {
+      if (!sources.prices) return [];
+      const raw: unknown = await sources.prices.getDailyBars({
+        ticker,
+        start: addCalendarDays(asOfDate, -lookback),
+        end: asOfDate,
+        ...withSignal,
+      });
+      if (!Array.isArray(raw))
+        throw new TradeR1Error('BAD_RESPONSE', `Price source ${sources.prices.name} did not return an array`);
+      const publishedAt =
+        options.barPublishedAt ??
+        ((timestamp: string) => barCloseInstant(parseTimestamp(timestamp, { timeZone }).tradingDate, exchange));
+      const bars: Bar[] = [];
+      for (const entry of raw) {
+        const result = barSchema.safeParse(entry);
+        if (!result.success) {
+          excluded.prices.invalid += 1;
+          continue;
+        }
+        if (publishedAt(result.data.timestamp) > asOfInstant) {
+          // A bar dated after the requested end is a source bug; the decision day's own bar before its close
+          // (an intraday asOf) was asked for and is simply not public yet.
+          if (strict && result.data.timestamp.slice(0, 10) > asOfDate) {
+            throw new TradeR1Error(
+              'LOOKAHEAD',
+              `Look-ahead: price source ${sources.prices.name} returned the bar of ${result.data.timestamp} for a context as of ${asOf}`,
+              { details: { source: sources.prices.name, timestamp: result.data.timestamp, asOf } },
+            );
+          }
+          excluded.prices.future += 1;
+          continue;
+        }
+        bars.push(result.data);
+      }
+      bars.sort((left, right) => (left.timestamp < right.timestamp ? -1 : left.timestamp > right.timestamp ? 1 : 0));
+      return bars.filter((bar, index) => index === 0 || bar.timestamp !== (bars[index - 1] as Bar).timestamp);
+    }
+
+    function technicalsOf(unique: Bar[]): ContextTechnicals {
+      if (!sources.prices) throw new TradeR1Error('INTERNAL', 'technicals without a price source');
+      const newest = (unique.at(-1) as Bar).timestamp.slice(0, 10);
+      const missed = sessionsMissed(newest, asOfDate, asOfInstant, exchange);
+      const maxStale = options.maxStaleSessions ?? 5;
+      if (missed > maxStale) {
+        throw new TradeR1Error(
+          'STALE_DATA',
+          `Price source ${sources.prices.name} has nothing after ${newest} for ${ticker}: ${missed} sessions before the cutoff ${asOf} are missing (maxStaleSessions ${maxStale})`,
+          { details: { source: sources.prices.name, ticker, newest, missedSessions: missed, asOf } },
+        );
+      }
+      const window = options.technicalsWindow ?? 15;
+      const from = Math.max(0, unique.length - window);
+      const indicators: ContextTechnicals['indicators'] = {};
+      // A series computed once for many days: indicator values at a bar use bars up to it only (point in
+      // time), so the slice ending at this context's newest bar is what this context may see.
+      const start = series?.indexOf.get((unique[0] as Bar).timestamp);
+      const end = series?.indexOf.get((unique.at(-1) as Bar).timestamp);
+      if (series && start !== undefined && end !== undefined && end - start + 1 === unique.length) {
+        for (const [name, values] of Object.entries(series.values) as Array<[IndicatorName, Array<number | null>]>) {
+          indicators[name] = values.slice(start + from, end + 1);
+        }
+        return { bars: unique.slice(from), indicators, lookbackBars: end + 1 };
+      }
+      const table = computeIndicators({
+        bars: unique,
+        indicators: options.indicators ?? DEFAULT_CONTEXT_INDICATORS,
+        trusted: true,
+      });
+      for (const [name, values] of Object.entries(table.values) as Array<[IndicatorName, Array<number | null>]>) {
+        indicators[name] = values.slice(from);
+      }
+      return { bars: unique.slice(from), indicators, lookbackBars: unique.length };
+    }
 
     // --- News --------------------------------------------------------------------------------------------------
     const bucketSpecs = options.newsBuckets ?? TRADING_R1_NEWS_BUCKETS;
@@ -838,9 +891,11 @@ export async function buildContextSeries(request: BuildContextSeriesRequest): Pr
     if (!Array.isArray(raw))
       throw new TradeR1Error('BAD_RESPONSE', `Price source ${prices.name} did not return an array`);
     const valid: Bar[] = [];
+    let invalid = 0;
     for (const entry of raw) {
       const result = barSchema.safeParse(entry);
-      if (result.success && result.data.timestamp.slice(0, 10) <= last) valid.push(result.data);
+      if (!result.success) invalid += 1;
+      else if (result.data.timestamp.slice(0, 10) <= last) valid.push(result.data);
     }
     valid.sort((left, right) => (left.timestamp < right.timestamp ? -1 : left.timestamp > right.timestamp ? 1 : 0));
     const bars = valid.filter((bar, index) => index === 0 || bar.timestamp !== (valid[index - 1] as Bar).timestamp);
@@ -849,7 +904,12 @@ export async function buildContextSeries(request: BuildContextSeriesRequest): Pr
       indicators: options.indicators ?? DEFAULT_CONTEXT_INDICATORS,
       trusted: true,
     });
-    series = { bars, indexOf: new Map(bars.map((bar, index) => [bar.timestamp, index])), values: table.values };
+    series = {
+      bars,
+      invalid,
+      indexOf: new Map(bars.map((bar, index) => [bar.timestamp, index])),
+      values: table.values,
+    };
     // Each context asks this memo for its window; invalid raw rows are counted by the per-date call as usual.
     sources = {
       ...request.sources,
