@@ -12,7 +12,7 @@ import {
 } from '@trade-r1/core';
 import { z } from 'zod';
 import { DecisionLog, type DecisionLogRow, parseDecisionLog } from './decision-log.ts';
-import { aShareProfileSchema, CHINEXT_20_PERCENT_FROM, chinaBoard, limitFractionOf } from './market-rules.ts';
+import { aShareProfileSchema, boardOf, CHINEXT_20_PERCENT_FROM, limitFractionOf } from './market-rules.ts';
 import { computeMetrics, metricsOptionsSchema, type PerformanceMetrics } from './metrics/summary.ts';
 import { lastIndexAtOrBefore, type PricePanel } from './panel.ts';
 import {
@@ -326,7 +326,7 @@ function marketRulesOf(options: ResolvedOptions, panel: PricePanel): Prepared['m
   const after = new Float64Array(panel.tickers.length);
   let any = false;
   panel.tickers.forEach((ticker, asset) => {
-    const board = chinaBoard(ticker);
+    const board = boardOf(ticker);
     if (board === null || board === 'index') return;
     aShareAssets[asset] = 1;
     any = true;

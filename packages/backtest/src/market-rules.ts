@@ -7,9 +7,16 @@ const priceArg = z.number().finite().positive();
 const fractionArg = z.number().finite().gt(0).lt(1);
 const sideArg = z.enum(['buy', 'sell']);
 
+const argumentSchemas = new Map<string, z.ZodType>();
+
 /** Validate the arguments of an exported rule function (JavaScript callers), naming the offending one. */
 function checkArgs(fn: string, shape: z.ZodRawShape, values: Record<string, unknown>): void {
-  parseWith(z.strictObject(shape), values, { code: 'INVALID_INPUT', label: `${fn}() arguments` });
+  let schema = argumentSchemas.get(fn);
+  if (schema === undefined) {
+    schema = z.strictObject(shape);
+    argumentSchemas.set(fn, schema);
+  }
+  parseWith(schema, values, { code: 'INVALID_INPUT', label: `${fn}() arguments` });
 }
 
 /**
@@ -25,6 +32,11 @@ export type ChinaBoard = 'main' | 'chinext' | 'star' | 'index';
 /** The A-share board of `ticker` (see {@link ChinaBoard}), or null when it does not trade in Shanghai/Shenzhen. */
 export function chinaBoard(ticker: string): ChinaBoard | null {
   checkArgs('chinaBoard', { ticker: tickerArg }, { ticker });
+  return boardOf(ticker);
+}
+
+/** {@link chinaBoard} without argument checks. @internal */
+export function boardOf(ticker: string): ChinaBoard | null {
   let exchange: string;
   try {
     exchange = exchangeForTicker(ticker);
@@ -64,7 +76,7 @@ export function priceLimitFraction(ticker: string, date: string, st = false): nu
 
 /** {@link priceLimitFraction} without argument checks (the engine's per-fill path). @internal */
 export function limitFractionOf(ticker: string, date: string, st: boolean): number | null {
-  const board = chinaBoard(ticker);
+  const board = boardOf(ticker);
   if (board === null || board === 'index') return null;
   if (st) return 0.05;
   if (board === 'star') return 0.2;
