@@ -20,7 +20,14 @@ import { type Bar, type Decision, decisionToExposure } from '@trade-r1/core';
 import { forwardExcessReturns, loadEmbeddedBars, marketDataDocuments } from '@trade-r1/data';
 import { createAnalystTemplatePolicy } from '@trade-r1/policy';
 import { dsrReward, fsrReward, groupAdvantages, marketReward, TRADE_R1_ONE_WAY_COST } from '@trade-r1/reward';
-import { createDefaultEmbedder, createVerifier, openEvidenceStore, perturb } from '@trade-r1/verifier';
+import {
+  createDefaultEmbedder,
+  createVerifier,
+  openEvidenceStore,
+  perturb,
+  renderVerificationPage,
+  type VerificationReport,
+} from '@trade-r1/verifier';
 
 /** Options of {@link runDemo}. */
 export interface DemoOptions {
@@ -77,7 +84,13 @@ export interface DemoSummary {
     { count: number; s: number; advantageMarketOnly: number; advantageDsr: number }
   >;
   backtest: Record<string, { strategy: PaperMetrics; buyAndHold: PaperMetrics }>;
-  files: { reportHtml: string; reportJson: string; summaryJson: string };
+  files: {
+    reportHtml: string;
+    reportJson: string;
+    summaryJson: string;
+    /** One verification page per ticker: its first thesis and the perturbed copies side by side (DSR rewards). */
+    pages: Record<string, string>;
+  };
 }
 
 const VARIANTS = ['faithful', 'number', 'invented', 'flip'] as const;
@@ -119,6 +132,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
   const verifier = createVerifier({ store, embedder });
   const completions: DemoCompletion[] = [];
   const decisionRows: Array<{ date: string; ticker: string; decision: Decision }> = [];
+  const pages: Record<string, string> = {};
 
   for (const ticker of tickers) {
     const tickerBars = bars[ticker] ?? [];
@@ -171,6 +185,18 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
       });
       const marketOnly = groupAdvantages({ rewards: rows.map((row) => row.marketReward), groupSize: rows.length });
       const gated = groupAdvantages({ rewards: rows.map((row) => row.dsr), groupSize: rows.length });
+      if (pages[ticker] === undefined) {
+        pages[ticker] = join(options.outputDir, `verification-${ticker}.html`);
+        const entries = group.map((item, index) => ({
+          reasoning: item.reasoning,
+          report: reports[index] as VerificationReport,
+          label: `${item.variant} · ${item.decision}`,
+          reward: rows[index]?.dsr ?? 0,
+          advantage: gated.advantages[index] ?? 0,
+        }));
+        const title = `${ticker} ${asOf}: a thesis and its perturbed copies (DSR rewards, GRPO advantages)`;
+        await writeFile(pages[ticker], renderVerificationPage(entries, { title, layout: 'group' }));
+      }
       rows.forEach((row, index) => {
         completions.push({
           ...row,
@@ -212,6 +238,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
     reportHtml: join(options.outputDir, 'report.html'),
     reportJson: join(options.outputDir, 'report.json'),
     summaryJson: join(options.outputDir, 'summary.json'),
+    pages,
   };
   if (reportResult) {
     await writeFile(

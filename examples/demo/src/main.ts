@@ -20,4 +20,5 @@ for (const [ticker, { strategy, buyAndHold }] of Object.entries(summary.backtest
   console.log(`${ticker.padEnd(5)} template ${cell(strategy).padEnd(28)} buy&hold ${cell(buyAndHold)}`);
 }
 console.log(`\nReport: ${summary.files.reportHtml}\nSummary: ${summary.files.summaryJson}`);
+for (const [ticker, page] of Object.entries(summary.files.pages)) console.log(`Verification page ${ticker}: ${page}`);
 console.log('The analyst template is a deterministic rule-based baseline, not a language model.');

@@ -36,6 +36,12 @@ describe('main demo', () => {
     }
     const html = await readFile(summary.files.reportHtml, 'utf8');
     expect(html).toContain('<svg');
+    for (const ticker of ['NVDA', 'MSFT']) {
+      const page = await readFile(summary.files.pages[ticker] as string, 'utf8');
+      expect(page.match(/<section class="entry"/g)?.length).toBeGreaterThanOrEqual(3);
+      expect(page).toContain('<main class="layout-group"');
+      expect(page).toMatch(/data-field="advantage"/);
+    }
     const saved = JSON.parse(await readFile(summary.files.summaryJson, 'utf8'));
     expect(saved.completions).toHaveLength(summary.completions.length);
   });
