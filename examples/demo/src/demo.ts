@@ -84,6 +84,21 @@ export interface DemoSummary {
     { count: number; s: number; advantageMarketOnly: number; advantageDsr: number }
   >;
   backtest: Record<string, { strategy: PaperMetrics; buyAndHold: PaperMetrics }>;
+  /**
+   * The Trade-R1 argument: per reward (market-only, FSR, DSR), the completions it would reinforce (the top GRPO
+   * advantage of each group; ties share the top), their mean `s` and hallucination rate, and the backtest of
+   * their decisions per ticker beside buy-and-hold. The rewards read the realised forward returns, so these
+   * backtests are in-sample hindsight (what training would push towards), not a tradable strategy.
+   */
+  reinforced: Record<
+    RewardName,
+    {
+      groups: number;
+      meanS: number;
+      hallucinationRate: number;
+      backtest: Record<string, { strategy: PaperMetrics; buyAndHold: PaperMetrics }>;
+    }
+  >;
   files: {
     reportHtml: string;
     reportJson: string;
@@ -94,6 +109,19 @@ export interface DemoSummary {
 }
 
 const VARIANTS = ['faithful', 'number', 'invented', 'flip'] as const;
+const REWARDS = ['marketOnly', 'fsr', 'dsr'] as const;
+/** The rewards compared in {@link DemoSummary.reinforced}. */
+export type RewardName = (typeof REWARDS)[number];
+
+/** The Trading-R1 table's metrics, in percent. */
+function paperMetrics(metrics: PerformanceMetrics | undefined): PaperMetrics {
+  return {
+    cumulativeReturnPct: 100 * (metrics?.cumulativeReturn ?? 0),
+    sharpeRatio: metrics?.sharpeRatio ?? 0,
+    hitRatePct: metrics?.hitRate === null || metrics?.hitRate === undefined ? null : 100 * metrics.hitRate,
+    maxDrawdownPct: 100 * (metrics?.maxDrawdown ?? 0),
+  };
+}
 
 /** Run the demo end to end. Deterministic for a given seed. */
 export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
@@ -133,6 +161,11 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
   const completions: DemoCompletion[] = [];
   const decisionRows: Array<{ date: string; ticker: string; decision: Decision }> = [];
   const pages: Record<string, string> = {};
+  const picks: Record<RewardName, Array<{ date: string; ticker: string; decision: Decision; s: number; h: number }>> = {
+    marketOnly: [],
+    fsr: [],
+    dsr: [],
+  };
 
   for (const ticker of tickers) {
     const tickerBars = bars[ticker] ?? [];
@@ -185,6 +218,23 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
       });
       const marketOnly = groupAdvantages({ rewards: rows.map((row) => row.marketReward), groupSize: rows.length });
       const gated = groupAdvantages({ rewards: rows.map((row) => row.dsr), groupSize: rows.length });
+      const fsrAdvantages = groupAdvantages({ rewards: rows.map((row) => row.fsr), groupSize: rows.length });
+      const byReward = { marketOnly: marketOnly.advantages, fsr: fsrAdvantages.advantages, dsr: gated.advantages };
+      for (const name of REWARDS) {
+        const advantages = Array.from(byReward[name]);
+        const top = Math.max(...advantages);
+        const chosen = rows.filter((_, index) => (advantages[index] ?? 0) >= top - 1e-12);
+        const first = chosen[0] as (typeof rows)[number];
+        const mean = (pick: (row: (typeof rows)[number]) => number) =>
+          chosen.reduce((sum, row) => sum + pick(row), 0) / chosen.length;
+        picks[name].push({
+          date: asOf,
+          ticker,
+          decision: first.decision,
+          s: mean((row) => row.s),
+          h: mean((row) => row.hallucinationRate),
+        });
+      }
       if (pages[ticker] === undefined) {
         pages[ticker] = join(options.outputDir, `verification-${ticker}.html`);
         const entries = group.map((item, index) => ({
@@ -224,14 +274,41 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
       end,
       metrics: { riskFree: 0.04 },
     });
-    const paper = (metrics: PerformanceMetrics | undefined): PaperMetrics => ({
-      cumulativeReturnPct: 100 * (metrics?.cumulativeReturn ?? 0),
-      sharpeRatio: metrics?.sharpeRatio ?? 0,
-      hitRatePct: metrics?.hitRate === null || metrics?.hitRate === undefined ? null : 100 * metrics.hitRate,
-      maxDrawdownPct: 100 * (metrics?.maxDrawdown ?? 0),
-    });
-    backtest[ticker] = { strategy: paper(result.metrics), buyAndHold: paper(result.benchmark?.metrics) };
+    backtest[ticker] = { strategy: paperMetrics(result.metrics), buyAndHold: paperMetrics(result.benchmark?.metrics) };
     reportResult ??= result;
+  }
+
+  const reinforced = {} as DemoSummary['reinforced'];
+  for (const name of REWARDS) {
+    const rows = picks[name];
+    const perTicker: DemoSummary['backtest'] = {};
+    for (const ticker of tickers) {
+      const decisions = rows.filter((row) => row.ticker === ticker);
+      if (decisions.length === 0) continue;
+      const result = await runBacktest({
+        panel: alignPriceSeries({ series: { [ticker]: bars[ticker] ?? [], [benchmark]: benchmarkBars } }),
+        decisions: decisions.map(({ date, decision }) => ({ date, ticker, decision })),
+        strategy: { type: 'decisions', holdingPeriod: every },
+        benchmark: ticker,
+        end,
+        metrics: { riskFree: 0.04 },
+      });
+      perTicker[ticker] = {
+        strategy: paperMetrics(result.metrics),
+        buyAndHold: paperMetrics(result.benchmark?.metrics),
+      };
+    }
+    const mean = (pick: (row: (typeof rows)[number]) => number) =>
+      rows.length === 0 ? 0 : rows.reduce((sum, row) => sum + pick(row), 0) / rows.length;
+    reinforced[name] = {
+      groups: rows.length,
+      meanS: mean((row) => row.s),
+      hallucinationRate: mean((row) => row.h),
+      backtest: perTicker,
+    };
+    log(
+      `${name}: reinforces completions with mean s ${reinforced[name].meanS.toFixed(3)}, hallucination rate ${reinforced[name].hallucinationRate.toFixed(3)} over ${rows.length} groups`,
+    );
   }
 
   const files = {
@@ -269,6 +346,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
     completions,
     byVariant,
     backtest,
+    reinforced,
     files,
   };
   await writeFile(files.summaryJson, JSON.stringify(summary, null, 2));

@@ -34,6 +34,17 @@ describe('main demo', () => {
       expect(Number.isFinite(metrics?.strategy.sharpeRatio)).toBe(true);
       expect(metrics?.buyAndHold.maxDrawdownPct).toBeGreaterThanOrEqual(0);
     }
+    // Trade-R1's argument: the market-only reward also reinforces defective copies that keep the decision; the
+    // semantic gate (DSR) reinforces completions with higher s and fewer hallucinated claims.
+    const { marketOnly, fsr, dsr } = summary.reinforced;
+    expect(marketOnly.groups).toBe(dsr.groups);
+    expect(dsr.meanS).toBeGreaterThan(marketOnly.meanS);
+    expect(dsr.hallucinationRate).toBeLessThan(marketOnly.hallucinationRate);
+    expect(Number.isFinite(fsr.meanS)).toBe(true);
+    for (const reward of [marketOnly, fsr, dsr]) {
+      expect(Number.isFinite(reward.backtest.MSFT?.strategy.sharpeRatio)).toBe(true);
+      expect(reward.backtest.MSFT?.buyAndHold).toEqual(summary.backtest.MSFT?.buyAndHold);
+    }
     const html = await readFile(summary.files.reportHtml, 'utf8');
     expect(html).toContain('<svg');
     for (const ticker of ['NVDA', 'MSFT']) {
