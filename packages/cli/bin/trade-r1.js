@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const dist = new URL('../dist/main.js', import.meta.url);
-if (existsSync(fileURLToPath(dist))) {
+if (!existsSync(fileURLToPath(new URL('../tsconfig.json', import.meta.url)))) {
   await import(dist.href);
 } else {
   const source = fileURLToPath(new URL('../src/main.ts', import.meta.url));
