@@ -70,6 +70,7 @@ export {
   parseSelectionDecision,
   type SchemaInput,
 } from './parse.ts';
+export * from './parsing/index.ts';
 export { createRng, deriveSeed, type Rng } from './random.ts';
 export { type Bar, barSchema, barTimestampSchema, type PriceSeries, priceSeriesSchema } from './schemas/bar.ts';
 export { finiteNumberSchema, instantSchema, isoDateSchema, type Ticker, tickerSchema } from './schemas/common.ts';

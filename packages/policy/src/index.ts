@@ -6,6 +6,27 @@
  * @packageDocumentation
  */
 
+export {
+  type DecisionMatch,
+  type DecisionMatchKind,
+  type DecisionParseFailure,
+  type DecisionParseFailureReason,
+  type DecisionParseOptions,
+  type DecisionParseResult,
+  type DecisionParseSuccess,
+  decisionParseOptionsSchema,
+  normalizeDecisionWord,
+  parseDecisionText,
+  parseDecisionTextOrThrow,
+  parseSelectionText,
+  parseSelectionTextOrThrow,
+  type SelectionParseFailure,
+  type SelectionParseFailureReason,
+  type SelectionParseOptions,
+  type SelectionParseResult,
+  type SelectionParseSuccess,
+  selectionParseOptionsSchema,
+} from '@trade-r1/core';
 export { type ActionDistribution, type ActionMask, actionMask, maskedActionDistribution } from './action/masking.ts';
 export {
   type ActionDecision,
@@ -51,29 +72,6 @@ export {
   sma,
   trailingReturn,
 } from './indicators.ts';
-export {
-  type DecisionMatch,
-  type DecisionMatchKind,
-  type DecisionParseFailure,
-  type DecisionParseFailureReason,
-  type DecisionParseOptions,
-  type DecisionParseResult,
-  type DecisionParseSuccess,
-  decisionParseOptionsSchema,
-  normalizeDecisionWord,
-  parseDecisionText,
-  parseDecisionTextOrThrow,
-} from './parse/parse-decision.ts';
-export {
-  parseSelectionText,
-  parseSelectionTextOrThrow,
-  type SelectionParseFailure,
-  type SelectionParseFailureReason,
-  type SelectionParseOptions,
-  type SelectionParseResult,
-  type SelectionParseSuccess,
-  selectionParseOptionsSchema,
-} from './parse/parse-selection.ts';
 export {
   buildFlagTraderPrompt,
   FLAG_TRADER_TASK,

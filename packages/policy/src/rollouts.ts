@@ -1,6 +1,13 @@
-import { type Decision, parseRollout, type Rollout, type SelectionDecision } from '@trade-r1/core';
-import { type DecisionParseOptions, parseDecisionText } from './parse/parse-decision.ts';
-import { parseSelectionText, type SelectionParseOptions } from './parse/parse-selection.ts';
+import {
+  type Decision,
+  type DecisionParseOptions,
+  parseDecisionText,
+  parseRollout,
+  parseSelectionText,
+  type Rollout,
+  type SelectionDecision,
+  type SelectionParseOptions,
+} from '@trade-r1/core';
 import type { Completion, GenerateOptions, GenerateResult, Prompt, TextPolicy } from './text/types.ts';
 
 /** One prompt of {@link generateRollouts}, with metadata copied into each of its rollouts. */

@@ -1,4 +1,4 @@
-import type { Decision } from '@trade-r1/core';
+import { type Decision, parseDecisionText } from '@trade-r1/core';
 
 /** Options for {@link parseDecisionTag}. */
 export interface ParseDecisionTagOptions {
@@ -10,14 +10,11 @@ export interface ParseDecisionTagOptions {
   lastLines?: number;
 }
 
-// `[[BUY]]`, `[[[STRONG BUY]]]`, `[[ strong_sell ]]`, `[[Strong-Buy]]`: 2 or 3 brackets, any case, space/_/- between
-// words. The last match wins (a model may restate the format before its final answer).
-const DECISION_TAG = /\[{2,3}\s*(strong[\s_-]*buy|strong[\s_-]*sell|buy|sell|hold)\s*\]{2,3}/gi;
-
 /**
  * Parse the final decision of a Trading-R1 style completion: a `[[DECISION]]` or `[[[DECISION]]]` tag in the last
  * lines, case and whitespace tolerant. Returns `null` when no tag is found (the reward then treats the decision as
- * unparseable). A minimal parser kept inside the reward package so rewards do not depend on the policy package.
+ * unparseable). Reads the tail with core's shared `parseDecisionText` in `'strict'` mode (reasoning blocks are set
+ * aside; among several tags the last wins).
  *
  * @example
  * parseDecisionTag({ text: 'analysis…\n\nFinal: [[[STRONG BUY]]]' }) // 'STRONG_BUY'
@@ -36,9 +33,7 @@ export function parseDecisionTag(options: { text: string } & ParseDecisionTagOpt
     }
     tail = wanted === 0 ? '' : start < 0 ? text : text.slice(start + 1);
   }
-  let found: string | undefined;
-  for (const match of tail.matchAll(DECISION_TAG)) found = match[1];
-  if (found === undefined) return null;
-  const compact = found.toUpperCase().replace(/[\s_-]+/g, '');
-  return compact.startsWith('STRONG') ? (`STRONG_${compact.slice(6)}` as Decision) : (compact as Decision);
+  if (tail.trim().length === 0) return null;
+  const result = parseDecisionText(tail, { mode: 'strict', tailLines: Number.MAX_SAFE_INTEGER });
+  return result.ok ? result.decision : null;
 }

@@ -1,8 +1,7 @@
-import { DECISIONS } from '@trade-r1/core';
+import { DECISIONS, parseDecisionText } from '@trade-r1/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { makeBars } from '../../test/fixtures.ts';
-import { parseDecisionText } from '../parse/parse-decision.ts';
 import { textPolarity } from './sentiment.ts';
 import { createAnalystTemplatePolicy, decisionFromScore, technicalScore } from './template-policy.ts';
 

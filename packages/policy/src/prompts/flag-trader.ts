@@ -1,6 +1,13 @@
-import { type Decision, decisionDirection, finiteNumberSchema, parseWith } from '@trade-r1/core';
+import {
+  type Decision,
+  type DecisionParseFailure,
+  type DecisionParseOptions,
+  decisionDirection,
+  finiteNumberSchema,
+  parseDecisionText,
+  parseWith,
+} from '@trade-r1/core';
 import { z } from 'zod';
-import { type DecisionParseFailure, type DecisionParseOptions, parseDecisionText } from '../parse/parse-decision.ts';
 import type { ChatMessage, PromptParts } from './types.ts';
 
 /** FLAG-Trader's three actions (papers.md §3.2: Sell −1, Hold 0, Buy 1). */

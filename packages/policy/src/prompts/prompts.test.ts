@@ -1,7 +1,6 @@
-import { isTradeR1Error } from '@trade-r1/core';
+import { isTradeR1Error, parseSelectionText } from '@trade-r1/core';
 import { describe, expect, it } from 'vitest';
 import { makeBars } from '../../test/fixtures.ts';
-import { parseSelectionText } from '../parse/parse-selection.ts';
 import { buildFlagTraderPrompt, parseTradeActionText, truncateNumber } from './flag-trader.ts';
 import { buildSelectionPrompt } from './selection.ts';
 import { buildTradingR1Prompt } from './trading-r1.ts';

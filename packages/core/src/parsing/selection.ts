@@ -1,5 +1,8 @@
-import { type SelectionDecision, selectionDecisionSchema, TradeR1Error, tickerSchema } from '@trade-r1/core';
 import { z } from 'zod';
+import { parseWith, TradeR1Error } from '../errors.ts';
+import { tickerSchema } from '../schemas/common.ts';
+import { type SelectionDecision, selectionDecisionSchema } from '../schemas/selection.ts';
+import { splitReasoning } from './reasoning.ts';
 
 /** Why no selection could be parsed. */
 export type SelectionParseFailureReason =
@@ -40,14 +43,16 @@ export interface SelectionParseFailure {
 export type SelectionParseResult = SelectionParseSuccess | SelectionParseFailure;
 
 /** Options of {@link parseSelectionText}. */
-export const selectionParseOptionsSchema = z.object({
-  /** The allowed universe; tickers outside it fail with `'unknown_ticker'`. @default undefined (any ticker) */
-  candidates: z.array(z.string()).optional(),
-  /** The most tickers that may be selected. @default undefined (no limit) */
-  maxSelections: z.number().int().min(1).optional(),
-  /** Accept an empty selection (all cash). @default true */
-  allowEmpty: z.boolean().default(true),
-});
+export const selectionParseOptionsSchema = z
+  .object({
+    /** The allowed universe; tickers outside it fail with `'unknown_ticker'`. @default undefined (any ticker) */
+    candidates: z.array(z.string()).optional(),
+    /** The most tickers that may be selected. @default undefined (no limit) */
+    maxSelections: z.number().int().min(1).optional(),
+    /** Accept an empty selection (all cash). @default true */
+    allowEmpty: z.boolean().default(true),
+  })
+  .strict();
 /** Options of {@link parseSelectionText}. */
 export type SelectionParseOptions = z.input<typeof selectionParseOptionsSchema>;
 
@@ -81,7 +86,8 @@ function fail(reason: SelectionParseFailureReason, message: string): SelectionPa
   return { ok: false, code: 'PARSE_FAILED', reason, message };
 }
 
-// Every balanced {...} or [...] block, last first (the final answer is usually at the end).
+// Every top-level balanced {...} or [...] block, last first (the final answer is usually at the end). Blocks nested
+// inside another (`"reasons": [...]`, `"rejected": ["TSLA"]`) are never candidates of their own.
 function jsonBlocks(text: string): string[] {
   const blocks: string[] = [];
   for (let start = 0; start < text.length; start += 1) {
@@ -103,6 +109,7 @@ function jsonBlocks(text: string): string[] {
         if (stack.pop() !== char) break;
         if (stack.length === 0) {
           blocks.push(text.slice(start, index + 1));
+          start = index;
           break;
         }
       }
@@ -150,7 +157,8 @@ function splitTickers(list: string): Found['items'] {
     .map((ticker) => ({ ticker }));
 }
 
-function find(text: string): Found | undefined {
+function find(fullText: string): Found | undefined {
+  const text = splitReasoning(fullText).answer;
   const tagged = /<selection>([\s\S]*?)<\/selection>/i.exec(text);
   const scopes = tagged ? [tagged[1] ?? ''] : [text];
   for (const scope of scopes) {
@@ -189,8 +197,13 @@ function toNumber(value: unknown): number | undefined {
  * upper-cased and validated; weights must lie in [0, 1] and sum to at most 1. Never throws.
  */
 export function parseSelectionText(text: string, options: SelectionParseOptions = {}): SelectionParseResult {
-  const parsedOptions = selectionParseOptionsSchema.parse(options);
-  if (typeof text !== 'string' || text.trim().length === 0) return fail('empty', 'The text is empty.');
+  const parsedOptions = parseWith(selectionParseOptionsSchema, options ?? {}, { label: 'selection parse options' });
+  if (typeof text !== 'string') {
+    throw new TradeR1Error('INVALID_INPUT', 'parseSelectionText needs text as a string', {
+      details: { field: 'text' },
+    });
+  }
+  if (text.trim().length === 0) return fail('empty', 'The text is empty.');
   const found = find(text);
   if (!found) return fail('no_selection', 'No selection (JSON block, [[[A, B]]] tag or "Selected: …" line) found.');
   const selections: Array<{ ticker: string; weight?: number; score?: number }> = [];

@@ -1,7 +1,7 @@
-import { isTradeR1Error } from '@trade-r1/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parseSelectionText, parseSelectionTextOrThrow } from './parse-selection.ts';
+import { isTradeR1Error } from '../index.ts';
+import { parseSelectionText, parseSelectionTextOrThrow } from './selection.ts';
 
 describe('parseSelectionText', () => {
   it('reads a <selection> JSON block', () => {

@@ -1,7 +1,7 @@
-import { DECISIONS, isTradeR1Error } from '@trade-r1/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { normalizeDecisionWord, parseDecisionText, parseDecisionTextOrThrow } from './parse-decision.ts';
+import { DECISIONS, isTradeR1Error } from '../index.ts';
+import { normalizeDecisionWord, parseDecisionText, parseDecisionTextOrThrow } from './decision.ts';
 
 const decide = (text: string, options = {}) => {
   const result = parseDecisionText(text, options);
@@ -78,7 +78,7 @@ describe('parseDecisionText', () => {
       ok: false,
       reason: 'no_decision',
     });
-    expect(decide('[[BUY')).toBe('no_decision');
+    expect(decide('[[BUY')).toBe('truncated');
     expect(decide('[[MAYBE]]')).toBe('no_decision');
     expect(decide('shareholders holdings buyback')).toBe('no_decision');
   });
@@ -141,7 +141,16 @@ describe('parseDecisionText', () => {
         if (result.ok) expect(DECISIONS).toContain(result.decision);
         else {
           expect(result.code).toBe('PARSE_FAILED');
-          expect(['empty', 'no_decision', 'conflict', 'negated']).toContain(result.reason);
+          expect([
+            'empty',
+            'no_decision',
+            'conflict',
+            'negated',
+            'ambiguous',
+            'refusal',
+            'truncated',
+            'only_in_reasoning',
+          ]).toContain(result.reason);
         }
       }),
       { seed: 7, numRuns: 500 },
