@@ -33,7 +33,7 @@ const { advantages } = groupAdvantages({ rewards, groupSize: G });
 // A random model never writes a parseable decision: every sample earns −1.5 and every advantage is 0 — GRPO has
 // nothing to learn from a group until some of its samples parse. The log-probs are what a trainer's ratio needs.
 group.forEach((rollout, index) => {
-  const logprobs = rollout.metadata.modelLogprobs as number[];
+  const logprobs = rollout.metadata.logprobs as number[]; // processed log-probs: what a trainer's ratio needs
   const total = logprobs.reduce((sum, value) => sum + value, 0);
   console.log({
     decision: rollout.decision,

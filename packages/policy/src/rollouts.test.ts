@@ -66,6 +66,8 @@ describe('generateRollouts', () => {
       promptIndex: 0,
       sampleIndex: 0,
       finishReason: 'stop',
+      // The processed (sampled-from) log-probs are the trainer's behaviour log-probs; raw ones ride along apart.
+      logprobs: [-0.1, -0.2],
       modelLogprobs: [-0.3, -0.4],
     });
     expect(failed?.metadata.parseFailure).toBe('no_decision');

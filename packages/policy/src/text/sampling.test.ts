@@ -96,3 +96,60 @@ describe('halfToFloat32', () => {
     ]);
   });
 });
+
+/**
+ * Independent reference written the way Hugging Face's warpers compute it: TemperatureLogitsWarper, then
+ * TopKLogitsWarper (scores below the k-th largest → -inf), then TopPLogitsWarper (sort ascending, softmax,
+ * cumulative sum, remove where cumsum <= 1 - top_p, always keep the largest), then softmax.
+ */
+function hfProcessedLogprobs(row: number[], temperature: number, topK: number, topP: number): number[] {
+  let scores = row.map((value) => value / temperature);
+  if (topK > 0 && topK < scores.length) {
+    const kth = [...scores].sort((a, b) => b - a)[topK - 1] as number;
+    scores = scores.map((value) => (value < kth ? Number.NEGATIVE_INFINITY : value));
+  }
+  const softmax = (values: number[]) => {
+    const max = Math.max(...values);
+    const exps = values.map((value) => Math.exp(value - max));
+    const sum = exps.reduce((a, b) => a + b, 0);
+    return exps.map((value) => value / sum);
+  };
+  if (topP < 1) {
+    const probs = softmax(scores);
+    const ascending = probs.map((p, index) => [p, index] as const).sort((a, b) => a[0] - b[0] || b[1] - a[1]);
+    let cumulative = 0;
+    ascending.forEach(([p, index], position) => {
+      cumulative += p;
+      if (cumulative <= 1 - topP && position < ascending.length - 1) scores[index] = Number.NEGATIVE_INFINITY;
+    });
+  }
+  return softmax(scores).map((p) => Math.log(p));
+}
+
+describe('top-k with top-p matches Hugging Face (top-p over the renormalised top-k set)', () => {
+  it('keeps the same set and gives the same processed log-probs on 240 random steps', () => {
+    const rng = createRng(2024);
+    let mismatches = 0;
+    let worst = 0;
+    for (let step = 0; step < 240; step += 1) {
+      const vocab = 50;
+      const row = Array.from({ length: vocab }, () => (rng.next() - 0.5) * 8);
+      const settings = { temperature: 0.7, topK: 20, topP: 0.9 };
+      const reference = hfProcessedLogprobs(row, settings.temperature, settings.topK, settings.topP);
+      const kept = new Set(reference.flatMap((value, index) => (Number.isFinite(value) ? [index] : [])));
+      for (let draw = 0; draw < 20; draw += 1) {
+        const sampled = sampleToken(row, 0, vocab, settings, (draw + 0.5) / 20);
+        if (!kept.has(sampled.token)) mismatches += 1;
+        else worst = Math.max(worst, Math.abs(sampled.logprob - (reference[sampled.token] as number)));
+      }
+      // Every kept token is reachable by some uniform draw: the kept sets are equal, not just nested.
+      const reached = new Set<number>();
+      for (let draw = 0; draw < 1000; draw += 1) reached.add(sampleToken(row, 0, vocab, settings, draw / 1000).token);
+      for (const token of kept) {
+        if (Math.exp(reference[token] as number) > 1 / 500 && !reached.has(token)) mismatches += 1;
+      }
+    }
+    expect(mismatches).toBe(0);
+    expect(worst).toBeLessThan(1e-9);
+  });
+});

@@ -49,8 +49,8 @@ export function logSumExp(values: ArrayLike<number>, start = 0, end = values.len
 /**
  * Sample one token from `logits[offset … offset+vocab)`.
  *
- * Order of operations (as in Hugging Face `generate`): temperature, then top-k, then top-p (the smallest set of most
- * likely tokens whose mass reaches `topP`, always at least one token), renormalise, then inverse-CDF with `uniform`
+ * Order of operations (as in Hugging Face `generate`): temperature, then top-k, then top-p over the renormalised top-k set (the
+ * smallest set of most likely tokens whose share of the top-k mass reaches `topP`, always at least one token), renormalise, then inverse-CDF with `uniform`
  * in [0, 1). `banned` token ids get probability 0 (used for `minNewTokens`); if every token is banned the ban is
  * ignored.
  */
@@ -114,10 +114,15 @@ export function sampleToken(
     candidates.sort((left, right) => (weights[right] as number) - (weights[left] as number) || left - right);
     let keep = useTopK ? Math.min(settings.topK, candidates.length) : candidates.length;
     if (useTopP) {
+      // Top-p runs over the distribution that top-k left, renormalised (Hugging Face applies TopKLogitsWarper then
+      // TopPLogitsWarper to the masked scores; vLLM's top-k/top-p sampler does the same): the threshold is a share
+      // of the kept mass, not of the whole vocabulary's.
+      let keptMass = 0;
+      for (let index = 0; index < keep; index += 1) keptMass += weights[candidates[index] as number] as number;
       let mass = 0;
       for (let index = 0; index < keep; index += 1) {
         mass += weights[candidates[index] as number] as number;
-        if (mass >= settings.topP * total) {
+        if (mass >= settings.topP * keptMass) {
           keep = index + 1;
           break;
         }
