@@ -92,8 +92,8 @@ describe('createOnnxActionPolicy', () => {
   });
 
   it('is reproducible by seed and greedy on request', async () => {
-    const first = await policy.act({ states, seed: 9 });
-    expect(await policy.act({ states, seed: 9 })).toEqual(first);
+    const first = await policy.act({ states, seed: 9, step: 4 });
+    expect(await policy.act({ states, seed: 9, step: 4 })).toEqual(first);
     const greedy = await policy.act({ states, greedy: true });
     for (const decision of greedy) {
       expect(decision.probabilities[decision.action]).toBe(Math.max(...Object.values(decision.probabilities)));
@@ -102,13 +102,36 @@ describe('createOnnxActionPolicy', () => {
     const counts = { SELL: 0, HOLD: 0, BUY: 0 };
     const single = states[1] as (typeof states)[number];
     for (let seed = 0; seed < 400; seed += 1) {
-      const [decision] = await policy.act({ states: [single], seed });
+      const [decision] = await policy.act({ states: [single], seed, step: 0 });
       if (decision) counts[decision.action] += 1;
     }
     const [reference] = await policy.act({ states: [single], greedy: true });
     for (const action of ['SELL', 'HOLD', 'BUY'] as const) {
       expect(counts[action] / 400).toBeCloseTo(reference?.probabilities[action] ?? 0, 1);
     }
+  });
+
+  it('draws a fresh stream per call from seed and step, so one seed is not one action forever', async () => {
+    const single = states[1] as (typeof states)[number];
+    const fresh = await createOnnxActionPolicy({ model: bytes, device: 'cpu' });
+    const [reference] = await fresh.act({ states: [single], greedy: true });
+    const counts = { SELL: 0, HOLD: 0, BUY: 0 };
+    const draws: string[] = [];
+    for (let call = 0; call < 300; call += 1) {
+      const [decision] = await fresh.act({ states: [single], seed: 7 });
+      if (decision) {
+        counts[decision.action] += 1;
+        draws.push(decision.action);
+      }
+    }
+    for (const action of ['SELL', 'HOLD', 'BUY'] as const) {
+      expect(counts[action] / 300).toBeCloseTo(reference?.probabilities[action] ?? 0, 1);
+    }
+    // Replayable: step t of a new policy with the same seed gives the same draw as call t did.
+    const replay = await createOnnxActionPolicy({ model: bytes, device: 'cpu' });
+    const [at12] = await replay.act({ states: [single], seed: 7, step: 12 });
+    expect(at12?.action).toBe(draws[12]);
+    await Promise.all([fresh.close(), replay.close()]);
   });
 
   it('accepts explicit masks, works without a value head and fails typed', async () => {

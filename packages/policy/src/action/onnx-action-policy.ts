@@ -46,8 +46,14 @@ export const actOptionsSchema = z.object({
   states: z.array(actionRequestSchema).min(1),
   /** Take the most likely allowed action instead of sampling. @default false */
   greedy: z.boolean().default(false),
-  /** Sampling seed; state i draws from `createRng(deriveSeed(seed, i))`. @default 0 */
+  /** Sampling seed; state i of step t draws from `createRng(deriveSeed(seed, `${t}:${i}`))`. @default 0 */
   seed: z.number().int().default(0),
+  /**
+   * The step (environment time step, or call number) the draw belongs to: each step gets a fresh stream from `seed`,
+   * so calling `act()` again with the same seed does not repeat the same draw. Pass it to replay a step exactly.
+   * @default the number of earlier `act()` calls on this policy
+   */
+  step: z.number().int().min(0).optional(),
   /** Softmax temperature. @default 1 */
   temperature: z.number().gt(0).default(1),
 });
@@ -161,6 +167,7 @@ export async function createOnnxActionPolicy(options: OnnxActionPolicyOptions): 
 /** The action policy returned by {@link createOnnxActionPolicy}. */
 export class OnnxActionPolicy {
   private closed = false;
+  private calls = 0;
 
   /** @internal Use {@link createOnnxActionPolicy}. */
   constructor(
@@ -177,6 +184,8 @@ export class OnnxActionPolicy {
   async act(options: ActOptions): Promise<ActionDecision[]> {
     if (this.closed) throw new TradeR1Error('CLOSED', 'This action policy was closed');
     const settings = parseWith(actOptionsSchema, options, { label: 'act options' });
+    const step = settings.step ?? this.calls;
+    this.calls += 1;
     const width = settings.states[0]?.features.length ?? 0;
     const features = new Float32Array(settings.states.length * width);
     settings.states.forEach((state, index) => {
@@ -215,7 +224,7 @@ export class OnnxActionPolicy {
       const row = Array.from(logitData.subarray(index * 3, index * 3 + 3)) as [number, number, number];
       const mask = state.mask ?? actionMask(state);
       const distribution = maskedActionDistribution(row, mask, settings.temperature);
-      const rng: Rng = createRng(deriveSeed(settings.seed, String(index)));
+      const rng: Rng = createRng(deriveSeed(settings.seed, `${step}:${index}`));
       let actionIndex: number;
       if (settings.greedy) {
         actionIndex = distribution.probabilities.indexOf(Math.max(...distribution.probabilities));
