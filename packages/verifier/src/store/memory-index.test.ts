@@ -150,6 +150,78 @@ describe('createMemoryIndex', () => {
     expect(index.stats().storeSearches).toBe(0);
   });
 
+  it('never returns a chunk published after asOf, whatever the process time zone and the asOf offset', async () => {
+    const saved = process.env.TZ;
+    // asOf written in assorted offsets (and date-only = end of that UTC day); expected instants computed here by
+    // hand, independently of the library's parser.
+    const offsets = ['Z', '+14:00', '-12:00', '+05:30', '-03:30', '+08:00'];
+    const asOfArbitrary = fc
+      .record({
+        day: fc.integer({ min: 0, max: 400 }),
+        minute: fc.integer({ min: 0, max: 1439 }),
+        offset: fc.constantFrom(...offsets, 'date-only'),
+      })
+      .map(({ day, minute, offset }) => {
+        const local = new Date(Date.UTC(2023, 11, 1) + day * 86_400_000 + minute * 60_000);
+        const stamp = local.toISOString().slice(0, 19);
+        if (offset === 'date-only') {
+          return { asOf: stamp.slice(0, 10), instant: Date.UTC(2023, 11, 1) + (day + 1) * 86_400_000 - 1 };
+        }
+        const sign = offset.startsWith('-') ? -1 : 1;
+        const minutes = offset === 'Z' ? 0 : sign * (Number(offset.slice(1, 3)) * 60 + Number(offset.slice(4, 6)));
+        return { asOf: `${stamp}${offset}`, instant: local.getTime() - minutes * 60_000 };
+      });
+    try {
+      // Zones and their January UTC offset in minutes as Date reports it (the process zone really changed).
+      for (const [zone, januaryOffset] of [
+        ['Pacific/Kiritimati', -840],
+        ['America/Los_Angeles', 480],
+        ['Asia/Kolkata', -330],
+        ['UTC', 0],
+      ] as const) {
+        process.env.TZ = zone;
+        expect(new Date(Date.UTC(2024, 0, 15)).getTimezoneOffset()).toBe(januaryOffset);
+        await fc.assert(
+          fc.asyncProperty(
+            asOfArbitrary,
+            fc.subarray(TICKERS, { minLength: 1, maxLength: 4 }),
+            fc.constantFrom('vector', 'text', 'hybrid'),
+            async ({ asOf, instant }, tickers, mode) => {
+              const request: SearchRequest = {
+                query: 'revenue grew buyback guidance cut',
+                tickers,
+                asOf,
+                k: 1000,
+                mode,
+              };
+              const hits = await index.search(request);
+              for (const hit of hits) expect(Date.parse(hit.publishedAt)).toBeLessThanOrEqual(instant);
+              const expected = documents
+                .filter(
+                  (document) =>
+                    Date.parse(document.publishedAt as string) <= instant &&
+                    tickers.some((ticker) => document.tickers?.includes(ticker)),
+                )
+                .map((document) => `${document.id}#0`);
+              // A vector search with k above the corpus returns exactly the admissible chunks, as LanceDB does.
+              if (mode === 'vector') {
+                expect(new Set(ids(hits))).toEqual(new Set(expected));
+                expect(new Set(ids(await store.search(request)))).toEqual(new Set(expected));
+              }
+              // The same instant given as a Date or epoch milliseconds admits the same chunks.
+              expect(ids(await index.search({ ...request, asOf: new Date(instant) }))).toEqual(ids(hits));
+              expect(ids(await index.search({ ...request, asOf: instant }))).toEqual(ids(hits));
+            },
+          ),
+          { seed: 42, numRuns: 40 },
+        );
+      }
+    } finally {
+      if (saved === undefined) delete process.env.TZ;
+      else process.env.TZ = saved;
+    }
+  });
+
   it('ranks by vector exactly as LanceDB does, and its text and hybrid lists overlap LanceDB’s (property)', async () => {
     let overlap = 0;
     let total = 0;
@@ -242,6 +314,9 @@ describe('createMemoryIndex', () => {
     const local = await openEvidenceStore({ uri: directory, tableName: 'reload', embedder });
     await local.add(documents.slice(0, 15));
     const hot = await createMemoryIndex({ store: local, tickers: ['AAPL'] });
+    // A second handle on the same table (another process's writes look the same), and an index allowed to be stale.
+    const writer = await openEvidenceStore({ uri: directory, tableName: 'reload', embedder });
+    const lazy = await createMemoryIndex({ store: local, tickers: ['AAPL'], maxStalenessMs: 3_600_000 });
     const late: EvidenceDocumentInput = {
       id: 'AAPL-late',
       tickers: ['AAPL'],
@@ -250,7 +325,6 @@ describe('createMemoryIndex', () => {
       title: 'Apple late news',
       text: 'Apple said wearables revenue collapsed 40% in December.',
     };
-    await local.add([late]);
     const request: SearchRequest = {
       query: 'wearables collapsed',
       tickers: ['AAPL'],
@@ -258,10 +332,33 @@ describe('createMemoryIndex', () => {
       mode: 'text',
     };
     expect(ids(await hot.search(request))).not.toContain('AAPL-late#0');
-    expect(await hot.version()).toBe(await local.version());
+    await writer.add([late]);
+    // Every search reads the store version first (default maxStalenessMs 0): the write is visible at once.
     expect(ids(await hot.search(request))[0]).toBe('AAPL-late#0');
     expect(hot.stats().loads).toBe(2);
+    expect(hot.stats().version).toBe(await writer.version());
     expect(await hot.refresh()).toBe(false);
+    // Within maxStalenessMs the snapshot is served as loaded; version()/refresh() bring it up to date.
+    expect(ids(await lazy.search(request))).not.toContain('AAPL-late#0');
+    expect(lazy.stats().versionChecks).toBe(0);
+    expect(await lazy.version()).toBe(await writer.version());
+    expect(ids(await lazy.search(request))[0]).toBe('AAPL-late#0');
+    // A delete is seen too: the deleted chunk is never served again.
+    await writer.deleteDocuments(['AAPL-late']);
+    expect(ids(await hot.search(request))).not.toContain('AAPL-late#0');
+    expect(hot.stats().loads).toBe(3);
+    // Concurrent searches across a write share reloads; the one started after the write sees it.
+    const again = await Promise.all(
+      Array.from({ length: 6 }, async (_, n) => {
+        if (n === 3) await writer.add([late]);
+        return ids(await hot.search(request));
+      }),
+    );
+    expect(again[3]?.[0]).toBe('AAPL-late#0');
+    expect(hot.stats().loads).toBeLessThanOrEqual(5);
+    lazy.close();
+    await writer.close();
+    await local.add([{ ...late, id: 'AAPL-late-2', text: 'Apple said wearables revenue collapsed 50% again.' }]);
 
     const item = {
       ticker: 'AAPL',
