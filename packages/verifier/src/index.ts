@@ -68,6 +68,7 @@ export {
   type VerifierPoolBatchOptions,
   type VerifierPoolOptions,
   type VerifierPoolProgress,
+  type WorkerStartup,
 } from './verify/worker-pool.ts';
 // #endregion
 
@@ -186,7 +187,7 @@ export {
   rankEvidence,
   supportFeatures,
 } from './pipeline/judge.ts';
-export { type EvidencePool, type PoolEntry, preparePool } from './pipeline/pool.ts';
+export { EVIDENCE_CACHE_LIMIT, type EvidencePool, type PoolEntry, preparePool } from './pipeline/pool.ts';
 export { type PreparedReasoning, prepareReasoning } from './pipeline/prepare.ts';
 export { createRetriever, mentionsMacro, type Retriever } from './pipeline/retrieve.ts';
 export { auroc, fitLogistic } from './scoring/metrics.ts';

@@ -29,7 +29,8 @@ export interface EvidencePool {
   defaultIdf: number;
 }
 
-const EVIDENCE_CACHE_LIMIT = 50_000;
+/** Most chunks whose prepared evidence a process keeps (least recently used evicted first). */
+export const EVIDENCE_CACHE_LIMIT = 50_000;
 
 /**
  * Prepared evidence (sentences, facts, stance) shared by every verifier in the process, keyed by chunk id,

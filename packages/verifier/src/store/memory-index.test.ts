@@ -113,6 +113,17 @@ describe('createMemoryIndex', () => {
     expect(stats.version).toBe(await store.version());
     expect(stats.tickers).toEqual(TICKERS);
     expect(stats.loads).toBe(1);
+    // chunks(): the loaded chunks, as a vector search returns them (without vectors and scores).
+    const loaded = index.chunks();
+    expect(new Set(ids(loaded))).toEqual(new Set(documents.map((document) => `${document.id}#0`)));
+    const [first] = await store.search({
+      documentIds: [loaded[0]?.documentId as string],
+      asOf: '2030-01-01',
+      vector: new Float32Array(embedder.dimension).fill(1),
+      mode: 'vector',
+      k: 1,
+    });
+    expect(loaded[0]).toEqual({ ...first, score: 0, vectorScore: undefined });
   });
 
   it('store.snapshot reads the chunks of tickers or whole kinds, with vectors, at one version', async () => {

@@ -80,6 +80,8 @@ export interface MemoryIndex {
   version(): Promise<number>;
   /** Reload the snapshot if the store version moved (regardless of `maxStalenessMs`). Resolves to true when it reloaded. */
   refresh(): Promise<boolean>;
+  /** The loaded chunks (copies, without vectors), in load order: e.g. to analyse their evidence ahead of time. */
+  chunks(): SearchHit[];
   /** Counters. */
   stats(): MemoryIndexStats;
   /** Drop the snapshot (the store stays open; the caller owns it). Idempotent. */
@@ -282,6 +284,10 @@ export async function createMemoryIndex(options: MemoryIndexOptions): Promise<Me
       return snapshot.version;
     },
     refresh,
+    chunks() {
+      assertOpen();
+      return snapshot.entries.map((entry) => toHit(entry, 0, {}, false));
+    },
     stats: () => ({
       version: snapshot.version,
       chunks: snapshot.entries.length,

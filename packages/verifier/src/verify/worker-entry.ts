@@ -6,11 +6,13 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { toTradeR1Error } from '@trade-r1/core';
 import { createDefaultEmbedder } from '../embedders/static/default-embedder.ts';
+import { EVIDENCE_CACHE_LIMIT, prepareHit } from '../pipeline/pool.ts';
 import { openEvidenceStore } from '../store/evidence-store.ts';
 import { createMemoryIndex } from '../store/memory-index.ts';
 import { createVerifier } from './verifier.ts';
 import type { WorkerInit, WorkerReply, WorkerRequest } from './worker-protocol.ts';
 
+const began = performance.now();
 const init = workerData as WorkerInit;
 const port = parentPort;
 if (!port) throw new Error('worker-entry must run in a worker thread');
@@ -34,8 +36,14 @@ try {
         embedder,
         tickers: init.memoryIndex.tickers,
         sourceKinds: init.memoryIndex.sourceKinds,
+        maxStalenessMs: init.memoryIndex.maxStalenessMs,
       })
     : undefined;
+  // Analyse the loaded chunks' evidence now (facts, tables, stance) instead of on first retrieval; the cache of
+  // prepared evidence holds EVIDENCE_CACHE_LIMIT chunks, so at most that many (the rest on first use).
+  const chunks = index?.chunks() ?? [];
+  const analysed = init.memoryIndex?.analyse ? Math.min(chunks.length, EVIDENCE_CACHE_LIMIT) : 0;
+  for (const hit of chunks.slice(0, analysed)) prepareHit(hit);
   const verifier = createVerifier({ store: index ?? store, embedder, options: init.verifierOptions });
   const running = new Map<number, AbortController>();
   port.on('message', (message: WorkerRequest) => {
@@ -65,7 +73,13 @@ try {
       )
       .finally(() => running.delete(message.id));
   });
-  port.postMessage({ type: 'ready' } satisfies WorkerReply);
+  const startup = {
+    ms: Math.round(performance.now() - began),
+    chunks: chunks.length,
+    analysed,
+    notAnalysed: init.memoryIndex?.analyse ? chunks.length - analysed : 0,
+  };
+  port.postMessage({ type: 'ready', startup } satisfies WorkerReply);
 } catch (error) {
   port.postMessage({ type: 'failed', error: serialise(error) } satisfies WorkerReply);
 }

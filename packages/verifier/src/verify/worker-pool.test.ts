@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { benchCorpus, benchReasoning } from '../../bench/verify-corpus.ts';
 import { createDefaultEmbedder, type DefaultEmbedder } from '../embedders/static/default-embedder.ts';
 import { openEvidenceStore } from '../store/evidence-store.ts';
+import { createMemoryIndex } from '../store/memory-index.ts';
 import type { EvidenceStore } from '../store/types.ts';
 import { createVerifier } from './verifier.ts';
 import { createVerifierPool, type VerifierPool, type VerifierPoolProgress } from './worker-pool.ts';
@@ -65,6 +66,44 @@ describe('createVerifierPool', () => {
     }
   }, 60_000);
 
+  it('is deterministic: equal to sequential verify() calls for any worker count and chunk size, with analysed evidence', async () => {
+    const subset = items.slice(0, 16);
+    const index = await createMemoryIndex({ store, tickers });
+    const sequential = [];
+    const verifier = createVerifier({ store: index, embedder, options: { k: 5 } });
+    for (const item of subset) sequential.push(await verifier.verify(item));
+    index.close();
+    for (const [workers, chunkSize, analyse] of [
+      [1, 16, false],
+      [2, 3, true],
+    ] as const) {
+      const indexed = await createVerifierPool({
+        storeUri: directory,
+        workers,
+        chunkSize,
+        verifierOptions: { k: 5 },
+        memoryIndex: { tickers, analyse },
+      });
+      try {
+        expect(indexed.startup).toHaveLength(workers);
+        for (const startup of indexed.startup) {
+          expect(startup.chunks).toBe(tickers.length * 20);
+          expect(startup.analysed).toBe(analyse ? startup.chunks : 0);
+          expect(startup.notAnalysed).toBe(0);
+        }
+        const progress: number[] = [];
+        const reports = await indexed.verifyBatch(subset, { onProgress: ({ done }) => progress.push(done) });
+        expect(reports).toEqual(sequential);
+        expect(progress.at(-1)).toBe(subset.length);
+        expect(progress).toEqual([...progress].sort((left, right) => left - right));
+        // The same call again gives the same reports (caches warm).
+        expect(await indexed.verifyBatch(subset)).toEqual(sequential);
+      } finally {
+        await indexed.close();
+      }
+    }
+  }, 90_000);
+
   it('rejects invalid items before any work, misspelled options, aborted and closed calls', async () => {
     const bad = [...items.slice(0, 3), { ticker: 'AAPL', asOf: 'not a date', reasoning: 'x', decision: 'BUY' }];
     await expect(pool.verifyBatch(bad as never)).rejects.toMatchObject({ code: 'INVALID_INPUT' });
@@ -78,6 +117,15 @@ describe('createVerifierPool', () => {
     await expect(
       createVerifierPool({ storeUri: directory, verifierOptions: { kk: 5 } } as never),
     ).rejects.toMatchObject({ code: 'INVALID_CONFIG' });
+    for (const memoryIndex of [
+      { tickers, analyze: true },
+      { tickers, maxStalenessMs: -1 },
+      { tickers, analyse: 'yes' },
+    ]) {
+      await expect(createVerifierPool({ storeUri: directory, memoryIndex } as never)).rejects.toMatchObject({
+        code: 'INVALID_CONFIG',
+      });
+    }
     await expect(createVerifierPool(undefined as never)).rejects.toMatchObject({ code: 'INVALID_CONFIG' });
     // A worker's startup failure reaches the caller typed.
     await expect(

@@ -9,8 +9,20 @@ export interface WorkerInit {
   tableName?: string;
   storageOptions?: Record<string, string>;
   verifierOptions?: VerifierOptions;
-  memoryIndex?: { tickers: string[]; sourceKinds: SourceKind[] };
+  memoryIndex?: { tickers: string[]; sourceKinds: SourceKind[]; maxStalenessMs: number; analyse: boolean };
   concurrency: number;
+}
+
+/** What a worker loaded at start. */
+export interface WorkerStartup {
+  /** Milliseconds from the worker's first line to ready (embedder, store, memory index, analysis). */
+  ms: number;
+  /** Chunks in its memory index (0 without one). */
+  chunks: number;
+  /** Chunks whose evidence was analysed ahead of time (`memoryIndex.analyse`). */
+  analysed: number;
+  /** Chunks not analysed ahead of time because the per-process evidence cache holds fewer (analysed on first use). */
+  notAnalysed: number;
 }
 
 /** A serialised TradeR1Error. */
@@ -29,7 +41,7 @@ export type WorkerRequest =
 
 /** Worker → pool. */
 export type WorkerReply =
-  | { type: 'ready' }
+  | { type: 'ready'; startup: WorkerStartup }
   | { type: 'failed'; error: WorkerError }
   | { type: 'result'; id: number; reports: VerificationReport[] }
   | { type: 'error'; id: number; error: WorkerError }
