@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { loadTermSimilarity } from '../scoring/soft-match.ts';
 import { checkClaim } from './check-claim.ts';
 import { prepareEvidence } from './evidence.ts';
 import { analyzeText } from './facts.ts';
@@ -271,5 +272,66 @@ describe('figures implied by the evidence', () => {
     expect(check('Acme expects revenue of about $62.5 billion at the midpoint.').numbers[0]?.status).toBe('matched');
     const swapped = check('Acme raised its EPS guidance by 55 cents.');
     expect(swapped.numbers[0]?.status).not.toBe('matched');
+  });
+});
+
+describe('checkClaim beyond the top-k chunks and the claim’s own words', () => {
+  const traffic = prepareEvidence({
+    chunkId: 'traffic#0',
+    documentId: 'traffic',
+    chunkIndex: 0,
+    publishedAt: '2024-01-30T12:00:00.000Z',
+    tickers: ['ACME'],
+    title: 'Acme update',
+    text: 'Shoppers flocked to the discount chain, and foot traffic surged 20% from a year earlier. The board met on Tuesday.',
+  });
+  const board = prepareEvidence({
+    chunkId: 'board#0',
+    documentId: 'board',
+    chunkIndex: 0,
+    publishedAt: '2024-01-30T12:00:00.000Z',
+    tickers: ['ACME'],
+    title: 'Acme board',
+    text: 'The board named Jane Doe chair. Initech remains the largest supplier.',
+  });
+  const run = async (
+    claim: string,
+    options: { similarity?: boolean; evidence?: (typeof traffic)[]; admissible?: (typeof traffic)[] },
+  ) =>
+    checkClaim({
+      claim: analyzeText(claim),
+      claimNegated: false,
+      evidence: options.evidence ?? [traffic],
+      ...(options.admissible ? { admissible: () => options.admissible as (typeof traffic)[] } : {}),
+      idf: new Map(),
+      defaultIdf: 1,
+      subjectTicker: 'ACME',
+      similarity: options.similarity ? await loadTermSimilarity() : null,
+    });
+
+  it('confirms a figure restated in other words by word-vector coverage of the words around it', async () => {
+    const claim = 'Store visitors numbered 20% more than a year before, with customers thronging the bargain retailer.';
+    expect((await run(claim, {})).numbers.map((number) => number.status)).toEqual(['missing']);
+    expect((await run(claim, { similarity: true })).numbers.map((number) => number.status)).toEqual(['matched']);
+    // Soft coverage only confirms: the same figure about something else stays unconfirmed.
+    const unrelated = await run('Board fees at the parent company amounted to 20% of the budget on Tuesday.', {
+      similarity: true,
+    });
+    expect(unrelated.numbers.map((number) => number.status)).toEqual(['missing']);
+  });
+
+  it('confirms a figure stated in an admissible chunk outside the top k', async () => {
+    const claim = 'Foot traffic surged 20% from a year earlier.';
+    expect((await run(claim, { evidence: [board] })).numbers.map((number) => number.status)).toEqual(['missing']);
+    const found = await run(claim, { evidence: [board], admissible: [board, traffic] });
+    expect(found.numbers.map((number) => [number.status, number.chunkId])).toEqual([['matched', 'traffic#0']]);
+  });
+
+  it('marks an entity no admissible chunk names as absent, and one named elsewhere as only missing', async () => {
+    const result = await run('The discount chain buys from Globex and from Initech.', { admissible: [traffic, board] });
+    expect(result.entities.map((entity) => [entity.name, entity.status, entity.absent === true])).toEqual([
+      ['Globex', 'missing', true],
+      ['Initech', 'missing', false],
+    ]);
   });
 });

@@ -5,6 +5,7 @@
  * makes the claim `contradicted` rather than merely weakly supported.
  */
 
+import { softCoverage, type TermSimilarity } from '../scoring/soft-match.ts';
 import { tokenize } from '../scoring/text.ts';
 import { derivedQuantities } from './derived.ts';
 import type { EvidenceSentence, PreparedEvidence } from './evidence.ts';
@@ -40,6 +41,8 @@ export interface EntityCheck {
   kind: 'company' | 'name';
   /** Found in the evidence; `conflict` when the matching evidence sentence names another company instead. */
   status: CheckStatus;
+  /** True when no admissible evidence (not only the claim's best chunks) names it at all. */
+  absent?: boolean;
 }
 
 /** A period of the claim. */
@@ -98,6 +101,11 @@ export interface CheckClaimInput {
   defaultIdf: number;
   /** The ticker under verification: its company names count as matched when the evidence is about it. */
   subjectTicker?: string;
+  /**
+   * Word-vector similarity: a figure equal to an evidence figure is also confirmed when the words around it say
+   * the same in other words (soft coverage ≥ the context bar). Only ever confirms; never makes a conflict.
+   */
+  similarity?: TermSimilarity | null;
 }
 
 type MetricRelation = 'same' | 'related' | 'different' | 'unknown';
@@ -239,17 +247,35 @@ function distinctive(quantity: AnchoredQuantity): boolean {
 const SCALE_WORDS =
   /^(?:bn|mn|mm|k|m|b|t|tn|thousand|million|billion|trillion|percent|pct|pp|bps|points?|pts|dollars?|cents|x|times)$/;
 
-/** Share of the content words within five words of a figure (in the claim) found in an evidence sentence. */
-function localOverlap(claim: TextFacts, quantity: AnchoredQuantity, present: ReadonlySet<string>): number {
+/** The content words around a claim's figure (six before it, five after). */
+function figureWindow(claim: TextFacts, quantity: AnchoredQuantity): TextFacts['tokens'] {
   const index = claim.tokens.findIndex((token) => token.start >= quantity.end);
   const from = Math.max(0, (index < 0 ? claim.tokens.length : index) - 6);
-  const window = claim.tokens
+  return claim.tokens
     .slice(from, (index < 0 ? claim.tokens.length : index) + 5)
     .filter(
       (token) => !token.stop && token.norm.length > 1 && !/^\d/.test(token.norm) && !SCALE_WORDS.test(token.lower),
     );
+}
+
+/** Share of the content words around a claim's figure found in an evidence sentence. */
+function localOverlap(claim: TextFacts, quantity: AnchoredQuantity, present: ReadonlySet<string>): number {
+  const window = figureWindow(claim, quantity);
   if (window.length === 0) return 0;
   return window.filter((token) => present.has(token.norm)).length / window.length;
+}
+
+/** Soft coverage of the words around a claim's figure by an evidence sentence (0 without word vectors). */
+function softLocalOverlap(
+  claim: TextFacts,
+  quantity: AnchoredQuantity,
+  scored: ScoredSentence,
+  similarity: TermSimilarity | null | undefined,
+): number {
+  if (!similarity) return 0;
+  const window = figureWindow(claim, quantity);
+  if (window.length === 0) return 0;
+  return softCoverage(window, scored.sentence.facts.tokens, scored.sentence.termSet, () => 1, similarity);
 }
 
 function checkNumber(
@@ -257,6 +283,7 @@ function checkNumber(
   claim: TextFacts,
   sentences: ScoredSentence[],
   matchedIn: Set<ScoredSentence>,
+  similarity?: TermSimilarity | null,
 ): NumberCheck {
   let conflict: NumberCheck | null = null;
   let periodConflict: NumberCheck | null = null;
@@ -341,8 +368,14 @@ function checkNumber(
           if (relation !== 'unknown' && stated) periodConflict ??= { ...result, status: 'missing', reason: 'period' };
           continue;
         }
-        // A figure with no metric on either side only counts when the sentence is clearly about the claim.
-        if (relation === 'unknown' && local < context) continue;
+        // A figure with no metric on either side only counts when the sentence is clearly about the claim — in the
+        // claim's words or, by word vectors, in other words ("sales climbed 12%" for "revenue rose 12%").
+        if (
+          relation === 'unknown' &&
+          local < context &&
+          softLocalOverlap(claim, claimQuantity, scored, similarity) < context
+        )
+          continue;
         matchedIn.add(scored);
         return { ...result, status: 'matched', reason: null };
       }
@@ -567,7 +600,13 @@ export function checkClaim(input: CheckClaimInput): ClaimChecks {
   const numbers = claim.quantities
     .filter((quantity) => quantity.role !== 'tolerance')
     .map((quantity) => {
-      const check = checkNumber(quantity, claim, sentences, matchedIn);
+      const check = checkNumber(quantity, claim, sentences, matchedIn, input.similarity);
+      if (check.status === 'missing' && check.reason === null && input.admissible) {
+        // Retrieval ranks whole chunks: the sentence stating the figure may sit in an admissible chunk outside the
+        // top k. The same figure in a sentence about the claim confirms it there too.
+        const found = checkNumber(quantity, claim, everywhere(), matchedIn, input.similarity);
+        return found.status === 'matched' ? found : check;
+      }
       if (check.status !== 'conflict' || !input.admissible) return check;
       // Precision first: a figure stated for the same slot anywhere in the admissible evidence is not contradicted.
       const confirmed = checkNumber(quantity, claim, everywhere(), new Set());
@@ -642,7 +681,13 @@ export function checkClaim(input: CheckClaimInput): ClaimChecks {
             termCoverage(rest, scored.sentence.termSet, idf, defaultIdf) >= 0.5 &&
             scored.sentence.facts.entities.some((other) => other.kind === 'company' && other.key !== entity.key),
         );
-    entities.push({ name: entity.raw, kind: entity.kind, status: replaced ? 'conflict' : 'missing' });
+    const absent = !replaced && input.admissible !== undefined && !namedIn(input.admissible());
+    entities.push({
+      name: entity.raw,
+      kind: entity.kind,
+      status: replaced ? 'conflict' : 'missing',
+      ...(absent ? { absent: true } : {}),
+    });
     if (replaced) conflicts.push(`${entity.raw} is not the company the evidence attributes this to`);
   }
   // The subject company put on another company's sentence ("Apple also lost 1.3% after it forecast higher costs"

@@ -377,7 +377,15 @@ function findEntities(text: string, tokens: WordToken[]): EntityMention[] {
     const sentenceStart = index === 0 || /[.!?:]\s*$/.test(text.slice(Math.max(0, token.start - 3), token.start));
     const proper = /^[A-Z][a-z]+(?:[A-Z][a-z]+)*$|^[a-z]+[A-Z][A-Za-z]*$/.test(token.raw);
     if (!proper || COMMON_CAPITALISED.has(token.raw) || NOT_ENTITIES.has(token.raw.toUpperCase())) continue;
-    if (sentenceStart && !/^[a-z]+[A-Z]/.test(token.raw)) continue;
+    // A capitalised first word is ambiguous alone, but not when a proper word follows it ("Eastbrook Capital
+    // upgraded…", "Morgan Stanley said…"): that is a multi-word name.
+    const following = tokens[index + 1];
+    const startsName =
+      following !== undefined &&
+      following.start <= token.end + 1 &&
+      /^[A-Z][a-z]+(?:[A-Z][a-z]+)*$/.test(following.raw) &&
+      !COMMON_CAPITALISED.has(following.raw);
+    if (sentenceStart && !/^[a-z]+[A-Z]/.test(token.raw) && !startsName) continue;
     // Join consecutive capitalised words ("Vision Pro", "Tim Cook").
     let raw = token.raw;
     let end = token.end;

@@ -36,6 +36,8 @@ const MIN_QUOTE_WORDS = 6;
 const SOFT_SENTENCES = 8;
 /** The most support a keyword list can get (below any sensible `supportThreshold`). */
 const KEYWORD_LIST_CAP = 0.2;
+/** Most support for a claim naming an entity no admissible evidence names. */
+const ABSENT_ENTITY_CAP = 0.2;
 /** Support of a contradicted claim, relative to its support before the contradiction. */
 const CONTRADICTED_SUPPORT = 0.02;
 
@@ -227,6 +229,7 @@ export function judgeClaim(
     idf: context.idf,
     defaultIdf: context.defaultIdf,
     subjectTicker: options.subjectTicker,
+    similarity: options.similarity,
   });
   const verbatim = isVerbatimQuote(
     claim.claim.text,
@@ -247,6 +250,9 @@ export function judgeClaim(
   // A keyword list states nothing (no predicate links its words): topical overlap cannot make it supported. This
   // is the one structural bound on the fitted model, against keyword stuffing under RL.
   if (features.keywordList === 1) probability = Math.min(probability, KEYWORD_LIST_CAP);
+  // A claim about someone or something the admissible evidence never names is not supported by it, however closely
+  // the rest of its words match (a statement moved onto another company, product or person).
+  if (checks.entities.some((entity) => entity.absent)) probability = Math.min(probability, ABSENT_ENTITY_CAP);
   if (verbatim) probability = Math.max(probability, 0.95);
   const contradicted = checks.conflicts.length > 0;
   const support = contradicted ? probability * CONTRADICTED_SUPPORT : probability;

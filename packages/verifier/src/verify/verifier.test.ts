@@ -153,6 +153,19 @@ describe('createVerifier (real LanceDB table, default embedder)', () => {
     expect(capped.scores.factuality).toBeLessThan(0.5);
   });
 
+  it('does not support a statement moved onto a party no admissible evidence names', async () => {
+    const verifier = createVerifier({ store, embedder });
+    const line = '- Northgate Securities upgraded Acme to buy with a $240 price target.';
+    const swapped = FAITHFUL.replace(line, '- Eastbrook Capital upgraded Acme to buy with a $240 price target.');
+    const faithful = await verifier.verify({ ticker: 'ACME', asOf: ASOF, reasoning: FAITHFUL, decision: 'BUY' });
+    const report = await verifier.verify({ ticker: 'ACME', asOf: ASOF, reasoning: swapped, decision: 'BUY' });
+    expect(faithful.claims.find((item) => item.text.includes('Northgate'))?.verdict).toBe('supported');
+    const claim = report.claims.find((item) => item.text.includes('Eastbrook'));
+    expect(claim?.verdict).toBe('unsupported');
+    expect(claim?.checks.entities.find((entity) => entity.name.includes('Eastbrook'))?.absent).toBe(true);
+    expect(report.scores.factuality).toBeLessThan(faithful.scores.factuality);
+  });
+
   it('treats a fact only published after asOf as unsupported, and supported once it is public', async () => {
     const verifier = createVerifier({ store, embedder });
     const reasoning = `${FAITHFUL.split('<conclusion>')[0]}\nAcme booked a $2.3 billion restructuring charge and will close its hardware division.`;
