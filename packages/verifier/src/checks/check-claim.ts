@@ -10,6 +10,7 @@ import { tokenize } from '../scoring/text.ts';
 import { derivedQuantities } from './derived.ts';
 import type { EvidenceSentence, PreparedEvidence } from './evidence.ts';
 import type { AnchoredQuantity, DirectionMention, MetricMention, TextFacts } from './facts.ts';
+import { impliedDirection } from './implied-direction.ts';
 import type { DirectionAxis } from './lexicon.ts';
 import { type Period, periodLabel, periodRelation } from './periods.ts';
 import { compareQuantities } from './quantities.ts';
@@ -244,6 +245,10 @@ function distinctive(quantity: AnchoredQuantity): boolean {
   return digits.length >= 2 && Number(digits) % 5 !== 0;
 }
 
+/** A rival table row: the claim names at least this share of its label, and this much more than of the cell's row. */
+const RIVAL_ROW_NAMED = 0.8;
+const RIVAL_ROW_MARGIN = 0.3;
+
 const SCALE_WORDS =
   /^(?:bn|mn|mm|k|m|b|t|tn|thousand|million|billion|trillion|percent|pct|pp|bps|points?|pts|dollars?|cents|x|times)$/;
 
@@ -278,6 +283,41 @@ function softLocalOverlap(
   return softCoverage(window, scored.sentence.facts.tokens, scored.sentence.termSet, () => 1, similarity);
 }
 
+/** Share of a table row label's terms the claim names. */
+function rowPrecision(scored: ScoredSentence, claimTerms: ReadonlySet<string>): number {
+  const terms = scored.sentence.cell?.rowTerms ?? [];
+  return terms.length === 0 ? 0 : terms.filter((term) => claimTerms.has(term)).length / terms.length;
+}
+
+/**
+ * For a figure found in a table cell: another row of the same table and column whose label the claim names much
+ * more completely ("Value added tax receivables" vs "Other") — the row the claim is about — with the figure stated
+ * there, or null. A value read off another row is not the claimed row's value.
+ */
+function rivalRow(
+  scored: ScoredSentence,
+  claimQuantity: AnchoredQuantity,
+  claimTerms: ReadonlySet<string>,
+  sentences: readonly ScoredSentence[],
+): { scored: ScoredSentence; quantity: AnchoredQuantity; named: number } | null {
+  const cell = scored.sentence.cell;
+  if (cell === null) return null;
+  const own = rowPrecision(scored, claimTerms);
+  let best: { scored: ScoredSentence; quantity: AnchoredQuantity; named: number } | null = null;
+  for (const other of sentences) {
+    const otherCell = other.sentence.cell;
+    if (other === scored || otherCell === null || other.evidence !== scored.evidence) continue;
+    if (otherCell.table !== cell.table || otherCell.column !== cell.column) continue;
+    const named = rowPrecision(other, claimTerms);
+    if (named < RIVAL_ROW_NAMED || named < own + RIVAL_ROW_MARGIN || (best !== null && named <= best.named)) continue;
+    const quantity = other.sentence.facts.quantities.find(
+      (candidate) => compareQuantities(claimQuantity, candidate) !== 'incomparable',
+    );
+    if (quantity) best = { scored: other, quantity, named };
+  }
+  return best;
+}
+
 function checkNumber(
   claimQuantity: AnchoredQuantity,
   claim: TextFacts,
@@ -287,6 +327,7 @@ function checkNumber(
 ): NumberCheck {
   let conflict: NumberCheck | null = null;
   let periodConflict: NumberCheck | null = null;
+  const claimTerms = new Set(claim.terms);
   const claimPeriods = claimQuantity.periods.length > 0 ? claimQuantity.periods : claim.periods;
   // A claim that names no period is about the latest state: for its metric (and window), an older document's
   // figure is superseded by a newer one and cannot contradict it.
@@ -307,6 +348,24 @@ function checkNumber(
       if (claimQuantity.role === 'tolerance' || evidenceQuantity.role === 'tolerance') continue;
       const comparison = compareQuantities(claimQuantity, evidenceQuantity);
       if (comparison === 'incomparable') continue;
+      if (comparison === 'match' && scored.sentence.cell !== null) {
+        // A cell of another row than the one the claim names is no confirmation; when the claim names that row in
+        // full and its cell states another value, the claim misreads the table.
+        const rival = rivalRow(scored, claimQuantity, claimTerms, sentences);
+        if (rival) {
+          if (rival.named === 1 && compareQuantities(claimQuantity, rival.quantity) === 'conflict') {
+            conflict ??= {
+              claimed: claimQuantity.raw,
+              metric: claimQuantity.metric?.id ?? null,
+              evidence: rival.quantity.raw,
+              chunkId: rival.scored.evidence.chunkId,
+              status: 'conflict',
+              reason: 'value',
+            };
+          }
+          continue;
+        }
+      }
       // Figures over different look-back windows ("20-day" vs "5-day" return) describe different metrics.
       const horizonsDiffer =
         claimQuantity.horizon !== null &&
@@ -748,8 +807,28 @@ export function checkClaim(input: CheckClaimInput): ClaimChecks {
   }
 
   const weigh = (terms: string[]) => weightTerms(terms, idf, defaultIdf);
-  const directions = claim.directions.map((direction) => {
+  const directions = claim.directions.map((direction): DirectionCheck => {
+    // The claim's own figures ("to $12 million from $9 million") fix its direction: a verb against them is wrong
+    // whatever the evidence says, and figures both confirmed by the evidence confirm the verb by arithmetic.
+    const implied = impliedDirection(direction, claim);
+    const base = { word: direction.word, polarity: direction.polarity, metric: direction.metric?.id ?? null };
+    if (implied && implied.polarity !== direction.polarity) {
+      const figures = implied.movement ? implied.current.raw : `${implied.current.raw} from ${implied.prior.raw}`;
+      return { ...base, status: 'conflict', evidence: figures, chunkId: null };
+    }
     const check = checkDirection(direction, claim, sentences, weigh);
+    if (implied && !implied.movement && check.status !== 'matched') {
+      const confirmed = (quantity: typeof implied.current) =>
+        numbers.find((number) => number.claimed === quantity.raw && number.status === 'matched');
+      const current = confirmed(implied.current);
+      if (current && confirmed(implied.prior))
+        return {
+          ...base,
+          status: 'matched',
+          evidence: `${implied.current.raw} from ${implied.prior.raw}`,
+          chunkId: current.chunkId,
+        };
+    }
     if (check.status !== 'conflict' || !input.admissible) return check;
     // Precision first: the claimed direction stated for the same slot elsewhere in the admissible evidence.
     const confirmation = confirmDirection(direction, claim, everywhere(), weigh);
@@ -758,7 +837,9 @@ export function checkClaim(input: CheckClaimInput): ClaimChecks {
   for (const check of directions) {
     if (check.status === 'conflict') {
       conflicts.push(
-        `"${check.word}" (${check.metric ?? 'direction'}) contradicts "${check.evidence}" in ${check.chunkId}`,
+        check.chunkId === null
+          ? `"${check.word}" contradicts the claim's own figures (${check.evidence})`
+          : `"${check.word}" (${check.metric ?? 'direction'}) contradicts "${check.evidence}" in ${check.chunkId}`,
       );
     }
   }

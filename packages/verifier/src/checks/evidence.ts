@@ -22,6 +22,8 @@ export interface EvidenceSentence {
   negated: boolean;
   /** Content terms the sentence negates. */
   negatedTerms: Set<string>;
+  /** For a table cell statement: its table (index in the chunk), column header and the row label's terms. */
+  cell: { table: number; column: string; rowTerms: string[] } | null;
 }
 
 /** A retrieved chunk prepared for checking. */
@@ -109,11 +111,16 @@ export function prepareEvidence(hit: {
   }
   const spans = [
     ...splitSentences(prose),
-    ...tables.statements.map((statement) => ({ text: statement.text, start: statement.start })),
+    ...tables.statements.map((statement) => ({ text: statement.text, start: statement.start, cell: statement.cell })),
   ];
   const sentences: EvidenceSentence[] = spans.map((span) => {
     const facts = analyzeText(span.text);
+    const cell =
+      'cell' in span && span.cell
+        ? { table: span.cell.table, column: span.cell.column, rowTerms: [...new Set(analyzeText(span.cell.row).terms)] }
+        : null;
     return {
+      cell,
       text: span.text,
       start: span.start,
       facts,

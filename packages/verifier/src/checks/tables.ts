@@ -18,6 +18,8 @@ export interface TableStatement {
   start: number;
   /** End of the row's line. */
   end: number;
+  /** Which table of the text (0, 1, …), its row label and its column header. */
+  cell: { table: number; row: string; column: string };
 }
 
 /** The tables of a text. */
@@ -82,15 +84,55 @@ function alignedCells(line: string): string[] | null {
 
 const isRule = (cells: string[]): boolean => cells.every((cell) => /^:?-{2,}:?$/.test(cell) || cell === '');
 
+/** A currency sign with a compact scale, as annual reports head their columns: `€m`, `£m`, `$bn`, `US$'000`, `RMB'000`. */
+const COMPACT_SCALE = /(?:^|[\s(|])(US\$|HK\$|\$|€|£|¥|RMB|USD|EUR|GBP)\s?(m|mn|bn|b|k|'000|000)(?=[\s)|.,]|$)/i;
+const COMPACT_SCALE_WORD: Record<string, string> = {
+  m: 'million',
+  mn: 'million',
+  bn: 'billion',
+  b: 'billion',
+  k: 'thousand',
+  "'000": 'thousand',
+  '000': 'thousand',
+};
+/** Currency signs in a table's header or caption, and how a cell value is written with them. */
+const CURRENCY_SIGN =
+  /(US\$|HK\$|\$|€|£|¥|\bRMB\b|\bUSD\b|\bEUR\b|\bGBP\b|\bdollars\b|\beuros?\b|\bpounds sterling\b)/i;
+const CURRENCY_WRITTEN: Record<string, string> = {
+  us$: '$',
+  hk$: 'HK$',
+  $: '$',
+  '€': '€',
+  '£': '£',
+  '¥': '¥',
+  rmb: 'RMB',
+  usd: '$',
+  eur: '€',
+  gbp: '£',
+  dollars: '$',
+  euro: '€',
+  euros: '€',
+  'pounds sterling': '£',
+};
+
 function scaleOf(text: string): string | null {
   const match = SCALE_HINT.exec(text);
-  if (!match) return null;
-  const word = (match[1] ?? match[2] ?? match[3] ?? match[4] ?? '').toLowerCase();
-  return SCALE_WORD[word] ?? null;
+  if (match) {
+    const word = (match[1] ?? match[2] ?? match[3] ?? match[4] ?? '').toLowerCase();
+    return SCALE_WORD[word] ?? null;
+  }
+  const compact = COMPACT_SCALE.exec(text);
+  return compact ? (COMPACT_SCALE_WORD[(compact[2] ?? '').toLowerCase()] ?? null) : null;
 }
 
-/** Rewrite one numeric cell with the table's scale and currency: `(1,234)` → `-$1,234 million`. */
-function cellValue(raw: string, scale: string | null, currency: boolean): string | null {
+/** The currency sign a table's cells are written with (from its caption or headers), or null. */
+function currencyOf(text: string): string | null {
+  const match = CURRENCY_SIGN.exec(text);
+  return match ? (CURRENCY_WRITTEN[(match[1] ?? '').toLowerCase()] ?? null) : null;
+}
+
+/** Rewrite one numeric cell with the table's scale and currency sign: `(1,234)` → `-$1,234 million`. */
+function cellValue(raw: string, scale: string | null, currency: string | null): string | null {
   const cell = raw.trim();
   if (!NUMERIC_CELL.test(cell) || DASH_CELL.test(cell)) return null;
   const negative = /^\(.*\)$/.test(cell) || /^[-−–]/.test(cell.replace(/^\(?\s*(?:US)?\$?\s*/, ''));
@@ -98,10 +140,10 @@ function cellValue(raw: string, scale: string | null, currency: boolean): string
   if (!number) return null;
   const unit = /%$/.test(cell) ? '%' : /x$/i.test(cell) ? 'x' : /bps$/i.test(cell) ? ' bps' : '';
   if (unit !== '') return `${negative ? '-' : ''}${number}${unit}`;
-  const dollars = currency || cell.includes('$');
+  const sign = currency ?? currencyOf(cell);
   // A year-like integer with no scale or currency is a label (a column of years), not a figure.
-  if (!dollars && scale === null && /^(?:19|20)\d{2}$/.test(number)) return null;
-  return `${negative ? '-' : ''}${dollars ? '$' : ''}${number}${scale ? ` ${scale}` : ''}`;
+  if (sign === null && scale === null && /^(?:19|20)\d{2}$/.test(number)) return null;
+  return `${negative ? '-' : ''}${sign ?? ''}${number}${scale ? ` ${scale}` : ''}`;
 }
 
 /** Read the tables of a text (see the module doc). */
@@ -110,6 +152,7 @@ export function readTables(text: string): ReadTables {
   const statements: TableStatement[] = [];
   const spans: Array<{ start: number; end: number }> = [];
   let index = 0;
+  let tableIndex = 0;
   while (index < lines.length) {
     const first = lines[index] as Line;
     const kind = pipeCells(first.text) ? 'pipe' : alignedCells(first.text) ? 'aligned' : null;
@@ -134,14 +177,23 @@ export function readTables(text: string): ReadTables {
     }
     // Header: among the rows before the first row of figures, the last that names periods (years, quarters), else
     // the last one (multi-row headers put a caption such as "Years Ended September 30," above the years).
-    const firstData = rows.findIndex((row) => row.cells.slice(1).some((cell) => cellValue(cell, null, false) !== null));
+    const firstData = rows.findIndex((row) => row.cells.slice(1).some((cell) => cellValue(cell, null, null) !== null));
     const headRows = rows.slice(0, Math.max(1, firstData));
     const header = (headRows.filter((row) => row.cells.slice(1).some((cell) => PERIOD_CELL.test(cell))).at(-1) ??
       headRows.at(-1)) as { line: Line; cells: string[] };
     const before = lines[index - 1]?.text ?? '';
     const context = `${before} ${headRows.map((row) => row.cells.join(' ')).join(' ')}`;
     const scale = scaleOf(context) ?? scaleOf(lines[index - 2]?.text ?? '');
-    const currency = /\$|dollars|USD/i.test(context);
+    // Statements put the currency sign on the first and the total rows only: one signed figure makes it a table of
+    // amounts in that currency.
+    const currency =
+      currencyOf(context) ??
+      rows
+        .flatMap((row) => row.cells.slice(1))
+        .filter((cell) => NUMERIC_CELL.test(cell.trim()))
+        .map(currencyOf)
+        .find((sign) => sign !== null) ??
+      null;
     const columns = header.cells.length;
     const countBefore = statements.length;
     for (const row of rows) {
@@ -155,11 +207,17 @@ export function readTables(text: string): ReadTables {
         if (value === null) continue;
         const heading = (header.cells[column - shift] ?? '').trim();
         const text = heading !== '' ? `${label} (${heading}): ${value}.` : `${label}: ${value}.`;
-        statements.push({ text, start: row.line.start, end: row.line.end });
+        statements.push({
+          text,
+          start: row.line.start,
+          end: row.line.end,
+          cell: { table: tableIndex, row: label, column: heading },
+        });
       }
     }
     // Lines become cell statements only when the block is a table of figures; anything else stays prose.
     if (statements.length > countBefore) {
+      tableIndex += 1;
       for (const row of block) spans.push({ start: row.line.start, end: row.line.end });
     }
     index = cursor;
