@@ -335,3 +335,45 @@ describe('checkClaim beyond the top-k chunks and the claim’s own words', () =>
     ]);
   });
 });
+
+describe('checkClaim: amounts without a currency sign and directions implied by figures', () => {
+  const table = prepareEvidence({
+    chunkId: 'seg#0',
+    documentId: 'seg',
+    chunkIndex: 0,
+    publishedAt: '2020-02-20T12:00:00.000Z',
+    tickers: ['BCE'],
+    title: 'Operating revenues',
+    text: '(in millions)\n| OPERATING REVENUES | Q4 2019 | Q4 2018 | $ CHANGE |\n| --- | --- | --- | --- |\n| Bell Wireless | 2,493 | 2,407 | 86 |',
+  });
+  const run = (claim: string) =>
+    checkClaim({ claim: analyzeText(claim), claimNegated: false, evidence: [table], idf: new Map(), defaultIdf: 1 });
+
+  it('confirms an amount written without its currency sign, and never contradicts one', () => {
+    expect(run('Bell Wireless in Q4 2019 was 2,493 million.').numbers[0]?.status).toBe('matched');
+    expect(run('Bell Wireless in Q4 2019 was 2,600 million.').numbers[0]?.status).not.toBe('conflict');
+  });
+
+  it('confirms the direction two confirmed figures imply, and leaves it to the figures otherwise', () => {
+    const claim = 'Revenue was 2,493 million in Q4 2019, compared with 2,407 million in Q4 2018.';
+    expect(analyzeText(claim).directions.some((direction) => direction.derived)).toBe(true);
+    const revenue = prepareEvidence({
+      chunkId: 'rev#0',
+      documentId: 'rev',
+      chunkIndex: 0,
+      publishedAt: '2020-02-20T12:00:00.000Z',
+      tickers: ['BCE'],
+      title: 'Revenue',
+      text: '(in millions)\n| | Q4 2019 | Q4 2018 | $ CHANGE |\n| --- | --- | --- | --- |\n| Revenue | 2,493 | 2,407 | 86 |',
+    });
+    const result = checkClaim({
+      claim: analyzeText(claim),
+      claimNegated: false,
+      evidence: [revenue],
+      idf: new Map(),
+      defaultIdf: 1,
+    });
+    expect(result.conflicts).toEqual([]);
+    expect(result.directions.find((direction) => direction.word.includes(' vs '))?.status).toBe('matched');
+  });
+});

@@ -346,7 +346,13 @@ function checkNumber(
   for (const scored of sentences) {
     for (const evidenceQuantity of scored.sentence.facts.quantities) {
       if (claimQuantity.role === 'tolerance' || evidenceQuantity.role === 'tolerance') continue;
-      const comparison = compareQuantities(claimQuantity, evidenceQuantity);
+      let comparison = compareQuantities(claimQuantity, evidenceQuantity);
+      // An amount written without its currency sign ("2,493 million" for "$2,493 million") can confirm, never
+      // conflict: it is compared as the evidence's currency and only a match counts.
+      if (comparison === 'incomparable' && claimQuantity.unit === 'count' && evidenceQuantity.unit === 'currency') {
+        const asCurrency = { ...claimQuantity, unit: 'currency' as const, currency: evidenceQuantity.currency };
+        if (compareQuantities(asCurrency, evidenceQuantity) === 'match') comparison = 'match';
+      }
       if (comparison === 'incomparable') continue;
       if (comparison === 'match' && scored.sentence.cell !== null) {
         // A cell of another row than the one the claim names is no confirmation; when the claim names that row in
@@ -817,6 +823,14 @@ export function checkClaim(input: CheckClaimInput): ClaimChecks {
       return { ...base, status: 'conflict', evidence: figures, chunkId: null };
     }
     const check = checkDirection(direction, claim, sentences, weigh);
+    if (direction.derived) {
+      // A direction the claim's figures imply is as right as the figures: the number checks judge them, and two
+      // confirmed figures confirm it.
+      const confirmed = numbers.length >= 2 && numbers.every((number) => number.status === 'matched');
+      if (confirmed)
+        return { ...base, status: 'matched', evidence: direction.word, chunkId: numbers[0]?.chunkId ?? null };
+      return check.status === 'conflict' ? { ...base, status: 'missing', evidence: null, chunkId: null } : check;
+    }
     if (implied && !implied.movement && check.status !== 'matched') {
       const confirmed = (quantity: typeof implied.current) =>
         numbers.find((number) => number.claimed === quantity.raw && number.status === 'matched');

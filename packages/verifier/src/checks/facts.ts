@@ -68,6 +68,8 @@ export interface DirectionMention {
   horizon: string | null;
   /** Offset of the word. */
   start: number;
+  /** Implied by a level and its prior value in the same clause ("61.5%, compared with 59.0%"), not written as a word. */
+  derived?: true;
 }
 
 /** A named entity: a ticker, a known company, or another proper name. */
@@ -663,6 +665,7 @@ function readEnglishFacts(text: string): TextFacts {
       metric: level.metric,
       horizon: level.horizon,
       start: level.start,
+      derived: true,
     });
   }
   directions.sort((left, right) => left.start - right.start);

@@ -85,7 +85,7 @@ function alignedCells(line: string): string[] | null {
 const isRule = (cells: string[]): boolean => cells.every((cell) => /^:?-{2,}:?$/.test(cell) || cell === '');
 
 /** A currency sign with a compact scale, as annual reports head their columns: `€m`, `£m`, `$bn`, `US$'000`, `RMB'000`. */
-const COMPACT_SCALE = /(?:^|[\s(|])(US\$|HK\$|\$|€|£|¥|RMB|USD|EUR|GBP)\s?(m|mn|bn|b|k|'000|000)(?=[\s)|.,]|$)/i;
+const COMPACT_SCALE = /(?:^|[\s(|])(US\$|HK\$|\$|€|£|¥|RMB|USD|EUR|GBP)\s?(m|mn|bn|b|k|['’]000|000)(?=[\s)|.,]|$)/i;
 const COMPACT_SCALE_WORD: Record<string, string> = {
   m: 'million',
   mn: 'million',
@@ -93,6 +93,7 @@ const COMPACT_SCALE_WORD: Record<string, string> = {
   b: 'billion',
   k: 'thousand',
   "'000": 'thousand',
+  '’000': 'thousand',
   '000': 'thousand',
 };
 /** Currency signs in a table's header or caption, and how a cell value is written with them. */
