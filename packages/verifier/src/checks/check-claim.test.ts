@@ -377,3 +377,38 @@ describe('checkClaim: amounts without a currency sign and directions implied by 
     expect(result.directions.find((direction) => direction.word.includes(' vs '))?.status).toBe('matched');
   });
 });
+
+describe('checkClaim: moves over a window', () => {
+  const market = (text: string) =>
+    prepareEvidence({
+      chunkId: 'm#0',
+      documentId: 'm',
+      chunkIndex: 0,
+      publishedAt: '2024-03-01T21:00:00.000Z',
+      tickers: ['NVDA'],
+      title: 'NVDA market data for 2024-03-01',
+      text,
+    });
+  const run = (claim: string, text: string) =>
+    checkClaim({
+      claim: analyzeText(claim),
+      claimNegated: false,
+      evidence: [market(text)],
+      idf: new Map(),
+      defaultIdf: 1,
+    });
+
+  it('contradicts the opposite move of the same size over the same window below the usual overlap bar', () => {
+    const text = 'Over the last 5 sessions NVDA gained 4.4%, and over the last 20 sessions it gained 30.5%.';
+    const flipped = run('Over the last 20 sessions the stock lost 30.5%.', text);
+    expect(flipped.directions[0]).toMatchObject({ word: 'lost', status: 'conflict' });
+    const faithful = run('Over the last 20 sessions the stock gained 30.5%.', text);
+    expect(faithful.conflicts).toEqual([]);
+  });
+
+  it('reads the sign of a signed return figure as its direction', () => {
+    const text = '20-day return -6.2%, 5-day return 1.5%.';
+    expect(run('Over 20 days the shares fell 6.2%.', text).directions[0]).toMatchObject({ status: 'matched' });
+    expect(run('Over 20 days the shares rose 6.2%.', text).directions[0]).toMatchObject({ status: 'conflict' });
+  });
+});

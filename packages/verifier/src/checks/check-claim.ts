@@ -525,6 +525,51 @@ function textBetween(claim: TextFacts, left: number, right: number): string {
   return a && b ? claim.source.slice(a.end, b.start) : '';
 }
 
+/** The unsigned percentage change a direction word governs ("lost 20.9%"), or null. */
+function governedFigure(direction: DirectionMention, claim: TextFacts): AnchoredQuantity | null {
+  return (
+    claim.quantities.find(
+      (quantity) =>
+        quantity.start > direction.start &&
+        quantity.start - direction.start <= 40 &&
+        quantity.unit === 'percent' &&
+        !/^[+\-−–]/.test(quantity.raw) &&
+        !/[.;]/.test(claim.source.slice(direction.start, quantity.start)),
+    ) ?? null
+  );
+}
+
+/** Words before a signed change figure that make its sign its direction ("20-day return -6.2%", "change: +3%"). */
+const SIGNED_CHANGE_CONTEXT = /\b(?:return|returns|change|performance|move|chg)\s*[:=]?\s*$/i;
+
+/**
+ * The direction of the evidence figure that confirmed the change figure a claim's direction word governs ("lost
+ * 20.9%" confirmed by "20-day return 20.9%"): its sign, when the evidence sentence states the change as a signed
+ * figure and uses no direction word itself. Null when no such figure confirmed it.
+ */
+function signedChange(
+  direction: DirectionMention,
+  claim: TextFacts,
+  numbers: readonly NumberCheck[],
+  sentences: readonly ScoredSentence[],
+): { polarity: 1 | -1; evidence: string; chunkId: string } | null {
+  const governed = governedFigure(direction, claim);
+  if (!governed) return null;
+  const check = numbers.find((number) => number.claimed === governed.raw && number.status === 'matched');
+  if (!check?.chunkId || check.evidence === null) return null;
+  for (const scored of sentences) {
+    if (scored.evidence.chunkId !== check.chunkId || scored.sentence.facts.directions.some((other) => !other.derived))
+      continue;
+    const quantity = scored.sentence.facts.quantities.find((candidate) => candidate.raw === check.evidence);
+    if (!quantity || quantity.unit !== 'percent') continue;
+    const explicit = /^[+\-−–]/.test(quantity.raw);
+    const before = scored.sentence.text.slice(Math.max(0, quantity.start - 24), quantity.start);
+    if (!explicit && !SIGNED_CHANGE_CONTEXT.test(before)) continue;
+    return { polarity: quantity.sign, evidence: quantity.raw, chunkId: scored.evidence.chunkId };
+  }
+  return null;
+}
+
 function checkDirection(
   direction: DirectionMention,
   claim: TextFacts,
@@ -591,7 +636,18 @@ function checkDirection(
       metricRelation(direction.metric, best.other.metric) === 'unknown'
         ? DIRECTION_CONFLICT_OVERLAP
         : DIRECTION_SLOT_OVERLAP;
-    if (overlap < threshold) return { ...base, status: 'missing', evidence: null, chunkId: null };
+    // The same move over the same window with the same size ("lost 20.9% over 20 sessions" against "over the last
+    // 20 sessions it gained 20.9%") is the same slot whatever the other words.
+    const sameMove =
+      direction.horizon !== null &&
+      direction.horizon === best.other.horizon &&
+      governedFigure(direction, claim) !== null &&
+      best.scored.sentence.facts.quantities.some(
+        (quantity) =>
+          quantity.horizon === direction.horizon &&
+          compareQuantities(governedFigure(direction, claim) as AnchoredQuantity, quantity) === 'match',
+      );
+    if (overlap < threshold && !sameMove) return { ...base, status: 'missing', evidence: null, chunkId: null };
   }
   return {
     ...base,
@@ -830,6 +886,17 @@ export function checkClaim(input: CheckClaimInput): ClaimChecks {
       if (confirmed)
         return { ...base, status: 'matched', evidence: direction.word, chunkId: numbers[0]?.chunkId ?? null };
       return check.status === 'conflict' ? { ...base, status: 'missing', evidence: null, chunkId: null } : check;
+    }
+    if (check.status === 'missing' && direction.axis === 'change' && !direction.derived) {
+      // The evidence states the move as a signed figure only ("20-day return -6.2%"): its sign is its direction.
+      const signed = signedChange(direction, claim, numbers, [...sentences, ...(input.admissible ? everywhere() : [])]);
+      if (signed)
+        return {
+          ...base,
+          status: signed.polarity === direction.polarity ? 'matched' : 'conflict',
+          evidence: signed.evidence,
+          chunkId: signed.chunkId,
+        };
     }
     if (implied && !implied.movement && check.status !== 'matched') {
       const confirmed = (quantity: typeof implied.current) =>
