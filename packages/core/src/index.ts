@@ -61,6 +61,7 @@ export {
   tradingDatesBetween,
   tradingSession,
 } from './exchange-calendar.ts';
+export * from './openai/index.ts';
 export {
   parseBar,
   parseDecision,
@@ -70,7 +71,6 @@ export {
   parseSelectionDecision,
   type SchemaInput,
 } from './parse.ts';
-export * from './openai/index.ts';
 export * from './parsing/index.ts';
 export { createRng, deriveSeed, type Rng } from './random.ts';
 export { type Bar, barSchema, barTimestampSchema, type PriceSeries, priceSeriesSchema } from './schemas/bar.ts';
