@@ -89,8 +89,8 @@ describe('createOpenAIClient: recorded response shapes', () => {
       logprobs: [-0.5108, -1.204, -2.3],
       reasoning: null,
     });
-    // vLLM counts the EOS token in token_ids (and usage) but reports no log-prob entry for it.
-    expect(result.choices[1]?.tokenIds).toEqual([22749, 13, 151643]);
+    // The EOS token is in token_ids and has a log-prob entry; the text leaves it out.
+    expect(result.choices[1]).toMatchObject({ tokenIds: [22749, 13, 151643], logprobs: [-0.9162, -0.0031, -0.0005] });
     expect(result.promptTokenIds).toEqual([785, 5480, 315, 24311, 25]);
     expect(result.usage).toEqual({ promptTokens: 5, completionTokens: 6, totalTokens: 11 });
   });

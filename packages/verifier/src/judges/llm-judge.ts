@@ -1,4 +1,4 @@
-import { parseWith, TradeR1Error, throwIfAborted, toTradeR1Error } from '@trade-r1/core';
+import { createOpenAIClient, parseWith, TradeR1Error, throwIfAborted } from '@trade-r1/core';
 import { z } from 'zod';
 import { contentHash, stableStringify } from '../scoring/text.ts';
 import type { PairJudge, PairJudgeInput, PairJudgement } from './types.ts';
@@ -100,11 +100,6 @@ function extractJson(content: string): unknown {
   return JSON.parse(candidate.slice(start, end + 1));
 }
 
-const completionSchema = z.object({
-  choices: z.array(z.object({ message: z.object({ content: z.string().nullable().optional() }) })).min(1),
-  usage: z.object({ total_tokens: z.number().int().nonnegative().optional() }).optional(),
-});
-
 /** A pair judge with its spending. */
 export interface LlmJudge extends PairJudge {
   /** Tokens spent so far (server-reported, or estimated). */
@@ -132,7 +127,16 @@ export function createLlmJudge(options: LlmJudgeOptions): LlmJudge {
   const doFetch = fetchImplementation ?? globalThis.fetch;
   if (typeof doFetch !== 'function')
     throw new TradeR1Error('UNSUPPORTED', 'No fetch implementation is available; pass options.fetch');
-  const endpoint = `${settings.baseUrl.replace(/\/+$/, '')}/chat/completions`;
+  // core's one OpenAI-compatible client: the deadline is `timeoutMs` per call; HTTP errors are not retried (a
+  // judge call is cheap to repeat by the caller, and `retries` is for malformed replies).
+  const client = createOpenAIClient({
+    baseUrl: settings.baseUrl,
+    ...(settings.apiKey !== undefined && { apiKey: settings.apiKey }),
+    timeoutMs: settings.timeoutMs,
+    maxRetries: 0,
+    headers: settings.headers,
+    fetch: doFetch,
+  });
   const cache = new Map<string, PairJudgement>();
   let tokensUsed = 0;
   let cacheHits = 0;
@@ -148,75 +152,25 @@ export function createLlmJudge(options: LlmJudgeOptions): LlmJudge {
         { details: { tokensUsed, estimate, tokenBudget: settings.tokenBudget } },
       );
     }
-    const timeout = AbortSignal.timeout(settings.timeoutMs);
-    const combined = signal ? AbortSignal.any([signal, timeout]) : timeout;
-    let response: Response;
-    try {
-      response = await doFetch(endpoint, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          ...(settings.apiKey && { authorization: `Bearer ${settings.apiKey}` }),
-          ...settings.headers,
-        },
-        body: JSON.stringify({
-          model: settings.model,
-          messages,
-          temperature: 0,
-          max_tokens: settings.maxTokens,
-          ...(settings.jsonMode && { response_format: { type: 'json_object' } }),
-        }),
-        signal: combined,
-      });
-    } catch (error) {
-      if (signal?.aborted) throw new TradeR1Error('ABORTED', 'LLM judge call aborted', { cause: error });
-      if (timeout.aborted) {
-        throw new TradeR1Error('TIMEOUT', `LLM judge call to ${endpoint} took longer than ${settings.timeoutMs} ms`, {
-          cause: error,
-          details: { endpoint, timeoutMs: settings.timeoutMs },
-        });
-      }
-      throw new TradeR1Error('HTTP_ERROR', `LLM judge request to ${endpoint} failed: ${String(error)}`, {
-        cause: error,
+    const response = await client.complete(
+      'chat',
+      {
+        model: settings.model,
+        messages,
+        temperature: 0,
+        max_tokens: settings.maxTokens,
+        ...(settings.jsonMode && { response_format: { type: 'json_object' } }),
+      },
+      signal ? { signal } : {},
+    );
+    const choice = response.choices[0];
+    if (!choice) {
+      throw new TradeR1Error('BAD_RESPONSE', `LLM judge endpoint ${response.url} returned no choices`, {
+        details: { url: response.url },
       });
     }
-    let bodyText: string;
-    try {
-      bodyText = await response.text();
-    } catch (error) {
-      if (timeout.aborted) {
-        throw new TradeR1Error(
-          'TIMEOUT',
-          `LLM judge reply from ${endpoint} took longer than ${settings.timeoutMs} ms`,
-          { cause: error },
-        );
-      }
-      throw toTradeR1Error(error, 'HTTP_ERROR');
-    }
-    if (!response.ok) {
-      const code =
-        response.status === 401 || response.status === 403
-          ? 'UNAUTHORIZED'
-          : response.status === 429
-            ? 'RATE_LIMITED'
-            : 'HTTP_ERROR';
-      throw new TradeR1Error(code, `LLM judge endpoint answered ${response.status}: ${bodyText.slice(0, 300)}`, {
-        details: { status: response.status, endpoint },
-      });
-    }
-    let payload: z.infer<typeof completionSchema>;
-    try {
-      payload = parseWith(completionSchema, JSON.parse(bodyText), { code: 'BAD_RESPONSE', label: 'chat completion' });
-    } catch (error) {
-      throw error instanceof TradeR1Error
-        ? error
-        : new TradeR1Error('BAD_RESPONSE', `LLM judge endpoint returned non-JSON: ${bodyText.slice(0, 200)}`, {
-            cause: error,
-          });
-    }
-    tokensUsed +=
-      payload.usage?.total_tokens ?? Math.ceil((promptChars + (payload.choices[0]?.message.content?.length ?? 0)) / 4);
-    return payload.choices[0]?.message.content ?? '';
+    tokensUsed += response.usage.totalTokens ?? Math.ceil((promptChars + choice.text.length) / 4);
+    return choice.text;
   };
 
   return {
