@@ -13,7 +13,7 @@ const supportModelSchema = z.object({
 });
 
 /** Options of `createVerifier` (all optional). */
-export const verifierOptionsSchema = z.object({
+export const verifierOptionsSchema = z.strictObject({
   /** Evidence chunks kept per claim (its top-k by relevance). @default 5 */
   k: z.number().int().min(1).max(50).default(5),
   /**
@@ -95,7 +95,7 @@ export const verifierOptionsSchema = z.object({
   maxClaims: z.number().int().min(1).max(100_000).default(10_000),
   /** Thresholds below which the report raises a flag. */
   thresholds: z
-    .object({
+    .strictObject({
       /** @default 0.5 */
       factuality: z.number().min(0).max(1).default(0.5),
       /** @default 0.5 */

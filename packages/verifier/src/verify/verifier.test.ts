@@ -488,6 +488,19 @@ describe('createVerifier (real LanceDB table, default embedder)', () => {
     });
     expect(lenient).toMatchObject({ ticker: 'ACME', decision: 'STRONG_BUY', asOf: '2024-08-10T12:00:00.000Z' });
     expect(() => createVerifier({ store, embedder, options: { k: 0 } })).toThrow(/Invalid createVerifier options/);
+    // Misspelled options are rejected, not silently replaced by defaults.
+    expect(() => createVerifier({ store, embedder, options: { supportTreshold: 0.4 } as never })).toThrow(
+      expect.objectContaining({ code: 'INVALID_CONFIG' }),
+    );
+    expect(() => createVerifier({ store, embedder, options: { thresholds: { factualty: 0.4 } } as never })).toThrow(
+      expect.objectContaining({ code: 'INVALID_CONFIG' }),
+    );
+    expect(() => createVerifier({ store, embedder, option: { k: 3 } } as never)).toThrow(
+      expect.objectContaining({ code: 'INVALID_CONFIG', details: { field: 'option' } }),
+    );
+    expect(() => createVerifier({ store, embedder, judges: { nli: {} } } as never)).toThrow(
+      expect.objectContaining({ code: 'INVALID_CONFIG' }),
+    );
     await verifier.close();
     await verifier.close();
     await expect(

@@ -53,6 +53,8 @@ export interface CreateVerifierOptions {
   options?: VerifierOptions;
 }
 
+const CREATE_VERIFIER_KEYS = new Set(['store', 'embedder', 'judges', 'options']);
+
 /** Options of one `verify`/`verifyBatch` call. */
 export interface VerifyCallOptions {
   /** Cancels the work. */
@@ -107,6 +109,25 @@ function round(value: number, digits = 6): number {
 export function createVerifier(options: CreateVerifierOptions): Verifier {
   if (options === null || typeof options !== 'object') {
     throw new TradeR1Error('INVALID_CONFIG', 'createVerifier needs an options object ({ store, embedder })');
+  }
+  // A misspelled key ("option", "judge") would silently run the defaults.
+  const unknown = Object.keys(options).filter((key) => !CREATE_VERIFIER_KEYS.has(key));
+  if (unknown.length > 0) {
+    throw new TradeR1Error(
+      'INVALID_CONFIG',
+      `createVerifier: unknown option ${unknown.map((key) => `"${key}"`).join(', ')} (expected store, embedder, judges, options)`,
+      { details: { field: unknown[0] } },
+    );
+  }
+  const judgeKeys = Object.keys(options.judges ?? {}).filter((key) => key !== 'entailment' && key !== 'llm');
+  if (judgeKeys.length > 0) {
+    throw new TradeR1Error(
+      'INVALID_CONFIG',
+      `createVerifier: unknown judge "${judgeKeys[0]}" (expected entailment, llm)`,
+      {
+        details: { field: `judges.${judgeKeys[0]}` },
+      },
+    );
   }
   const settings = parseWith(verifierOptionsSchema, options.options ?? {}, {
     code: 'INVALID_CONFIG',
