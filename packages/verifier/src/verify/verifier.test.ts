@@ -207,6 +207,16 @@ describe('createVerifier (real LanceDB table, default embedder)', () => {
     });
     expect(second.claims[0]?.verdict).toBe('unsupported');
     expect(second.scores.factuality).toBeLessThan(0.2);
+    // The same inside a faithful thesis: off-topic text gains nothing from the evidence around it.
+    const inside = await verifier.verify({
+      ticker: 'ACME',
+      asOf: ASOF,
+      reasoning: FAITHFUL.replace('</fundamentals>', `- ${fluent}\n</fundamentals>`),
+      decision: 'BUY',
+    });
+    const claim = inside.claims.find((item) => item.text.includes('coastal towns'));
+    expect(claim?.verdict).toBe('unsupported');
+    expect(claim?.support).toBeLessThanOrEqual(0.2);
   });
 
   it('checks keyword stuffing hidden after the decision tag or inside a quote, and lowers factuality', async () => {
