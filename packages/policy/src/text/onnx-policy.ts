@@ -7,6 +7,7 @@ import ort from 'onnxruntime-node';
 import { z } from 'zod';
 import { cudaProviderStatus } from '../cuda.ts';
 import { halfToFloat32, type SamplingSettings, sampleToken } from './sampling.ts';
+import { CLEAN_UP_PATTERNS, stablePrefix } from './stable-text.ts';
 import {
   type Completion,
   collectStream,
@@ -576,6 +577,8 @@ export class OnnxTextPolicy implements TextPolicy {
     let logits: Float32Array | undefined;
     let logitsStride = 0;
     const maxStop = Math.max(0, ...options.stop.map((stop) => stop.length));
+    // Streamed text is held back while later tokens could still change it (a stop string, clean-up of spaces).
+    const holdBack = [...options.stop, ...CLEAN_UP_PATTERNS];
 
     for (let step = 0; ; step += 1) {
       if (options.signal?.aborted || cache === undefined) {
@@ -614,7 +617,7 @@ export class OnnxTextPolicy implements TextPolicy {
           }
           if (row.finish === null && row.tokens.length >= this.lengthLimit(row, options)) row.finish = 'length';
           if (emitText) {
-            const visible = row.stoppedText ?? (row.finish !== null ? decoded : this.safePrefix(decoded, options.stop));
+            const visible = row.stoppedText ?? (row.finish !== null ? decoded : stablePrefix(decoded, holdBack));
             if (visible.startsWith(row.emitted) && visible.length > row.emitted.length) {
               delta = visible.slice(row.emitted.length);
               row.emitted = visible;
@@ -675,20 +678,6 @@ export class OnnxTextPolicy implements TextPolicy {
   // maxNewTokens, or fewer when the model's position limit (max_position_embeddings) comes first.
   private lengthLimit(row: Row, options: ResolvedGenerateOptions): number {
     return Math.min(options.maxNewTokens, this.maxPositions - row.promptLength);
-  }
-
-  // Hold back a suffix that could still grow into a stop string, and an incomplete UTF-8 character.
-  private safePrefix(decoded: string, stops: readonly string[]): string {
-    let end = decoded.endsWith('\uFFFD') ? decoded.length - 1 : decoded.length;
-    for (const stop of stops) {
-      for (let length = Math.min(stop.length - 1, end); length > 0; length -= 1) {
-        if (decoded.slice(end - length, end) === stop.slice(0, length)) {
-          end -= length;
-          break;
-        }
-      }
-    }
-    return decoded.slice(0, end);
   }
 
   private decodeTokens(tokens: number[]): string {
