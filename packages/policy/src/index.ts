@@ -125,10 +125,12 @@ export {
   type GenerateOptions,
   type GenerateResult,
   type GenerationEvent,
+  type GenerationProgress,
   generateOptionsSchema,
   type PolicyInfo,
   type Prompt,
   promptSchema,
   type ResolvedGenerateOptions,
+  reportProgress,
   type TextPolicy,
 } from './text/types.ts';

@@ -1,7 +1,12 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { rolloutSchema } from '@trade-r1/core';
 import { describe, expect, it } from 'vitest';
 import { generateRollouts } from './rollouts.ts';
-import type { Completion, GenerateOptions, GenerateResult, TextPolicy } from './text/types.ts';
+import { writeLlamaTestModel } from './testing/llama.ts';
+import { createOnnxPolicy } from './text/onnx-policy.ts';
+import type { Completion, GenerateOptions, GenerateResult, GenerationProgress, TextPolicy } from './text/types.ts';
 
 // A scripted policy: completion text = script[promptIndex][sampleIndex]. Tests the rollout glue, not sampling.
 function scripted(script: string[][]): TextPolicy & { calls: GenerateOptions[] } {
@@ -92,5 +97,45 @@ describe('generateRollouts', () => {
       parse: (text) => (text.includes('AAA') ? { decision: 'STRONG_BUY' } : { decision: null, failure: 'nope' }),
     });
     expect(custom.rollouts[0]?.[0]?.decision).toBe('STRONG_BUY');
+  });
+});
+
+describe('generateRollouts progress (real ONNX test model)', () => {
+  it('reports every finished completion with the count so far, and rejects misspelled options', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'rollout-progress-'));
+    try {
+      const model = await writeLlamaTestModel({ dir, initStd: 0.25, seed: 2 });
+      const policy = await createOnnxPolicy({ model: model.dir, device: 'cpu' });
+      const seen: GenerationProgress[] = [];
+      const { rollouts, result } = await generateRollouts({
+        policy,
+        prompts: ['Decision:', { prompt: 'AAPL as of 2024-06-14:', metadata: { ticker: 'AAPL' } }],
+        numSamples: 3,
+        maxNewTokens: 6,
+        seed: 8,
+        onProgress: (progress) => seen.push(progress),
+      });
+      expect(rollouts.flat()).toHaveLength(6);
+      expect(seen.map((progress) => [progress.completed, progress.total])).toEqual([
+        [1, 6],
+        [2, 6],
+        [3, 6],
+        [4, 6],
+        [5, 6],
+        [6, 6],
+      ]);
+      const key = (completion: Completion) => `${completion.promptIndex}:${completion.sampleIndex}`;
+      expect(seen.map((progress) => key(progress.completion)).sort()).toEqual(
+        result.completions.flat().map(key).sort(),
+      );
+      const reported = new Map(seen.map((progress) => [key(progress.completion), progress.completion]));
+      for (const completion of result.completions.flat()) expect(reported.get(key(completion))).toEqual(completion);
+      await expect(generateRollouts({ policy, prompts: ['x'], onprogress: () => {} } as never)).rejects.toMatchObject({
+        code: 'INVALID_INPUT',
+      });
+      await policy.close();
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -53,7 +53,8 @@ function promptText(prompt: Prompt): string {
  * completion, parsed decision or `null`, metadata), ready for a GRPO trainer or a reward function. The metadata of
  * each rollout holds `promptIndex`, `sampleIndex`, `finishReason`, token counts, `tokenIds`, `logprobs`,
  * `modelLogprobs`, the parse failure reason when there is one, and the prompt's own metadata. Chat and token-id
- * prompts are stored as JSON text in `prompt`.
+ * prompts are stored as JSON text in `prompt`. `onProgress` (a generate option, passed through) is called after each
+ * completion finishes with `{ completed, total, completion }`.
  */
 export async function generateRollouts(
   options: GenerateRolloutsOptions,

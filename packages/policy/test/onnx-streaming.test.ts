@@ -52,7 +52,16 @@ async function streamedAndFinal(options: GenerateOptions): Promise<Array<{ strea
 
 describe('streaming with clean_up_tokenization_spaces', () => {
   it('streams exactly the final text of every row (96 rows)', async () => {
-    const prompts = ['The stock fell .', "Margins don't", 'Decision :', 'Revenue , guidance', 'A', 'B ?', 'C !', "it 's"];
+    const prompts = [
+      'The stock fell .',
+      "Margins don't",
+      'Decision :',
+      'Revenue , guidance',
+      'A',
+      'B ?',
+      'C !',
+      "it 's",
+    ];
     const rows = await streamedAndFinal({ prompts, numSamples: 12, maxNewTokens: 24, seed: 11, temperature: 1.5 });
     expect(rows).toHaveLength(96);
     // The random model does write the patterns clean-up rewrites, so the test exercises them.

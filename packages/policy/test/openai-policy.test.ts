@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createOpenAICompatiblePolicy } from '../src/text/openai-policy.ts';
-import type { GenerationEvent } from '../src/text/types.ts';
+import type { GenerationEvent, GenerationProgress } from '../src/text/types.ts';
 
 type Handler = (body: Record<string, unknown>, request: IncomingMessage, response: ServerResponse) => void;
 
@@ -303,6 +303,29 @@ describe('createOpenAICompatiblePolicy', () => {
       code: 'HTTP_ERROR',
       details: { status: 400, attempts: 1 },
     });
+  });
+
+  it('reports progress as each request finishes, in generate() and stream()', async () => {
+    const policy = createOpenAICompatiblePolicy({ baseUrl, model: 'm', useN: false, concurrency: 2 });
+    const seen: Array<[number, number, string]> = [];
+    const onProgress = (progress: GenerationProgress) =>
+      seen.push([progress.completed, progress.total, progress.completion.text]);
+    const result = await policy.generate({ prompts: ['a', 'b'], numSamples: 2, onProgress });
+    expect(seen.map(([completed, total]) => [completed, total])).toEqual([
+      [1, 4],
+      [2, 4],
+      [3, 4],
+      [4, 4],
+    ]);
+    expect(seen.map(([, , text]) => text).sort()).toEqual(
+      result.completions
+        .flat()
+        .map((item) => item.text)
+        .sort(),
+    );
+    seen.length = 0;
+    await consume(policy.stream({ prompts: ['a'], numSamples: 2, onProgress }));
+    expect(seen.map(([completed]) => completed)).toEqual([1, 2]);
   });
 
   it('rejects malformed responses and too few choices with BAD_RESPONSE', async () => {

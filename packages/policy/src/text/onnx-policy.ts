@@ -19,6 +19,7 @@ import {
   type PolicyInfo,
   type Prompt,
   type ResolvedGenerateOptions,
+  reportProgress,
   type TextPolicy,
 } from './types.ts';
 
@@ -26,7 +27,7 @@ import {
 export const ONNX_DTYPES = ['auto', 'fp32', 'fp16', 'q8', 'int8', 'uint8', 'q4', 'bnb4', 'q4f16'] as const;
 
 /** Options of {@link createOnnxPolicy}. */
-export const onnxPolicyOptionsSchema = z.object({
+export const onnxPolicyOptionsSchema = z.strictObject({
   /**
    * A Hugging Face model id (`HuggingFaceTB/SmolLM2-135M-Instruct`, downloaded and cached by transformers.js), a
    * path to a model directory (`config.json`, tokenizer files, `onnx/model*.onnx`), or a name under `localDir`.
@@ -55,6 +56,14 @@ export const onnxPolicyOptionsSchema = z.object({
   allowRemote: z.boolean().default(true),
   /** Token ids that end a completion. @default generation_config.json / config.json `eos_token_id` */
   eosTokenIds: z.array(z.number().int().min(0)).optional(),
+  /**
+   * Variables for the model's chat template when chat prompts are rendered, e.g. `{ enable_thinking: false }` for
+   * Qwen3 (an empty think block, no reasoning). `add_generation_prompt` and `tokenize` are set by the policy.
+   * @default {}
+   */
+  chatTemplateKwargs: z.record(z.string(), z.unknown()).default({}),
+  /** A chat template (Jinja) used instead of the tokenizer's own. @default the tokenizer's `chat_template` */
+  chatTemplate: z.string().min(1).optional(),
   /** Let the tokenizer add its special tokens (BOS…) to text prompts. @default true */
   addSpecialTokens: z.boolean().default(true),
   /** Most sequences decoded together; larger requests run in chunks. @default 64 */
@@ -380,12 +389,17 @@ export class OnnxTextPolicy implements TextPolicy {
     if (prompt.length > 0 && typeof prompt[0] === 'number') return [...(prompt as number[])];
     const messages = prompt as Array<{ role: string; content: string }>;
     const tokenizer = this.tokenizer as unknown as { chat_template?: unknown };
-    if (!tokenizer.chat_template) {
+    if (!tokenizer.chat_template && this.settings.chatTemplate === undefined) {
       throw new TradeR1Error('UNSUPPORTED', 'This tokenizer has no chat template; pass text prompts instead', {
         details: { model: this.policyInfo.model },
       });
     }
-    const text = this.tokenizer.apply_chat_template(messages, { add_generation_prompt: true, tokenize: false });
+    const text = this.tokenizer.apply_chat_template(messages, {
+      ...this.settings.chatTemplateKwargs,
+      ...(this.settings.chatTemplate !== undefined && { chat_template: this.settings.chatTemplate }),
+      add_generation_prompt: true,
+      tokenize: false,
+    });
     return this.tokenizer.encode(String(text), { add_special_tokens: false });
   }
 
@@ -400,6 +414,10 @@ export class OnnxTextPolicy implements TextPolicy {
     if (this.closed) throw new TradeR1Error('CLOSED', 'This policy was closed');
     const options = parseWith(generateOptionsSchema, rawOptions, { label: 'generate options' });
     if (options.signal?.aborted) throw new TradeR1Error('ABORTED', 'Generation aborted before it started');
+    yield* reportProgress(this.sample(options, emitText), options);
+  }
+
+  private async *sample(options: ResolvedGenerateOptions, emitText: boolean): AsyncGenerator<GenerationEvent> {
     const encoded = options.prompts.map((prompt) => this.encodePrompt(prompt));
     encoded.forEach((ids, index) => {
       if (ids.length === 0) {

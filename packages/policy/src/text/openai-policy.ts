@@ -18,6 +18,7 @@ import {
   type PolicyInfo,
   type Prompt,
   type ResolvedGenerateOptions,
+  reportProgress,
   type TextPolicy,
 } from './types.ts';
 
@@ -189,16 +190,37 @@ export class OpenAICompatiblePolicy implements TextPolicy {
     const local = new AbortController();
     const signal = this.signal(options, local.signal);
     let next = 0;
+    // Progress reports each request's completions as it finishes (the result keeps prompt/sample order).
+    const progressBuilder = new ResultBuilder(options.prompts.length, this.settings);
+    const total = options.prompts.length * options.numSamples;
+    let completed = 0;
     const worker = async (): Promise<void> => {
       while (next < jobs.length) {
         const job = jobs[next++] as Job;
+        let outcome: JobResult | 'abort';
         try {
-          results.set(job, await this.request(options.prompts[job.promptIndex] as Prompt, job, options, signal));
+          outcome = await this.request(options.prompts[job.promptIndex] as Prompt, job, options, signal);
         } catch (error) {
-          if (isTradeR1Error(error, 'ABORTED') && this.stopped(options)) results.set(job, 'abort');
+          if (isTradeR1Error(error, 'ABORTED') && this.stopped(options)) outcome = 'abort';
           else {
             local.abort();
             throw error;
+          }
+        }
+        results.set(job, outcome);
+        if (options.onProgress) {
+          for (let offset = 0; offset < job.n; offset += 1) {
+            completed += 1;
+            options.onProgress({
+              completed,
+              total,
+              completion: progressBuilder.add(
+                job,
+                offset,
+                outcome === 'abort' ? undefined : outcome.samples[offset],
+                outcome === 'abort' ? null : outcome,
+              ),
+            });
           }
         }
       }
@@ -223,6 +245,10 @@ export class OpenAICompatiblePolicy implements TextPolicy {
    */
   async *stream(rawOptions: GenerateOptions): AsyncIterable<GenerationEvent> {
     const options = this.begin(rawOptions);
+    yield* reportProgress(this.streamParsed(options), options);
+  }
+
+  private async *streamParsed(options: ResolvedGenerateOptions): AsyncGenerator<GenerationEvent> {
     const builder = new ResultBuilder(options.prompts.length, this.settings);
     const signal = this.signal(options);
     for (const job of this.jobs(options)) {

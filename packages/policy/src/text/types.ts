@@ -19,8 +19,18 @@ export const promptSchema = z.union([
 /** A prompt (see {@link promptSchema}). */
 export type Prompt = z.infer<typeof promptSchema>;
 
-/** Options of `TextPolicy.generate` / `TextPolicy.stream`. */
-export const generateOptionsSchema = z.object({
+/** What `onProgress` receives each time a completion finishes. */
+export interface GenerationProgress {
+  /** Completions finished so far in this call (1 … total). */
+  completed: number;
+  /** Completions the call makes: prompts × numSamples. */
+  total: number;
+  /** The completion that just finished. */
+  completion: Completion;
+}
+
+/** Options of `TextPolicy.generate` / `TextPolicy.stream` (misspelled keys are rejected). */
+export const generateOptionsSchema = z.strictObject({
   /** The prompts; every prompt gets `numSamples` completions. */
   prompts: z.array(promptSchema).min(1),
   /** G, completions per prompt (GRPO's group size). @default 1 */
@@ -41,6 +51,16 @@ export const generateOptionsSchema = z.object({
   stop: z.array(z.string().min(1)).max(16).default([]),
   /** Cancels generation; unfinished completions end with finish reason `'abort'`. */
   signal: z.instanceof(AbortSignal).optional(),
+  /**
+   * Called after each completion finishes (aborted ones included), in finishing order, with the count so far — for
+   * progress bars over long G × prompts runs. An exception it throws ends the call. @default undefined
+   */
+  onProgress: z
+    .custom<(progress: GenerationProgress) => void>(
+      (value) => typeof value === 'function',
+      'onProgress must be a function',
+    )
+    .optional(),
 });
 /** Options of `TextPolicy.generate` (see {@link generateOptionsSchema}). */
 export type GenerateOptions = z.input<typeof generateOptionsSchema>;
@@ -130,6 +150,25 @@ export interface TextPolicy {
   info(): PolicyInfo;
   /** Release resources (idempotent). */
   close(): Promise<void>;
+}
+
+/**
+ * Pass a stream through, calling `options.onProgress` on every finish event (helper for implementations). `total`
+ * is prompts × numSamples.
+ */
+export async function* reportProgress(
+  events: AsyncIterable<GenerationEvent>,
+  options: Pick<ResolvedGenerateOptions, 'onProgress' | 'prompts' | 'numSamples'>,
+): AsyncGenerator<GenerationEvent> {
+  const total = options.prompts.length * options.numSamples;
+  let completed = 0;
+  for await (const event of events) {
+    if (event.type === 'finish' && options.onProgress) {
+      completed += 1;
+      options.onProgress({ completed, total, completion: event.completion });
+    }
+    yield event;
+  }
 }
 
 /** Collect a stream's `done` result (helper for implementations). */
