@@ -34,7 +34,7 @@ export function cudaProviderStatus(from: string = import.meta.url): CudaProvider
     return {
       installed: false,
       path,
-      reason: `the CUDA provider library is not installed at ${path} (reinstall onnxruntime-node with ONNXRUNTIME_NODE_INSTALL=cuda12; see the @trade-r1/policy README)`,
+      reason: `the CUDA provider library is not installed at ${path} (run npx trade-r1-install-cuda; see the @trade-r1/policy README)`,
     };
   }
   return { installed: true, path };
