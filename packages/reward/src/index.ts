@@ -67,6 +67,7 @@ export {
   type SlimeRequest,
   slimeRequestSchema,
 } from './server/schemas.ts';
+export { type SampleScorer, type ScoreSampleOptions, scoreSample } from './server/score-sample.ts';
 export {
   createRewardServer,
   type GroupRewardFunction,

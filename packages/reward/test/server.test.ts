@@ -9,6 +9,7 @@ import {
   type RewardServer,
   type RewardServerOptions,
   rewardSampleSchema,
+  scoreSample,
 } from '../src/index.ts';
 import { deferred, postJson, send } from './http.ts';
 
@@ -130,6 +131,26 @@ describe('reward server: protocols', () => {
     expect(body.rewards).toEqual([null, 1, 2]);
     expect(body.advantages[0]).toBe(0);
     expect(body.advantages[2]).toBeCloseTo(0.5 / (Math.SQRT1_2 + 1e-4), 12);
+  });
+
+  it('runs every sample through the scoreSample hook (the single reward-invocation point)', async () => {
+    const seen: string[] = [];
+    const { url } = await start({
+      reward: total,
+      scoreSample: (reward, sample, options) => {
+        seen.push(sample.response);
+        return scoreSample(reward, sample, options);
+      },
+    });
+    const slime = await postJson(url, '/slime', { prompt: 'p', response: 'a [[BUY]]', label: label(1, 1, 0) });
+    expect((slime.json() as { score: number }).score).toBeCloseTo(0.1, 12);
+    await postJson(url, '/get_reward', {
+      query: ['pb', 'pc'],
+      prompts: ['p', 'p'],
+      labels: [label(1, 1, 0), label(1, 1, 0)],
+    });
+    await postJson(url, '/group', { prompt: 'p', responses: ['d'], label: label(1, 1, 0) });
+    expect(seen.sort()).toEqual(['a [[BUY]]', 'b', 'c', 'd']);
   });
 
   it('serves /health and Prometheus /metrics', async () => {

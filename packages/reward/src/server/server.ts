@@ -1,4 +1,3 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { parseWith, TradeR1Error, toTradeR1Error } from '@trade-r1/core';
@@ -12,6 +11,9 @@ import {
   type RewardOutput,
   type RewardResult,
 } from '../define-reward.ts';
+import { authorized, digest } from './auth.ts';
+import { parseJson, readBody, withAbort } from './http-body.ts';
+import { type HttpError, httpError, toHttpError } from './http-errors.ts';
 import { RewardServerMetrics } from './metrics.ts';
 import {
   type GroupRequest,
@@ -21,6 +23,7 @@ import {
   rewardSampleSchema,
   slimeRequestSchema,
 } from './schemas.ts';
+import { type SampleScorer, scoreSample } from './score-sample.ts';
 
 /** A plain reward function over one sample (wrapped into a {@link Reward} by the server). */
 export type RewardFunction = (sample: RewardSample, context: RewardContext) => RewardOutput | Promise<RewardOutput>;
@@ -82,6 +85,11 @@ export interface RewardServerOptions {
   shutdownTimeoutMs?: number;
   /** Monotonic clock in ms for latency metrics. @default performance.now */
   clock?: () => number;
+  /**
+   * How one sample is scored (the server's single reward-invocation point); swap it to run rewards in a worker
+   * pool. @default {@link scoreSample} (in this thread)
+   */
+  scoreSample?: SampleScorer;
 }
 
 /** Options for {@link RewardServer.listen}. */
@@ -108,12 +116,6 @@ export interface RewardServer {
 }
 
 const ROUTES = new Set(['/get_reward', '/slime', '/group', '/health', '/metrics']);
-
-interface HttpError {
-  status: number;
-  error: TradeR1Error;
-  headers?: Record<string, string>;
-}
 
 /**
  * An HTTP reward server on `node:http` speaking the trainers' protocols:
@@ -308,7 +310,7 @@ export function createRewardServer(options: RewardServerOptions): RewardServer {
     const results = await Promise.all(
       samples.map(async (sample, index) => {
         try {
-          return await config.reward.evaluate(sample, {
+          return await config.scoreSample(config.reward, sample, {
             signal,
             timeoutMs: config.sampleTimeoutMs,
             ...(config.fallback && { fallback: config.fallback }),
@@ -530,6 +532,7 @@ interface ResolvedConfig {
   advantage: { estimator: AdvantageEstimator; scale: AdvantageScale; epsilon: number; std: 'unbiased' | 'population' };
   shutdownTimeoutMs: number;
   clock: () => number;
+  scoreSample: SampleScorer;
 }
 
 function resolveConfig(options: RewardServerOptions): ResolvedConfig {
@@ -583,6 +586,7 @@ function resolveConfig(options: RewardServerOptions): ResolvedConfig {
     },
     shutdownTimeoutMs: positive(options.shutdownTimeoutMs, 30_000, 'shutdownTimeoutMs', true),
     clock: options.clock ?? (() => performance.now()),
+    scoreSample: options.scoreSample ?? scoreSample,
   };
 }
 
@@ -617,128 +621,10 @@ function finiteOr(value: number, fallbackValue: number): number {
   return Number.isFinite(value) ? value : fallbackValue;
 }
 
-function digest(value: string): Buffer {
-  return createHash('sha256').update(value).digest();
-}
-
-/** Constant-time comparison of the bearer token (hashes make the lengths equal). */
-function authorized(header: string | undefined, expected: Buffer): boolean {
-  if (header === undefined) return false;
-  const match = /^Bearer\s+(.+)$/i.exec(header.trim());
-  if (!match) return false;
-  return timingSafeEqual(digest(match[1] as string), expected);
-}
-
-function httpError(status: number, error: TradeR1Error, headers?: Record<string, string>): TradeR1Error {
-  Object.defineProperty(error, 'httpStatus', { value: status, enumerable: false });
-  if (headers) Object.defineProperty(error, 'httpHeaders', { value: headers, enumerable: false });
-  return error;
-}
-
-function toHttpError(thrown: unknown, signal: AbortSignal): HttpError {
-  // When the request's own signal fired, report why it fired (timeout or shutdown), not the echo in a sample.
-  const source = signal.aborted && signal.reason instanceof TradeR1Error ? signal.reason : thrown;
-  const error = toTradeR1Error(source, 'INTERNAL');
-  const carried = thrown as { httpStatus?: number; httpHeaders?: Record<string, string> };
-  if (carried && typeof carried === 'object' && typeof carried.httpStatus === 'number') {
-    return { status: carried.httpStatus, error, ...(carried.httpHeaders && { headers: carried.httpHeaders }) };
-  }
-  const status =
-    error.code === 'INVALID_INPUT' || error.code === 'PARSE_FAILED' || error.code === 'INVALID_DECISION'
-      ? 400
-      : error.code === 'TOO_LARGE'
-        ? 413
-        : error.code === 'TIMEOUT'
-          ? 504
-          : error.code === 'CLOSED'
-            ? 503
-            : error.code === 'ABORTED'
-              ? 499
-              : 500;
-  return { status, error };
-}
-
 function assertBatch(size: number, limit: number): void {
   if (size > limit) {
     throw new TradeR1Error('TOO_LARGE', `${size} samples exceed the limit of ${limit} per request`, {
       details: { size, limit },
     });
   }
-}
-
-function parseJson(body: Buffer): unknown {
-  try {
-    return JSON.parse(body.toString('utf8'));
-  } catch (error) {
-    throw new TradeR1Error('PARSE_FAILED', `request body is not valid JSON: ${(error as Error).message}`);
-  }
-}
-
-function withAbort<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(signal.reason);
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-    work.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(error);
-      },
-    );
-  });
-}
-
-function readBody(request: IncomingMessage, limit: number, signal: AbortSignal): Promise<Buffer> {
-  const declared = Number(request.headers['content-length']);
-  if (Number.isFinite(declared) && declared > limit) {
-    return Promise.reject(
-      new TradeR1Error('TOO_LARGE', `request body of ${declared} bytes exceeds the limit of ${limit}`, {
-        details: { bytes: declared, limit },
-      }),
-    );
-  }
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    const cleanup = () => {
-      request.off('data', onData);
-      request.off('end', onEnd);
-      request.off('error', onError);
-      signal.removeEventListener('abort', onAbort);
-    };
-    const onData = (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limit) {
-        cleanup();
-        request.pause();
-        reject(
-          new TradeR1Error('TOO_LARGE', `request body exceeds the limit of ${limit} bytes`, {
-            details: { limit },
-          }),
-        );
-        return;
-      }
-      chunks.push(chunk);
-    };
-    const onEnd = () => {
-      cleanup();
-      resolve(Buffer.concat(chunks, size));
-    };
-    const onError = (error: Error) => {
-      cleanup();
-      reject(new TradeR1Error('ABORTED', `request stream failed: ${error.message}`, { cause: error }));
-    };
-    const onAbort = () => {
-      cleanup();
-      reject(signal.reason);
-    };
-    request.on('data', onData);
-    request.on('end', onEnd);
-    request.on('error', onError);
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
 }
