@@ -40,6 +40,14 @@ export {
   type OnnxActionPolicyOptions,
   onnxActionPolicyOptionsSchema,
 } from './action/onnx-action-policy.ts';
+export {
+  type CompletionScorer,
+  FLAG_TRADER_ACTION_TEXTS,
+  type TextModelAction,
+  type TextModelActionOptions,
+  textModelAction,
+  textModelActionOptionsSchema,
+} from './action/text-action.ts';
 export { mostPolarSentence, splitSentences, type TextPolarity, textPolarity } from './analyst/sentiment.ts';
 export {
   type AnalystTemplateOptions,
@@ -109,6 +117,10 @@ export {
   type OnnxPolicyOptions,
   OnnxTextPolicy,
   onnxPolicyOptionsSchema,
+  type ScoredCompletion,
+  type ScoreOptions,
+  type ScoreResult,
+  scoreOptionsSchema,
 } from './text/onnx-policy.ts';
 export {
   createOpenAICompatiblePolicy,

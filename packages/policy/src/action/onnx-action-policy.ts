@@ -1,9 +1,10 @@
-import { createRng, deriveSeed, errorMessage, parseWith, type Rng, TradeR1Error } from '@trade-r1/core';
+import { errorMessage, parseWith, type Rng, TradeR1Error } from '@trade-r1/core';
 import ort from 'onnxruntime-node';
 import { z } from 'zod';
 import { cudaProviderStatus } from '../cuda.ts';
 import type { TradeAction } from '../prompts/flag-trader.ts';
 import { type ActionMask, actionAt, actionMask, maskedActionDistribution } from './masking.ts';
+import { stepStream } from './step-stream.ts';
 
 /** Options of {@link createOnnxActionPolicy}. */
 export const onnxActionPolicyOptionsSchema = z.object({
@@ -46,7 +47,7 @@ export const actOptionsSchema = z.object({
   states: z.array(actionRequestSchema).min(1),
   /** Take the most likely allowed action instead of sampling. @default false */
   greedy: z.boolean().default(false),
-  /** Sampling seed; state i of step t draws from `createRng(deriveSeed(seed, `${t}:${i}`))`. @default 0 */
+  /** Sampling seed; state i of step t draws from `stepStream(seed, `${t}:${i}`)`. @default 0 */
   seed: z.number().int().default(0),
   /**
    * The step (environment time step, or call number) the draw belongs to: each step gets a fresh stream from `seed`,
@@ -224,7 +225,7 @@ export class OnnxActionPolicy {
       const row = Array.from(logitData.subarray(index * 3, index * 3 + 3)) as [number, number, number];
       const mask = state.mask ?? actionMask(state);
       const distribution = maskedActionDistribution(row, mask, settings.temperature);
-      const rng: Rng = createRng(deriveSeed(settings.seed, `${step}:${index}`));
+      const rng: Rng = stepStream(settings.seed, `${step}:${index}`);
       let actionIndex: number;
       if (settings.greedy) {
         actionIndex = distribution.probabilities.indexOf(Math.max(...distribution.probabilities));

@@ -18,6 +18,7 @@ import {
   generateOptionsSchema,
   type PolicyInfo,
   type Prompt,
+  promptSchema,
   type ResolvedGenerateOptions,
   reportProgress,
   type TextPolicy,
@@ -73,6 +74,50 @@ export const onnxPolicyOptionsSchema = z.strictObject({
 });
 /** Options of {@link createOnnxPolicy}. */
 export type OnnxPolicyOptions = z.input<typeof onnxPolicyOptionsSchema>;
+
+/** Options of `OnnxTextPolicy.score`. */
+export const scoreOptionsSchema = z.strictObject({
+  /** The prompt (text, token ids, or chat messages rendered with the chat template). */
+  prompt: promptSchema,
+  /** Texts to score as continuations of the prompt (e.g. the three FLAG-Trader action strings). */
+  completions: z.array(z.string().min(1)).min(1).max(1024),
+  /** Temperature of `log_softmax(logits / T)`; 1 gives the raw model log-probs. @default 1 */
+  temperature: z.number().gt(0).max(100).default(1),
+  /** Also score the end-of-sequence token after each completion. @default false */
+  includeEos: z.boolean().default(false),
+});
+/** Options of `OnnxTextPolicy.score`. */
+export type ScoreOptions = z.input<typeof scoreOptionsSchema>;
+
+/** One scored completion. */
+export interface ScoredCompletion {
+  /** The completion text. */
+  text: string;
+  /** Its token ids (with the EOS token when `includeEos`). */
+  tokenIds: number[];
+  /** Per-token log-probabilities. */
+  logprobs: number[];
+  /** Their sum: the log-probability of the whole completion. */
+  logprob: number;
+}
+
+/** Result of `OnnxTextPolicy.score`. */
+export interface ScoreResult {
+  /** One entry per completion, in order. */
+  scores: ScoredCompletion[];
+  /** Tokens in the prompt. */
+  promptTokenCount: number;
+}
+
+// log_softmax(row / temperature)[token] for one logits row.
+function tokenLogprob(source: Float32Array, offset: number, vocab: number, token: number, temperature: number): number {
+  let max = Number.NEGATIVE_INFINITY;
+  for (let index = 0; index < vocab; index += 1) max = Math.max(max, (source[offset + index] as number) / temperature);
+  let sum = 0;
+  for (let index = 0; index < vocab; index += 1)
+    sum += Math.exp((source[offset + index] as number) / temperature - max);
+  return (source[offset + token] as number) / temperature - max - Math.log(sum);
+}
 
 interface SessionMetadata {
   name: string;
@@ -403,6 +448,83 @@ export class OnnxTextPolicy implements TextPolicy {
     return this.tokenizer.encode(String(text), { add_special_tokens: false });
   }
 
+  /**
+   * Log-probabilities of given completions after a prompt under the model (teacher forcing): for FLAG-Trader-style
+   * action scoring, ranking candidate answers, or a trainer's reference log-probs. The prompt is prefilled once;
+   * each completion is encoded on its own (no special tokens) and run over the prompt's cache. Per token,
+   * `log_softmax(logits / temperature)` — at the default temperature 1 the raw model log-probs; `includeEos` adds
+   * the log-prob of the end-of-sequence token after the completion (the model stopping there).
+   */
+  async score(rawOptions: ScoreOptions): Promise<ScoreResult> {
+    if (this.closed) throw new TradeR1Error('CLOSED', 'This policy was closed');
+    const options = parseWith(scoreOptionsSchema, rawOptions, { label: 'score options' });
+    const promptIds = this.encodePrompt(options.prompt);
+    const eos = [...this.eosTokenIds][0];
+    if (options.includeEos && eos === undefined) {
+      throw new TradeR1Error('UNSUPPORTED', 'includeEos needs an EOS token id (set eosTokenIds)', {
+        details: { field: 'includeEos' },
+      });
+    }
+    const encoded = options.completions.map((text, index) => {
+      const ids = this.tokenizer.encode(text, { add_special_tokens: false });
+      if (ids.length === 0) {
+        throw new TradeR1Error('INVALID_INPUT', `Completion ${index} is empty after tokenisation`, {
+          details: { field: `completions.${index}` },
+        });
+      }
+      if (promptIds.length + ids.length + 1 > this.maxPositions) {
+        throw new TradeR1Error('TOO_LARGE', `Prompt and completion ${index} exceed ${this.maxPositions} positions`, {
+          details: { field: `completions.${index}`, tokens: promptIds.length + ids.length },
+        });
+      }
+      return ids;
+    });
+    if (promptIds.length === 0) {
+      throw new TradeR1Error('INVALID_INPUT', 'The prompt is empty after tokenisation', {
+        details: { field: 'prompt' },
+      });
+    }
+    const prefill = await this.prefill(promptIds);
+    const vocab = this.vocabSize;
+    const scores: ScoredCompletion[] = [];
+    for (const [index, ids] of encoded.entries()) {
+      const length = ids.length;
+      const total = promptIds.length + length;
+      const outputs = await this.forward(
+        this.feeds(
+          BigInt64Array.from(ids, BigInt),
+          new BigInt64Array(total).fill(1n),
+          BigInt64Array.from({ length }, (_, position) => BigInt(promptIds.length + position)),
+          1,
+          length,
+          prefill.cache,
+          length,
+        ),
+      );
+      const logits = outputs.logits as ort.Tensor;
+      const rows = logits.dims[1] as number;
+      const data =
+        logits.type === 'float16' ? halfToFloat32(logits.data as Uint16Array) : (logits.data as Float32Array);
+      // Row r of the output predicts the token after input position r; the first token comes from the prefill.
+      const rowAt = (position: number): { source: Float32Array; offset: number } =>
+        position === 0
+          ? { source: prefill.lastLogits, offset: 0 }
+          : { source: data, offset: (rows - length + position - 1) * vocab };
+      const targets = options.includeEos ? [...ids, eos as number] : ids;
+      const logprobs = targets.map((token, position) => {
+        const { source, offset } = rowAt(position);
+        return tokenLogprob(source, offset, vocab, token, options.temperature);
+      });
+      scores.push({
+        text: options.completions[index] as string,
+        tokenIds: targets,
+        logprobs,
+        logprob: logprobs.reduce((sum, value) => sum + value, 0),
+      });
+    }
+    return { scores, promptTokenCount: promptIds.length };
+  }
+
   /** Release the ONNX sessions (idempotent). */
   async close(): Promise<void> {
     if (this.closed) return;
@@ -488,6 +610,7 @@ export class OnnxTextPolicy implements TextPolicy {
     batch: number,
     length: number,
     cache: Map<string, ort.Tensor> | undefined,
+    keep = 1,
   ): Record<string, ort.Tensor> {
     const feeds: Record<string, ort.Tensor> = {};
     const inputs = this.session.inputNames;
@@ -498,7 +621,7 @@ export class OnnxTextPolicy implements TextPolicy {
     if (inputs.includes('use_cache_branch'))
       feeds.use_cache_branch = new ort.Tensor('bool', [cache !== undefined], [1]);
     if (inputs.includes('num_logits_to_keep'))
-      feeds.num_logits_to_keep = new ort.Tensor('int64', BigInt64Array.from([1n]), []);
+      feeds.num_logits_to_keep = new ort.Tensor('int64', BigInt64Array.from([BigInt(keep)]), []);
     for (const entry of this.cacheEntries) {
       feeds[entry.input] =
         cache?.get(entry.input) ??
