@@ -78,3 +78,13 @@ describe('fact readers', () => {
     expect(analyzeText('profit fell 3%').quantities.map((quantity) => quantity.value)).toEqual([3]);
   });
 });
+
+describe('reference years', () => {
+  it('does not make "since 1998" the period of a figure', () => {
+    const facts = analyzeText('Shares fell 4% on Tuesday, the steepest drop since 1998.');
+    expect(facts.quantities[0]?.periods).toEqual([]);
+    expect(analyzeText('Revenue rose 5% in 2024.').quantities[0]?.periods.map((period) => period.raw)).toEqual([
+      '2024',
+    ]);
+  });
+});

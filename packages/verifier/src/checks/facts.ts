@@ -556,6 +556,13 @@ function readEnglishFacts(text: string): TextFacts {
   const metrics = findMetrics(text, tokens);
   const boundaries = clauseBoundaries(text);
   const horizons = findHorizons(text);
+  // A reference point ("the lowest since 1998", "the first time since 2019") is not the period a figure is about.
+  const ownPeriods = periods.filter(
+    (period) =>
+      !/\b(?:since|as far back as|dating back to)\s+(?:the\s+)?$/i.test(
+        text.slice(Math.max(0, period.start - 24), period.start),
+      ),
+  );
   const quantities: AnchoredQuantity[] = extractQuantities(text, periods).map((quantity) => {
     const metric = nearestMetric(text, metrics, boundaries, quantity.start, quantity.end);
     const clause = clauseOf(boundaries, quantity.start);
@@ -579,7 +586,7 @@ function readEnglishFacts(text: string): TextFacts {
       }
     }
     const horizon = metricHorizon?.key ?? nearestHorizon(horizons, boundaries, quantity.start, quantity.end);
-    const clausePeriods = periods.filter((period) => clauseOf(boundaries, period.start) === clause);
+    const clausePeriods = ownPeriods.filter((period) => clauseOf(boundaries, period.start) === clause);
     // An estimate word between the metric and the figure (or right before it) marks an estimate figure.
     const windowStart = Math.max(
       metric ? Math.min(metric.start - 32, quantity.start) : quantity.start - 30,
@@ -594,7 +601,7 @@ function readEnglishFacts(text: string): TextFacts {
       metric,
       estimate,
       role: quantityRole(text, quantity),
-      periods: clausePeriods.length > 0 ? clausePeriods : periods,
+      periods: clausePeriods.length > 0 ? clausePeriods : ownPeriods,
       horizon,
     };
   });
