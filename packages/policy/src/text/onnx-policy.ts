@@ -65,6 +65,12 @@ export const onnxPolicyOptionsSchema = z.strictObject({
   chatTemplateKwargs: z.record(z.string(), z.unknown()).default({}),
   /** A chat template (Jinja) used instead of the tokenizer's own. @default the tokenizer's `chat_template` */
   chatTemplate: z.string().min(1).optional(),
+  /**
+   * Position id of the first token. Gemma 3 and PaliGemma exports count positions from 1 (transformers.js does the
+   * same for model types `gemma3`, `gemma3_text`, `paligemma`); every other decoder from 0.
+   * @default 1 for those model types, else 0
+   */
+  firstPositionId: z.number().int().min(0).max(1_000_000).optional(),
   /** Let the tokenizer add its special tokens (BOS…) to text prompts. @default true */
   addSpecialTokens: z.boolean().default(true),
   /** Most sequences decoded together; larger requests run in chunks. @default 64 */
@@ -155,6 +161,9 @@ interface CacheEntry {
   heads: number;
   headDim: number;
 }
+
+// Model types whose exports count position ids from 1 (as transformers.js' create_position_ids does).
+const ONE_BASED_POSITION_TYPES = new Set(['gemma3', 'gemma3_text', 'paligemma']);
 
 const KNOWN_INPUTS = new Set(['input_ids', 'attention_mask', 'position_ids', 'use_cache_branch', 'num_logits_to_keep']);
 
@@ -345,6 +354,7 @@ export class OnnxTextPolicy implements TextPolicy {
   private readonly padTokenId: number;
   private readonly vocabSize: number;
   private readonly maxPositions: number;
+  private readonly firstPositionId: number;
 
   /** @internal Use {@link createOnnxPolicy}. */
   constructor(
@@ -402,6 +412,8 @@ export class OnnxTextPolicy implements TextPolicy {
     this.eosTokenIds = new Set(settings.eosTokenIds ?? (fromConfigs.length > 0 ? fromConfigs : toIdList(tokenizerEos)));
     this.padTokenId = toIdList(config.pad_token_id)[0] ?? [...this.eosTokenIds][0] ?? 0;
     this.vocabSize = Number(config.vocab_size);
+    this.firstPositionId =
+      settings.firstPositionId ?? (ONE_BASED_POSITION_TYPES.has(String(config.model_type)) ? 1 : 0);
     const positions = Number(config.max_position_embeddings ?? config.n_positions);
     this.maxPositions = Number.isInteger(positions) && positions > 0 ? positions : Number.POSITIVE_INFINITY;
   }
@@ -472,7 +484,7 @@ export class OnnxTextPolicy implements TextPolicy {
           details: { field: `completions.${index}` },
         });
       }
-      if (promptIds.length + ids.length + 1 > this.maxPositions) {
+      if (this.firstPositionId + promptIds.length + ids.length + 1 > this.maxPositions) {
         throw new TradeR1Error('TOO_LARGE', `Prompt and completion ${index} exceed ${this.maxPositions} positions`, {
           details: { field: `completions.${index}`, tokens: promptIds.length + ids.length },
         });
@@ -494,7 +506,7 @@ export class OnnxTextPolicy implements TextPolicy {
         this.feeds(
           BigInt64Array.from(ids, BigInt),
           new BigInt64Array(total).fill(1n),
-          BigInt64Array.from({ length }, (_, position) => BigInt(promptIds.length + position)),
+          BigInt64Array.from({ length }, (_, position) => BigInt(this.firstPositionId + promptIds.length + position)),
           1,
           length,
           prefill.cache,
@@ -545,7 +557,7 @@ export class OnnxTextPolicy implements TextPolicy {
       if (ids.length === 0) {
         throw new TradeR1Error('INVALID_INPUT', `Prompt ${index} is empty after tokenisation`, { details: { index } });
       }
-      if (ids.length >= this.maxPositions) {
+      if (ids.length + this.firstPositionId >= this.maxPositions) {
         throw new TradeR1Error(
           'TOO_LARGE',
           `Prompt ${index} has ${ids.length} tokens; the model handles at most ${this.maxPositions} positions`,
@@ -659,7 +671,7 @@ export class OnnxTextPolicy implements TextPolicy {
       this.feeds(
         BigInt64Array.from(ids, BigInt),
         new BigInt64Array(length).fill(1n),
-        BigInt64Array.from({ length }, (_, index) => BigInt(index)),
+        BigInt64Array.from({ length }, (_, index) => BigInt(this.firstPositionId + index)),
         1,
         length,
         undefined,
@@ -788,7 +800,7 @@ export class OnnxTextPolicy implements TextPolicy {
       rows.forEach((row, rowIndex) => {
         ids[rowIndex] = BigInt(row.finish === null ? (row.tokens.at(-1) as number) : this.padTokenId);
         mask.fill(1n, rowIndex * total + (width - row.promptLength), (rowIndex + 1) * total);
-        positions[rowIndex] = BigInt(row.promptLength + step);
+        positions[rowIndex] = BigInt(this.firstPositionId + row.promptLength + step);
       });
       // The new cache is written straight into the other half of the ping-pong pool (pre-allocated outputs), so a
       // step neither allocates nor copies a whole KV cache on the JavaScript side.
@@ -818,7 +830,7 @@ export class OnnxTextPolicy implements TextPolicy {
 
   // maxNewTokens, or fewer when the model's position limit (max_position_embeddings) comes first.
   private lengthLimit(row: Row, options: ResolvedGenerateOptions): number {
-    return Math.min(options.maxNewTokens, this.maxPositions - row.promptLength);
+    return Math.min(options.maxNewTokens, this.maxPositions - this.firstPositionId - row.promptLength);
   }
 
   private decodeTokens(tokens: number[]): string {
