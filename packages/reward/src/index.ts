@@ -77,6 +77,12 @@ export {
   type RewardServerOptions,
 } from './server/server.ts';
 export {
+  createRewardWorkerPool,
+  type RewardWorkerPool,
+  type RewardWorkerPoolOptions,
+  type RewardWorkerPoolStats,
+} from './server/worker-pool.ts';
+export {
   createSharpeDeltaTracker,
   portfolioPnl,
   runningSharpe,
