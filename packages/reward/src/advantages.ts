@@ -1,4 +1,6 @@
 import { TradeR1Error } from '@trade-r1/core';
+import { z } from 'zod';
+import { arrayLikeSchema, parseOptions, safeString } from './validate.ts';
 
 /**
  * Advantage estimator.
@@ -79,6 +81,19 @@ export const OPENRLHF_GROUP_NORM_DEFAULTS = Object.freeze({
   std: 'unbiased',
 } as const);
 
+// Shape and keys only; values are checked below with their own codes (INVALID_CONFIG for options).
+const groupAdvantageOptionsSchema = z.strictObject({
+  rewards: arrayLikeSchema,
+  groupSize: z.unknown().optional(),
+  groupSizes: arrayLikeSchema.optional(),
+  estimator: z.unknown().optional(),
+  scale: z.unknown().optional(),
+  epsilon: z.unknown().optional(),
+  std: z.unknown().optional(),
+  missing: z.unknown().optional(),
+  output: z.union([z.instanceof(Float64Array), z.instanceof(Float32Array)]).optional(),
+});
+
 /**
  * GRPO-style group-relative advantages over a flat batch laid out group after group. Works on `Float64Array`,
  * `Float32Array` and plain arrays; O(n) with a few passes over each (cache-resident) group.
@@ -88,11 +103,13 @@ export const OPENRLHF_GROUP_NORM_DEFAULTS = Object.freeze({
  * (`r − (Σ − r)/(n − 1)`); `dr_grpo` and `scale: 'none'` match TRL's Dr. GRPO / OpenRLHF's `reinforce_baseline`.
  *
  * @throws {TradeR1Error} `INVALID_INPUT` for ±Infinity rewards or sizes that do not tile the batch;
- *   `INVALID_CONFIG` for bad options.
+ *   `INVALID_CONFIG` for bad options; `INVALID_INPUT` naming the field for a missing `rewards`, wrong types or
+ *   unknown keys.
  */
 export function groupAdvantages<Output extends Float64Array | Float32Array = Float64Array>(
   options: GroupAdvantageOptions & { output?: Output },
 ): GroupAdvantageResult<Output> {
+  parseOptions(groupAdvantageOptionsSchema, options, 'groupAdvantages()');
   const { rewards } = options;
   const n = rewards.length;
   const estimator = options.estimator ?? 'grpo';
@@ -199,7 +216,7 @@ function readRewards(rewards: RewardArray, zeroMissing: boolean): Float64Array |
       values[index] = zeroMissing ? 0 : Number.NaN;
     } else if (typeof raw !== 'number') {
       throw new TradeR1Error('INVALID_INPUT', `rewards[${index}] must be a number, null or undefined`, {
-        details: { index, value: String(raw) },
+        details: { index, value: safeString(raw) },
       });
     } else {
       values[index] = raw;
@@ -216,7 +233,7 @@ function throwIfInfinite(values: Float64Array | Float32Array, start: number, end
         'INVALID_INPUT',
         `rewards[${index}] is ${value}; rewards must be finite or missing (NaN/null)`,
         {
-          details: { index, value: String(value) },
+          details: { index, value: safeString(value) },
         },
       );
     }
@@ -251,29 +268,29 @@ function validateOptions(
 ): void {
   if (estimator !== 'grpo' && estimator !== 'rloo' && estimator !== 'dr_grpo') {
     throw new TradeR1Error('INVALID_CONFIG', "estimator must be 'grpo', 'rloo' or 'dr_grpo'", {
-      details: { estimator: String(estimator) },
+      details: { estimator: safeString(estimator) },
     });
   }
   if (scale !== 'group' && scale !== 'batch' && scale !== 'none') {
     throw new TradeR1Error('INVALID_CONFIG', "scale must be 'group', 'batch' or 'none'", {
-      details: { scale: String(scale) },
+      details: { scale: safeString(scale) },
     });
   }
-  if (!Number.isFinite(epsilon) || epsilon < 0) {
+  if (typeof epsilon !== 'number' || !Number.isFinite(epsilon) || epsilon < 0) {
     throw new TradeR1Error('INVALID_CONFIG', 'epsilon must be a finite number >= 0', {
-      details: { epsilon: String(epsilon) },
+      details: { epsilon: safeString(epsilon) },
     });
   }
   const std = options.std ?? 'unbiased';
   if (std !== 'unbiased' && std !== 'population') {
     throw new TradeR1Error('INVALID_CONFIG', "std must be 'unbiased' or 'population'", {
-      details: { std: String(std) },
+      details: { std: safeString(std) },
     });
   }
   const missing = options.missing ?? 'exclude';
   if (missing !== 'exclude' && missing !== 'zero') {
     throw new TradeR1Error('INVALID_CONFIG', "missing must be 'exclude' or 'zero'", {
-      details: { missing: String(missing) },
+      details: { missing: safeString(missing) },
     });
   }
 }
@@ -285,7 +302,7 @@ function resolveGroupSizes(options: GroupAdvantageOptions, n: number): ArrayLike
       const size = options.groupSizes[index] as number;
       if (!Number.isInteger(size) || size < 1) {
         throw new TradeR1Error('INVALID_INPUT', `groupSizes[${index}] must be an integer >= 1`, {
-          details: { index, size: String(size) },
+          details: { index, size: safeString(size) },
         });
       }
       total += size;
@@ -300,7 +317,7 @@ function resolveGroupSizes(options: GroupAdvantageOptions, n: number): ArrayLike
   const groupSize = options.groupSize;
   if (groupSize === undefined || !Number.isInteger(groupSize) || groupSize < 1) {
     throw new TradeR1Error('INVALID_CONFIG', 'give groupSize (an integer >= 1) or groupSizes', {
-      details: { groupSize: String(groupSize) },
+      details: { groupSize: safeString(groupSize) },
     });
   }
   if (n % groupSize !== 0) {

@@ -1,6 +1,24 @@
 import { TradeR1Error } from '@trade-r1/core';
 import { z } from 'zod';
 import { type ComponentResult, createReward, type Reward, type RewardFallback } from './define-reward.ts';
+import { parseOptions, safeString } from './validate.ts';
+
+const composeRewardsOptionsSchema = z.strictObject({
+  name: z.string().optional(),
+  components: z.record(
+    z.string(),
+    z.strictObject({
+      reward: z.custom<Reward<unknown>>(
+        (value) =>
+          typeof value === 'object' && value !== null && typeof (value as Reward<unknown>).evaluate === 'function',
+        { message: 'expected a reward (from defineReward or composeRewards)' },
+      ),
+      weight: z.number().optional(),
+    }),
+  ),
+  timeoutMs: z.number().positive().optional(),
+  fallback: z.unknown().optional(),
+});
 
 /** One weighted component of {@link composeRewards}. */
 export interface RewardComponent {
@@ -41,8 +59,10 @@ export interface ComposeRewardsOptions {
  *   components: { dsr: { reward: dsr, weight: 1 }, format: { reward: format, weight: 0.1 } },
  * });
  * const { value, components } = await total.evaluate(sample);
+ * @throws {TradeR1Error} `INVALID_CONFIG` naming the field for missing components, a bad weight or an unknown key.
  */
 export function composeRewards(options: ComposeRewardsOptions): Reward<unknown> {
+  parseOptions(composeRewardsOptionsSchema, options, 'composeRewards()', 'INVALID_CONFIG');
   const name = options.name ?? 'total';
   const entries = Object.entries(options.components ?? {});
   if (entries.length === 0) {
@@ -56,7 +76,7 @@ export function composeRewards(options: ComposeRewardsOptions): Reward<unknown> 
       throw new TradeR1Error(
         'INVALID_CONFIG',
         `component "${key}" of "${name}" needs a reward (from defineReward) and a finite weight`,
-        { details: { component: key, weight: String(weight) } },
+        { details: { component: key, weight: safeString(weight) } },
       );
     }
   }

@@ -1,4 +1,6 @@
 import { type Decision, parseDecisionText } from '@trade-r1/core';
+import { z } from 'zod';
+import { lastLinesSchema, parseOptions } from './validate.ts';
 
 /** Options for {@link parseDecisionTag}. */
 export interface ParseDecisionTagOptions {
@@ -10,16 +12,20 @@ export interface ParseDecisionTagOptions {
   lastLines?: number;
 }
 
+const parseDecisionTagSchema = z.strictObject({ text: z.string(), lastLines: lastLinesSchema.optional() });
+
 /**
  * Parse the final decision of a Trading-R1 style completion: a `[[DECISION]]` or `[[[DECISION]]]` tag in the last
  * lines, case and whitespace tolerant. Returns `null` when no tag is found (the reward then treats the decision as
  * unparseable). Reads the tail with core's shared `parseDecisionText` in `'strict'` mode (reasoning blocks are set
  * aside; among several tags the last wins).
  *
+ * @throws {TradeR1Error} `INVALID_INPUT` when `text` is not a string, `lastLines` is not a number >= 0 or a key is unknown.
  * @example
  * parseDecisionTag({ text: 'analysis…\n\nFinal: [[[STRONG BUY]]]' }) // 'STRONG_BUY'
  */
 export function parseDecisionTag(options: { text: string } & ParseDecisionTagOptions): Decision | null {
+  parseOptions(parseDecisionTagSchema, options, 'parseDecisionTag()');
   const lastLines = options.lastLines ?? 3;
   const text = options.text.trimEnd();
   let tail = text;

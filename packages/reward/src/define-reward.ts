@@ -1,5 +1,6 @@
 import { type ErrorCode, parseWith, TradeR1Error, toTradeR1Error } from '@trade-r1/core';
-import type { z } from 'zod';
+import { z } from 'zod';
+import { functionSchema, parseOptions, safeString, zodSchemaSchema } from './validate.ts';
 
 /** What a reward's `compute` receives besides its input. */
 export interface RewardContext {
@@ -102,6 +103,21 @@ export interface DefineRewardOptions<Schema extends z.ZodType> {
 
 const TIMED_OUT = Symbol('timed-out');
 
+const evaluateOptionsSchema = z.strictObject({
+  signal: z.instanceof(AbortSignal).optional(),
+  timeoutMs: z.unknown().optional(),
+  fallback: z.unknown().optional(),
+});
+
+// Values of timeoutMs and fallback are checked by assertTimeout/assertFallback (INVALID_CONFIG with the reward name).
+const defineRewardOptionsSchema = z.strictObject({
+  name: z.unknown(),
+  input: zodSchemaSchema,
+  compute: functionSchema,
+  timeoutMs: z.unknown().optional(),
+  fallback: z.unknown().optional(),
+});
+
 /** @internal Shared evaluation skeleton: validation, timeout, fallback and flagging. */
 export function createReward<Input>(definition: {
   name: string;
@@ -118,6 +134,8 @@ export function createReward<Input>(definition: {
     name,
     input: schema,
     async evaluate(raw: unknown, options: EvaluateOptions = {}): Promise<RewardResult> {
+      parseOptions(evaluateOptionsSchema, options, `evaluate() of reward "${name}"`);
+      if (options.fallback !== undefined) assertFallback(options.fallback, name);
       const parsed = parseWith(schema, raw, { label: `input of reward "${name}"`, details: { reward: name } });
       const timeoutMs = options.timeoutMs ?? definition.timeoutMs;
       const fallback = options.fallback ?? definition.fallback;
@@ -190,12 +208,12 @@ export function createReward<Input>(definition: {
  *   compute: ({ response }) => -Math.max(0, response.length - 4000) / 4000,
  * });
  * const result = await lengthPenalty.evaluate({ response: text }); // { value, status: 'ok', flagged: false, … }
+ * @throws {TradeR1Error} `INVALID_CONFIG` naming the field for a missing name, schema or compute, a bad timeout or
+ *   fallback, or an unknown key.
  */
 export function defineReward<Schema extends z.ZodType>(options: DefineRewardOptions<Schema>): Reward<z.output<Schema>> {
+  parseOptions(defineRewardOptionsSchema, options, 'defineReward()', 'INVALID_CONFIG');
   const { name, compute } = options;
-  if (typeof compute !== 'function') {
-    throw new TradeR1Error('INVALID_CONFIG', `reward "${name}" needs a compute function`, { details: { name } });
-  }
   return createReward<z.output<Schema>>({
     name,
     input: options.input as z.ZodType<z.output<Schema>>,
@@ -210,14 +228,18 @@ export function normalizeOutput(name: string, output: RewardOutput): RewardResul
   const value = typeof output === 'object' && output !== null ? output.value : output;
   const details = typeof output === 'object' && output !== null ? (output.details ?? {}) : {};
   if (value !== null && (typeof value !== 'number' || !Number.isFinite(value))) {
-    throw new TradeR1Error('INTERNAL', `reward "${name}" returned ${String(value)}; rewards must be finite or null`, {
-      details: { reward: name, value: String(value) },
-    });
+    throw new TradeR1Error(
+      'INTERNAL',
+      `reward "${name}" returned ${safeString(value)}; rewards must be finite or null`,
+      {
+        details: { reward: name, value: safeString(value) },
+      },
+    );
   }
   for (const [key, detail] of Object.entries(details)) {
     if (typeof detail !== 'number' || !Number.isFinite(detail)) {
       throw new TradeR1Error('INTERNAL', `reward "${name}" reported a non-finite detail "${key}"`, {
-        details: { reward: name, key, value: String(detail) },
+        details: { reward: name, key, value: safeString(detail) },
       });
     }
   }
@@ -253,7 +275,9 @@ function covers(fallback: RewardFallback | undefined, kind: 'timeout' | 'error')
 
 function assertName(name: unknown): void {
   if (typeof name !== 'string' || name.trim() === '') {
-    throw new TradeR1Error('INVALID_CONFIG', 'a reward needs a non-empty name', { details: { name: String(name) } });
+    throw new TradeR1Error('INVALID_CONFIG', 'a reward needs a non-empty name', {
+      details: { name: safeString(name) },
+    });
   }
 }
 
@@ -261,21 +285,28 @@ function assertTimeout(timeoutMs: unknown, name: string): void {
   if (timeoutMs === undefined) return;
   if (typeof timeoutMs !== 'number' || !Number.isFinite(timeoutMs) || timeoutMs <= 0) {
     throw new TradeR1Error('INVALID_CONFIG', `timeoutMs of reward "${name}" must be a finite number > 0`, {
-      details: { reward: name, timeoutMs: String(timeoutMs) },
+      details: { reward: name, timeoutMs: safeString(timeoutMs) },
     });
   }
 }
 
 function assertFallback(fallback: RewardFallback | undefined, name: string): void {
   if (fallback === undefined) return;
+  if (typeof fallback !== 'object' || fallback === null) {
+    throw new TradeR1Error('INVALID_CONFIG', `fallback of reward "${name}" must be an object { value, on? }`, {
+      details: { reward: name, field: 'fallback' },
+    });
+  }
+  const unknownKey = Object.keys(fallback).find((key) => key !== 'value' && key !== 'on');
   const onOk =
-    fallback.on === undefined ||
-    (Array.isArray(fallback.on) && fallback.on.every((item) => item === 'timeout' || item === 'error'));
+    unknownKey === undefined &&
+    (fallback.on === undefined ||
+      (Array.isArray(fallback.on) && fallback.on.every((item) => item === 'timeout' || item === 'error')));
   if (typeof fallback.value !== 'number' || !Number.isFinite(fallback.value) || !onOk) {
     throw new TradeR1Error(
       'INVALID_CONFIG',
       `fallback of reward "${name}" must be { value: finite number, on?: ('timeout' | 'error')[] }`,
-      { details: { reward: name } },
+      { details: { reward: name, field: unknownKey === undefined ? 'fallback' : `fallback.${unknownKey}` } },
     );
   }
 }

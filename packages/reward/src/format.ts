@@ -1,4 +1,6 @@
+import { z } from 'zod';
 import { parseDecisionTag } from './decision-tag.ts';
+import { lastLinesSchema, parseOptions } from './validate.ts';
 
 /** A named regular-expression check (e.g. a required markdown heading). */
 export interface FormatPattern {
@@ -35,6 +37,15 @@ export interface FormatRewardResult {
   checks: Record<string, boolean>;
 }
 
+const formatRewardOptionsSchema = z.strictObject({
+  completion: z.string(),
+  requiredTags: z.array(z.string()).optional(),
+  requiredPatterns: z.array(z.strictObject({ name: z.string(), pattern: z.instanceof(RegExp) })).optional(),
+  requireDecision: z.boolean().optional(),
+  lastLines: lastLinesSchema.optional(),
+  mode: z.enum(['all', 'fraction']).optional(),
+});
+
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
@@ -42,8 +53,10 @@ function escapeRegExp(text: string): string {
 /**
  * Format reward: required XML tags and patterns are present and the decision tag parses. Pure and cheap; use it
  * as a gating or shaping component next to the outcome rewards.
+ * @throws {TradeR1Error} `INVALID_INPUT` naming the field for a missing completion, wrong types or unknown keys.
  */
 export function formatReward(options: FormatRewardOptions): FormatRewardResult {
+  parseOptions(formatRewardOptionsSchema, options, 'formatReward()');
   const checks: Record<string, boolean> = {};
   for (const tag of options.requiredTags ?? ['conclusion']) {
     const name = escapeRegExp(tag);

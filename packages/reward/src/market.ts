@@ -1,5 +1,24 @@
 import { TradeR1Error } from '@trade-r1/core';
-import { assertFinite, assertNonNegative } from './validate.ts';
+import { z } from 'zod';
+import { arrayLikeSchema, assertFinite, assertNonNegative, parseOptions } from './validate.ts';
+
+// Keys only: the values are checked by the asserts below (finite, > 0), which name the field.
+const marketRewardOptionsSchema = z.strictObject({
+  assetReturn: z.unknown().optional(),
+  entryPrice: z.unknown().optional(),
+  exitPrice: z.unknown().optional(),
+  benchmarkReturn: z.unknown().optional(),
+  benchmarkEntryPrice: z.unknown().optional(),
+  benchmarkExitPrice: z.unknown().optional(),
+  exposure: z.unknown().optional(),
+  oneWayCost: z.unknown().optional(),
+});
+const simpleReturnOptionsSchema = z.strictObject({ entryPrice: z.unknown(), exitPrice: z.unknown() });
+const horizonReturnOptionsSchema = z.strictObject({
+  closes: arrayLikeSchema,
+  entryIndex: z.unknown(),
+  horizon: z.unknown(),
+});
 
 /**
  * One-way transaction cost used by Trade-R1's training reward: 0.15% of the traded notional per leg
@@ -52,6 +71,7 @@ export interface MarketRewardResult {
 
 /** Simple return `exit / entry − 1`. Prices must be finite and > 0. @throws {TradeR1Error} `INVALID_INPUT` */
 export function simpleReturn(options: { entryPrice: number; exitPrice: number }): number {
+  parseOptions(simpleReturnOptionsSchema, options, 'simpleReturn()');
   const { entryPrice, exitPrice } = options;
   assertPositivePrice(entryPrice, 'entryPrice');
   assertPositivePrice(exitPrice, 'exitPrice');
@@ -64,10 +84,15 @@ export function simpleReturn(options: { entryPrice: number; exitPrice: number })
  * @throws {TradeR1Error} `INSUFFICIENT_DATA` when the horizon runs past the series, `INVALID_INPUT` on bad prices.
  */
 export function horizonReturn(options: { closes: ArrayLike<number>; entryIndex: number; horizon: number }): number {
+  parseOptions(horizonReturnOptionsSchema, options, 'horizonReturn()');
   const { closes, entryIndex, horizon } = options;
   if (!Number.isInteger(entryIndex) || entryIndex < 0 || !Number.isInteger(horizon) || horizon < 1) {
     throw new TradeR1Error('INVALID_INPUT', 'entryIndex must be an integer >= 0 and horizon an integer >= 1', {
-      details: { entryIndex, horizon },
+      details: {
+        field: Number.isInteger(entryIndex) && entryIndex >= 0 ? 'horizon' : 'entryIndex',
+        entryIndex,
+        horizon,
+      },
     });
   }
   const exitIndex = entryIndex + horizon;
@@ -96,6 +121,7 @@ export function horizonReturn(options: { closes: ArrayLike<number>; entryIndex: 
  * @throws {TradeR1Error} `INVALID_INPUT` when a return or price is missing, non-finite, or a price is ≤ 0.
  */
 export function marketReward(options: MarketRewardOptions): MarketRewardResult {
+  parseOptions(marketRewardOptionsSchema, options, 'marketReward()');
   const assetReturn = resolveReturn(options.assetReturn, options.entryPrice, options.exitPrice, 'asset');
   const hasBenchmark =
     options.benchmarkReturn !== undefined ||

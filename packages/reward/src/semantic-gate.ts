@@ -1,5 +1,11 @@
 import { TradeR1Error } from '@trade-r1/core';
-import { assertFinite, assertNonNegative, assertUnitInterval } from './validate.ts';
+import { z } from 'zod';
+import { assertFinite, assertNonNegative, assertUnitInterval, parseOptions, safeString } from './validate.ts';
+
+// Keys only: r, s and λ are checked by the asserts (INVALID_INPUT / INVALID_CONFIG naming the field).
+const dsrInputSchema = z.strictObject({ r: z.unknown(), s: z.unknown() });
+const fsrInputSchema = z.strictObject({ r: z.unknown(), s: z.unknown(), lambda: z.unknown().optional() });
+const resolveGateOptionsSchema = z.strictObject({ gate: z.unknown(), lambda: z.unknown().optional() });
 
 /** Inputs of an Asymmetric Semantic Gating function. */
 export interface SemanticGateInput {
@@ -26,6 +32,7 @@ export type SemanticGate = (input: SemanticGateInput) => number;
  * @throws {TradeR1Error} `INVALID_INPUT` when r is not finite or s is outside [0, 1].
  */
 export function dsrReward(input: SemanticGateInput): number {
+  parseOptions(dsrInputSchema, input, 'dsrReward()');
   const { r, s } = input;
   assertFinite(r, 'r');
   assertUnitInterval(s, 's');
@@ -55,6 +62,7 @@ export const DEFAULT_FSR_LAMBDA = 0.5;
  * @throws {TradeR1Error} `INVALID_INPUT` for a non-finite r or s outside [0, 1]; `INVALID_CONFIG` for λ < 0.
  */
 export function fsrReward(input: FsrRewardInput): number {
+  parseOptions(fsrInputSchema, input, 'fsrReward()');
   const { r, s } = input;
   const lambda = input.lambda ?? DEFAULT_FSR_LAMBDA;
   assertFinite(r, 'r');
@@ -71,6 +79,7 @@ export type SemanticGateSpec = 'dsr' | 'fsr' | SemanticGate;
  * @throws {TradeR1Error} `INVALID_CONFIG` for an unknown name.
  */
 export function resolveSemanticGate(options: { gate: SemanticGateSpec; lambda?: number }): SemanticGate {
+  parseOptions(resolveGateOptionsSchema, options, 'resolveSemanticGate()', 'INVALID_CONFIG');
   const { gate } = options;
   if (typeof gate === 'function') return gate;
   if (gate === 'dsr') return dsrReward;
@@ -81,9 +90,9 @@ export function resolveSemanticGate(options: { gate: SemanticGateSpec; lambda?: 
   }
   throw new TradeR1Error(
     'INVALID_CONFIG',
-    `unknown semantic gate ${JSON.stringify(gate)}; use 'dsr', 'fsr' or a function`,
+    `unknown semantic gate ${typeof gate === 'string' ? JSON.stringify(gate) : safeString(gate)}; use 'dsr', 'fsr' or a function`,
     {
-      details: { gate: String(gate) },
+      details: { gate: safeString(gate) },
     },
   );
 }

@@ -1,7 +1,35 @@
-import { TradeR1Error } from '@trade-r1/core';
-import type { z } from 'zod';
+import { parseWith, TradeR1Error } from '@trade-r1/core';
+import { z } from 'zod';
 import { createReward, type Reward, type RewardContext, type RewardFallback } from './define-reward.ts';
 import { resolveSemanticGate, type SemanticGateSpec } from './semantic-gate.ts';
+import { functionSchema, parseOptions, safeString, zodSchemaSchema } from './validate.ts';
+
+const scorerSchema = z.custom<SemanticScorer<unknown>>(
+  (value) =>
+    typeof value === 'function' ||
+    (typeof value === 'object' && value !== null && typeof (value as { score?: unknown }).score === 'function'),
+  { message: 'expected a function or an object with score()' },
+);
+const contextSchema = z.object({ signal: z.instanceof(AbortSignal) });
+const scorerFromVerifierSchema = z.strictObject({
+  verifier: z.custom<VerifierLike<unknown>>(
+    (value) =>
+      typeof value === 'object' && value !== null && typeof (value as { verify?: unknown }).verify === 'function',
+    { message: 'expected an object with verify()' },
+  ),
+  toVerifyInput: functionSchema,
+});
+// gate, lambda, timeoutMs and fallback values are checked by resolveSemanticGate and createReward (INVALID_CONFIG).
+const semanticGatedRewardSchema = z.strictObject({
+  name: z.string().optional(),
+  input: zodSchemaSchema,
+  marketReward: functionSchema,
+  scorer: scorerSchema,
+  gate: z.unknown(),
+  lambda: z.unknown().optional(),
+  timeoutMs: z.unknown().optional(),
+  fallback: z.unknown().optional(),
+});
 
 /**
  * Where the semantic score s ∈ [0, 1] comes from: a function or an object with `score()`, sync or async. This is
@@ -13,17 +41,20 @@ export type SemanticScorer<Input> =
 
 /**
  * Call a {@link SemanticScorer} and check its answer.
- * @throws {TradeR1Error} `BAD_RESPONSE` when the score is not a finite number in [0, 1].
+ * @throws {TradeR1Error} `BAD_RESPONSE` when the score is not a finite number in [0, 1]; `INVALID_INPUT` when
+ *   `scorer` is neither a function nor an object with `score()`, or `context` has no `signal`.
  */
 export async function scoreWith<Input>(
   scorer: SemanticScorer<Input>,
   input: Input,
   context: RewardContext,
 ): Promise<number> {
+  parseWith(scorerSchema, scorer, { label: 'scoreWith() scorer', details: { field: 'scorer' } });
+  parseWith(contextSchema, context, { label: 'scoreWith() context', details: { field: 'context' } });
   const s = typeof scorer === 'function' ? await scorer(input, context) : await scorer.score(input, context);
   if (typeof s !== 'number' || !Number.isFinite(s) || s < 0 || s > 1) {
-    throw new TradeR1Error('BAD_RESPONSE', `semantic scorer returned ${String(s)}; expected a number in [0, 1]`, {
-      details: { s: String(s) },
+    throw new TradeR1Error('BAD_RESPONSE', `semantic scorer returned ${safeString(s)}; expected a number in [0, 1]`, {
+      details: { s: safeString(s) },
     });
   }
   return s;
@@ -56,11 +87,13 @@ export function scorerFromVerifier<Input, VerifyInput>(options: {
   /** Map a reward input (and the abort signal) to the verifier's input. */
   toVerifyInput: (input: Input, context: RewardContext) => VerifyInput;
 }): SemanticScorer<Input> {
+  parseOptions(scorerFromVerifierSchema, options, 'scorerFromVerifier()', 'INVALID_CONFIG');
   const { verifier, toVerifyInput } = options;
   return {
     async score(input, context) {
-      const report = await verifier.verify(toVerifyInput(input, context));
-      return report.scores.s;
+      const report: unknown = await verifier.verify(toVerifyInput(input, context));
+      // A report without scores.s is passed on as undefined, which scoreWith rejects with BAD_RESPONSE.
+      return (report as { scores?: { s?: number } } | null | undefined)?.scores?.s as number;
     },
   };
 }
@@ -92,6 +125,7 @@ export interface SemanticGatedRewardOptions<Schema extends z.ZodType> {
 export function semanticGatedReward<Schema extends z.ZodType>(
   options: SemanticGatedRewardOptions<Schema>,
 ): Reward<z.output<Schema>> {
+  parseOptions(semanticGatedRewardSchema, options, 'semanticGatedReward()', 'INVALID_CONFIG');
   const name = options.name ?? 'semantic';
   const gate = resolveSemanticGate({
     gate: options.gate,

@@ -1,5 +1,20 @@
 import { TradeR1Error } from '@trade-r1/core';
-import { assertFinite, assertNonNegative } from './validate.ts';
+import { z } from 'zod';
+import { arrayLikeSchema, assertFinite, assertNonNegative, parseOptions } from './validate.ts';
+
+// riskFree and stdEpsilon are checked by the asserts (naming the field); the PnL values in the loops.
+const sharpeOptionsShape = { riskFree: z.unknown().optional(), stdEpsilon: z.unknown().optional() };
+const runningSharpeSchema = z.strictObject({ pnl: arrayLikeSchema, ...sharpeOptionsShape });
+const sharpeDeltaSchema = z.strictObject({ pnlHistory: arrayLikeSchema, ...sharpeOptionsShape });
+const trackerOptionsSchema = z.strictObject(sharpeOptionsShape);
+const portfolioPnlSchema = z.strictObject({
+  cash: z.number(),
+  previousCash: z.number(),
+  shares: z.number(),
+  previousShares: z.number(),
+  price: z.number(),
+  previousPrice: z.number(),
+});
 
 /** Options shared by the Sharpe-ratio helpers. */
 export interface SharpeOptions {
@@ -21,6 +36,7 @@ export interface SharpeOptions {
  * @throws {TradeR1Error} `INVALID_INPUT` for a non-finite PnL value.
  */
 export function runningSharpe(options: { pnl: ArrayLike<number> } & SharpeOptions): number {
+  parseOptions(runningSharpeSchema, options, 'runningSharpe()');
   const { pnl } = options;
   const riskFree = options.riskFree ?? 0;
   const stdEpsilon = options.stdEpsilon ?? 1e-12;
@@ -32,7 +48,7 @@ export function runningSharpe(options: { pnl: ArrayLike<number> } & SharpeOption
     const value = pnl[index] as number;
     if (!Number.isFinite(value)) {
       throw new TradeR1Error('INVALID_INPUT', `pnl[${index}] must be a finite number, got ${String(value)}`, {
-        details: { index, value: String(value) },
+        details: { field: `pnl[${index}]`, index, value: String(value) },
       });
     }
     sum += value;
@@ -55,6 +71,7 @@ export function runningSharpe(options: { pnl: ArrayLike<number> } & SharpeOption
  * contributes SR = 0.
  */
 export function sharpeDeltaReward(options: { pnlHistory: ArrayLike<number> } & SharpeOptions): number {
+  parseOptions(sharpeDeltaSchema, options, 'sharpeDeltaReward()');
   const { pnlHistory, ...sharpe } = options;
   const n = pnlHistory.length;
   if (n === 0) return 0;
@@ -74,8 +91,11 @@ export function portfolioPnl(options: {
   price: number;
   previousPrice: number;
 }): number {
-  const { cash, previousCash, shares, previousShares, price, previousPrice } = options;
-  for (const [name, value] of Object.entries(options)) assertFinite(value, name);
+  const { cash, previousCash, shares, previousShares, price, previousPrice } = parseOptions(
+    portfolioPnlSchema,
+    options,
+    'portfolioPnl()',
+  );
   return cash - previousCash + (shares * price - previousShares * previousPrice);
 }
 
@@ -93,6 +113,7 @@ export interface SharpeDeltaTracker {
 
 /** Create a {@link SharpeDeltaTracker}. */
 export function createSharpeDeltaTracker(options: SharpeOptions = {}): SharpeDeltaTracker {
+  parseOptions(trackerOptionsSchema, options, 'createSharpeDeltaTracker()');
   const riskFree = options.riskFree ?? 0;
   const stdEpsilon = options.stdEpsilon ?? 1e-12;
   assertFinite(riskFree, 'riskFree');

@@ -1,5 +1,19 @@
 import { DECISIONS, type Decision, TradeR1Error } from '@trade-r1/core';
+import { z } from 'zod';
 import { parseDecisionTag } from '../decision-tag.ts';
+import { lastLinesSchema, parseOptions, safeString } from '../validate.ts';
+
+// truth, orientation and matrix are checked below with their own codes (INVALID_DECISION / INVALID_CONFIG).
+const decisionRewardOptionsSchema = z.strictObject({
+  predicted: z.enum(DECISIONS).nullable().optional(),
+  completion: z.string().optional(),
+  truth: z.unknown(),
+  orientation: z.unknown(),
+  matrix: z.unknown().optional(),
+  scale: z.number().optional(),
+  unparseableReward: z.number().optional(),
+  lastLines: lastLinesSchema.optional(),
+});
 
 /** A 5×5 reward matrix over {@link DECISIONS} (STRONG_SELL, SELL, HOLD, BUY, STRONG_BUY). */
 export type DecisionMatrix = readonly (readonly number[])[];
@@ -63,20 +77,22 @@ export interface DecisionRewardResult {
 /**
  * Trading-R1's Stage III reward (papers.md §2.5): `R_decision = M[d̂, d*]·λ_dec`, or −1.5 when no valid decision can
  * be parsed from the completion.
- * @throws {TradeR1Error} `INVALID_CONFIG` for a malformed matrix or orientation, `INVALID_DECISION` for a bad label.
+ * @throws {TradeR1Error} `INVALID_CONFIG` for a malformed matrix or orientation, `INVALID_DECISION` for a bad label,
+ *   `INVALID_INPUT` naming the field for a `predicted` that is not a decision or null, wrong types or unknown keys.
  */
 export function decisionReward(options: DecisionRewardOptions): DecisionRewardResult {
+  parseOptions(decisionRewardOptionsSchema, options, 'decisionReward()');
   const matrix = options.matrix ?? TRADING_R1_DECISION_MATRIX;
   assertMatrix(matrix);
   if (options.orientation !== 'rows-predicted' && options.orientation !== 'rows-true') {
     throw new TradeR1Error('INVALID_CONFIG', "orientation must be 'rows-predicted' or 'rows-true'", {
-      details: { orientation: String(options.orientation) },
+      details: { orientation: safeString(options.orientation) },
     });
   }
   const truthIndex = DECISIONS.indexOf(options.truth);
   if (truthIndex < 0) {
     throw new TradeR1Error('INVALID_DECISION', `truth must be one of ${DECISIONS.join(', ')}`, {
-      details: { truth: String(options.truth) },
+      details: { truth: safeString(options.truth) },
     });
   }
   const predicted =

@@ -1,4 +1,20 @@
+import { z } from 'zod';
+import { assertCount, assertFiniteArray, parseOptions } from '../validate.ts';
 import { analyzeBullet, type BulletAnalysisOptions, extractBullets, extractSections } from './markdown.ts';
+
+const countSchema = z.number().min(0);
+const opinionScoreSchema = z.strictObject({ opinionWords: countSchema, complete: z.boolean() });
+const bulletScoreSchema = z.strictObject({
+  opinionWords: countSchema,
+  quoteCount: countSchema,
+  sourceCount: countSchema,
+});
+const evidenceRewardOptionsSchema = z.strictObject({
+  completion: z.string(),
+  conclusionTag: z.string().optional(),
+  ignoredTags: z.array(z.string()).optional(),
+  acceptPlainTextEvidence: z.boolean().optional(),
+});
 
 /** Lower and upper bounds of the optimal opinion length w_op (words before the first quote). */
 export const OPINION_WORDS_RANGE = Object.freeze([15, 90] as const);
@@ -9,6 +25,7 @@ export const OPINION_WORDS_RANGE = Object.freeze([15, 90] as const);
  * and C = 1; `min(0.3, (w_op/15)·0.3)` if C = 0.
  */
 export function opinionScore(options: { opinionWords: number; complete: boolean }): number {
+  parseOptions(opinionScoreSchema, options, 'opinionScore()');
   const { opinionWords: words, complete } = options;
   if (!complete) return Math.min(0.3, (words / 15) * 0.3);
   if (words < 15) return words / 15;
@@ -18,6 +35,7 @@ export function opinionScore(options: { opinionWords: number; complete: boolean 
 
 /** `R_bullet(b) = 0.4·R_opinion + 0.35·1[|Q| > 0] + 0.25·1[|S| > 0]` (papers.md §2.5). */
 export function bulletScore(options: { opinionWords: number; quoteCount: number; sourceCount: number }): number {
+  parseOptions(bulletScoreSchema, options, 'bulletScore()');
   const hasQuote = options.quoteCount > 0;
   const hasSource = options.sourceCount > 0;
   const opinion = opinionScore({ opinionWords: options.opinionWords, complete: hasQuote && hasSource });
@@ -26,6 +44,7 @@ export function bulletScore(options: { opinionWords: number; quoteCount: number;
 
 /** Bullet-count score per section: `1` if 4 ≤ |B| ≤ 7; `|B|/4` if |B| < 4; `max(0.3, 1 − 0.1·(|B| − 7))` if |B| > 7. */
 export function bulletCountScore(bulletCount: number): number {
+  assertCount(bulletCount, 'bulletCount');
   if (bulletCount >= 4 && bulletCount <= 7) return 1;
   if (bulletCount < 4) return bulletCount / 4;
   return Math.max(0.3, 1 - 0.1 * (bulletCount - 7));
@@ -39,6 +58,7 @@ export const HARMONIC_FLOOR = 0.01;
  * (the paper leaves 0/0 undefined; no bullets means no evidence).
  */
 export function flooredHarmonicMean(values: readonly number[]): number {
+  assertFiniteArray(values, 'values');
   if (values.length === 0) return 0;
   let denominator = 0;
   for (const value of values) denominator += 1 / Math.max(value, HARMONIC_FLOOR);
@@ -47,6 +67,7 @@ export function flooredHarmonicMean(values: readonly number[]): number {
 
 /** `R_section = 0.3·R_count_bullet + 0.7·( |B| / Σ_b 1/max(R_bullet(b), 0.01) )` (papers.md §2.5). */
 export function evidenceSectionScore(bulletScores: readonly number[]): number {
+  assertFiniteArray(bulletScores, 'bulletScores');
   return 0.3 * bulletCountScore(bulletScores.length) + 0.7 * flooredHarmonicMean(bulletScores);
 }
 
@@ -85,6 +106,7 @@ export interface EvidenceRewardResult {
  * non-conclusion sections, combined by harmonic means so that one ungrounded section drags the whole score down.
  */
 export function evidenceReward(options: EvidenceRewardOptions): EvidenceRewardResult {
+  parseOptions(evidenceRewardOptionsSchema, options, 'evidenceReward()');
   const conclusionTag = (options.conclusionTag ?? 'conclusion').toLowerCase();
   const ignored = new Set((options.ignoredTags ?? ['think']).map((tag) => tag.toLowerCase()));
   const analysisOptions = { acceptPlainTextEvidence: options.acceptPlainTextEvidence ?? false };

@@ -1,5 +1,6 @@
 import type { Decision } from '@trade-r1/core';
-import { assertNonNegative } from '../validate.ts';
+import { z } from 'zod';
+import { assertNonNegative, parseOptions } from '../validate.ts';
 import { type DecisionMatrix, decisionReward, type MatrixOrientation } from './decision.ts';
 import { evidenceReward } from './evidence.ts';
 import { structureReward } from './structure.ts';
@@ -45,12 +46,29 @@ export interface InvestmentRewardResult {
   predicted: Decision | null;
 }
 
+// truth, orientation, matrix and the weights' values are checked by decisionReward and the asserts below.
+const investmentRewardOptionsSchema = z.strictObject({
+  completion: z.string(),
+  truth: z.unknown(),
+  orientation: z.unknown(),
+  weights: z
+    .strictObject({
+      structure: z.unknown().optional(),
+      evidence: z.unknown().optional(),
+      decision: z.unknown().optional(),
+    })
+    .optional(),
+  matrix: z.unknown().optional(),
+  acceptPlainTextEvidence: z.boolean().optional(),
+});
+
 /**
  * Trading-R1's aggregate reward (papers.md §2.5):
  * `R_investment(x) = λ_struct·R_structure + λ_evid·R_evidence + λ_dec·R_decision`, with R_decision unscaled inside
  * (so λ_dec applies once).
  */
 export function investmentReward(options: InvestmentRewardOptions): InvestmentRewardResult {
+  parseOptions(investmentRewardOptionsSchema, options, 'investmentReward()');
   const weights = {
     structure: options.weights?.structure ?? 1,
     evidence: options.weights?.evidence ?? 1,

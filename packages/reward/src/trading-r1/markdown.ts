@@ -3,6 +3,8 @@
  * (papers.md §2.3, §2.5) names the features but not the detection rules; the rules below are this project's and are
  * documented in the README.
  */
+import { z } from 'zod';
+import { assertString, parseOptions } from '../validate.ts';
 
 /** One top-level XML section `<name>…</name>` of a thesis. */
 export interface ThesisSection {
@@ -16,6 +18,7 @@ const SECTION = /<([A-Za-z][\w-]*)(?:\s[^>]*)?>([\s\S]*?)<\/\1\s*>/g;
 
 /** All top-level `<tag>…</tag>` sections in document order (a section must be closed to count). */
 export function extractSections(text: string): ThesisSection[] {
+  assertString(text, 'text');
   const sections: ThesisSection[] = [];
   for (const match of text.matchAll(SECTION)) {
     sections.push({ name: (match[1] as string).toLowerCase(), body: match[2] as string });
@@ -53,6 +56,7 @@ function isWordChar(text: string, index: number, code: number): boolean {
  * the characters: this runs on every section and bullet of long theses.
  */
 export function countWords(text: string): number {
+  assertString(text, 'text');
   let count = 0;
   let inToken = false;
   let tokenCounted = false;
@@ -108,6 +112,7 @@ export function hasTable(text: string): boolean {
  * marker is removed from the returned text.
  */
 export function extractBullets(text: string): string[] {
+  assertString(text, 'text');
   const bullets: string[] = [];
   let current: string[] | undefined;
   for (const line of text.split('\n')) {
@@ -150,8 +155,12 @@ export interface BulletAnalysisOptions {
   acceptPlainTextEvidence?: boolean;
 }
 
-/** Extract Q(b), S(b) and w_op of a bullet (papers.md §2.5, Stage II). */
+const bulletAnalysisOptionsSchema = z.strictObject({ acceptPlainTextEvidence: z.boolean().optional() });
+
+/** Extract Q(b), S(b) and w_op of a bullet (papers.md §2.5, Stage II). @throws {TradeR1Error} `INVALID_INPUT` */
 export function analyzeBullet(bullet: string, options: BulletAnalysisOptions = {}): BulletEvidence {
+  assertString(bullet, 'bullet');
+  parseOptions(bulletAnalysisOptionsSchema, options, 'analyzeBullet()');
   const sources: string[] = [];
   // Blank out code spans first so `*` or `"` inside a source never opens a quote; keep offsets unchanged.
   // The cheap `includes` checks skip regex scans that cannot match (most bullets have no `_`).

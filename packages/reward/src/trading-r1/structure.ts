@@ -1,10 +1,28 @@
+import { z } from 'zod';
+import { assertCount, assertString, parseOptions } from '../validate.ts';
 import { countWords, extractSections, hasBold, hasBullets, hasHeading, hasTable } from './markdown.ts';
+
+const sectionFeaturesSchema = z.strictObject({
+  headers: z.boolean(),
+  bullets: z.boolean(),
+  bold: z.boolean(),
+  tables: z.boolean(),
+  words: z.number().min(0),
+});
+const structureRewardOptionsSchema = z.strictObject({
+  completion: z.string(),
+  conclusionTag: z.string().optional(),
+  ignoredTags: z.array(z.string()).optional(),
+  includeConclusionInMean: z.boolean().optional(),
+  missingConclusionReward: z.number().optional(),
+});
 
 /**
  * Trading-R1's section-count score (papers.md §2.5, Stage I), S = number of analysis sections:
  * `1` if 5 ≤ S ≤ 7; `max(0.3, (S/5)·0.7)` if S < 5; `max(0.3, 1 − 0.15·(S − 7))` if S > 7.
  */
 export function sectionCountScore(sectionCount: number): number {
+  assertCount(sectionCount, 'sectionCount');
   if (sectionCount >= 5 && sectionCount <= 7) return 1;
   if (sectionCount < 5) return Math.max(0.3, (sectionCount / 5) * 0.7);
   return Math.max(0.3, 1 - 0.15 * (sectionCount - 7));
@@ -26,6 +44,7 @@ export interface SectionFeatures {
 
 /** Detect the R_struct features of a section body (detection rules: see `markdown.ts` and the README). */
 export function sectionFeatures(body: string): SectionFeatures {
+  assertString(body, 'body');
   return {
     headers: hasHeading(body),
     bullets: hasBullets(body),
@@ -46,6 +65,7 @@ export const SHORT_SECTION_SCORE = 0.2;
  * than 50 words.
  */
 export function sectionStructureScore(features: SectionFeatures): number {
+  parseOptions(sectionFeaturesSchema, features, 'sectionStructureScore()');
   if (features.words < MIN_SECTION_WORDS) return SHORT_SECTION_SCORE;
   return (
     0.3 * (features.headers ? 1 : 0) +
@@ -94,6 +114,7 @@ export interface StructureRewardResult {
  * (the analysis sections, not counting the mandatory `<conclusion>`).
  */
 export function structureReward(options: StructureRewardOptions): StructureRewardResult {
+  parseOptions(structureRewardOptionsSchema, options, 'structureReward()');
   const conclusionTag = (options.conclusionTag ?? 'conclusion').toLowerCase();
   const ignored = new Set((options.ignoredTags ?? ['think']).map((tag) => tag.toLowerCase()));
   const includeConclusion = options.includeConclusionInMean ?? true;
