@@ -128,7 +128,15 @@ export {
   type OpenAICompatiblePolicyOptions,
   openAICompatiblePolicyOptionsSchema,
 } from './text/openai-policy.ts';
-export { halfToFloat32, logSumExp, type SampledToken, type SamplingSettings, sampleToken } from './text/sampling.ts';
+export {
+  type HalfData,
+  halfBits,
+  halfToFloat32,
+  logSumExp,
+  type SampledToken,
+  type SamplingSettings,
+  sampleToken,
+} from './text/sampling.ts';
 export {
   type Completion,
   chatMessageSchema,

@@ -1,7 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { createWeightRng, ONNX_BOOL, ONNX_FLOAT, ONNX_INT64, OnnxGraphBuilder } from './onnx-graph.ts';
+import { createWeightRng, ONNX_BOOL, ONNX_FLOAT, ONNX_FLOAT16, ONNX_INT64, OnnxGraphBuilder } from './onnx-graph.ts';
 import { createTestTokenizer } from './tokenizer.ts';
 
 /**
@@ -44,6 +44,12 @@ export const llamaTestModelOptionsSchema = z
      * @default false
      */
     numLogitsToKeep: z.boolean().default(false),
+    /**
+     * Element type of the KV-cache inputs/outputs and the logits: `'float16'` gives the I/O of an fp16 export
+     * (weights and arithmetic stay fp32 inside, behind Cast nodes) and writes `onnx/model_fp16.onnx`.
+     * @default 'float32'
+     */
+    ioDtype: z.enum(['float32', 'float16']).default('float32'),
     /** Also return the weights by name (for reference implementations in tests). @default false */
     keepWeights: z.boolean().default(false),
   })
@@ -123,12 +129,15 @@ export function buildLlamaTestModel(options: LlamaTestModelOptions = {}): LlamaT
   const inputIds = g.input('input_ids', ONNX_INT64, ['batch_size', 'sequence_length']);
   const attentionMask = g.input('attention_mask', ONNX_INT64, ['batch_size', 'total_sequence_length']);
   const positionIds = g.input('position_ids', ONNX_INT64, ['batch_size', 'sequence_length']);
+  const half16 = config.ioDtype === 'float16';
+  const ioType = half16 ? ONNX_FLOAT16 : ONNX_FLOAT;
   const pastNames: Array<{ key: string; value: string }> = [];
   for (let layer = 0; layer < config.numLayers; layer += 1) {
-    pastNames.push({
-      key: g.input(`past_key_values.${layer}.key`, ONNX_FLOAT, ['batch_size', KV, 'past_sequence_length', D]),
-      value: g.input(`past_key_values.${layer}.value`, ONNX_FLOAT, ['batch_size', KV, 'past_sequence_length', D]),
-    });
+    const pastInput = (part: string): string => {
+      const name = g.input(`past_key_values.${layer}.${part}`, ioType, ['batch_size', KV, 'past_sequence_length', D]);
+      return half16 ? g.one('Cast', [name], { to: ONNX_FLOAT }) : name;
+    };
+    pastNames.push({ key: pastInput('key'), value: pastInput('value') });
   }
 
   // Rotary tables [maxPositions, D]: HF LLaMA's cos/sin of cat(freqs, freqs).
@@ -211,8 +220,17 @@ export function buildLlamaTestModel(options: LlamaTestModelOptions = {}): LlamaT
     const query = rotary(project('q_proj', NH * D, NH)); // [B,NH,S,D]
     const key = rotary(project('k_proj', KV * D, KV)); // [B,KV,S,D]
     const value = project('v_proj', KV * D, KV);
-    const presentKey = g.one('Concat', [past.key, key], { axis: 2 }, `present.${layer}.key`);
-    const presentValue = g.one('Concat', [past.value, value], { axis: 2 }, `present.${layer}.value`);
+    const presentKey = g.one('Concat', [past.key, key], { axis: 2 }, half16 ? undefined : `present.${layer}.key`);
+    const presentValue = g.one(
+      'Concat',
+      [past.value, value],
+      { axis: 2 },
+      half16 ? undefined : `present.${layer}.value`,
+    );
+    if (half16) {
+      g.one('Cast', [presentKey], { to: ONNX_FLOAT16 }, `present.${layer}.key`);
+      g.one('Cast', [presentValue], { to: ONNX_FLOAT16 }, `present.${layer}.value`);
+    }
     // Grouped-query attention without repeating K/V: fold the query heads of one KV group into the sequence axis.
     const groupedQuery = g.one('Reshape', [query, groupedShape]); // [B,KV,G*S,D]
     const scores = g.one('MatMul', [groupedQuery, g.one('Transpose', [presentKey], { perm: [0, 1, 3, 2] })]);
@@ -253,11 +271,12 @@ export function buildLlamaTestModel(options: LlamaTestModelOptions = {}): LlamaT
     for (const [token, value] of biasEntries) bias[Number(token)] = value;
     logits = g.one('Add', [logits, g.float('logit_bias', bias, [V])]);
   }
-  g.one('Identity', [logits], {}, 'logits');
-  g.output('logits', ONNX_FLOAT, ['batch_size', config.numLogitsToKeep ? 'logits_length' : 'sequence_length', V]);
+  if (half16) g.one('Cast', [logits], { to: ONNX_FLOAT16 }, 'logits');
+  else g.one('Identity', [logits], {}, 'logits');
+  g.output('logits', ioType, ['batch_size', config.numLogitsToKeep ? 'logits_length' : 'sequence_length', V]);
   for (let layer = 0; layer < config.numLayers; layer += 1) {
-    g.output(`present.${layer}.key`, ONNX_FLOAT, ['batch_size', KV, 'total_sequence_length', D]);
-    g.output(`present.${layer}.value`, ONNX_FLOAT, ['batch_size', KV, 'total_sequence_length', D]);
+    g.output(`present.${layer}.key`, ioType, ['batch_size', KV, 'total_sequence_length', D]);
+    g.output(`present.${layer}.value`, ioType, ['batch_size', KV, 'total_sequence_length', D]);
   }
   const configJson = {
     architectures: ['LlamaForCausalLM'],
@@ -277,7 +296,7 @@ export function buildLlamaTestModel(options: LlamaTestModelOptions = {}): LlamaT
     bos_token_id: 1,
     eos_token_id: 2,
     pad_token_id: 0,
-    torch_dtype: 'float32',
+    torch_dtype: half16 ? 'float16' : 'float32',
     use_cache: true,
   };
   return {
@@ -299,7 +318,7 @@ export type WriteLlamaTestModelOptions = LlamaTestModelOptions & {
 export interface WrittenLlamaTestModel {
   /** The model directory (load it with `createOnnxPolicy({ model: dir })` or transformers.js). */
   dir: string;
-  /** Path of `onnx/model.onnx`. */
+  /** Path of `onnx/model.onnx` (`onnx/model_fp16.onnx` with `ioDtype: 'float16'`). */
   modelPath: string;
   /** Resolved options. */
   config: LlamaTestModelConfig;
@@ -319,7 +338,7 @@ export async function writeLlamaTestModel(options: WriteLlamaTestModelOptions): 
   const model = buildLlamaTestModel(modelOptions);
   const tokenizer = createTestTokenizer({ vocabSize: model.config.vocabSize });
   await mkdir(join(dir, 'onnx'), { recursive: true });
-  const modelPath = join(dir, 'onnx', 'model.onnx');
+  const modelPath = join(dir, 'onnx', model.config.ioDtype === 'float16' ? 'model_fp16.onnx' : 'model.onnx');
   const json = (value: unknown): string => `${JSON.stringify(value, null, 2)}\n`;
   await Promise.all([
     writeFile(modelPath, model.onnx),

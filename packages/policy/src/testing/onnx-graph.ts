@@ -18,6 +18,8 @@ const { onnx } = requireHere(onnxProtoPath) as typeof OnnxProtoModule;
 
 /** ONNX element types used by the generators. */
 export const ONNX_FLOAT = onnx.TensorProto.DataType.FLOAT;
+/** ONNX float16 element type. */
+export const ONNX_FLOAT16 = onnx.TensorProto.DataType.FLOAT16;
 /** ONNX int64 element type. */
 export const ONNX_INT64 = onnx.TensorProto.DataType.INT64;
 /** ONNX bool element type. */

@@ -6,7 +6,7 @@ import { createRng, deriveSeed, errorMessage, parseWith, type Rng, TradeR1Error 
 import ort from 'onnxruntime-node';
 import { z } from 'zod';
 import { cudaProviderStatus } from '../cuda.ts';
-import { halfToFloat32, type SamplingSettings, sampleToken } from './sampling.ts';
+import { type HalfData, halfBits, halfToFloat32, type SamplingSettings, sampleToken } from './sampling.ts';
 import { CLEAN_UP_PATTERNS, stablePrefix } from './stable-text.ts';
 import {
   type Completion,
@@ -515,8 +515,7 @@ export class OnnxTextPolicy implements TextPolicy {
       );
       const logits = outputs.logits as ort.Tensor;
       const rows = logits.dims[1] as number;
-      const data =
-        logits.type === 'float16' ? halfToFloat32(logits.data as Uint16Array) : (logits.data as Float32Array);
+      const data = logits.type === 'float16' ? halfToFloat32(logits.data as HalfData) : (logits.data as Float32Array);
       // Row r of the output predicts the token after input position r; the first token comes from the prefill.
       const rowAt = (position: number): { source: Float32Array; offset: number } =>
         position === 0
@@ -661,7 +660,8 @@ export class OnnxTextPolicy implements TextPolicy {
   private lastLogits(logits: ort.Tensor, row: number): Float32Array {
     const [, length, vocab] = logits.dims as [number, number, number];
     const start = (row * length + length - 1) * vocab;
-    if (logits.type === 'float16') return halfToFloat32((logits.data as Uint16Array).subarray(start, start + vocab));
+    if (logits.type === 'float16')
+      return halfToFloat32(halfBits(logits.data as HalfData).subarray(start, start + vocab));
     return (logits.data as Float32Array).slice(start, start + vocab);
   }
 
@@ -696,7 +696,9 @@ export class OnnxTextPolicy implements TextPolicy {
       data.fill(0);
       rows.forEach((row, rowIndex) => {
         const source = (prefills.get(row.promptIndex) as Prefill).cache.get(entry.input) as ort.Tensor;
-        const sourceData = source.data as CacheData;
+        // A float16 cache is copied as bits (Node ≥ 24 hands it over as a Float16Array of numbers).
+        const sourceData: CacheData =
+          entry.type === 'float16' ? halfBits(source.data as HalfData) : (source.data as Float32Array);
         const length = row.promptLength;
         const pad = width - length;
         for (let head = 0; head < heads; head += 1) {
@@ -823,7 +825,7 @@ export class OnnxTextPolicy implements TextPolicy {
       logitsStride = (logitsTensor.dims[1] as number) * vocab;
       logits =
         logitsTensor.type === 'float16'
-          ? halfToFloat32(logitsTensor.data as Uint16Array)
+          ? halfToFloat32(logitsTensor.data as HalfData)
           : (logitsTensor.data as Float32Array);
     }
   }

@@ -1,7 +1,7 @@
 import { createRng } from '@trade-r1/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { halfToFloat32, logSumExp, sampleToken } from './sampling.ts';
+import { halfBits, halfToFloat32, logSumExp, sampleToken } from './sampling.ts';
 
 const logits = Float32Array.from([2, 1, 0.5, -1, 3, 0]);
 const probabilities = (() => {
@@ -94,6 +94,54 @@ describe('halfToFloat32', () => {
       Number.POSITIVE_INFINITY,
       expect.closeTo(0.33325, 4),
     ]);
+  });
+});
+
+// Node ≥ 24's built-in Float16Array, simulated on this Node: a view over the same bytes whose elements read as
+// numbers (not bits), which is not a Uint16Array. onnxruntime-common wraps float16 data in it when it exists.
+const FakeFloat16Prototype = Object.create(null) as object;
+function simulatedFloat16Array(bits: Uint16Array): HalfView {
+  const values = halfToFloat32(bits);
+  return new Proxy(bits, {
+    get(target, key) {
+      if (typeof key === 'string' && /^\d+$/.test(key)) return values[Number(key)];
+      const value = Reflect.get(target, key, target) as unknown;
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+    getPrototypeOf: () => FakeFloat16Prototype,
+  }) as unknown as HalfView;
+}
+type HalfView = {
+  readonly buffer: ArrayBuffer;
+  readonly byteOffset: number;
+  readonly byteLength: number;
+  [index: number]: number;
+  length: number;
+};
+
+describe('float16 data from Node ≥ 24 (built-in Float16Array, simulated)', () => {
+  const bytes = new Uint16Array([0x1234, 0x3c00, 0xc000, 0x3555, 0x7bff, 0x0001, 0xabcd]);
+  const bits = bytes.subarray(1, 6); // a view with an offset, like a row of a logits tensor
+  const builtIn = simulatedFloat16Array(bits);
+
+  it('is read through its bytes: the same numbers as from the Uint16Array bits, without a copy', () => {
+    expect(builtIn instanceof Uint16Array).toBe(false);
+    expect(builtIn[0]).toBe(1); // elements read as numbers…
+    expect(Array.from(halfToFloat32(builtIn))).toEqual(Array.from(halfToFloat32(bits)));
+    const view = halfBits(builtIn);
+    expect(Array.from(view)).toEqual(Array.from(bits));
+    expect(view.buffer).toBe(bytes.buffer);
+    expect(halfBits(bits)).toBe(bits);
+    expect(() => halfBits({} as never)).toThrow(/Float16Array/);
+  });
+
+  it('is garbage when its elements are taken for bits (what broke fp16 models on Node 24)', () => {
+    const misread = Array.from({ length: builtIn.length }, (_, index) => builtIn[index] as number);
+    expect(Array.from(halfToFloat32(Uint16Array.from(misread)))).not.toEqual(Array.from(halfToFloat32(bits)));
+    // Copying it into a Uint16Array cache converts numbers, not bits: 1.0 becomes 1, -2.0 becomes 65534.
+    const cache = new Uint16Array(5);
+    cache.set(misread);
+    expect(Array.from(cache.subarray(0, 2))).toEqual([1, 65534]);
   });
 });
 

@@ -3,6 +3,8 @@
  * argument, so the caller's seeded stream decides.
  */
 
+import { TradeR1Error } from '@trade-r1/core';
+
 // One reusable buffer of sampling weights (sampling is synchronous, so it is never shared between two calls).
 let scratchBuffer = new Float64Array(0);
 function scratch(size: number): Float64Array {
@@ -152,8 +154,40 @@ export function sampleToken(
   return { token: chosen, logprob, modelLogprob: (logits[offset + chosen] as number) - modelLogNormalizer };
 }
 
-/** Convert IEEE 754 half-precision bits to numbers (fp16 models return logits as Uint16 bits). */
-export function halfToFloat32(bits: Uint16Array): Float32Array {
+/** Float16 tensor data as onnxruntime hands it over: bits in a Uint16Array, or a built-in Float16Array view. */
+export type HalfData =
+  | Uint16Array
+  | { readonly buffer: ArrayBufferLike; readonly byteOffset: number; readonly byteLength: number };
+
+/**
+ * The IEEE 754 half-precision bits of float16 tensor data, without copying. onnxruntime gives float16 data as a
+ * `Uint16Array` of bits where JavaScript has no `Float16Array` (Node < 24), and as a `Float16Array` view — whose
+ * elements read as numbers, not bits — where it has one (Node ≥ 24, or a polyfill); both share the same bytes.
+ */
+export function halfBits(data: HalfData): Uint16Array {
+  if (data instanceof Uint16Array) return data;
+  // Duck-typed: any view over bytes (the built-in Float16Array, or a polyfill) is read through its buffer.
+  const view = data as { buffer?: unknown; byteOffset?: unknown; byteLength?: unknown } | null;
+  if (
+    typeof view !== 'object' ||
+    view === null ||
+    !(view.buffer instanceof ArrayBuffer || view.buffer instanceof SharedArrayBuffer) ||
+    !Number.isInteger(view.byteOffset) ||
+    !Number.isInteger(view.byteLength)
+  ) {
+    throw new TradeR1Error('INVALID_INPUT', 'halfBits needs a Uint16Array or a Float16Array', {
+      details: { field: 'data' },
+    });
+  }
+  return new Uint16Array(view.buffer, view.byteOffset as number, (view.byteLength as number) / 2);
+}
+
+/**
+ * Convert float16 tensor data to numbers: IEEE 754 half-precision bits (a `Uint16Array`), or a built-in
+ * `Float16Array` (read through its bytes, see {@link halfBits}).
+ */
+export function halfToFloat32(data: HalfData): Float32Array {
+  const bits = halfBits(data);
   const output = new Float32Array(bits.length);
   for (let index = 0; index < bits.length; index += 1) {
     const half = bits[index] as number;
