@@ -1,6 +1,14 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { decisionCutoff, decisionTiming, firstOpenAfter, isAdmissible, publicationInstant } from './decision-clock.ts';
+import {
+  decisionCutoff,
+  decisionInstant,
+  decisionTiming,
+  firstOpenAfter,
+  isAdmissible,
+  publicationInstant,
+} from './decision-clock.ts';
+import { TradeR1Error } from './errors.ts';
 import { EXCHANGE_IDS, isTradingDay, nextTradingDate, tradingSession } from './exchange-calendar.ts';
 import { zoneOffsetMinutes } from './time-zones.ts';
 
@@ -142,5 +150,43 @@ describe('no look-ahead, across US and China zones (property)', () => {
       ),
       { seed: 13, numRuns: 2000 },
     );
+  });
+});
+
+describe('decisionInstant', () => {
+  const iso = (options: Parameters<typeof decisionInstant>[0]) => new Date(decisionInstant(options)).toISOString();
+  const code = (options: unknown) => {
+    try {
+      decisionInstant(options as Parameters<typeof decisionInstant>[0]);
+    } catch (error) {
+      expect(error).toBeInstanceOf(TradeR1Error);
+      return [(error as TradeR1Error).code, (error as TradeR1Error).details.field];
+    }
+    return null;
+  };
+
+  it('places a date-only asOf on the named exchange, else on the ticker’s', () => {
+    expect(iso({ asOf: '2024-05-22', ticker: 'NVDA' })).toBe('2024-05-22T20:00:00.000Z');
+    expect(iso({ asOf: '2024-05-22', ticker: 'NVDA', at: 'pre-open' })).toBe('2024-05-22T13:29:59.999Z');
+    expect(iso({ asOf: '2024-06-04', ticker: '600519.SH' })).toBe('2024-06-04T07:00:00.000Z');
+    expect(iso({ asOf: '2024-06-04', ticker: 'NVDA', exchange: 'SSE' })).toBe('2024-06-04T07:00:00.000Z');
+    expect(decisionInstant({ asOf: '2024-06-04', exchange: 'XSHE' })).toBe(
+      decisionCutoff({ asOf: '2024-06-04', exchange: 'XSHE' }),
+    );
+  });
+
+  it('keeps instants with offsets; reads offset-less ones only in a named exchange zone', () => {
+    expect(iso({ asOf: '2024-06-03T23:00-04:00' })).toBe('2024-06-04T03:00:00.000Z');
+    expect(iso({ asOf: '2024-06-03T23:00-04:00', exchange: 'SSE' })).toBe('2024-06-04T03:00:00.000Z');
+    expect(iso({ asOf: '2024-06-03T23:00', exchange: 'SSE' })).toBe('2024-06-03T15:00:00.000Z');
+    expect(code({ asOf: '2024-06-03T23:00', ticker: '600519.SH' })).toEqual(['INVALID_DATE', undefined]);
+  });
+
+  it('asks for an exchange it cannot infer, and rejects bad or misspelled options', () => {
+    expect(code({ asOf: '2024-06-04' })).toEqual(['INVALID_INPUT', 'exchange']);
+    expect(code({ asOf: '2024-06-04', ticker: 'VOD.L' })).toEqual(['INVALID_INPUT', 'exchange']);
+    expect(code({ asOf: '2024-06-04', ticker: 'NVDA', exchnage: 'SSE' })?.[0]).toBe('INVALID_INPUT');
+    expect(code(undefined)?.[0]).toBe('INVALID_INPUT');
+    expect(code({ asOf: undefined, ticker: 'NVDA' })?.[0]).toBe('INVALID_INPUT');
   });
 });

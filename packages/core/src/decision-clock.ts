@@ -5,6 +5,7 @@ import {
   type ExchangeId,
   type ExchangeInput,
   exchangeDateOf,
+  exchangeForTicker,
   exchangeSchema,
   getExchangeCalendar,
   previousTradingDate,
@@ -158,4 +159,51 @@ const admissibleOptionsSchema = z.strictObject({
 export function isAdmissible(options: { publishedAt: TimeInput; cutoff: number; exchange: ExchangeInput }): boolean {
   const parsed = parseWith(admissibleOptionsSchema, options, { label: 'isAdmissible() options' });
   return publishedInstant(parsed.publishedAt, parsed.exchange) <= parsed.cutoff;
+}
+
+const decisionInstantOptionsSchema = z.strictObject({
+  asOf: timeInputSchema,
+  exchange: exchangeSchema.optional(),
+  ticker: z.string().optional(),
+  at: z.enum(['close', 'pre-open']).optional(),
+});
+
+/** Options of {@link decisionInstant}. */
+export interface DecisionInstantOptions {
+  /** The decision date (`YYYY-MM-DD`) or the decision's exact time. */
+  asOf: TimeInput;
+  /** The exchange whose clock places a date-only `asOf` (and reads an offset-less date-time). @default from `ticker` */
+  exchange?: ExchangeInput | undefined;
+  /** The asset, whose symbol names the exchange when `exchange` is not given (see `exchangeForTicker`). */
+  ticker?: string | undefined;
+  /** Where a date-only `asOf` places the cutoff. @default 'close' */
+  at?: CutoffAt | undefined;
+}
+
+/**
+ * The cutoff instant (epoch ms) of a decision when the exchange may be implied — the one rule the verifier, the
+ * reward package and the data layer share for "as of":
+ * - a timestamp with an offset (or a number / `Date`) is its own cutoff, whatever the exchange;
+ * - a date-only `asOf` is {@link decisionCutoff} on `exchange`, or on the ticker's exchange when none is named
+ *   (`exchangeForTicker`: `AAPL` New York, `600519.SH` Shanghai);
+ * - a date-time without an offset is read in the zone of an `exchange` the caller names, and rejected otherwise
+ *   (`INVALID_DATE`, `details.reason: 'missing-offset'`): a zone guessed from a symbol is not a zone the caller named.
+ * @example decisionInstant({ asOf: '2024-05-22', ticker: 'NVDA' }) // 2024-05-22T20:00:00.000Z (16:00 New York)
+ * @throws {TradeR1Error} `INVALID_INPUT` (bad options; `details.field: 'exchange'` when a date-only `asOf` has
+ *   neither an exchange nor a ticker whose exchange is known), `INVALID_DATE` (bad or offset-less date).
+ */
+export function decisionInstant(options: DecisionInstantOptions): number {
+  const parsed = parseWith(decisionInstantOptionsSchema, options, { label: 'decisionInstant() options' });
+  const at = parsed.at ?? 'close';
+  if (parsed.exchange !== undefined) return cutoffOf(parsed.asOf, parsed.exchange, at);
+  const written = parseTimestamp(parsed.asOf);
+  if (!written.dateOnly) return written.instant;
+  if (parsed.ticker === undefined) {
+    throw new TradeR1Error(
+      'INVALID_INPUT',
+      `A date-only asOf (${JSON.stringify(String(parsed.asOf))}) needs an exchange or a ticker to place its cutoff`,
+      { details: { field: 'exchange' } },
+    );
+  }
+  return cutoffOf(parsed.asOf, exchangeForTicker(parsed.ticker), at);
 }

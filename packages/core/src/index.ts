@@ -20,8 +20,10 @@ export {
 export {
   type CutoffAt,
   type DecisionCutoffOptions,
+  type DecisionInstantOptions,
   type DecisionTiming,
   decisionCutoff,
+  decisionInstant,
   decisionTiming,
   firstOpenAfter,
   isAdmissible,

@@ -1,4 +1,4 @@
-import { decisionSchema, instantSchema, tickerSchema } from '@trade-r1/core';
+import { decisionInstant, decisionSchema, exchangeSchema, TradeR1Error, tickerSchema } from '@trade-r1/core';
 import { z } from 'zod';
 import { SUPPORT_FEATURES } from '../scoring/support.ts';
 
@@ -118,25 +118,53 @@ export type VerifierOptions = z.input<typeof verifierOptionsSchema>;
 /** Resolved verifier options. */
 export type ResolvedVerifierOptions = z.output<typeof verifierOptionsSchema>;
 
-/** One verification request. */
-export const verifyInputSchema = z.object({
-  /** The ticker the reasoning is about. */
-  ticker: tickerSchema,
-  /** Decision time: only evidence published at or before it is admissible (date-only = end of that UTC day). */
-  asOf: z.union([instantSchema, z.date().transform((date) => date.toISOString())]),
-  /** The reasoning text (free text or a Trading-R1 thesis). */
-  reasoning: z.string(),
-  /** The decision taken (`'STRONG_BUY'`…; `'strong buy'`, `'Strong-Buy'` and the like are normalised). */
-  decision: z.preprocess(
-    (value) =>
-      typeof value === 'string'
-        ? value
-            .trim()
-            .toUpperCase()
-            .replace(/[\s-]+/g, '_')
-        : value,
-    decisionSchema,
-  ),
+const asOfInputSchema = z.union([z.string().trim(), z.date()], {
+  error: 'expected an ISO date or date-time such as 2024-01-05 or 2024-01-05T14:30:00Z, or a Date',
 });
+
+/** One verification request. */
+export const verifyInputSchema = z
+  .object({
+    /** The ticker the reasoning is about. */
+    ticker: tickerSchema,
+    /**
+     * Decision time: only evidence published at or before it is admissible. A date-only value means the cutoff of
+     * that date on the asset's exchange (its close by default, see `cutoff`); a date-time with an offset (or a
+     * `Date`) is exact; a date-time without an offset is read in the zone of `exchange` and rejected without one.
+     * Resolved to the cutoff's UTC ISO instant (the report's `asOf`).
+     */
+    asOf: asOfInputSchema,
+    /**
+     * The exchange whose decision clock places a date-only `asOf` (`XNYS`, `Nasdaq`, `SSE`, `SZSE`, …).
+     * @default from the ticker (`exchangeForTicker`: plain US symbols New York, `.SH`/`.SS` Shanghai, `.SZ` Shenzhen)
+     */
+    exchange: exchangeSchema.optional(),
+    /** Where a date-only `asOf` places the cutoff: the exchange's close or just before its open. @default 'close' */
+    cutoff: z.enum(['close', 'pre-open']).optional(),
+    /** The reasoning text (free text or a Trading-R1 thesis). */
+    reasoning: z.string(),
+    /** The decision taken (`'STRONG_BUY'`…; `'strong buy'`, `'Strong-Buy'` and the like are normalised). */
+    decision: z.preprocess(
+      (value) =>
+        typeof value === 'string'
+          ? value
+              .trim()
+              .toUpperCase()
+              .replace(/[\s-]+/g, '_')
+          : value,
+      decisionSchema,
+    ),
+  })
+  .transform(({ exchange, cutoff, asOf, ...rest }, context) => {
+    try {
+      const instant = decisionInstant({ asOf, exchange, ticker: rest.ticker, at: cutoff });
+      return { ...rest, asOf: new Date(instant).toISOString() };
+    } catch (error) {
+      if (!(error instanceof TradeR1Error)) throw error;
+      const field = error.details?.field === 'exchange' ? 'exchange' : 'asOf';
+      context.addIssue({ code: 'custom', path: [field], message: error.message });
+      return z.NEVER;
+    }
+  });
 /** One verification request. */
 export type VerifyInput = z.input<typeof verifyInputSchema>;
