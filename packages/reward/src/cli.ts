@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import cluster from 'node:cluster';
 /**
  * `trade-r1-reward-server`: serve a reward module over HTTP for Python trainers.
  *
@@ -7,18 +8,22 @@
  * The module's export (default, or `--export name`) is a reward from `defineReward`/`composeRewards` or a plain
  * `(sample, { signal }) => number | null | { value, details }` function. An optional `groupReward` export scores
  * whole groups for `POST /group`. The URL is printed on stdout; SIGINT/SIGTERM shut down gracefully.
+ * `--workers N` evaluates the reward in N worker threads (createRewardWorkerPool); `--processes N` runs N such
+ * servers behind one port (startRewardCluster).
  */
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { errorMessage, TradeR1Error } from '@trade-r1/core';
 import type { Reward } from './define-reward.ts';
+import { startRewardCluster } from './server/cluster.ts';
 import {
   createRewardServer,
   type GroupRewardFunction,
   type RewardFunction,
   type RewardServerOptions,
 } from './server/server.ts';
+import { createRewardWorkerPool, type RewardWorkerPool } from './server/worker-pool.ts';
 
 const USAGE = `Usage: trade-r1-reward-server --reward <module> [options]
 
@@ -33,6 +38,9 @@ const USAGE = `Usage: trade-r1-reward-server --reward <module> [options]
   --max-concurrency <n>        requests scored at once (default: 64)
   --max-queue <n>              requests waiting beyond that (default: 1024)
   --max-body-bytes <n>         request size limit (default: 1048576)
+  --workers <n>                evaluate the reward in n worker threads, each importing the module (default: none,
+                               in the server's thread); /group then scores sample by sample (no groupReward)
+  --processes <n>              run n server processes behind the one port (Node cluster; default: 1)
   --help                       show this help`;
 
 function numberOption(values: Record<string, unknown>, key: string): number | undefined {
@@ -60,6 +68,8 @@ async function main(argv: string[]): Promise<void> {
       'max-concurrency': { type: 'string' },
       'max-queue': { type: 'string' },
       'max-body-bytes': { type: 'string' },
+      workers: { type: 'string' },
+      processes: { type: 'string' },
       help: { type: 'boolean', default: false },
     },
     strict: true,
@@ -69,10 +79,43 @@ async function main(argv: string[]): Promise<void> {
     if (!values.help) process.exitCode = 2;
     return;
   }
-  const module = (await import(pathToFileURL(resolve(values.reward)).href)) as Record<string, unknown>;
-  const exported = module[values.export ?? 'default'];
+  const processes = numberOption(values, 'processes');
+  if (processes !== undefined && cluster.isPrimary) {
+    const args = argv.filter((arg, index) => {
+      const flag = /^--(processes|port|host)(=|$)/.test(arg);
+      const value = index > 0 && /^--(processes|port|host)$/.test(argv[index - 1] as string);
+      return !flag && !value;
+    });
+    const serving = await startRewardCluster({
+      args,
+      processes,
+      port: numberOption(values, 'port') ?? 8000,
+      host: values.host ?? '127.0.0.1',
+    });
+    process.stdout.write(`${serving.url}\n`);
+    const stop = () => {
+      void serving.close().then(() => process.exit(0));
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+    return;
+  }
   const options: RewardServerOptions = {};
-  if (typeof exported === 'function') options.rewardFn = exported as RewardFunction;
+  const workers = numberOption(values, 'workers');
+  let pool: RewardWorkerPool | undefined;
+  const module: Record<string, unknown> =
+    workers === undefined
+      ? ((await import(pathToFileURL(resolve(values.reward)).href)) as Record<string, unknown>)
+      : {};
+  const exported = module[values.export ?? 'default'];
+  if (workers !== undefined) {
+    pool = await createRewardWorkerPool({
+      module: resolve(values.reward),
+      export: values.export ?? 'default',
+      workers,
+    });
+    options.reward = pool;
+  } else if (typeof exported === 'function') options.rewardFn = exported as RewardFunction;
   else if (exported && typeof (exported as Reward).evaluate === 'function')
     options.reward = exported as Reward<unknown>;
   else {
@@ -101,7 +144,10 @@ async function main(argv: string[]): Promise<void> {
   const url = await server.listen({ port: numberOption(values, 'port') ?? 8000, host: values.host ?? '127.0.0.1' });
   process.stdout.write(`${url}\n`);
   const shutdown = () => {
-    void server.close().then(() => process.exit(0));
+    void server
+      .close()
+      .then(() => pool?.close())
+      .then(() => process.exit(0));
   };
   process.once('SIGINT', shutdown);
   process.once('SIGTERM', shutdown);

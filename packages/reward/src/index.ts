@@ -56,6 +56,7 @@ export {
   semanticGatedReward,
   type VerifierLike,
 } from './semantic-scorer.ts';
+export { type RewardCluster, type RewardClusterOptions, startRewardCluster } from './server/cluster.ts';
 export { LATENCY_BUCKETS, RewardServerMetrics } from './server/metrics.ts';
 export {
   type GetRewardRequest,
