@@ -59,6 +59,12 @@ export {
 export { type RewardCluster, type RewardClusterOptions, startRewardCluster } from './server/cluster.ts';
 export { LATENCY_BUCKETS, RewardServerMetrics } from './server/metrics.ts';
 export {
+  DEFAULT_ASSISTANT_MARKERS,
+  type ResponseBoundary,
+  type SplitQuery,
+  splitQuery,
+} from './server/response-boundary.ts';
+export {
   type GetRewardRequest,
   type GroupRequest,
   getRewardRequestSchema,
@@ -76,6 +82,7 @@ export {
   type RewardFunction,
   type RewardServer,
   type RewardServerOptions,
+  type RewardServerWarning,
 } from './server/server.ts';
 export {
   createRewardWorkerPool,

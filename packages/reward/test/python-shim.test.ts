@@ -19,7 +19,7 @@ const reward = defineReward({
 let server: RewardServer;
 let url: string;
 beforeAll(async () => {
-  server = createRewardServer({ reward, token: TOKEN });
+  server = createRewardServer({ reward, token: TOKEN, extraLogKeys: ['r', 's'] });
   url = await server.listen({ port: 0, host: '127.0.0.1' });
 });
 afterAll(async () => {
@@ -63,8 +63,9 @@ describe('python shim (trade_r1_reward.py) against a live server', () => {
     expect(trl[2]).toBeNull();
     const extras = out.trl_extras as Record<string, (number | null)[]>;
     expect(extras['trade_r1_reward/missing']).toEqual([0, 0, 1]);
-    // The last sample went alone (batch_size=2) and had no reward, so its chunk has no 's' column.
-    expect(extras['trade_r1_reward/s']).toEqual([1, 0, null]);
+    // The last sample went alone (batch_size=2) and had no reward: its chunk still has the 's' column (one key set
+    // for every answer), filled with the missing value.
+    expect(extras['trade_r1_reward/s']).toEqual([1, 0, 0]);
     expect(out.trl_metrics).toEqual({ 'trade_r1_reward/flagged_fraction': 0, 'trade_r1_reward/failed_fraction': 0 });
 
     expect(out.verl).toMatchObject({ score: dsrReward({ r: -0.1, s: 0.5 }), r: -0.1, s: 0.5, missing: 0, flagged: 0 });

@@ -51,7 +51,7 @@ const label = (entryPrice: number, exitPrice: number, s: number) => ({ entryPric
 
 describe('reward server: protocols', () => {
   it('answers OpenRLHF /get_reward with rewards, scores and extra_logs', async () => {
-    const { url } = await start({ reward: total });
+    const { url } = await start({ reward: total, extraLogKeys: ['dsr', 'format'] });
     expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     const response = await postJson(url, '/get_reward', {
       query: ['<|user|>Should I buy?<|assistant|>Yes [[BUY]]', '<|user|>Sell?<|assistant|>Hmm'],
@@ -84,7 +84,7 @@ describe('reward server: protocols', () => {
   });
 
   it('answers slime /slime with score and components', async () => {
-    const { url } = await start({ reward: total });
+    const { url } = await start({ reward: total, extraLogKeys: ['dsr', 'format'] });
     const response = await postJson(url, '/slime', { prompt: 'p', response: 'Go [[BUY]]', label: label(50, 55, 1) });
     expect(response.status).toBe(200);
     const body = response.json() as Record<string, unknown>;

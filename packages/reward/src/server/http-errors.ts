@@ -37,3 +37,12 @@ export function toHttpError(thrown: unknown, signal: AbortSignal): HttpError {
               : 500;
   return { status, error };
 }
+
+/** `TOO_LARGE` when a request holds more samples than allowed. */
+export function assertBatch(size: number, limit: number): void {
+  if (size > limit) {
+    throw new TradeR1Error('TOO_LARGE', `${size} samples exceed the limit of ${limit} per request`, {
+      details: { size, limit },
+    });
+  }
+}

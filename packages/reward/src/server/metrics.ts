@@ -84,10 +84,36 @@ export class RewardServerMetrics {
   readonly errors = new Counter('trade_r1_reward_errors_total', 'Requests that failed, by error code.');
   readonly rejected = new Counter(
     'trade_r1_reward_rejected_total',
-    'Requests refused before scoring, by reason (unauthorized, too_large, overloaded, shutting_down).',
+    'Requests (or connections) refused before scoring, by reason (unauthorized, too_large, overloaded, shutting_down, connections).',
   );
+  readonly cancelled = new Counter(
+    'trade_r1_reward_cancelled_samples_total',
+    'Samples cancelled because their request ended first (client gone, another sample failed, timeout, shutdown).',
+  );
+  readonly boundaries = new Counter(
+    'trade_r1_reward_response_boundary_total',
+    'How /get_reward found the response in query: prefix, marker (assistant marker), whole (no prompt sent), none (flagged, not scored).',
+  );
+  readonly logFills = new Counter(
+    'trade_r1_reward_log_fills_total',
+    'Log values filled because a sample had no value for a declared key, by key.',
+  );
+  readonly logKeysDropped = new Counter(
+    'trade_r1_reward_log_keys_dropped_total',
+    'Values of log keys a reward reported that are not in extraLogKeys (left out of answers), by key.',
+  );
+  readonly strayRejections = new Counter(
+    'trade_r1_reward_stray_rejections_total',
+    'Unhandled promise rejections raised by reward code (each fails its sample instead of the process).',
+  );
+  /** Requests being handled (reading, queued or scoring). */
   inFlight = 0;
+  /** Samples admitted and waiting for a slot. */
   queued = 0;
+  /** Samples being scored. */
+  activeSamples = 0;
+  /** Open connections. */
+  connections = 0;
 
   /** Render every metric in Prometheus text format. */
   render(): string {
@@ -99,12 +125,23 @@ export class RewardServerMetrics {
       this.fallbacks.render(),
       this.errors.render(),
       this.rejected.render(),
-      '# HELP trade_r1_reward_in_flight Requests being scored now.',
+      this.cancelled.render(),
+      this.boundaries.render(),
+      this.logFills.render(),
+      this.logKeysDropped.render(),
+      this.strayRejections.render(),
+      '# HELP trade_r1_reward_in_flight Requests being handled now (reading, queued or scoring).',
       '# TYPE trade_r1_reward_in_flight gauge',
       `trade_r1_reward_in_flight ${this.inFlight}`,
-      '# HELP trade_r1_reward_queued Requests waiting for a concurrency slot.',
+      '# HELP trade_r1_reward_queued Samples admitted and waiting for a scoring slot.',
       '# TYPE trade_r1_reward_queued gauge',
       `trade_r1_reward_queued ${this.queued}`,
+      '# HELP trade_r1_reward_active_samples Samples being scored now.',
+      '# TYPE trade_r1_reward_active_samples gauge',
+      `trade_r1_reward_active_samples ${this.activeSamples}`,
+      '# HELP trade_r1_reward_connections Open connections.',
+      '# TYPE trade_r1_reward_connections gauge',
+      `trade_r1_reward_connections ${this.connections}`,
     ].join('\n')}\n`;
   }
 }

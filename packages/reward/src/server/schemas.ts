@@ -35,7 +35,7 @@ export type RewardSample = z.output<typeof rewardSampleSchema>;
  */
 export const getRewardRequestSchema = z
   .object({
-    query: z.array(z.string()).min(1, 'query must hold at least one sample'),
+    query: z.array(z.string()),
     prompts: z.array(promptSchema).optional(),
     labels: z.array(z.unknown()).optional(),
     responses: z.array(z.string()).optional(),

@@ -1,102 +1,31 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { performance } from 'node:perf_hooks';
-import { parseWith, TradeR1Error, toTradeR1Error } from '@trade-r1/core';
-import { type AdvantageEstimator, type AdvantageScale, groupAdvantages } from '../advantages.ts';
-import {
-  createReward,
-  normalizeOutput,
-  type Reward,
-  type RewardContext,
-  type RewardFallback,
-  type RewardOutput,
-  type RewardResult,
-} from '../define-reward.ts';
+import { isIP } from 'node:net';
+import { TradeR1Error, toTradeR1Error } from '@trade-r1/core';
+import { SampleAdmission } from './admission.ts';
 import { authorized, digest } from './auth.ts';
+import { type LogAccounting, stringifyWithNaN } from './extra-logs.ts';
 import { parseJson, readBody, withAbort } from './http-body.ts';
-import { type HttpError, httpError, toHttpError } from './http-errors.ts';
+import { type HttpError, toHttpError } from './http-errors.ts';
 import { RewardServerMetrics } from './metrics.ts';
-import {
-  type GroupRequest,
-  getRewardRequestSchema,
-  groupRequestSchema,
-  type RewardSample,
-  rewardSampleSchema,
-  slimeRequestSchema,
-} from './schemas.ts';
-import { type SampleScorer, scoreSample } from './score-sample.ts';
+import { type RewardServerOptions, resolveConfig } from './options.ts';
+import { handleGetReward } from './routes/get-reward.ts';
+import { handleGroup } from './routes/group.ts';
+import { handleSlime } from './routes/slime.ts';
+import type { RouteContext } from './score-batch.ts';
+import { watchStrayRejections } from './stray-rejections.ts';
 
-/** A plain reward function over one sample (wrapped into a {@link Reward} by the server). */
-export type RewardFunction = (sample: RewardSample, context: RewardContext) => RewardOutput | Promise<RewardOutput>;
-
-/** A reward over a whole GRPO group (e.g. one that normalises within the group); one output per sample. */
-export type GroupRewardFunction = (
-  samples: RewardSample[],
-  context: RewardContext,
-) => readonly RewardOutput[] | Promise<readonly RewardOutput[]>;
-
-/** Options for {@link createRewardServer}. */
-export interface RewardServerOptions {
-  /** The reward; its input schema receives a {@link RewardSample}. Give this or `rewardFn`. */
-  reward?: Reward<RewardSample> | Reward<unknown>;
-  /** A plain function alternative to `reward`. */
-  rewardFn?: RewardFunction;
-  /** Scores a whole group at once for `POST /group`. @default per-sample `reward` over the group */
-  groupReward?: GroupRewardFunction;
-  /** Per-sample time limit in ms (passed to the reward). @default 30000 */
-  sampleTimeoutMs?: number;
-  /**
-   * Whole-request time limit in ms, including time queued for a concurrency slot. On expiry the request's
-   * signal aborts every sample and the server answers 504. @default 60000
-   */
-  requestTimeoutMs?: number;
-  /**
-   * Value for samples that hit `sampleTimeoutMs` (or fail, if `on` includes 'error'). Such samples are flagged in
-   * the response (`extra_logs.flagged`, `flagged`) and counted in metrics. Without it a timed-out sample fails the
-   * request with 504. @default undefined
-   */
-  fallback?: RewardFallback;
-  /** Largest accepted request body in bytes; larger bodies get 413. @default 1048576 (1 MiB) */
-  maxBodyBytes?: number;
-  /** Largest number of samples in one `/get_reward` or `/group` request (413 above). @default 4096 */
-  maxBatchSize?: number;
-  /** Requests scored at the same time. @default 64 */
-  maxConcurrency?: number;
-  /** Requests allowed to wait for a slot; beyond it the server answers 503 with `Retry-After: 1`. @default 1024 */
-  maxQueue?: number;
-  /** Require `Authorization: Bearer <token>` on every route except `/health` (401 otherwise). @default undefined */
-  token?: string;
-  /** Derive the response from OpenRLHF's `query` when `responses` is absent. @default strip the prompt prefix */
-  extractResponse?: (options: { query: string; prompt: string }) => string;
-  /** OpenRLHF `scores` (used for dynamic filtering) from a result. @default the reward value */
-  toScore?: (result: RewardResult) => number;
-  /**
-   * Number sent in `/get_reward`'s `rewards` for a sample whose reward returned `null` (OpenRLHF needs a float);
-   * such samples are marked in `extra_logs.missing`. @default 0
-   */
-  missingValue?: number;
-  /** Advantage defaults for `/group` (a request may override them). @default TRL's: grpo, group, 1e-4, unbiased */
-  advantage?: {
-    estimator?: AdvantageEstimator;
-    scale?: AdvantageScale;
-    epsilon?: number;
-    std?: 'unbiased' | 'population';
-  };
-  /** How long `close()` waits for in-flight requests before aborting them. @default 30000 */
-  shutdownTimeoutMs?: number;
-  /** Monotonic clock in ms for latency metrics. @default performance.now */
-  clock?: () => number;
-  /**
-   * How one sample is scored (the server's single reward-invocation point); swap it to run rewards in a worker
-   * pool. @default {@link scoreSample} (in this thread)
-   */
-  scoreSample?: SampleScorer;
-}
+export type {
+  GroupRewardFunction,
+  RewardFunction,
+  RewardServerOptions,
+  RewardServerWarning,
+} from './options.ts';
 
 /** Options for {@link RewardServer.listen}. */
 export interface ListenOptions {
   /** Port; 0 picks a free one. @default 0 */
   port?: number;
-  /** Interface to bind. @default '127.0.0.1' */
+  /** Interface to bind; a non-loopback one without a `token` raises an `INSECURE_BIND` warning. @default '127.0.0.1' */
   host?: string;
 }
 
@@ -105,8 +34,9 @@ export interface RewardServer {
   /** Start listening; resolves to the base URL, e.g. `http://127.0.0.1:40123`. */
   listen(options?: ListenOptions): Promise<string>;
   /**
-   * Graceful shutdown: refuse new requests (503, `Connection: close`), let in-flight ones finish (up to
-   * `shutdownTimeoutMs`, then abort them), close every connection. Idempotent: later calls return the same promise.
+   * Graceful shutdown: refuse new requests (503, `Connection: close`), cut off requests still uploading their body,
+   * let requests being scored finish (up to `shutdownTimeoutMs`, then abort them), close every connection.
+   * Idempotent: later calls return the same promise.
    */
   close(): Promise<void>;
   /** The base URL once listening. */
@@ -117,72 +47,83 @@ export interface RewardServer {
 
 const ROUTES = new Set(['/get_reward', '/slime', '/group', '/health', '/metrics']);
 
+interface Tracked {
+  controller: AbortController;
+  phase: 'reading' | 'scoring';
+}
+
 /**
  * An HTTP reward server on `node:http` speaking the trainers' protocols:
  * - `POST /get_reward` — OpenRLHF (`--reward.remote_url http://host:port/get_reward`):
- *   `{ query[], prompts[], labels[] }` → `{ rewards[], scores[], extra_logs{} }`;
+ *   `{ query[], prompts[], labels[] }` → `{ rewards[], scores[], extra_logs{} }` (an empty `query` gets an empty
+ *   answer);
  * - `POST /slime` — slime (`--rm-type remote_rm --rm-url …/slime`): `{ prompt, response, label }` →
- *   `{ score, …details, …components }`;
+ *   `{ score, status, flagged, missing, …extraLogKeys }`;
  * - `POST /group` — a whole GRPO group → `{ rewards[], advantages[], … }`;
  * - `GET /health`, `GET /metrics` (Prometheus).
  *
- * Errors are JSON `{ error: { code, message, issues } }`: 400 malformed JSON or schema, 401 bad token, 404/405,
+ * Limits count samples: at most `maxConcurrency` are scored at once over all requests and `maxQueue` wait; a request
+ * that does not fit gets 503 + `Retry-After` before its body is read or any sample runs. Errors are JSON
+ * `{ error: { code, message, issues } }`: 400 malformed JSON or schema, 401 bad token, 404/405, 408 slow upload,
  * 413 body or batch too large, 503 overloaded or shutting down, 504 request timeout, 500 reward failure.
  */
 export function createRewardServer(options: RewardServerOptions): RewardServer {
   const config = resolveConfig(options);
   const metrics = new RewardServerMetrics();
-  const tokenDigest = options.token === undefined ? undefined : digest(options.token);
-  const inFlightControllers = new Set<AbortController>();
-  const waiters: { resume: () => void; cancelled: boolean }[] = [];
-  let active = 0;
+  const admission = new SampleAdmission(config.maxConcurrency, config.maxQueue);
+  const tokenDigest = config.token === undefined ? undefined : digest(config.token);
+  const tracked = new Set<Tracked>();
+  const warnedKeys = new Set<string>();
+  const serialize: (value: unknown) => string = config.logFill === 'NaN' ? stringifyWithNaN : JSON.stringify;
   let closing = false;
   let closePromise: Promise<void> | undefined;
   let idleResolvers: (() => void)[] = [];
   let url: string | undefined;
+  let unwatch: (() => void) | undefined;
 
-  const server: Server = createServer((request, response) => {
-    void handle(request, response);
-  });
-  server.keepAliveTimeout = 5_000;
-  server.headersTimeout = Math.max(60_000, config.requestTimeoutMs + 5_000);
-  server.requestTimeout = 0;
-
-  function acquire(signal: AbortSignal): Promise<void> | 'now' | 'full' {
-    if (active < config.maxConcurrency) {
-      active += 1;
-      return 'now';
-    }
-    if (waiters.length >= config.maxQueue) return 'full';
-    metrics.queued += 1;
-    return new Promise<void>((resolve, reject) => {
-      const waiter = {
-        cancelled: false,
-        resume: () => {
-          metrics.queued -= 1;
-          signal.removeEventListener('abort', onAbort);
-          resolve();
-        },
-      };
-      const onAbort = () => {
-        waiter.cancelled = true;
-        metrics.queued -= 1;
-        reject(signal.reason);
-      };
-      signal.addEventListener('abort', onAbort, { once: true });
-      waiters.push(waiter);
-    });
-  }
-
-  function release(): void {
-    while (waiters.length > 0) {
-      const next = waiters.shift() as (typeof waiters)[number];
-      if (!next.cancelled) {
-        next.resume();
-        return;
+  const context: RouteContext = {
+    config,
+    metrics,
+    admission,
+    recordLogs(accounting: LogAccounting) {
+      for (const [key, count] of accounting.fills) metrics.logFills.inc({ key }, count);
+      for (const [key, count] of accounting.undeclared) {
+        metrics.logKeysDropped.inc({ key }, count);
+        if (warnedKeys.has(key) || warnedKeys.size >= 64) continue;
+        warnedKeys.add(key);
+        config.onWarning({
+          code: 'UNDECLARED_LOG_KEY',
+          message: `reward reported log key "${key}", which is not in extraLogKeys: it is left out of every answer so that all answers carry the same keys (declare it in extraLogKeys to send it)`,
+        });
       }
-    }
-    active -= 1;
+    },
+  };
+
+  const server: Server = createServer(
+    {
+      requestTimeout: config.requestTimeoutMs,
+      headersTimeout: Math.min(config.headersTimeoutMs, config.requestTimeoutMs),
+      // Enforce the two timeouts above at a 1 s granularity (Node's default check runs every 30 s).
+      connectionsCheckingInterval: 1_000,
+    },
+    (request, response) => {
+      void handle(request, response);
+    },
+  );
+  server.keepAliveTimeout = config.keepAliveTimeoutMs;
+  server.maxConnections = config.maxConnections;
+  server.on('drop', () => metrics.rejected.inc({ reason: 'connections' }));
+  server.on('connection', (socket) => {
+    metrics.connections += 1;
+    socket.once('close', () => {
+      metrics.connections -= 1;
+    });
+  });
+
+  function render(): string {
+    metrics.queued = admission.queued;
+    metrics.activeSamples = admission.active;
+    return metrics.render();
   }
 
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
@@ -205,20 +146,26 @@ export function createRewardServer(options: RewardServerOptions): RewardServer {
       metrics.errors.inc({ code: error.code });
       finish(status, JSON.stringify({ error: error.toJSON() }), 'application/json', headers);
     };
+    // An answer before the body was read: don't read (drain) a body nobody needs — close the connection after it.
+    const refuse = (failure: HttpError) => {
+      if (!hasUnreadBody(request)) {
+        request.resume();
+        return fail(failure);
+      }
+      fail({ ...failure, headers: { ...failure.headers, Connection: 'close' } });
+      response.once('finish', () => request.destroy());
+    };
 
     if (closing) {
       metrics.rejected.inc({ reason: 'shutting_down' });
-      request.resume();
-      return fail({ status: 503, error: new TradeR1Error('CLOSED', 'the reward server is shutting down') });
+      return refuse({ status: 503, error: new TradeR1Error('CLOSED', 'the reward server is shutting down') });
     }
     if (route === 'other') {
-      request.resume();
-      return fail({ status: 404, error: new TradeR1Error('NOT_FOUND', `no route ${path}`, { details: { path } }) });
+      return refuse({ status: 404, error: new TradeR1Error('NOT_FOUND', `no route ${path}`, { details: { path } }) });
     }
     const expectedMethod = route === '/health' || route === '/metrics' ? 'GET' : 'POST';
     if (request.method !== expectedMethod) {
-      request.resume();
-      return fail({
+      return refuse({
         status: 405,
         error: new TradeR1Error('INVALID_INPUT', `${route} accepts ${expectedMethod} only`, {
           details: { method: request.method ?? '' },
@@ -230,14 +177,18 @@ export function createRewardServer(options: RewardServerOptions): RewardServer {
       request.resume();
       return finish(
         200,
-        JSON.stringify({ status: 'ok', inFlight: metrics.inFlight, queued: metrics.queued }),
+        JSON.stringify({
+          status: 'ok',
+          inFlight: metrics.inFlight,
+          queued: admission.queued,
+          active: admission.active,
+        }),
         'application/json',
       );
     }
     if (tokenDigest !== undefined && !authorized(request.headers.authorization, tokenDigest)) {
       metrics.rejected.inc({ reason: 'unauthorized' });
-      request.resume();
-      return fail({
+      return refuse({
         status: 401,
         error: new TradeR1Error('UNAUTHORIZED', 'missing or wrong bearer token'),
         headers: { 'WWW-Authenticate': 'Bearer' },
@@ -245,11 +196,33 @@ export function createRewardServer(options: RewardServerOptions): RewardServer {
     }
     if (route === '/metrics') {
       request.resume();
-      return finish(200, metrics.render(), 'text/plain; version=0.0.4; charset=utf-8');
+      return finish(200, render(), 'text/plain; version=0.0.4; charset=utf-8');
+    }
+    // Admission before the body is read: a saturated server does not spend memory on bodies it cannot score.
+    if (admission.saturated()) {
+      metrics.rejected.inc({ reason: 'overloaded' });
+      return refuse({
+        status: 503,
+        error: new TradeR1Error('RATE_LIMITED', 'the reward server is at capacity; retry shortly'),
+        headers: { 'Retry-After': '1' },
+      });
+    }
+    const declared = Number(request.headers['content-length']);
+    if (Number.isFinite(declared) && declared > config.maxBodyBytes) {
+      metrics.rejected.inc({ reason: 'too_large' });
+      return refuse({
+        status: 413,
+        error: new TradeR1Error(
+          'TOO_LARGE',
+          `request body of ${declared} bytes exceeds the limit of ${config.maxBodyBytes}`,
+          { details: { bytes: declared, limit: config.maxBodyBytes } },
+        ),
+      });
     }
 
-    const controller = new AbortController();
-    inFlightControllers.add(controller);
+    const entry: Tracked = { controller: new AbortController(), phase: 'reading' };
+    const { controller } = entry;
+    tracked.add(entry);
     metrics.inFlight += 1;
     const timer = setTimeout(() => {
       controller.abort(
@@ -262,207 +235,45 @@ export function createRewardServer(options: RewardServerOptions): RewardServer {
       if (!response.writableFinished) controller.abort(new TradeR1Error('ABORTED', 'client closed the connection'));
     };
     response.on('close', onClientGone);
-    let holdsSlot = false;
     try {
       const body = await readBody(request, config.maxBodyBytes, controller.signal);
+      entry.phase = 'scoring';
       const parsed = parseJson(body);
-      const slot = acquire(controller.signal);
-      if (slot === 'full') {
-        metrics.rejected.inc({ reason: 'overloaded' });
-        throw httpError(503, new TradeR1Error('RATE_LIMITED', 'too many concurrent requests; retry shortly'), {
-          'Retry-After': '1',
-        });
-      }
-      if (slot !== 'now') await slot;
-      holdsSlot = true;
-      const result = await withAbort(
-        route === '/get_reward'
-          ? handleGetReward(parsed, controller.signal)
-          : route === '/slime'
-            ? handleSlime(parsed, controller.signal)
-            : handleGroup(parsed, controller.signal),
-        controller.signal,
-      );
-      finish(200, JSON.stringify(result), 'application/json');
+      const result = await withAbort(dispatch(parsed, controller.signal), controller.signal);
+      finish(200, serialize(result), 'application/json');
     } catch (thrown) {
       const failure = toHttpError(thrown, controller.signal);
       if (failure.error.code === 'TIMEOUT' && failure.status === 504) metrics.timeouts.inc({ kind: 'request' });
       if (failure.status === 413) metrics.rejected.inc({ reason: 'too_large' });
-      // After a 413 the rest of the body is not read; close the connection instead of draining it.
-      if (failure.status === 413) failure.headers = { ...failure.headers, Connection: 'close' };
-      fail(failure);
-      if (failure.status === 413) response.once('finish', () => request.destroy());
+      if (entry.phase === 'reading') {
+        // The body was not read to its end (too large, cut off by shutdown or the timeout): close, don't drain.
+        fail({ ...failure, headers: { ...failure.headers, Connection: 'close' } });
+        if (!response.headersSent || response.writableFinished) request.destroy();
+        else response.once('finish', () => request.destroy());
+      } else {
+        fail(failure);
+      }
     } finally {
       clearTimeout(timer);
       response.off('close', onClientGone);
-      if (holdsSlot) release();
-      inFlightControllers.delete(controller);
+      tracked.delete(entry);
       metrics.inFlight -= 1;
-      if (metrics.inFlight === 0 && idleResolvers.length > 0) {
+      if (tracked.size === 0 && idleResolvers.length > 0) {
         const resolvers = idleResolvers;
         idleResolvers = [];
         for (const resolve of resolvers) resolve();
       }
     }
-  }
 
-  async function scoreSamples(route: string, samples: RewardSample[], signal: AbortSignal): Promise<RewardResult[]> {
-    const results = await Promise.all(
-      samples.map(async (sample, index) => {
-        try {
-          return await config.scoreSample(config.reward, sample, {
-            signal,
-            timeoutMs: config.sampleTimeoutMs,
-            ...(config.fallback && { fallback: config.fallback }),
-          });
-        } catch (thrown) {
-          const error = toTradeR1Error(thrown, 'INTERNAL');
-          if (error.code === 'TIMEOUT' && !signal.aborted) metrics.timeouts.inc({ kind: 'sample' });
-          throw new TradeR1Error(error.code, samples.length > 1 ? `sample ${index}: ${error.message}` : error.message, {
-            details: { ...error.details, sample: index },
-            issues: error.issues,
-            cause: error,
-          });
-        }
-      }),
-    );
-    for (const result of results) {
-      metrics.samples.inc({ route, status: result.status });
-      if (result.flagged) metrics.fallbacks.inc();
-      if (result.status === 'timeout') metrics.timeouts.inc({ kind: 'sample' });
-    }
-    return results;
-  }
-
-  async function handleGetReward(body: unknown, signal: AbortSignal): Promise<unknown> {
-    const request = parseWith(getRewardRequestSchema, body, { label: '/get_reward request' });
-    assertBatch(request.query.length, config.maxBatchSize);
-    const samples = request.query.map((query, index): RewardSample => {
-      const prompt = request.prompts?.[index] ?? '';
-      const response = request.responses?.[index] ?? config.extractResponse({ query, prompt });
-      const metadata = request.metadata?.[index];
-      return {
-        prompt,
-        response,
-        query,
-        ...(request.labels !== undefined && { label: request.labels[index] }),
-        ...(metadata !== undefined && { metadata }),
-      };
-    });
-    const results = await scoreSamples('/get_reward', samples, signal);
-    const rewards = results.map((result) => result.value ?? config.missingValue);
-    const scores = results.map((result) =>
-      result.value === null ? config.missingValue : finiteOr(config.toScore(result), config.missingValue),
-    );
-    return { rewards, scores, extra_logs: extraLogs(results, config.missingValue) };
-  }
-
-  async function handleSlime(body: unknown, signal: AbortSignal): Promise<unknown> {
-    const request = parseWith(slimeRequestSchema, body, { label: '/slime request' });
-    const sample: RewardSample = {
-      prompt: request.prompt,
-      response: request.response,
-      ...(request.label !== undefined && { label: request.label }),
-      ...(request.metadata !== undefined && { metadata: request.metadata }),
-    };
-    const [result] = (await scoreSamples('/slime', [sample], signal)) as [RewardResult];
-    const components: Record<string, number | null> = {};
-    for (const [name, component] of Object.entries(result.components ?? {})) components[name] = component.value;
-    return {
-      ...result.details,
-      ...components,
-      score: result.value,
-      status: result.status,
-      flagged: result.flagged,
-      ...(result.error && { error: result.error }),
-    };
-  }
-
-  async function handleGroup(body: unknown, signal: AbortSignal): Promise<unknown> {
-    const request: GroupRequest = parseWith(groupRequestSchema, body, { label: '/group request' });
-    assertBatch(request.responses.length, config.maxBatchSize);
-    const samples = request.responses.map((response, index): RewardSample => {
-      const label = request.labels !== undefined ? request.labels[index] : request.label;
-      return {
-        prompt: request.prompt,
-        response,
-        ...(label !== undefined && { label }),
-        ...(request.metadata !== undefined && { metadata: request.metadata }),
-      };
-    });
-    const results = config.groupReward
-      ? await scoreGroup(samples, signal)
-      : await scoreSamples('/group', samples, signal);
-    const rewards = results.map((result) => result.value);
-    const advantage = { ...config.advantage, ...request.advantage };
-    const computed = groupAdvantages({ rewards, groupSize: rewards.length, ...advantage });
-    return {
-      rewards,
-      advantages: Array.from(computed.advantages),
-      mean: computed.groupMean[0],
-      std: computed.groupStd[0],
-      flagged: results.map((result) => result.flagged),
-      status: results.map((result) => result.status),
-      extra_logs: extraLogs(results, null),
-    };
-  }
-
-  async function scoreGroup(samples: RewardSample[], signal: AbortSignal): Promise<RewardResult[]> {
-    const groupReward = config.groupReward as GroupRewardFunction;
-    const reward = createReward<RewardSample[]>({
-      name: 'group',
-      input: rewardSampleSchema.array(),
-      timeoutMs: config.sampleTimeoutMs,
-      fallback: undefined,
-      run: async (input, context) => {
-        const outputs = await groupReward(input, { signal: context.signal });
-        if (!Array.isArray(outputs) || outputs.length !== input.length) {
-          throw new TradeR1Error(
-            'INTERNAL',
-            `groupReward returned ${Array.isArray(outputs) ? outputs.length : 'no'} values for ${input.length} samples`,
-          );
-        }
-        const components = Object.fromEntries(
-          outputs.map((output, index) => [
-            String(index),
-            { ...normalizeOutput('group', output), weight: 1, weighted: null },
-          ]),
-        );
-        return { name: 'group', value: 0, status: 'ok', flagged: false, details: {}, components };
-      },
-    });
-    try {
-      const result = await reward.evaluate(samples, { signal });
-      const results = Object.values(result.components ?? {}).map(
-        ({ weight: _weight, weighted: _weighted, ...rest }) => rest,
-      );
-      for (const item of results) metrics.samples.inc({ route: '/group', status: item.status });
-      return results;
-    } catch (thrown) {
-      const error = toTradeR1Error(thrown, 'INTERNAL');
-      if (error.code !== 'TIMEOUT' || !config.fallback || !(config.fallback.on ?? ['timeout']).includes('timeout')) {
-        if (error.code === 'TIMEOUT') metrics.timeouts.inc({ kind: 'sample' });
-        throw error;
-      }
-      metrics.timeouts.inc({ kind: 'sample' });
-      const fallback = config.fallback;
-      return samples.map(() => {
-        metrics.fallbacks.inc();
-        metrics.samples.inc({ route: '/group', status: 'timeout' });
-        return {
-          name: 'group',
-          value: fallback.value,
-          status: 'timeout' as const,
-          flagged: true,
-          details: {},
-          error: { code: error.code, message: error.message },
-        };
-      });
+    function dispatch(parsed: unknown, signal: AbortSignal): Promise<unknown> {
+      if (path === '/get_reward') return handleGetReward(context, parsed, signal);
+      if (path === '/slime') return handleSlime(context, parsed, signal);
+      return handleGroup(context, parsed, signal);
     }
   }
 
   function waitForIdle(): Promise<void> {
-    if (metrics.inFlight === 0) return Promise.resolve();
+    if (tracked.size === 0) return Promise.resolve();
     return new Promise((resolve) => idleResolvers.push(resolve));
   }
 
@@ -470,17 +281,29 @@ export function createRewardServer(options: RewardServerOptions): RewardServer {
     get url() {
       return url;
     },
-    metrics: () => metrics.render(),
+    metrics: render,
     listen(listenOptions: ListenOptions = {}): Promise<string> {
       if (closing) return Promise.reject(new TradeR1Error('CLOSED', 'the reward server was closed'));
       if (url !== undefined) return Promise.resolve(url);
       const host = listenOptions.host ?? '127.0.0.1';
       const port = listenOptions.port ?? 0;
+      if (config.token === undefined && !isLoopback(host)) {
+        config.onWarning({
+          code: 'INSECURE_BIND',
+          message: `the reward server listens on ${host} without a token: anyone who can reach it can use it; set a token (TRADE_R1_REWARD_TOKEN for the CLI) or bind 127.0.0.1`,
+        });
+      }
       return new Promise((resolve, reject) => {
         const onError = (error: Error) => reject(toTradeR1Error(error, 'INTERNAL'));
         server.once('error', onError);
         server.listen(port, host, () => {
           server.off('error', onError);
+          unwatch = watchStrayRejections((reason) => {
+            config.onWarning({
+              code: 'STRAY_REJECTION',
+              message: `reward code left a promise rejection unhandled (${toTradeR1Error(reason).message}); the sample that raised it failed, the server keeps running`,
+            });
+          });
           const address = server.address();
           const boundPort = typeof address === 'object' && address !== null ? address.port : port;
           url = `http://${host.includes(':') ? `[${host}]` : host}:${boundPort}`;
@@ -496,6 +319,12 @@ export function createRewardServer(options: RewardServerOptions): RewardServer {
           ? new Promise<void>((resolve) => server.close(() => resolve()))
           : Promise.resolve();
         server.closeIdleConnections();
+        // Requests still uploading hold nothing worth waiting for: cut them off now (slow uploaders can't hold shutdown).
+        for (const entry of tracked) {
+          if (entry.phase === 'reading') {
+            entry.controller.abort(new TradeR1Error('CLOSED', 'the reward server is shutting down'));
+          }
+        }
         let timer: ReturnType<typeof setTimeout> | undefined;
         const timedOut = new Promise<'timeout'>((resolve) => {
           timer = setTimeout(() => resolve('timeout'), config.shutdownTimeoutMs);
@@ -503,12 +332,15 @@ export function createRewardServer(options: RewardServerOptions): RewardServer {
         const outcome = await Promise.race([waitForIdle().then(() => 'idle' as const), timedOut]);
         clearTimeout(timer);
         if (outcome === 'timeout') {
-          for (const controller of inFlightControllers) {
-            controller.abort(new TradeR1Error('CLOSED', 'the reward server shut down before this request finished'));
+          for (const entry of tracked) {
+            entry.controller.abort(
+              new TradeR1Error('CLOSED', 'the reward server shut down before this request finished'),
+            );
           }
           await waitForIdle();
         }
         server.closeAllConnections();
+        unwatch?.();
         await closed;
       })();
       return closePromise;
@@ -516,115 +348,17 @@ export function createRewardServer(options: RewardServerOptions): RewardServer {
   };
 }
 
-interface ResolvedConfig {
-  reward: Reward<unknown>;
-  groupReward: GroupRewardFunction | undefined;
-  sampleTimeoutMs: number;
-  requestTimeoutMs: number;
-  fallback: RewardFallback | undefined;
-  maxBodyBytes: number;
-  maxBatchSize: number;
-  maxConcurrency: number;
-  maxQueue: number;
-  extractResponse: (options: { query: string; prompt: string }) => string;
-  toScore: (result: RewardResult) => number;
-  missingValue: number;
-  advantage: { estimator: AdvantageEstimator; scale: AdvantageScale; epsilon: number; std: 'unbiased' | 'population' };
-  shutdownTimeoutMs: number;
-  clock: () => number;
-  scoreSample: SampleScorer;
+/** True for interfaces only this machine can reach. */
+function isLoopback(host: string): boolean {
+  const bare = host.replace(/^\[|\]$/g, '');
+  if (bare === 'localhost' || bare === '::1') return true;
+  return isIP(bare) === 4 && bare.startsWith('127.');
 }
 
-function resolveConfig(options: RewardServerOptions): ResolvedConfig {
-  if ((options.reward === undefined) === (options.rewardFn === undefined)) {
-    throw new TradeR1Error('INVALID_CONFIG', 'createRewardServer needs exactly one of `reward` or `rewardFn`');
-  }
-  const rewardFn = options.rewardFn;
-  const rewardName = rewardFn?.name || 'reward';
-  const reward: Reward<unknown> =
-    (options.reward as Reward<unknown> | undefined) ??
-    (createReward<RewardSample>({
-      name: rewardName,
-      input: rewardSampleSchema,
-      run: async (sample, context) =>
-        normalizeOutput(rewardName, await (rewardFn as RewardFunction)(sample, { signal: context.signal })),
-    }) as Reward<unknown>);
-  const positive = (value: number | undefined, fallbackValue: number, name: string, allowZero = false): number => {
-    const resolved = value ?? fallbackValue;
-    if (!Number.isFinite(resolved) || resolved < 0 || (!allowZero && resolved === 0)) {
-      throw new TradeR1Error('INVALID_CONFIG', `${name} must be a finite number ${allowZero ? '>=' : '>'} 0`, {
-        details: { [name]: String(resolved) },
-      });
-    }
-    return resolved;
-  };
-  const missingValue = options.missingValue ?? 0;
-  if (!Number.isFinite(missingValue)) {
-    throw new TradeR1Error('INVALID_CONFIG', 'missingValue must be finite');
-  }
-  if (options.token !== undefined && options.token.length === 0) {
-    throw new TradeR1Error('INVALID_CONFIG', 'token must be a non-empty string');
-  }
-  return {
-    reward,
-    groupReward: options.groupReward,
-    sampleTimeoutMs: positive(options.sampleTimeoutMs, 30_000, 'sampleTimeoutMs'),
-    requestTimeoutMs: positive(options.requestTimeoutMs, 60_000, 'requestTimeoutMs'),
-    fallback: options.fallback,
-    maxBodyBytes: positive(options.maxBodyBytes, 1_048_576, 'maxBodyBytes'),
-    maxBatchSize: positive(options.maxBatchSize, 4096, 'maxBatchSize'),
-    maxConcurrency: Math.floor(positive(options.maxConcurrency, 64, 'maxConcurrency')),
-    maxQueue: Math.floor(positive(options.maxQueue, 1024, 'maxQueue', true)),
-    extractResponse: options.extractResponse ?? defaultExtractResponse,
-    toScore: options.toScore ?? ((result) => result.value ?? 0),
-    missingValue,
-    advantage: {
-      estimator: options.advantage?.estimator ?? 'grpo',
-      scale: options.advantage?.scale ?? 'group',
-      epsilon: options.advantage?.epsilon ?? 1e-4,
-      std: options.advantage?.std ?? 'unbiased',
-    },
-    shutdownTimeoutMs: positive(options.shutdownTimeoutMs, 30_000, 'shutdownTimeoutMs', true),
-    clock: options.clock ?? (() => performance.now()),
-    scoreSample: options.scoreSample ?? scoreSample,
-  };
-}
-
-/** OpenRLHF's `query` is the decoded prompt + response; strip the prompt when it is a prefix. */
-function defaultExtractResponse({ query, prompt }: { query: string; prompt: string }): string {
-  return prompt !== '' && query.startsWith(prompt) ? query.slice(prompt.length) : query;
-}
-
-function extraLogs(results: RewardResult[], missing: number | null): Record<string, (number | null)[]> {
-  const logs: Record<string, (number | null)[]> = {
-    flagged: results.map((result) => (result.flagged ? 1 : 0)),
-    missing: results.map((result) => (result.value === null ? 1 : 0)),
-  };
-  const detailKeys = new Set<string>();
-  const componentKeys = new Set<string>();
-  for (const result of results) {
-    for (const key of Object.keys(result.details)) detailKeys.add(key);
-    for (const key of Object.keys(result.components ?? {})) componentKeys.add(key);
-  }
-  for (const key of detailKeys) {
-    if (key in logs) continue;
-    logs[key] = results.map((result) => result.details[key] ?? missing);
-  }
-  for (const key of componentKeys) {
-    if (key in logs) continue;
-    logs[key] = results.map((result) => result.components?.[key]?.value ?? missing);
-  }
-  return logs;
-}
-
-function finiteOr(value: number, fallbackValue: number): number {
-  return Number.isFinite(value) ? value : fallbackValue;
-}
-
-function assertBatch(size: number, limit: number): void {
-  if (size > limit) {
-    throw new TradeR1Error('TOO_LARGE', `${size} samples exceed the limit of ${limit} per request`, {
-      details: { size, limit },
-    });
-  }
+/** True when the request declares a body that has not been read yet. */
+function hasUnreadBody(request: IncomingMessage): boolean {
+  if (request.complete) return false;
+  const length = request.headers['content-length'];
+  if (length !== undefined) return Number(length) > 0;
+  return request.headers['transfer-encoding'] !== undefined;
 }
