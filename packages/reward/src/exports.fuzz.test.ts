@@ -10,14 +10,8 @@ import * as api from './index.ts';
  * that has a code — synchronously or as a rejection. No bare TypeError escapes. Fixed seed.
  */
 
-/** Exports left out, with the reason (none needs a real resource; these two live in src/server/, owned elsewhere). */
-const EXCLUDED: Record<string, string> = {
-  // Not a resource problem: src/server/* belongs to the reward-server work, which validates these options there
-  // (resolveConfig reads `options.reward` of undefined today). Its HTTP boundary is tested over real HTTP.
-  createRewardServer:
-    'src/server/* is outside this test: reported to the server owners (TypeError on undefined options)',
-  scoreSample: 'src/server/* is outside this test: reported to the server owners (TypeError on undefined reward)',
-};
+/** Exports left out, with the reason (none at present). */
+const EXCLUDED: Record<string, string> = {};
 
 const functions = Object.entries(api).filter(
   ([name, value]) =>

@@ -1,3 +1,5 @@
+import { TradeR1Error } from '@trade-r1/core';
+
 /**
  * Chat-template markers that open the assistant's turn in a decoded query (special tokens kept, as OpenRLHF
  * decodes it): Qwen/ChatML, Llama 3, DeepSeek (V3/R1).
@@ -27,6 +29,17 @@ export interface SplitQuery {
  * 4. otherwise `null`: the prompt's own text could not be separated, so the sample must not be scored.
  */
 export function splitQuery(query: string, prompt: string, markers: readonly string[]): SplitQuery {
+  // Checked by hand (not zod): this runs once per sample on the request path.
+  if (typeof query !== 'string' || typeof prompt !== 'string') {
+    throw new TradeR1Error('INVALID_INPUT', 'splitQuery needs query and prompt strings', {
+      details: { field: typeof query !== 'string' ? 'query' : 'prompt' },
+    });
+  }
+  if (!Array.isArray(markers) || markers.some((marker) => typeof marker !== 'string' || marker === '')) {
+    throw new TradeR1Error('INVALID_INPUT', 'splitQuery needs markers: a list of non-empty strings', {
+      details: { field: 'markers' },
+    });
+  }
   if (prompt !== '' && query.startsWith(prompt)) return { response: query.slice(prompt.length), boundary: 'prefix' };
   let end = -1;
   for (const marker of markers) {

@@ -1,3 +1,4 @@
+import { TradeR1Error } from '@trade-r1/core';
 import type { Reward, RewardFallback, RewardResult } from '../define-reward.ts';
 import type { RewardSample } from './schemas.ts';
 
@@ -23,9 +24,20 @@ export type SampleScorer = (
 ) => Promise<RewardResult>;
 
 /** Default {@link SampleScorer}: evaluate the reward in this thread. */
-export const scoreSample: SampleScorer = (reward, sample, options) =>
-  reward.evaluate(sample, {
-    signal: options.signal,
-    timeoutMs: options.timeoutMs,
+export const scoreSample: SampleScorer = async (reward, sample, options) => {
+  if (typeof (reward as Partial<Reward<unknown>> | null | undefined)?.evaluate !== 'function') {
+    throw new TradeR1Error('INVALID_INPUT', 'scoreSample needs a reward (from defineReward/composeRewards)', {
+      details: { field: 'reward' },
+    });
+  }
+  if (typeof options !== 'object' || options === null) {
+    throw new TradeR1Error('INVALID_INPUT', 'scoreSample needs options { signal, timeoutMs, fallback? }', {
+      details: { field: 'options' },
+    });
+  }
+  return reward.evaluate(sample, {
+    ...(options.signal !== undefined && { signal: options.signal }),
+    ...(options.timeoutMs !== undefined && { timeoutMs: options.timeoutMs }),
     ...(options.fallback && { fallback: options.fallback }),
   });
+};
