@@ -104,6 +104,51 @@ describe('createVerifierPool', () => {
     }
   }, 90_000);
 
+  it('workers’ memory indexes see evidence written to the store after they started', async () => {
+    const tableName = 'pool-late';
+    const writer = await openEvidenceStore({ uri: directory, tableName, embedder });
+    await writer.add(corpus.documents.filter((document) => document.tickers?.[0] === tickers[0]));
+    const indexed = await createVerifierPool({
+      storeUri: directory,
+      tableName,
+      workers: 2,
+      chunkSize: 1,
+      verifierOptions: { k: 5, retrieval: 'vector' },
+      memoryIndex: { tickers: [tickers[0] as string] },
+    });
+    try {
+      const claim = `${tickers[0]} said wearables revenue collapsed 47% in December.`;
+      const item = {
+        ticker: tickers[0] as string,
+        asOf: '2024-12-31',
+        decision: 'SELL' as const,
+        reasoning: `${claim} [[SELL]]`,
+      };
+      const before = await indexed.verifyBatch([item, item]);
+      expect(before.map((report) => report.claims[0]?.verdict)).not.toContain('supported');
+      await writer.add([
+        {
+          id: 'late-1',
+          tickers: [tickers[0] as string],
+          publishedAt: '2024-12-30T12:00:00Z',
+          sourceKind: 'news',
+          title: 'Late news',
+          text: claim,
+        },
+      ]);
+      // Both workers answer from their own index, each reloaded at the new version: the same report as LanceDB's.
+      const after = await indexed.verifyBatch([item, item]);
+      const direct = await createVerifier({ store: writer, embedder, options: { k: 5, retrieval: 'vector' } }).verify(
+        item,
+      );
+      expect(after).toEqual([direct, direct]);
+      expect(direct.claims[0]?.verdict).toBe('supported');
+    } finally {
+      await indexed.close();
+      await writer.close();
+    }
+  }, 60_000);
+
   it('rejects invalid items before any work, misspelled options, aborted and closed calls', async () => {
     const bad = [...items.slice(0, 3), { ticker: 'AAPL', asOf: 'not a date', reasoning: 'x', decision: 'BUY' }];
     await expect(pool.verifyBatch(bad as never)).rejects.toMatchObject({ code: 'INVALID_INPUT' });
