@@ -10,8 +10,9 @@
  *
  * Then the same items through createVerifierPool with 1 and 2 worker threads (memory index on), 2 (LanceDB path), and
  * 2 with every loaded chunk's evidence analysed at pool start (`memoryIndex.analyse`; not cold for evidence, so
- * reported beside the cold figure, never as it). A new pool per repetition; the median of 3 is reported for the
- * 2-worker memory-index rows. Each measured interval records the machine's load (load average, and from /proc/stat
+ * reported beside the cold figure, never as it), and 2 on the same items shuffled (a GRPO-shaped order) with and
+ * without the pool's ticker affinity. A new pool per repetition; the median of 3 is reported for the
+ * cold 2-worker memory-index row. Each measured interval records the machine's load (load average, and from /proc/stat
  * the cores other processes kept busy): the figures are wall-clock throughput on a possibly shared machine.
  *
  * Run: `pnpm --filter @trade-r1/verifier bench:cold` (writes bench-results/cold-verify.json; ≈ 45 s on an idle
@@ -23,6 +24,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createRng } from '@trade-r1/core';
 import { extractClaims } from '../src/claims/extract.ts';
 import { createDefaultEmbedder } from '../src/embedders/static/default-embedder.ts';
 import { openEvidenceStore } from '../src/store/evidence-store.ts';
@@ -52,6 +54,8 @@ interface PoolRow extends PoolRun {
   workers: number;
   memoryIndex: boolean;
   evidenceAnalysedAtStart: boolean;
+  affinity: 'ticker' | 'none';
+  order: string;
   repetitions: number[];
 }
 const round = (value: number, digits = 2): number => Math.round(value * 10 ** digits) / 10 ** digits;
@@ -226,25 +230,32 @@ async function main(): Promise<void> {
     // warm-up tickers, then one verifyBatch of the measured items. Each configuration starts a new pool per
     // repetition (so each repetition is cold); the median repetition is reported.
     const { tickers, warm, measured } = workload();
-    const configurations: Array<[string, number, boolean, boolean, number]> = QUICK
+    // A GRPO-shaped order as well: the same items shuffled (a ticker's reasonings spread over the batch), with the
+    // pool's default ticker affinity and without it (chunks in input order, so both workers analyse most tickers).
+    const shuffled = createRng(7).shuffle([...measured]);
+    type Configuration = [string, number, boolean, boolean, number, 'ticker' | 'none', BenchItem[]];
+    const configurations: Configuration[] = QUICK
       ? [
-          ['memory-2', 2, true, false, 1],
-          ['memory-2-analysed', 2, true, true, 1],
+          ['memory-2', 2, true, false, 1, 'ticker', measured],
+          ['memory-2-analysed', 2, true, true, 1, 'ticker', measured],
         ]
       : [
-          ['memory-1', 1, true, false, 1],
-          ['memory-2', 2, true, false, 3],
-          ['lancedb-2', 2, false, false, 1],
-          ['memory-2-analysed', 2, true, true, 3],
+          ['memory-1', 1, true, false, 1, 'ticker', measured],
+          ['memory-2', 2, true, false, 3, 'ticker', measured],
+          ['lancedb-2', 2, false, false, 1, 'ticker', measured],
+          ['memory-2-analysed', 2, true, true, 1, 'ticker', measured],
+          ['memory-2-shuffled', 2, true, false, 1, 'ticker', shuffled],
+          ['memory-2-shuffled-no-affinity', 2, true, false, 1, 'none', shuffled],
         ];
     const pools: Record<string, PoolRow> = {};
-    for (const [name, workers, memoryIndex, analyse, repetitions] of configurations) {
+    for (const [name, workers, memoryIndex, analyse, repetitions, affinity, batch] of configurations) {
       const rows: PoolRun[] = [];
       for (let repetition = 0; repetition < repetitions; repetition += 1) {
         const began = performance.now();
         const pool = await createVerifierPool({
           storeUri: directory,
           workers,
+          affinity,
           verifierOptions: { k: 5 },
           ...(memoryIndex && { memoryIndex: { tickers, sourceKinds: ['macro'] as const, analyse } }),
         });
@@ -255,7 +266,7 @@ async function main(): Promise<void> {
           const started = performance.now();
           const cpu = process.cpuUsage();
           let progressEvents = 0;
-          await pool.verifyBatch(measured, {
+          await pool.verifyBatch(batch, {
             onProgress: () => {
               progressEvents += 1;
             },
@@ -281,6 +292,8 @@ async function main(): Promise<void> {
         workers,
         memoryIndex,
         evidenceAnalysedAtStart: analyse,
+        affinity,
+        order: batch === measured ? 'grouped by ticker' : 'shuffled (seed 7)',
         ...median,
         repetitions: rows.map((row) => row.verificationsPerSecond),
       };
@@ -343,6 +356,12 @@ async function main(): Promise<void> {
       headline: {
         coldVerificationsPerSecond: pools['memory-2']?.verificationsPerSecond ?? 0,
         evidencePreAnalysedVerificationsPerSecond: pools['memory-2-analysed']?.verificationsPerSecond ?? 0,
+        ...(pools['memory-2-shuffled'] && {
+          shuffledOrderVerificationsPerSecond: {
+            tickerAffinity: pools['memory-2-shuffled']?.verificationsPerSecond ?? 0,
+            noAffinity: pools['memory-2-shuffled-no-affinity']?.verificationsPerSecond ?? 0,
+          },
+        }),
         target: 200,
         targetMet: (pools['memory-2']?.verificationsPerSecond ?? 0) >= 200,
         otherCoresBusyDuring: pools['memory-2']?.load.otherCores ?? null,

@@ -27,7 +27,13 @@ beforeAll(async () => {
   embedder = await createDefaultEmbedder();
   store = await openEvidenceStore({ uri: directory, embedder });
   await store.add(corpus.documents.filter((document) => tickers.includes(document.tickers?.[0] ?? '')));
-  pool = await createVerifierPool({ storeUri: directory, workers: 2, verifierOptions: { k: 5 }, chunkSize: 4 });
+  pool = await createVerifierPool({
+    storeUri: directory,
+    workers: 2,
+    verifierOptions: { k: 5 },
+    chunkSize: 4,
+    affinity: 'none',
+  });
 }, 120_000);
 afterAll(async () => {
   await pool?.close();
@@ -162,6 +168,9 @@ describe('createVerifierPool', () => {
     await expect(
       createVerifierPool({ storeUri: directory, verifierOptions: { kk: 5 } } as never),
     ).rejects.toMatchObject({ code: 'INVALID_CONFIG' });
+    await expect(createVerifierPool({ storeUri: directory, affinity: 'tickers' } as never)).rejects.toMatchObject({
+      code: 'INVALID_CONFIG',
+    });
     for (const memoryIndex of [
       { tickers, analyze: true },
       { tickers, maxStalenessMs: -1 },

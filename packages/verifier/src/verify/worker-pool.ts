@@ -10,6 +10,7 @@ import { Worker } from 'node:worker_threads';
 import { parseWith, type SourceKind, sourceKindSchema, TradeR1Error, tickerSchema } from '@trade-r1/core';
 import { z } from 'zod';
 import type { VerificationReport } from '../pipeline/report.ts';
+import { pickJob, planChunks } from './batch-plan.ts';
 import { type VerifierOptions, type VerifyInput, verifierOptionsSchema, verifyInputSchema } from './options.ts';
 import type { WorkerError, WorkerInit, WorkerReply, WorkerRequest, WorkerStartup } from './worker-protocol.ts';
 
@@ -48,6 +49,13 @@ export interface VerifierPoolOptions {
    * @default about four chunks per worker: clamp(⌈items / (4 · workers)⌉, 8, 64)
    */
   chunkSize?: number;
+  /**
+   * `'ticker'`: a ticker's items prefer one worker (a stable hash of the ticker), so its evidence is analysed and
+   * cached in one worker, not in each; an idle worker still takes over other workers' queued chunks. `'none'`:
+   * chunks in input order, taken by whichever worker is idle. Reports are the same either way.
+   * @default 'ticker'
+   */
+  affinity?: 'ticker' | 'none';
 }
 
 /** Progress of a pool `verifyBatch`. */
@@ -102,6 +110,7 @@ const optionsSchema = z
       .optional(),
     concurrency: z.number().int().min(1).max(1024).default(4),
     chunkSize: z.number().int().min(1).max(100_000).optional(),
+    affinity: z.enum(['ticker', 'none']).default('ticker'),
   })
   .strict();
 
@@ -139,6 +148,7 @@ function fromWorkerError(error: WorkerError): TradeR1Error {
 
 interface Job {
   id: number;
+  preferred: number;
   items: VerifyInput[];
   resolve: (reports: VerificationReport[]) => void;
   reject: (error: TradeR1Error) => void;
@@ -188,9 +198,10 @@ export async function createVerifierPool(options: VerifierPoolOptions): Promise<
   };
 
   const pump = (): void => {
-    for (const slot of slots) {
+    for (const [index, slot] of slots.entries()) {
       if (!slot.alive || slot.job || queue.length === 0) continue;
-      const job = queue.shift() as Job;
+      const picked = pickJob(queue, index, (worker) => slots[worker]?.alive === true);
+      const job = queue.splice(picked, 1)[0] as Job;
       slot.job = job;
       slot.worker.postMessage({ type: 'batch', id: job.id, items: job.items } satisfies WorkerRequest);
     }
@@ -244,7 +255,7 @@ export async function createVerifierPool(options: VerifierPoolOptions): Promise<
     async verifyBatch(items, callOptions = {}) {
       if (closed) throw new TradeR1Error('CLOSED', 'The verifier pool is closed');
       const { onProgress, signal } = parseWith(batchOptionsSchema, callOptions, { label: 'verifyBatch options' });
-      parseWith(z.array(verifyInputSchema), items, { label: 'verifyBatch items' });
+      const parsed = parseWith(z.array(verifyInputSchema), items, { label: 'verifyBatch items' });
       if (signal?.aborted) throw new TradeR1Error('ABORTED', 'verifyBatch was aborted');
       if (items.length === 0) return [];
       const reports: VerificationReport[] = new Array(items.length);
@@ -253,16 +264,22 @@ export async function createVerifierPool(options: VerifierPoolOptions): Promise<
       const all: Promise<void>[] = [];
       const chunkSize =
         settings.chunkSize ?? Math.min(64, Math.max(8, Math.ceil(items.length / (4 * Math.max(1, count)))));
-      for (let offset = 0; offset < items.length; offset += chunkSize) {
-        const chunk = items.slice(offset, offset + chunkSize) as VerifyInput[];
+      const plan = planChunks(
+        parsed.map((item) => item.ticker),
+        count,
+        chunkSize,
+        settings.affinity === 'ticker',
+      );
+      for (const { preferred, indices } of plan) {
+        const chunk = indices.map((index) => items[index] as VerifyInput);
         all.push(
           new Promise<VerificationReport[]>((resolve, reject) => {
-            const job: Job = { id: nextId++, items: chunk, resolve, reject };
+            const job: Job = { id: nextId++, preferred, items: chunk, resolve, reject };
             jobs.push(job);
             queue.push(job);
           }).then((chunkReports) => {
             chunkReports.forEach((report, position) => {
-              reports[offset + position] = report;
+              reports[indices[position] as number] = report;
             });
             done += chunk.length;
             onProgress?.({ done, total: items.length });
