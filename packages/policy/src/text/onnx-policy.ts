@@ -73,6 +73,12 @@ export const onnxPolicyOptionsSchema = z.strictObject({
   firstPositionId: z.number().int().min(0).max(1_000_000).optional(),
   /** Let the tokenizer add its special tokens (BOS…) to text prompts. @default true */
   addSpecialTokens: z.boolean().default(true),
+  /**
+   * Prompt tokens per prefill pass. Long prompts are prefilled in chunks over the growing cache, so the logits of a
+   * pass are `chunk × vocab` (not `prompt × vocab`: 12 GB at 20k tokens with a 150k vocabulary) and attention scores
+   * `chunk × prompt` (not `prompt²`); only the last position's logits are kept. @default 512
+   */
+  prefillChunkSize: z.number().int().min(1).max(1_000_000).default(512),
   /** Most sequences decoded together; larger requests run in chunks. @default 64 */
   maxBatchSize: z.number().int().min(1).default(64),
   /** Extra ONNX Runtime session options (e.g. `{ intraOpNumThreads: 4 }`). @default {} */
@@ -665,21 +671,33 @@ export class OnnxTextPolicy implements TextPolicy {
     return (logits.data as Float32Array).slice(start, start + vocab);
   }
 
+  // Prefill in chunks of `prefillChunkSize` tokens over the growing cache; each pass asks for (and the last one
+  // keeps) the logits of its last position only, where the graph lets it (num_logits_to_keep).
   private async prefill(ids: number[]): Promise<Prefill> {
-    const length = ids.length;
-    const outputs = await this.forward(
-      this.feeds(
-        BigInt64Array.from(ids, BigInt),
-        new BigInt64Array(length).fill(1n),
-        BigInt64Array.from({ length }, (_, index) => BigInt(this.firstPositionId + index)),
-        1,
-        length,
-        undefined,
-      ),
-    );
-    const cache = new Map<string, ort.Tensor>();
-    for (const entry of this.cacheEntries) cache.set(entry.input, outputs[entry.output] as ort.Tensor);
-    return { ids, lastLogits: this.lastLogits(outputs.logits as ort.Tensor, 0), cache };
+    const chunk = this.settings.prefillChunkSize;
+    let cache: Map<string, ort.Tensor> | undefined;
+    let lastLogits: Float32Array | undefined;
+    for (let start = 0; start < ids.length; start += chunk) {
+      const end = Math.min(ids.length, start + chunk);
+      const length = end - start;
+      const outputs = await this.forward(
+        this.feeds(
+          BigInt64Array.from(ids.slice(start, end), BigInt),
+          new BigInt64Array(end).fill(1n),
+          BigInt64Array.from({ length }, (_, index) => BigInt(this.firstPositionId + start + index)),
+          1,
+          length,
+          cache,
+        ),
+      );
+      // The previous cache is dropped here: only the newest present tensors stay referenced.
+      cache = new Map<string, ort.Tensor>();
+      for (const entry of this.cacheEntries) cache.set(entry.input, outputs[entry.output] as ort.Tensor);
+      if (end === ids.length) lastLogits = this.lastLogits(outputs.logits as ort.Tensor, 0);
+    }
+    if (!cache || !lastLogits)
+      throw new TradeR1Error('INVALID_INPUT', 'Cannot prefill an empty prompt', { details: { field: 'prompts' } });
+    return { ids, lastLogits, cache };
   }
 
   // Left-pad every prompt's cache to the longest prompt of the chunk and repeat it for each of the chunk's rows.
@@ -729,6 +747,8 @@ export class OnnxTextPolicy implements TextPolicy {
       prefills.size === new Set(rows.map((row) => row.promptIndex)).size
         ? this.batchCache(rows, prefills, width, pool)
         : undefined;
+    // The batch holds its own copy now; release the prompts' caches instead of keeping a second copy while decoding.
+    for (const prefill of prefills.values()) prefill.cache.clear();
     let logits: Float32Array | undefined;
     let logitsStride = 0;
     const maxStop = Math.max(0, ...options.stop.map((stop) => stop.length));
