@@ -56,10 +56,14 @@ describe('position ids', () => {
       const completion = completions[0]?.[0];
       if (!completion) throw new Error('no completion');
       const oneBased = await reference(prompt, completion.tokenIds, 1);
-      completion.modelLogprobs.forEach((value, index) => expect(value).toBeCloseTo(oneBased[index] as number, 4));
+      completion.modelLogprobs.forEach((value, index) => {
+        expect(value).toBeCloseTo(oneBased[index] as number, 4);
+      });
       const scored = await policy.score({ prompt: 'Shares rose.', completions: [' and fell'] });
       const expected = await reference(prompt, scored.scores[0]?.tokenIds ?? [], 1);
-      scored.scores[0]?.logprobs.forEach((value, index) => expect(value).toBeCloseTo(expected[index] as number, 4));
+      scored.scores[0]?.logprobs.forEach((value, index) => {
+        expect(value).toBeCloseTo(expected[index] as number, 4);
+      });
       await policy.close();
     }
     await writeFile(configPath, JSON.stringify(config));

@@ -46,9 +46,9 @@ describe('chunked prefill', () => {
         );
         chunked.completions.flat().forEach((completion, index) => {
           const expected = reference.completions.flat()[index];
-          completion.modelLogprobs.forEach((value, position) =>
-            expect(value).toBeCloseTo(expected?.modelLogprobs[position] as number, 4),
-          );
+          completion.modelLogprobs.forEach((value, position) => {
+            expect(value).toBeCloseTo(expected?.modelLogprobs[position] as number, 4);
+          });
         });
       }
     }
