@@ -200,10 +200,14 @@ export interface ContextCacheOptions {
  * @throws {TradeR1Error} `INVALID_CONFIG` for a bad `maxEntries`.
  */
 export function createContextCache(options: ContextCacheOptions = {}): ContextCache {
-  const { maxEntries = 256 } = parseWith(z.object({ maxEntries: z.number().int().positive().optional() }), options, {
-    code: 'INVALID_CONFIG',
-    label: 'context cache options',
-  });
+  const { maxEntries = 256 } = parseWith(
+    z.strictObject({ maxEntries: z.number().int().positive().optional() }),
+    options,
+    {
+      code: 'INVALID_CONFIG',
+      label: 'context cache options',
+    },
+  );
   const entries = new Map<string, GatheredContext>();
   const store: ContextCacheStore = {
     get size() {
@@ -289,10 +293,14 @@ export interface BuildContextRequest {
 }
 
 const bucketSchema = z
-  .object({ minDaysAgo: z.number().int().min(0), maxDaysAgo: z.number().int().min(0), cap: z.number().int().min(0) })
+  .strictObject({
+    minDaysAgo: z.number().int().min(0),
+    maxDaysAgo: z.number().int().min(0),
+    cap: z.number().int().min(0),
+  })
   .refine((bucket) => bucket.minDaysAgo <= bucket.maxDaysAgo, 'minDaysAgo must be <= maxDaysAgo');
 
-const optionsSchema = z.object({
+const optionsSchema = z.strictObject({
   newsBuckets: z.array(bucketSchema).optional(),
   seed: z.number().int().optional(),
   technicalsWindow: z.number().int().positive().optional(),
@@ -318,11 +326,11 @@ const optionsSchema = z.object({
   variantKeepProbability: z.number().min(0).max(1).optional(),
 });
 
-const requestSchema = z.object({
+const requestSchema = z.strictObject({
   ticker: tickerSchema,
   asOf: z.union([z.string(), z.number(), z.date()]),
   exchange: exchangeSchema.optional(),
-  sources: z.object({
+  sources: z.strictObject({
     prices: z.object({ getDailyBars: z.function() }).loose().optional(),
     news: z.object({ getNews: z.function() }).loose().optional(),
     fundamentals: z.object({ getFundamentals: z.function() }).loose().optional(),
@@ -868,7 +876,7 @@ const seriesRequestSchema = z.object({ asOfs: z.array(z.union([z.string(), z.num
  * @returns the contexts in the order of `asOfs`.
  */
 export async function buildContextSeries(request: BuildContextSeriesRequest): Promise<PointInTimeContext[]> {
-  const { asOfs } = parseWith(seriesRequestSchema, { asOfs: request.asOfs }, { label: 'buildContextSeries request' });
+  const { asOfs } = parseWith(seriesRequestSchema, request, { label: 'buildContextSeries request' });
   const { asOfs: _asOfs, ...rest } = request;
   const base = parseWith(requestSchema, { ...rest, asOf: asOfs[0] }, { label: 'buildContextSeries request' });
   const options = request.options ?? {};

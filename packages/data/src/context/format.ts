@@ -1,6 +1,11 @@
 /**
  * Compact number formatting for prompts (Trading-R1 abbreviates numbers to save tokens: 1000 → 1k).
  */
+import { z } from 'zod';
+import { parseArgument } from '../validate.ts';
+
+const valueSchema = z.number().nullish();
+const digitsSchema = z.number().int().min(1).max(100);
 
 const UNITS: ReadonlyArray<[number, string]> = [
   [1e12, 'T'],
@@ -16,8 +21,11 @@ function trimZeros(text: string): string {
 /**
  * Format a number with `digits` significant digits, abbreviating thousands and above with k/M/B/T
  * (`1234567 → "1.23M"`, `0.012345 → "0.0123"`, `-4500 → "-4.5k"`). `null` and non-finite values print as `"NA"`.
+ * @throws {TradeR1Error} `INVALID_INPUT` for a value that is not a number or null, or `digits` outside 1…100.
  */
 export function formatCompactNumber(value: number | null | undefined, digits = 3): string {
+  parseArgument(valueSchema, value, { fn: 'formatCompactNumber()', field: 'value' });
+  parseArgument(digitsSchema, digits, { fn: 'formatCompactNumber()', field: 'digits' });
   if (value === null || value === undefined || !Number.isFinite(value)) return 'NA';
   const magnitude = Math.abs(value);
   for (const [scale, suffix] of UNITS) {
@@ -30,6 +38,7 @@ export function formatCompactNumber(value: number | null | undefined, digits = 3
 
 /** Format a price: up to 6 significant digits without abbreviation (`123.456789 → "123.457"`). */
 export function formatPrice(value: number): string {
+  parseArgument(z.number(), value, { fn: 'formatPrice()', field: 'value' });
   if (!Number.isFinite(value)) return 'NA';
   const magnitude = Math.abs(value);
   if (magnitude >= 1e6) return formatCompactNumber(value, 6);

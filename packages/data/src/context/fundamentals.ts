@@ -1,4 +1,8 @@
+import { isoDateSchema } from '@trade-r1/core';
+import { z } from 'zod';
 import type { FundamentalFact } from '../sources.ts';
+import { parseArgument } from '../validate.ts';
+import { fundamentalFactSchema } from './item-schemas.ts';
 import type { ContextFundamentalMetric } from './types.ts';
 
 /**
@@ -16,8 +20,17 @@ function dayAfter(date: string): string {
   return new Date(Date.parse(`${date}T00:00:00Z`) + DAY_MS).toISOString().slice(0, 10);
 }
 
+const factsSchema = z.array(fundamentalFactSchema);
+const selectOptionsSchema = z.strictObject({
+  periods: z.number().int().min(0),
+  maxMetrics: z.number().int().min(0),
+  metrics: z.array(z.string()),
+});
+
 /** The span a `start`..`end` period covers (52/53-week years and 13/14-week quarters included). */
 export function classifyPeriod(start: string | undefined, end: string): NonNullable<FundamentalFact['periodKind']> {
+  parseArgument(isoDateSchema.optional(), start, { fn: 'classifyPeriod()', field: 'start' });
+  parseArgument(isoDateSchema, end, { fn: 'classifyPeriod()', field: 'end' });
   if (start === undefined) return 'instant';
   const length = days(start, end);
   if (length >= 80 && length <= 100) return 'quarter';
@@ -33,6 +46,7 @@ export function classifyPeriod(start: string | undefined, end: string): NonNulla
  * published with the annual one (the 10-K), its `source` marked `…:q4-derived`.
  */
 export function deriveFourthQuarters(facts: readonly FundamentalFact[]): FundamentalFact[] {
+  parseArgument(factsSchema, facts, { fn: 'deriveFourthQuarters()', field: 'facts' });
   const groups = new Map<string, FundamentalFact[]>();
   for (const fact of facts) {
     if (fact.periodStart === undefined || fact.periodEnd === undefined || fact.unit.includes('/')) continue;
@@ -167,6 +181,8 @@ export function selectFundamentals(
   facts: readonly FundamentalFact[],
   options: SelectFundamentalsOptions,
 ): SelectedFundamentals {
+  parseArgument(factsSchema, facts, { fn: 'selectFundamentals()', field: 'facts' });
+  parseArgument(selectOptionsSchema, options, { fn: 'selectFundamentals()', field: 'options', code: 'INVALID_CONFIG' });
   const withDerived = [...facts, ...deriveFourthQuarters(facts)];
   const byMetric = new Map<string, FundamentalFact[]>();
   for (const fact of withDerived) {

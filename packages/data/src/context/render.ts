@@ -1,4 +1,6 @@
+import { z } from 'zod';
 import type { IndicatorName } from '../indicators/indicators.ts';
+import { parseArgument } from '../validate.ts';
 import { formatCompactNumber, formatPrice } from './format.ts';
 import type { ContextSection, PointInTimeContext } from './types.ts';
 
@@ -22,6 +24,7 @@ interface Rendered {
  * images, HTML tags and emphasis/heading markers are dropped, whitespace is collapsed.
  */
 export function compactText(text: string): string {
+  parseArgument(z.string(), text, { fn: 'compactText()', field: 'text' });
   return text
     .replace(/!\[[^\]]*\]\([^)]*\)/g, ' ')
     .replace(/\[([^\]]+)\]\((?:https?:\/\/|www\.)[^)]*\)/g, '$1')

@@ -1,3 +1,6 @@
+import { z } from 'zod';
+import { parseArgument } from '../validate.ts';
+
 /**
  * A deterministic, dependency-free token estimate for prompt budgets.
  *
@@ -12,8 +15,9 @@
 const TOKEN_RUN =
   /[A-Za-z\u00C0-\u024F]+|\p{Nd}+|[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}]|[^\s]/gu;
 
-/** Estimate the token count of `text` (see the module notes for the rules). */
+/** Estimate the token count of `text` (see the module notes for the rules). @throws {TradeR1Error} `INVALID_INPUT` */
 export function estimateTokens(text: string): number {
+  parseArgument(z.string(), text, { fn: 'estimateTokens()', field: 'text' });
   let tokens = 0;
   for (const match of text.matchAll(TOKEN_RUN)) {
     const run = match[0];

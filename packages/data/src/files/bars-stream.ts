@@ -10,6 +10,7 @@ import {
   tickerSchema,
 } from '@trade-r1/core';
 import { z } from 'zod';
+import { parseArgument, pathSchema } from '../validate.ts';
 import {
   type BarColumn,
   type BarsWarning,
@@ -131,6 +132,8 @@ export async function* streamBarsCsvFile(
   path: string | URL,
   options: StreamBarsOptions = {},
 ): AsyncGenerator<BarBatch, StreamBarsSummary, undefined> {
+  parseArgument(pathSchema, path, { fn: 'streamBarsCsvFile()', field: 'path' });
+  parseArgument(z.object({}), options, { fn: 'streamBarsCsvFile()', field: 'options', code: 'INVALID_CONFIG' });
   const own = parseWith(
     streamOptionsSchema,
     {

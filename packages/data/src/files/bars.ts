@@ -16,6 +16,7 @@ import {
   toValidationIssues,
 } from '@trade-r1/core';
 import { z } from 'zod';
+import { parseArgument, pathSchema } from '../validate.ts';
 import { detectDelimiter, parseCsv, stripBom } from './csv.ts';
 
 /** The bar fields a file column can map to. */
@@ -79,7 +80,7 @@ export interface BarsWarning {
 
 const barColumnSchema = z.enum(['date', 'open', 'high', 'low', 'close', 'volume', 'adjClose']);
 
-const readBarsOptionsSchema = z.object({
+const readBarsOptionsSchema = z.strictObject({
   format: z.enum(['csv', 'json', 'ndjson']).optional(),
   onInvalid: z.enum(['throw', 'skip']).optional(),
   columns: z.partialRecord(barColumnSchema, z.string().min(1)).optional(),
@@ -520,6 +521,7 @@ export function parseOptions(options: ReadBarsOptions): ReadBarsOptions {
  * line), `INVALID_SERIES` (two rows for one date); with `onInvalid: 'skip'` bad rows are reported in `skipped` instead.
  */
 export function parseBarsCsv(text: string, options: ReadBarsOptions = {}): ReadBarsResult {
+  parseArgument(z.string(), text, { fn: 'parseBarsCsv()', field: 'text' });
   const parsed = parseOptions(options);
   const source = parsed.source ?? '<input>';
   const delimiter =
@@ -622,6 +624,7 @@ function columnarToRows(value: Record<string, unknown>): unknown[] | undefined {
  * @throws {TradeR1Error} as {@link parseBarsCsv}; `PARSE_FAILED` for malformed JSON or an unrecognised shape.
  */
 export function parseBarsJson(text: string, options: ReadBarsOptions = {}): ReadBarsResult {
+  parseArgument(z.string(), text, { fn: 'parseBarsJson()', field: 'text' });
   const parsed = parseOptions(options);
   const source = parsed.source ?? '<input>';
   let value: unknown;
@@ -672,6 +675,7 @@ export function parseBarsJson(text: string, options: ReadBarsOptions = {}): Read
  * @throws {TradeR1Error} as {@link parseBarsCsv}.
  */
 export function parseBarsNdjson(text: string, options: ReadBarsOptions = {}): ReadBarsResult {
+  parseArgument(z.string(), text, { fn: 'parseBarsNdjson()', field: 'text' });
   const parsed = parseOptions(options);
   const source = parsed.source ?? '<input>';
   const items: unknown[] = [];
@@ -717,6 +721,11 @@ export function parseBars(
   text: string,
   options: ReadBarsOptions & { format: 'csv' | 'json' | 'ndjson' },
 ): ReadBarsResult {
+  parseArgument(z.object({ format: z.enum(['csv', 'json', 'ndjson']) }), options, {
+    fn: 'parseBars()',
+    field: 'options',
+    code: 'INVALID_CONFIG',
+  });
   if (options.format === 'json') return parseBarsJson(text, options);
   if (options.format === 'ndjson') return parseBarsNdjson(text, options);
   return parseBarsCsv(text, options);
@@ -734,6 +743,7 @@ function inferFormat(path: string): 'csv' | 'json' | 'ndjson' {
  * @throws {TradeR1Error} `NOT_FOUND` when the file does not exist; otherwise as {@link parseBarsCsv}.
  */
 export async function readBarsFile(path: string | URL, options: ReadBarsOptions = {}): Promise<ReadBarsResult> {
+  parseArgument(pathSchema, path, { fn: 'readBarsFile()', field: 'path' });
   const parsed = parseOptions(options);
   const filePath = path instanceof URL ? fileURLToPath(path) : path;
   throwIfAborted(parsed.signal);

@@ -1,4 +1,6 @@
 import { TradeR1Error } from '@trade-r1/core';
+import { z } from 'zod';
+import { parseArgument } from '../validate.ts';
 
 /** One parsed CSV record with the physical line it started on (1-based, counting the header). */
 export interface CsvRecord {
@@ -17,6 +19,12 @@ export interface ParseCsvOptions {
   /** Line number of the text's first line (for a chunk of a longer file). @default 1 */
   firstLine?: number;
 }
+
+const parseCsvOptionsSchema = z.strictObject({
+  delimiter: z.string().min(1).optional(),
+  source: z.string().optional(),
+  firstLine: z.number().int().min(1).optional(),
+});
 
 const QUOTE = 34; // "
 const CR = 13;
@@ -56,6 +64,8 @@ export function detectDelimiter(text: string): string {
  * @throws {TradeR1Error} `PARSE_FAILED` for an unterminated quoted field or text after a closing quote.
  */
 export function parseCsv(text: string, options: ParseCsvOptions = {}): CsvRecord[] {
+  parseArgument(z.string(), text, { fn: 'parseCsv()', field: 'text' });
+  parseArgument(parseCsvOptionsSchema, options, { fn: 'parseCsv()', field: 'options', code: 'INVALID_CONFIG' });
   let input = stripBom(text);
   const source = options.source ?? '<csv>';
   // Excel's `sep=;` first line names the delimiter; it is not a record.

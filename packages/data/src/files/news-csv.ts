@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { parseWith, TradeR1Error, throwIfAborted } from '@trade-r1/core';
 import { z } from 'zod';
 import type { NewsItem } from '../sources.ts';
+import { parseArgument, pathSchema } from '../validate.ts';
 import { parseCsv } from './csv.ts';
 import { parseUsDateTime, type UsTimeZone } from './us-time.ts';
 
@@ -96,6 +97,7 @@ function firstSentence(text: string): string {
  *   options (misspelled ones included) or a file whose items would have no ticker.
  */
 export function parseNewsCsv(text: string, options: ReadNewsOptions = {}): ReadNewsResult {
+  parseArgument(z.string(), text, { fn: 'parseNewsCsv()', field: 'text' });
   parseWith(optionsSchema, options, { code: 'INVALID_CONFIG', label: 'news CSV options' });
   const source = options.source ?? '<input>';
   const records = parseCsv(text, { source });
@@ -182,6 +184,8 @@ export function parseNewsCsv(text: string, options: ReadNewsOptions = {}): ReadN
  * @throws {TradeR1Error} `NOT_FOUND` when the file does not exist.
  */
 export async function readNewsCsvFile(path: string | URL, options: ReadNewsOptions = {}): Promise<ReadNewsResult> {
+  parseArgument(pathSchema, path, { fn: 'readNewsCsvFile()', field: 'path' });
+  parseWith(optionsSchema, options, { code: 'INVALID_CONFIG', label: 'news CSV options' });
   const filePath = path instanceof URL ? fileURLToPath(path) : path;
   throwIfAborted(options.signal);
   let text: string;

@@ -1,4 +1,6 @@
 import { parseTimestamp, TradeR1Error } from '@trade-r1/core';
+import { z } from 'zod';
+import { parseArgument } from '../validate.ts';
 
 /**
  * US time-zone handling for news timestamps written the way US publishers write them
@@ -98,6 +100,17 @@ function nthSunday(year: number, month: number, n: number): number {
  * Ambiguous/skipped hours at the transitions resolve to standard time before 02:00 and daylight time after.
  */
 export function isUsDaylightTime(year: number, month: number, day: number, minutes = 12 * 60): boolean {
+  parseArgument(z.number().int(), year, { fn: 'isUsDaylightTime()', field: 'year' });
+  parseArgument(z.number().int().min(1).max(12), month, { fn: 'isUsDaylightTime()', field: 'month' });
+  parseArgument(z.number().int().min(1).max(31), day, { fn: 'isUsDaylightTime()', field: 'day' });
+  parseArgument(
+    z
+      .number()
+      .min(0)
+      .max(24 * 60),
+    minutes,
+    { fn: 'isUsDaylightTime()', field: 'minutes' },
+  );
   let start: [number, number];
   let end: [number, number];
   if (year >= 2007) {
@@ -159,6 +172,12 @@ export interface ParsedUsDateTime {
  * @throws {TradeR1Error} `INVALID_DATE` for text it cannot read (relative dates such as `2 DAYS AGO` included).
  */
 export function parseUsDateTime(text: string, options: ParseUsDateTimeOptions = {}): ParsedUsDateTime {
+  parseArgument(z.string(), text, { fn: 'parseUsDateTime()', field: 'text' });
+  parseArgument(z.strictObject({ defaultZone: z.string().optional() }), options, {
+    fn: 'parseUsDateTime()',
+    field: 'options',
+    code: 'INVALID_CONFIG',
+  });
   const input = text.trim();
   const match = US_DATE_TIME.exec(input);
   if (!match) {

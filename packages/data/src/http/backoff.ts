@@ -1,6 +1,13 @@
 /**
  * Retry timing: exponential backoff with jitter, and the HTTP `Retry-After` header. Pure functions.
  */
+import { z } from 'zod';
+import { functionSchema, parseArgument } from '../validate.ts';
+
+const backoffOptionsSchema = z.strictObject({
+  baseDelayMs: z.number().min(0).optional(),
+  maxDelayMs: z.number().min(0).optional(),
+});
 
 /** Exponential backoff settings. */
 export interface BackoffOptions {
@@ -20,6 +27,9 @@ export const DEFAULT_BACKOFF: Required<BackoffOptions> = { baseDelayMs: 500, max
  * @param random a uniform [0, 1) source, e.g. a seeded `Rng.next`.
  */
 export function backoffDelay(attempt: number, options: BackoffOptions, random: () => number): number {
+  parseArgument(z.number(), attempt, { fn: 'backoffDelay()', field: 'attempt' });
+  parseArgument(backoffOptionsSchema, options, { fn: 'backoffDelay()', field: 'options', code: 'INVALID_CONFIG' });
+  parseArgument(functionSchema, random, { fn: 'backoffDelay()', field: 'random' });
   const base = options.baseDelayMs ?? DEFAULT_BACKOFF.baseDelayMs;
   const max = options.maxDelayMs ?? DEFAULT_BACKOFF.maxDelayMs;
   const ceiling = Math.min(max, base * 2 ** Math.max(0, attempt));
@@ -31,6 +41,8 @@ export function backoffDelay(attempt: number, options: BackoffOptions, random: (
  * (`"Wed, 21 Oct 2015 07:28:00 GMT"`, relative to `nowMs`). `undefined` when absent or unparseable.
  */
 export function parseRetryAfter(value: string | null | undefined, nowMs: number): number | undefined {
+  parseArgument(z.string().nullish(), value, { fn: 'parseRetryAfter()', field: 'value' });
+  parseArgument(z.number(), nowMs, { fn: 'parseRetryAfter()', field: 'nowMs' });
   if (value === null || value === undefined) return undefined;
   const text = value.trim();
   if (text === '') return undefined;

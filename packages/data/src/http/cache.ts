@@ -3,7 +3,21 @@ import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { TradeR1Error } from '@trade-r1/core';
 import { z } from 'zod';
+import { functionSchema, parseArgument } from '../validate.ts';
 import { type Clock, systemClock } from './sleep.ts';
+
+const cacheKeyInputSchema = z.strictObject({ method: z.string(), url: z.string(), body: z.unknown().optional() });
+// directory and ttlMs values are checked in createFileCache with their own messages.
+const fileCacheOptionsSchema = z.strictObject({
+  directory: z.unknown(),
+  ttlMs: z.number().optional(),
+  now: functionSchema.optional(),
+});
+const memoryCacheOptionsSchema = z.strictObject({
+  ttlMs: z.number().min(0).optional(),
+  maxEntries: z.number().int().min(0).optional(),
+  now: functionSchema.optional(),
+});
 
 /** A cached HTTP response body (only successful, validated responses are stored). */
 export interface CachedResponse {
@@ -39,6 +53,7 @@ export interface CacheKeyInput {
  * removed, so a key never reveals (or depends on) an API key.
  */
 export function requestCacheKey(input: CacheKeyInput): string {
+  parseArgument(cacheKeyInputSchema, input, { fn: 'requestCacheKey()', field: 'input' });
   const canonical = JSON.stringify([input.method.toUpperCase(), input.url, input.body ?? null]);
   return createHash('sha256').update(canonical).digest('hex');
 }
@@ -86,6 +101,7 @@ function checkKey(key: string): void {
  * @throws {TradeR1Error} `INVALID_CONFIG` for an empty directory or a negative TTL.
  */
 export function createFileCache(options: FileCacheOptions): FileCache {
+  parseArgument(fileCacheOptionsSchema, options, { fn: 'createFileCache()', field: 'options', code: 'INVALID_CONFIG' });
   const directory = options.directory;
   if (typeof directory !== 'string' || directory.trim() === '') {
     throw new TradeR1Error('INVALID_CONFIG', 'createFileCache needs a non-empty `directory`');
@@ -155,6 +171,11 @@ export interface MemoryCacheOptions {
 
 /** An in-process {@link ResponseCache} (least recently stored evicted first). */
 export function createMemoryCache(options: MemoryCacheOptions = {}): ResponseCache {
+  parseArgument(memoryCacheOptionsSchema, options, {
+    fn: 'createMemoryCache()',
+    field: 'options',
+    code: 'INVALID_CONFIG',
+  });
   const ttlMs = options.ttlMs ?? 86_400_000;
   const maxEntries = options.maxEntries ?? 1000;
   const now = options.now ?? systemClock;

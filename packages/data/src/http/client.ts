@@ -1,9 +1,37 @@
 import { createRng, type ErrorCode, isTradeR1Error, TradeR1Error, toTradeR1Error } from '@trade-r1/core';
+import { z } from 'zod';
+import { functionSchema, parseArgument, withMethods } from '../validate.ts';
 import { type BackoffOptions, backoffDelay, parseRetryAfter } from './backoff.ts';
 import { type ResponseCache, requestCacheKey } from './cache.ts';
 import type { RateLimiter } from './rate-limiter.ts';
 import { redactError } from './redact.ts';
 import { type Clock, realSleep, type Sleep, systemClock } from './sleep.ts';
+
+/** zod shape of {@link HttpTransportOptions} (types only; ranges are checked where the values are used). */
+export const httpTransportShape = {
+  timeoutMs: z.number().positive().optional(),
+  retries: z.number().min(0).optional(),
+  backoff: z
+    .strictObject({ baseDelayMs: z.number().min(0).optional(), maxDelayMs: z.number().min(0).optional() })
+    .optional(),
+  maxRetryAfterMs: z.number().min(0).optional(),
+  rateLimiter: withMethods('acquire').nullable().optional(),
+  cache: withMethods('get', 'set', 'delete').nullable().optional(),
+  seed: z.number().int().optional(),
+  now: functionSchema.optional(),
+  sleep: functionSchema.optional(),
+  fetch: functionSchema.optional(),
+  onCacheError: functionSchema.optional(),
+};
+
+const httpClientOptionsSchema = z.strictObject({
+  ...httpTransportShape,
+  vendor: z.string().min(1),
+  baseUrl: z.unknown(),
+  headers: z.record(z.string(), z.string()).optional(),
+  secrets: z.array(z.string()).optional(),
+  describeError: functionSchema.optional(),
+});
 
 /** A `fetch`-compatible function (Node's global `fetch` by default). */
 export type FetchLike = (input: string, init: RequestInit) => Promise<Response>;
@@ -140,6 +168,11 @@ function tryParseJson(text: string): { ok: true; value: unknown } | { ok: false 
  * client has the configured secrets redacted.
  */
 export function createHttpClient(options: HttpClientOptions): HttpClient {
+  parseArgument(httpClientOptionsSchema, options, {
+    fn: 'createHttpClient()',
+    field: 'options',
+    code: 'INVALID_CONFIG',
+  });
   const vendor = options.vendor;
   let parsedBase: URL | undefined;
   try {

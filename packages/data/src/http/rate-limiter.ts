@@ -1,5 +1,15 @@
 import { TradeR1Error, throwIfAborted } from '@trade-r1/core';
+import { z } from 'zod';
+import { functionSchema, parseArgument } from '../validate.ts';
 import { type Clock, realSleep, type Sleep, systemClock } from './sleep.ts';
+
+// capacity and refillPerSecond ranges are checked below (INVALID_CONFIG naming the value).
+const tokenBucketOptionsSchema = z.strictObject({
+  capacity: z.number(),
+  refillPerSecond: z.number(),
+  now: functionSchema.optional(),
+  sleep: functionSchema.optional(),
+});
 
 /** Grants permission to send one request; waits when the budget is spent. */
 export interface RateLimiter {
@@ -31,6 +41,11 @@ export interface TokenBucket extends RateLimiter {
  * @throws {TradeR1Error} `INVALID_CONFIG` for a non-positive capacity or rate.
  */
 export function createTokenBucket(options: TokenBucketOptions): TokenBucket {
+  parseArgument(tokenBucketOptionsSchema, options, {
+    fn: 'createTokenBucket()',
+    field: 'options',
+    code: 'INVALID_CONFIG',
+  });
   const { capacity, refillPerSecond } = options;
   if (!(Number.isFinite(capacity) && capacity >= 1)) {
     throw new TradeR1Error('INVALID_CONFIG', `Token bucket capacity must be a number >= 1, got ${capacity}`, {

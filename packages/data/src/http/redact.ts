@@ -1,4 +1,8 @@
 import { TradeR1Error } from '@trade-r1/core';
+import { z } from 'zod';
+import { parseArgument, safeString } from '../validate.ts';
+
+const secretsSchema = z.array(z.string());
 
 /** What a secret is replaced with in messages, details and logs. */
 export const REDACTED = '[REDACTED]';
@@ -8,6 +12,8 @@ export const REDACTED = '[REDACTED]';
  * Empty secrets are ignored.
  */
 export function redactSecrets(text: string, secrets: readonly string[]): string {
+  parseArgument(z.string(), text, { fn: 'redactSecrets()', field: 'text' });
+  parseArgument(secretsSchema, secrets, { fn: 'redactSecrets()', field: 'secrets' });
   let result = text;
   for (const secret of secrets) {
     if (secret.length === 0) continue;
@@ -41,6 +47,8 @@ function containsSecret(text: string, secrets: readonly string[]): boolean {
  * copy (same code) with every secret redacted and the cause dropped (a cause can carry a request URL with a key).
  */
 export function redactError(error: TradeR1Error, secrets: readonly string[]): TradeR1Error {
+  parseArgument(z.instanceof(TradeR1Error), error, { fn: 'redactError()', field: 'error' });
+  parseArgument(secretsSchema, secrets, { fn: 'redactError()', field: 'secrets' });
   const active = secrets.filter((secret) => secret.length > 0);
   if (active.length === 0) return error;
   let serialised: string;
@@ -52,7 +60,7 @@ export function redactError(error: TradeR1Error, secrets: readonly string[]): Tr
   let causeText = '';
   let cause: unknown = error.cause;
   for (let depth = 0; cause !== undefined && depth < 5; depth += 1) {
-    causeText += cause instanceof Error ? `${cause.message}\n${cause.stack ?? ''}` : String(cause);
+    causeText += cause instanceof Error ? `${cause.message}\n${cause.stack ?? ''}` : safeString(cause);
     cause = cause instanceof Error ? cause.cause : undefined;
   }
   if (!containsSecret(serialised, active) && !containsSecret(causeText, active)) return error;

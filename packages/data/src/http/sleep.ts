@@ -1,4 +1,9 @@
 import { TradeR1Error } from '@trade-r1/core';
+import { z } from 'zod';
+import { parseArgument } from '../validate.ts';
+
+/** The longest delay `setTimeout` honours (2^31 − 1 ms, about 24.8 days). */
+const MAX_TIMEOUT_MS = 2 ** 31 - 1;
 
 /** Waits `ms` milliseconds; rejects with `ABORTED` when `signal` fires. Injected in tests to control time. */
 export type Sleep = (ms: number, signal?: AbortSignal) => Promise<void>;
@@ -13,9 +18,15 @@ function abortedError(signal: AbortSignal): TradeR1Error {
   return new TradeR1Error('ABORTED', 'Operation aborted', { cause: signal.reason });
 }
 
-/** A real-time {@link Sleep} based on `setTimeout`, cancelled by the signal. */
+/**
+ * A real-time {@link Sleep} based on `setTimeout`, cancelled by the signal. Rejects with `INVALID_INPUT` for a
+ * non-number `ms`, `ms` above 2^31 − 1 (what setTimeout can wait), or a `signal` that is not an AbortSignal.
+ */
 export const realSleep: Sleep = (ms, signal) =>
   new Promise<void>((resolve, reject) => {
+    // setTimeout fires at once for delays above 2^31 − 1 ms; say so instead of not waiting.
+    parseArgument(z.number().max(MAX_TIMEOUT_MS), ms, { fn: 'realSleep()', field: 'ms' });
+    parseArgument(z.instanceof(AbortSignal).optional(), signal, { fn: 'realSleep()', field: 'signal' });
     if (signal?.aborted) {
       reject(abortedError(signal));
       return;

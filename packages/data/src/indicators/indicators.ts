@@ -14,7 +14,16 @@ import {
   stochastic,
 } from 'technicalindicators';
 import { z } from 'zod';
+import { parseArgument } from '../validate.ts';
 import { alignRight, finiteOrNull, kdj, vwma, zScore } from './rolling.ts';
+
+// Shape only: the binary search reads `timestamp` of O(log n) bars.
+const timestampedSchema = z
+  .array(z.unknown())
+  .refine(
+    (bars) => bars.every((bar) => typeof (bar as { timestamp?: unknown } | null)?.timestamp === 'string'),
+    'expected an array of bars with a string timestamp',
+  );
 
 /**
  * The technical indicators of Trading-R1 (papers.md §2.2, Table S2), with fixed, documented parameters.
@@ -143,6 +152,7 @@ const optionsSchema = z.object({
  * timestamp resolved with `toInstant`, i.e. the end of its UTC day for daily bars). Binary search; bars ascending.
  */
 export function barsAsOf<T extends { timestamp: string }>(bars: readonly T[], asOf: TimeInput): T[] {
+  parseArgument(timestampedSchema, bars, { fn: 'barsAsOf()', field: 'bars' });
   const limit = toInstant(asOf);
   let low = 0;
   let high = bars.length;

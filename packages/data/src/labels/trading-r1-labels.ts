@@ -1,5 +1,6 @@
 import { type Bar, type Decision, isIsoDate, parsePriceSeries, parseWith, TradeR1Error } from '@trade-r1/core';
 import { z } from 'zod';
+import { parseArgument } from '../validate.ts';
 import { ewmMeanAdjusted, quantileLinear, rollingStdPandas } from './math.ts';
 
 /** Cut points of a label score: `STRONG_BUY` at or above `strongBuy`, … `STRONG_SELL` below `sell`. */
@@ -119,8 +120,21 @@ const optionsSchema = z
     },
   );
 
+const numberOrNaN = z.custom<number>((value) => typeof value === 'number', 'expected a number (NaN for none)');
+const scoresOptionsSchema = z.strictObject({
+  direction: z.enum(['forward', 'trailing']).optional(),
+  emaSpan: z.number().min(1).optional(),
+  horizons: z.array(z.number().int().positive()).min(1).optional(),
+  weights: z.array(z.number()).min(1).optional(),
+  volatilityWindow: z.number().int().min(2).optional(),
+  entryPrices: z.array(numberOrNaN).optional(),
+});
+const quantilesSchema = z.tuple([z.number(), z.number(), z.number(), z.number()]);
+
 /** The label of a score: Algorithm S1's comparison chain (`>=` at each cut point). */
 export function labelFromScore(score: number, thresholds: LabelThresholds): Decision {
+  parseArgument(numberOrNaN, score, { fn: 'labelFromScore()', field: 'score' });
+  parseArgument(thresholdsSchema, thresholds, { fn: 'labelFromScore()', field: 'thresholds' });
   if (score >= thresholds.strongBuy) return 'STRONG_BUY';
   if (score >= thresholds.buy) return 'BUY';
   if (score >= thresholds.hold) return 'HOLD';
@@ -141,6 +155,8 @@ export function tradingR1Scores(
     entryPrices?: readonly number[];
   } = {},
 ): number[] {
+  parseArgument(z.array(numberOrNaN), closes, { fn: 'tradingR1Scores()', field: 'closes' });
+  parseArgument(scoresOptionsSchema, options, { fn: 'tradingR1Scores()', field: 'options', code: 'INVALID_CONFIG' });
   const direction = options.direction ?? 'forward';
   const horizons = options.horizons ?? [3, 7, 15];
   const weights = options.weights ?? [0.3, 0.5, 0.2];
@@ -173,6 +189,8 @@ export function fitLabelThresholds(
   scores: readonly number[],
   quantiles: readonly [number, number, number, number] = [0.03, 0.15, 0.53, 0.85],
 ): LabelThresholds {
+  parseArgument(z.array(numberOrNaN), scores, { fn: 'fitLabelThresholds()', field: 'scores' });
+  parseArgument(quantilesSchema, quantiles, { fn: 'fitLabelThresholds()', field: 'quantiles', code: 'INVALID_CONFIG' });
   const finite = scores.filter(Number.isFinite).sort((left, right) => left - right);
   if (finite.length === 0) {
     throw new TradeR1Error(
@@ -217,7 +235,14 @@ export function computeTradingR1Labels(options: TradingR1LabelOptions): TradingR
       : undefined;
   const scores = tradingR1Scores(
     bars.map((bar) => bar.close),
-    { ...config, ...(entryPrices && { entryPrices }) },
+    {
+      direction: config.direction,
+      emaSpan: config.emaSpan,
+      horizons: config.horizons,
+      weights: config.weights,
+      volatilityWindow: config.volatilityWindow,
+      ...(entryPrices && { entryPrices }),
+    },
   );
   let thresholds: LabelThresholds;
   const fit: TradingR1Labels['fit'] = { start: null, end: null, count: 0 };

@@ -7,6 +7,7 @@ import {
   type HttpProviderOptions,
   type InvalidRowPolicy,
   type PriceFetchResult,
+  parseProviderOptions,
   parseVendorResponse,
   type RawBarRow,
   reportSkip,
@@ -140,6 +141,15 @@ export interface AlphaVantageSource extends PriceSource, NewsSource {
  * @throws {TradeR1Error} `UNAUTHORIZED` when no API key is configured.
  */
 export function createAlphaVantageSource(options: AlphaVantageSourceOptions = {}): AlphaVantageSource {
+  parseProviderOptions('createAlphaVantageSource()', options, [
+    'apiKey',
+    'adjusted',
+    'outputSize',
+    'onInvalid',
+    'newsTimeZone',
+    'newsLimit',
+    'maxNewsPages',
+  ]);
   const vendor = 'Alpha Vantage';
   const apiKey = resolveApiKey(vendor, options.apiKey, 'ALPHAVANTAGE_API_KEY', options.env);
   const client = createProviderClient(

@@ -14,6 +14,7 @@ import type {
 import {
   createProviderClient,
   type HttpProviderOptions,
+  parseProviderOptions,
   parseVendorResponse,
   reportSkip,
   resolveApiKey,
@@ -167,6 +168,13 @@ const DAY_MS = 86_400_000;
  * @throws {TradeR1Error} `UNAUTHORIZED` when no API key is configured.
  */
 export function createFinnhubSource(options: FinnhubSourceOptions = {}): FinnhubSource {
+  parseProviderOptions('createFinnhubSource()', options, [
+    'apiKey',
+    'tokenIn',
+    'seriesPublicationLagDays',
+    'newsIncludesRatings',
+    'includeMetricSeries',
+  ]);
   const vendor = 'Finnhub';
   const apiKey = resolveApiKey(vendor, options.apiKey, 'FINNHUB_API_KEY', options.env);
   const tokenIn = options.tokenIn ?? 'header';

@@ -1,7 +1,13 @@
 import { type ErrorCode, isIsoDate, parseWith, TradeR1Error, toIsoInstant } from '@trade-r1/core';
 import { z } from 'zod';
 import type { MacroObservation, MacroRequest, MacroSource } from '../sources.ts';
-import { createProviderClient, type HttpProviderOptions, parseVendorResponse, resolveApiKey } from './shared.ts';
+import {
+  createProviderClient,
+  type HttpProviderOptions,
+  parseProviderOptions,
+  parseVendorResponse,
+  resolveApiKey,
+} from './shared.ts';
 
 /**
  * FRED `fred/series/observations` with `file_type=json`, shape per
@@ -145,6 +151,13 @@ const vintageSchema = z.object({
  * @throws {TradeR1Error} `UNAUTHORIZED` when no API key is configured.
  */
 export function createFredSource(options: FredSourceOptions = {}): FredSource {
+  parseProviderOptions('createFredSource()', options, [
+    'apiKey',
+    'pageSize',
+    'realtimeStart',
+    'realtimeEnd',
+    'outputType',
+  ]);
   const vendor = 'FRED';
   const apiKey = resolveApiKey(vendor, options.apiKey, 'FRED_API_KEY', options.env);
   const client = createProviderClient(

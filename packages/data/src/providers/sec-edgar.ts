@@ -5,6 +5,7 @@ import type { FundamentalFact, FundamentalsRequest, FundamentalsSource } from '.
 import {
   createProviderClient,
   type HttpProviderOptions,
+  parseProviderOptions,
   parseVendorResponse,
   reportSkip,
   type SkippedItem,
@@ -176,6 +177,15 @@ function padCik(cik: string | number): string {
  * @throws {TradeR1Error} `INVALID_CONFIG` when no User-Agent with a contact e-mail is configured.
  */
 export function createSecEdgarSource(options: SecEdgarSourceOptions = {}): SecEdgarSource {
+  parseProviderOptions('createSecEdgarSource()', options, [
+    'userAgent',
+    'tickersUrl',
+    'archivesUrl',
+    'ciks',
+    'taxonomies',
+    'concepts',
+    'forms',
+  ]);
   const vendor = 'SEC EDGAR';
   const userAgent = (options.userAgent ?? (options.env ?? process.env).SEC_USER_AGENT ?? '').trim();
   if (!/\S+@\S+\.\S+/.test(userAgent)) {

@@ -9,8 +9,30 @@ import {
   toInstant,
 } from '@trade-r1/core';
 import { z } from 'zod';
-import { createHttpClient, type HttpClient, type HttpTransportOptions } from '../http/client.ts';
+import { createHttpClient, type HttpClient, type HttpTransportOptions, httpTransportShape } from '../http/client.ts';
 import { createTokenBucket } from '../http/rate-limiter.ts';
+import { functionSchema, parseArgument } from '../validate.ts';
+
+/** zod shape of {@link HttpProviderOptions}. */
+const httpProviderShape = {
+  ...httpTransportShape,
+  baseUrl: z.string().optional(),
+  onSkip: functionSchema.optional(),
+  env: z.record(z.string(), z.string().optional()).optional(),
+  symbols: z.record(z.string(), z.string()).optional(),
+};
+
+/**
+ * Validate a provider factory's options: an object with the shared HTTP options (typed) and the vendor's own
+ * `keys` (checked where they are used); unknown keys are rejected. @throws {TradeR1Error} `INVALID_CONFIG`
+ */
+export function parseProviderOptions(fn: string, options: unknown, keys: readonly string[]): void {
+  const schema = z.strictObject({
+    ...httpProviderShape,
+    ...Object.fromEntries(keys.map((key) => [key, z.unknown().optional()])),
+  });
+  parseArgument(schema, options, { fn, field: 'options', code: 'INVALID_CONFIG' });
+}
 
 /** Something a provider left out of its result, with the reason (reported, never silent). */
 export interface SkippedItem {
@@ -79,8 +101,14 @@ export function createProviderClient(
           ...(options.sleep ? { sleep: options.sleep } : {}),
         })
       : options.rateLimiter;
+  // Only the transport options travel on: the vendor's own options (apiKey, onSkip…) are not the client's.
+  const transport = Object.fromEntries(
+    Object.keys(httpTransportShape)
+      .filter((key) => (options as Record<string, unknown>)[key] !== undefined)
+      .map((key) => [key, (options as Record<string, unknown>)[key]]),
+  ) as HttpTransportOptions;
   return createHttpClient({
-    ...options,
+    ...transport,
     vendor,
     baseUrl: options.baseUrl ?? defaultBaseUrl,
     rateLimiter,

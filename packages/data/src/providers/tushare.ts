@@ -7,6 +7,7 @@ import {
   type HttpProviderOptions,
   type InvalidRowPolicy,
   type PriceFetchResult,
+  parseProviderOptions,
   parseVendorResponse,
   type RawBarRow,
   resolveApiKey,
@@ -93,6 +94,7 @@ const SHARES_PER_LOT = 100;
  * @throws {TradeR1Error} `UNAUTHORIZED` when no token is configured.
  */
 export function createTushareSource(options: TushareSourceOptions = {}): TushareSource {
+  parseProviderOptions('createTushareSource()', options, ['token', 'onInvalid']);
   const vendor = 'Tushare Pro';
   const token = resolveApiKey(vendor, options.token, 'TUSHARE_TOKEN', options.env);
   const client = createProviderClient(vendor, 'http://api.tushare.pro', { capacity: 3, refillPerSecond: 2 }, options, {

@@ -1,4 +1,19 @@
 import { type ErrorCode, isTradeR1Error, TradeR1Error, toTradeR1Error } from '@trade-r1/core';
+import { z } from 'zod';
+import { functionSchema, parseArgument } from '../validate.ts';
+
+const vendorsSchema = z.array(
+  z.custom<{ name: string }>(
+    (value) => typeof value === 'object' && value !== null && typeof (value as { name?: unknown }).name === 'string',
+    { message: 'expected a vendor object with a string name' },
+  ),
+);
+const vendorChainOptionsSchema = z.strictObject({
+  name: z.string().optional(),
+  shouldFallback: functionSchema.optional(),
+  fallbackOnEmpty: z.boolean().optional(),
+  onReport: functionSchema.optional(),
+});
 
 /** One vendor's try within a chain call. */
 export interface VendorAttempt {
@@ -98,6 +113,12 @@ export function createVendorChain<T extends { readonly name: string }>(
   vendors: readonly T[],
   options: VendorChainOptions = {},
 ): VendorChain<T> {
+  parseArgument(vendorsSchema, vendors, { fn: 'createVendorChain()', field: 'vendors', code: 'INVALID_CONFIG' });
+  parseArgument(vendorChainOptionsSchema, options, {
+    fn: 'createVendorChain()',
+    field: 'options',
+    code: 'INVALID_CONFIG',
+  });
   if (vendors.length === 0) {
     throw new TradeR1Error('INVALID_CONFIG', 'createVendorChain needs at least one vendor');
   }

@@ -7,6 +7,7 @@ import {
   type HttpProviderOptions,
   type InvalidRowPolicy,
   type PriceFetchResult,
+  parseProviderOptions,
   parseVendorResponse,
   type RawBarRow,
   rowsToBars,
@@ -100,6 +101,7 @@ const DAY_SECONDS = 86_400;
  * Default rate limit: bursts of 2, 1 request/s.
  */
 export function createYahooPriceSource(options: YahooPriceSourceOptions = {}): YahooPriceSource {
+  parseProviderOptions('createYahooPriceSource()', options, ['adjusted', 'onInvalid', 'userAgent']);
   const vendor = 'Yahoo Finance';
   const client = createProviderClient(
     vendor,
