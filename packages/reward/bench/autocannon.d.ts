@@ -21,6 +21,19 @@ declare module 'autocannon' {
     connections?: number;
     duration?: number;
     pipelining?: number;
+    /** Request sequence; `setupRequest` may rewrite each request (e.g. a different body per call). */
+    requests?: {
+      method?: string;
+      path?: string;
+      body?: string;
+      headers?: Record<string, string>;
+      setupRequest?: (request: { method?: string; path?: string; body?: string; headers?: Record<string, string> }) => {
+        method?: string;
+        path?: string;
+        body?: string;
+        headers?: Record<string, string>;
+      };
+    }[];
   }
   interface Result {
     requests: Histogram;

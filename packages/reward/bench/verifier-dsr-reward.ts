@@ -1,0 +1,58 @@
+/**
+ * The benchmark's verifier-based DSR reward module (served by `trade-r1-reward-server --reward` in every process,
+ * or in every worker thread with `--workers`): r from the label's prices (Trade-R1's 0.15% one-way cost, excess
+ * over the benchmark), s from `@trade-r1/verifier` over the response (k = 5), fused by DSR. Top-level code opens its
+ * own default embedder, evidence-store handle and memory index of the hot tickers on the store at
+ * $TRADE_R1_BENCH_STORE.
+ */
+import { createDefaultEmbedder, createMemoryIndex, createVerifier, openEvidenceStore } from '@trade-r1/verifier';
+import { z } from 'zod';
+import {
+  marketReward,
+  rewardSampleSchema,
+  scorerFromVerifier,
+  semanticGatedReward,
+  TRADE_R1_ONE_WAY_COST,
+} from '../src/index.ts';
+
+const uri = process.env.TRADE_R1_BENCH_STORE;
+if (!uri) throw new Error('set TRADE_R1_BENCH_STORE to the evidence store directory');
+const tickers = (process.env.TRADE_R1_BENCH_TICKERS ?? '').split(',').filter(Boolean);
+
+const embedder = await createDefaultEmbedder();
+const store = await openEvidenceStore({ uri, embedder });
+const index = tickers.length > 0 ? await createMemoryIndex({ store, embedder, tickers }) : undefined;
+const verifier = createVerifier({ store: index ?? store, embedder, options: { k: 5 } });
+
+const labelSchema = z.object({
+  ticker: z.string(),
+  asOf: z.string(),
+  decision: z.string(),
+  entryPrice: z.number().positive(),
+  exitPrice: z.number().positive(),
+  benchmarkReturn: z.number(),
+});
+
+const inputSchema = rewardSampleSchema.extend({ label: labelSchema });
+
+export default semanticGatedReward({
+  name: 'verifier_dsr',
+  input: inputSchema,
+  gate: 'dsr',
+  marketReward: ({ label }) =>
+    marketReward({
+      entryPrice: label.entryPrice,
+      exitPrice: label.exitPrice,
+      benchmarkReturn: label.benchmarkReturn,
+      oneWayCost: TRADE_R1_ONE_WAY_COST,
+    }).reward,
+  scorer: scorerFromVerifier<z.output<typeof inputSchema>, Parameters<typeof verifier.verify>[0]>({
+    verifier,
+    toVerifyInput: (sample) => ({
+      ticker: sample.label.ticker,
+      asOf: sample.label.asOf,
+      decision: sample.label.decision,
+      reasoning: sample.response,
+    }),
+  }),
+});
