@@ -38,6 +38,7 @@ const USAGE = `Usage: trade-r1-reward-server --reward <module> [options]
   --max-concurrency <n>        requests scored at once (default: 64)
   --max-queue <n>              requests waiting beyond that (default: 1024)
   --max-body-bytes <n>         request size limit (default: 1048576)
+  --extra-log-keys <a,b>       per-sample log keys (reward details) sent besides flagged and missing (default: none)
   --workers <n>                evaluate the reward in n worker threads, each importing the module (default: none,
                                in the server's thread); /group then scores sample by sample (no groupReward)
   --processes <n>              run n server processes behind the one port (Node cluster; default: 1)
@@ -68,6 +69,7 @@ async function main(argv: string[]): Promise<void> {
       'max-concurrency': { type: 'string' },
       'max-queue': { type: 'string' },
       'max-body-bytes': { type: 'string' },
+      'extra-log-keys': { type: 'string' },
       workers: { type: 'string' },
       processes: { type: 'string' },
       help: { type: 'boolean', default: false },
@@ -137,6 +139,12 @@ async function main(argv: string[]): Promise<void> {
   if (maxConcurrency !== undefined) options.maxConcurrency = maxConcurrency;
   const maxQueue = numberOption(values, 'max-queue');
   if (maxQueue !== undefined) options.maxQueue = maxQueue;
+  const extraLogKeys = values['extra-log-keys'];
+  if (extraLogKeys !== undefined)
+    options.extraLogKeys = extraLogKeys
+      .split(',')
+      .map((key) => key.trim())
+      .filter(Boolean);
   const maxBodyBytes = numberOption(values, 'max-body-bytes');
   if (maxBodyBytes !== undefined) options.maxBodyBytes = maxBodyBytes;
 

@@ -60,7 +60,11 @@ const label = (index: number) => ({ r: ((index % 7) - 3) / 100, s: (index % 5) /
 describe('startRewardCluster: two reward-server processes behind one address', () => {
   let serving: RewardCluster;
   beforeAll(async () => {
-    serving = await startRewardCluster({ processes: 2, args: ['--reward', MODULE], stderr: () => {} });
+    serving = await startRewardCluster({
+      processes: 2,
+      args: ['--reward', MODULE, '--extra-log-keys', 'pid,thread'],
+      stderr: () => {},
+    });
   }, 120_000);
   afterAll(() => serving?.close());
 
@@ -140,12 +144,18 @@ describe('startRewardCluster options and the CLI', () => {
   it('trade-r1-reward-server --processes 2 --workers 1 serves on one URL and stops on SIGTERM', async () => {
     const child: ChildProcess = spawn(
       process.execPath,
-      ['--import', 'tsx', '--conditions=@trade-r1/source', CLI, '--reward', MODULE, '--port', '0'].concat([
-        '--processes',
-        '2',
-        '--workers',
-        '1',
-      ]),
+      [
+        '--import',
+        'tsx',
+        '--conditions=@trade-r1/source',
+        CLI,
+        '--reward',
+        MODULE,
+        '--port',
+        '0',
+        '--extra-log-keys',
+        'pid,thread',
+      ].concat(['--processes', '2', '--workers', '1']),
       { cwd: fileURLToPath(new URL('../..', import.meta.url)), stdio: ['ignore', 'pipe', 'pipe'] },
     );
     try {

@@ -147,7 +147,7 @@ describe('reward server over a worker pool (real HTTP)', () => {
   let url: string;
   beforeAll(async () => {
     pool = await createRewardWorkerPool({ module: MODULE, workers: 2, stopGraceMs: 50 });
-    server = createRewardServer({ reward: pool, sampleTimeoutMs: 300, fallback: { value: 0 } });
+    server = createRewardServer({ reward: pool, sampleTimeoutMs: 2_000, fallback: { value: 0 } });
     url = await server.listen();
   }, 60_000);
   afterAll(async () => {
