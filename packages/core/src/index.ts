@@ -63,6 +63,7 @@ export {
   tradingDatesBetween,
   tradingSession,
 } from './exchange-calendar.ts';
+export { escapeHtml } from './html.ts';
 export * from './openai/index.ts';
 export {
   parseBar,

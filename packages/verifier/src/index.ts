@@ -70,8 +70,12 @@ export {
   type VerifierPoolProgress,
   type WorkerStartup,
 } from './verify/worker-pool.ts';
+
 // #endregion
 
+// #endregion
+// #region page
+export { escapeHtml } from '@trade-r1/core';
 // #region claims, checks, stance, judges, verify, perturb (owner: verifier-scoring)
 export {
   type CheckClaimInput,
@@ -152,9 +156,6 @@ export type {
   PairJudgeInput,
   PairJudgement,
 } from './judges/types.ts';
-// #endregion
-// #region page
-export { escapeHtml } from './page/escape.ts';
 export { type DecisionLine, decisionLines } from './page/evidence-lines.ts';
 export { type ClaimMark, claimMark, type Segment, type Segmentation, segmentReasoning } from './page/highlight.ts';
 export {

@@ -1,15 +1,7 @@
-import { assertText } from '../validate.ts';
+import { escapeHtml } from '@trade-r1/core';
 
-/** Escape text for HTML and SVG content and attribute values. */
-export function escapeHtml(text: string): string {
-  assertText(text, 'text', 'escapeHtml');
-  return text
-    .replaceAll('&', '&amp;')
-    .replaceAll('<', '&lt;')
-    .replaceAll('>', '&gt;')
-    .replaceAll('"', '&quot;')
-    .replaceAll("'", '&#39;');
-}
+// One escaping implementation for the report and the verification page: @trade-r1/core's.
+export { escapeHtml } from '@trade-r1/core';
 
 /** One line of a chart. */
 export interface ChartSeries {

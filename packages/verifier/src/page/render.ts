@@ -1,7 +1,6 @@
-import { parseWith } from '@trade-r1/core';
+import { escapeHtml, parseWith } from '@trade-r1/core';
 import { z } from 'zod';
 import type { ClaimVerdict, VerificationReport } from '../pipeline/report.ts';
-import { escapeHtml } from './escape.ts';
 import { decisionLines } from './evidence-lines.ts';
 import { claimMark, segmentReasoning } from './highlight.ts';
 import { PAGE_STYLE } from './style.ts';
