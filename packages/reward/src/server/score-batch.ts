@@ -1,4 +1,4 @@
-import { TradeR1Error, toTradeR1Error } from '@trade-r1/core';
+import { parseWith, TradeR1Error, toTradeR1Error } from '@trade-r1/core';
 import { createReward, normalizeOutput, type RewardResult } from '../define-reward.ts';
 import type { SampleAdmission } from './admission.ts';
 import type { LogAccounting } from './extra-logs.ts';
@@ -119,20 +119,30 @@ export async function scoreBatch(
 ): Promise<RewardResult[]> {
   const { config, metrics, admission } = context;
   const scorable = samples.filter((sample) => sample !== undefined).length;
+  // Validate every sample first: one bad label answers 400 before any sample of the request runs.
+  samples.forEach((sample, index) => {
+    if (sample === undefined) return;
+    parseWith(config.reward.input, sample, {
+      label: samples.length > 1 ? `sample ${index}` : 'sample',
+      details: { sample: index, reward: config.reward.name },
+    });
+  });
   const results: RewardResult[] = samples.map((sample) =>
     sample === undefined ? unsplitResult(config.reward.name) : undefined,
   ) as RewardResult[];
   if (scorable > 0) {
-    const batch = admission.admit(scorable, signal);
+    // The request's samples share one signal: the request's own (client gone, timeout, shutdown) or a failed sample.
+    const controller = new AbortController();
+    const batch = admission.admit(scorable, controller.signal);
     if (batch === undefined) {
       metrics.rejected.inc({ reason: 'overloaded' });
       throw overloaded(scorable);
     }
-    const controller = new AbortController();
     const forward = () => controller.abort(signal.reason);
     if (signal.aborted) forward();
     else signal.addEventListener('abort', forward, { once: true });
     let started = 0;
+    let failure: { index: number; error: TradeR1Error } | undefined;
     try {
       await Promise.all(
         samples.map(async (sample, index) => {
@@ -140,26 +150,31 @@ export async function scoreBatch(
           try {
             results[index] = await batch.run(() => {
               started += 1;
-              return scoreOne(context, sample, controller.signal);
+              // Cancel the rest before this sample's slot is handed on, so no waiting sample starts in it.
+              return scoreOne(context, sample, controller.signal).catch((thrown: unknown) => {
+                if (!controller.signal.aborted) {
+                  failure = { index, error: toTradeR1Error(thrown, 'INTERNAL') };
+                  controller.abort(failure.error);
+                }
+                throw thrown;
+              });
             });
           } catch (thrown) {
-            const error = toTradeR1Error(thrown, 'INTERNAL');
-            if (!controller.signal.aborted) {
-              controller.abort(error);
-              if (error.code === 'TIMEOUT' && !signal.aborted) metrics.timeouts.inc({ kind: 'sample' });
-            }
+            // Report the sample that failed first, not the siblings cancelled because of it.
+            const cause = failure ?? { index, error: toTradeR1Error(thrown, 'INTERNAL') };
+            if (!controller.signal.aborted) controller.abort(cause.error);
+            const { error } = cause;
             throw new TradeR1Error(
               error.code,
-              samples.length > 1 ? `sample ${index}: ${error.message}` : error.message,
-              {
-                details: { ...error.details, sample: index },
-                issues: error.issues,
-                cause: error,
-              },
+              samples.length > 1 ? `sample ${cause.index}: ${error.message}` : error.message,
+              { details: { ...error.details, sample: cause.index }, issues: error.issues, cause: error },
             );
           }
         }),
       );
+    } catch (thrown) {
+      if (failure?.error.code === 'TIMEOUT' && !signal.aborted) metrics.timeouts.inc({ kind: 'sample' });
+      throw thrown;
     } finally {
       if (controller.signal.aborted) metrics.cancelled.inc({}, scorable - started);
       signal.removeEventListener('abort', forward);

@@ -247,6 +247,7 @@ export function createRewardServer(options: RewardServerOptions): RewardServer {
       if (failure.status === 413) metrics.rejected.inc({ reason: 'too_large' });
       if (entry.phase === 'reading') {
         // The body was not read to its end (too large, cut off by shutdown or the timeout): close, don't drain.
+        if (failure.status === 504) failure.status = 408;
         fail({ ...failure, headers: { ...failure.headers, Connection: 'close' } });
         if (!response.headersSent || response.writableFinished) request.destroy();
         else response.once('finish', () => request.destroy());
