@@ -7,7 +7,8 @@ import cluster from 'node:cluster';
  *
  * The module's export (default, or `--export name`) is a reward from `defineReward`/`composeRewards` or a plain
  * `(sample, { signal }) => number | null | { value, details }` function. An optional `groupReward` export scores
- * whole groups for `POST /group`. The URL is printed on stdout; SIGINT/SIGTERM shut down gracefully.
+ * whole groups for `POST /group`; an optional `extraLogKeys` export (string list) declares the log keys sent with
+ * every answer. The URL is printed on stdout; SIGINT/SIGTERM shut down gracefully; warnings go to stderr.
  * `--workers N` evaluates the reward in N worker threads (createRewardWorkerPool); `--processes N` runs N such
  * servers behind one port (startRewardCluster).
  */
@@ -35,10 +36,14 @@ const USAGE = `Usage: trade-r1-reward-server --reward <module> [options]
   --sample-timeout-ms <n>      per-sample limit (default: 30000)
   --request-timeout-ms <n>     per-request limit (default: 60000)
   --fallback <x>               flagged value for timed-out samples (default: none -> 504)
-  --max-concurrency <n>        requests scored at once (default: 64)
-  --max-queue <n>              requests waiting beyond that (default: 1024)
+  --max-concurrency <n>        samples scored at once, over all requests (default: 64)
+  --max-queue <n>              samples waiting beyond that; more get 503 (default: 8192)
   --max-body-bytes <n>         request size limit (default: 1048576)
-  --extra-log-keys <a,b>       per-sample log keys (reward details) sent besides flagged and missing (default: none)
+  --max-connections <n>        open connections accepted (default: 1024)
+  --missing-value <x>          reward sent for samples without one (default: 0)
+  --extra-log-keys <a,b>       per-sample log keys (reward details) sent with every answer besides flagged and
+                               missing (default: the module's extraLogKeys export without --workers, else none)
+  --log-fill <x|NaN>           value for a log key a sample lacks (default: the missing value)
   --workers <n>                evaluate the reward in n worker threads, each importing the module (default: none,
                                in the server's thread); /group then scores sample by sample (no groupReward)
   --processes <n>              run n server processes behind the one port (Node cluster; default: 1)
@@ -139,14 +144,22 @@ async function main(argv: string[]): Promise<void> {
   if (maxConcurrency !== undefined) options.maxConcurrency = maxConcurrency;
   const maxQueue = numberOption(values, 'max-queue');
   if (maxQueue !== undefined) options.maxQueue = maxQueue;
-  const extraLogKeys = values['extra-log-keys'];
-  if (extraLogKeys !== undefined)
-    options.extraLogKeys = extraLogKeys
-      .split(',')
-      .map((key) => key.trim())
-      .filter(Boolean);
   const maxBodyBytes = numberOption(values, 'max-body-bytes');
   if (maxBodyBytes !== undefined) options.maxBodyBytes = maxBodyBytes;
+  const maxConnections = numberOption(values, 'max-connections');
+  if (maxConnections !== undefined) options.maxConnections = maxConnections;
+  const missingValue = numberOption(values, 'missing-value');
+  if (missingValue !== undefined) options.missingValue = missingValue;
+  const logKeys =
+    values['extra-log-keys'] !== undefined
+      ? values['extra-log-keys']
+          .split(',')
+          .map((key) => key.trim())
+          .filter((key) => key !== '')
+      : module.extraLogKeys;
+  if (logKeys !== undefined) options.extraLogKeys = logKeys as string[];
+  const logFill = values['log-fill'];
+  if (logFill !== undefined) options.logFill = logFill === 'NaN' ? 'NaN' : (numberOption(values, 'log-fill') as number);
 
   const server = createRewardServer(options);
   const url = await server.listen({ port: numberOption(values, 'port') ?? 8000, host: values.host ?? '127.0.0.1' });

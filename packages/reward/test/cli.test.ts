@@ -11,14 +11,16 @@ afterEach(() => {
   for (const child of children.splice(0)) if (child.exitCode === null) child.kill('SIGKILL');
 });
 
-function startCli(args: string[]): Promise<{ child: ChildProcess; url: string }> {
+let lastStderr = '';
+function startCli(args: string[], env: Record<string, string> = {}): Promise<{ child: ChildProcess; url: string }> {
+  lastStderr = '';
   const child = spawn(
     process.execPath,
     ['--import', 'tsx', '--conditions=@trade-r1/source', join(root, 'src', 'cli.ts'), ...args],
     {
       cwd: root,
       stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, TRADE_R1_REWARD_TOKEN: '' },
+      env: { ...process.env, TRADE_R1_REWARD_TOKEN: '', ...env },
     },
   );
   children.push(child);
@@ -31,6 +33,7 @@ function startCli(args: string[]): Promise<{ child: ChildProcess; url: string }>
     });
     child.stderr?.on('data', (chunk: Buffer) => {
       err += chunk.toString();
+      lastStderr = err;
     });
     child.once('exit', (code) => reject(new Error(`cli exited with ${code}: ${err}`)));
   });
@@ -61,9 +64,48 @@ describe('trade-r1-reward-server CLI', () => {
     expect(exitCode).toBe(0);
   });
 
+  it('fails only the sample whose reward code leaves a rejection unhandled; the process keeps serving', async () => {
+    const { child, url } = await startCli(['--reward', 'test/__fixtures__/stray-module.ts', '--port', '0']);
+    const stray = await postJson(url, '/slime', { prompt: 'p', response: 'r', label: 'stray' });
+    expect(stray.status).toBe(500);
+    expect((stray.json() as { error: { message: string } }).error.message).toContain(
+      'unhandled rejection: judge socket reset',
+    );
+    const next = await postJson(url, '/slime', { prompt: 'p', response: 'abcd' });
+    expect(next.json()).toMatchObject({ score: 4, missing: 0, length: 0 });
+    expect(child.exitCode).toBeNull();
+    const metrics = await send(url, { method: 'GET', path: '/metrics' });
+    expect(metrics.text).toContain('trade_r1_reward_stray_rejections_total 1');
+    expect(lastStderr).toContain('TRADE_R1_STRAY_REJECTION');
+  });
+
+  it('warns when it listens beyond loopback without a token, and takes the token from TRADE_R1_REWARD_TOKEN', async () => {
+    const open = await startCli(['--reward', 'test/__fixtures__/reward-module.ts', '--port', '0', '--host', '0.0.0.0']);
+    await waitForText(() => lastStderr, 'TRADE_R1_INSECURE_BIND');
+    open.child.kill('SIGTERM');
+    const guarded = await startCli(
+      ['--reward', 'test/__fixtures__/reward-module.ts', '--port', '0', '--host', '0.0.0.0'],
+      { TRADE_R1_REWARD_TOKEN: 'from-env' },
+    );
+    const port = new URL(guarded.url).port;
+    const local = `http://127.0.0.1:${port}`;
+    const body = { prompt: 'p', response: 'r', label: { r: 0.1, s: 0.5 } };
+    expect((await postJson(local, '/slime', body)).status).toBe(401);
+    expect((await postJson(local, '/slime', body, { Authorization: 'Bearer from-env' })).status).toBe(200);
+    expect(lastStderr).not.toContain('TRADE_R1_INSECURE_BIND');
+  });
+
   it('fails with a clear message when the module has no reward export', async () => {
     await expect(
       startCli(['--reward', 'test/__fixtures__/reward-module.ts', '--export', 'missing', '--port', '0']),
     ).rejects.toThrow(/no export "missing"/);
   });
 });
+
+async function waitForText(read: () => string, text: string, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!read().includes(text)) {
+    if (Date.now() > deadline) throw new Error(`"${text}" not seen in time`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
