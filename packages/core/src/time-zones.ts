@@ -57,14 +57,26 @@ export function dateInZone(instant: number, timeZone: string): string {
 
 /**
  * The instant (epoch ms) at which the wall clocks of `timeZone` show `date` at `hour:minute:second.millisecond`.
- * In a repeated hour (the autumn change) the earlier instant is returned; in a skipped hour (the spring change)
- * the time is read with the offset in force before the change.
+ * In a repeated hour (the autumn change) the earlier instant is returned (`options.repeated: 'later'` for the later
+ * one, e.g. for a publication time, which must never be read early); in a skipped hour (the spring change) the time
+ * is read with the offset in force before the change (the later of the two readings).
  */
 export function zonedTimeToInstant(
   date: string,
   time: { hour: number; minute: number; second?: number; millisecond?: number },
   timeZone: string,
+  options?: { repeated?: 'earlier' | 'later' },
 ): number {
+  const repeated = options === undefined ? 'earlier' : options?.repeated;
+  if (
+    (options !== undefined && (typeof options !== 'object' || options === null)) ||
+    (repeated !== undefined && repeated !== 'earlier' && repeated !== 'later') ||
+    Object.keys(options ?? {}).some((key) => key !== 'repeated')
+  ) {
+    throw new TradeR1Error('INVALID_INPUT', "Expected options { repeated?: 'earlier' | 'later' }", {
+      details: { field: 'options' },
+    });
+  }
   if (typeof date !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(date)) {
     throw new TradeR1Error('INVALID_DATE', `Expected a date YYYY-MM-DD, got ${JSON.stringify(String(date))}`, {
       details: { field: 'date' },
@@ -83,7 +95,10 @@ export function zonedTimeToInstant(
   // The offset two days earlier and later bracket any change; try both and keep the one that round-trips.
   const before = zoneOffsetMinutes(timeZone, local - MS_PER_DAY);
   const after = zoneOffsetMinutes(timeZone, local + MS_PER_DAY);
-  for (const offset of before === after ? [before] : [before, after]) {
+  const offsets = before === after ? [before] : [before, after];
+  // In a repeated hour both offsets round-trip; the smaller one gives the later instant.
+  if (repeated === 'later') offsets.sort((a, b) => a - b);
+  for (const offset of offsets) {
     const candidate = local - offset * MS_PER_MINUTE;
     if (zoneOffsetMinutes(timeZone, candidate) === offset) return candidate;
   }

@@ -1,4 +1,5 @@
 import { isTradeR1Error } from '@trade-r1/core';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { hasSharedData, SHARED_DATA } from '../../test/shared-data.ts';
 import { parseNewsCsv, readNewsCsvFile } from './news-csv.ts';
@@ -34,6 +35,64 @@ describe('parseUsDateTime', () => {
     expect(isUsDaylightTime(2005, 10, 31)).toBe(false);
     expect(isUsDaylightTime(2024, 3, 10, 60)).toBe(false);
     expect(isUsDaylightTime(2024, 3, 10, 180)).toBe(true);
+    // The skipped hour counts as daylight time, the repeated one too (then standard time from 02:00).
+    expect(isUsDaylightTime(2024, 3, 10, 150)).toBe(true);
+    expect(isUsDaylightTime(2024, 11, 3, 90)).toBe(true);
+    expect(isUsDaylightTime(2024, 11, 3, 120)).toBe(false);
+    // The IANA record, not a rule of thumb: daylight time from 1974-01-06 (the energy crisis).
+    expect(isUsDaylightTime(1974, 2, 1)).toBe(true);
+    expect(isUsDaylightTime(1973, 2, 1)).toBe(false);
+    expect(() => isUsDaylightTime(2024, 3, 10, 1440)).toThrow(/minutes < 1440/);
+    expect(() => isUsDaylightTime(undefined as unknown as number, 3, 10)).toThrow(/integers/);
+  });
+
+  it('follows the US statute from 1987 on (property, fixed seed)', () => {
+    // Energy Policy Act of 2005 (from 2007: second Sunday of March to first Sunday of November, at 02:00 local);
+    // Uniform Time Act as amended in 1986 (1987-2006: first Sunday of April to last Sunday of October).
+    const sunday = (year: number, month: number, n: number) => {
+      if (n > 0) return 1 + ((7 - new Date(Date.UTC(year, month - 1, 1)).getUTCDay()) % 7) + (n - 1) * 7;
+      const last = new Date(Date.UTC(year, month, 0)).getUTCDate();
+      return last - new Date(Date.UTC(year, month - 1, last)).getUTCDay();
+    };
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1987, max: 2037 }),
+        fc.integer({ min: 0, max: 364 }),
+        fc.integer({ min: 0, max: 1439 }),
+        (year, dayOfYear, minutes) => {
+          const date = new Date(Date.UTC(year, 0, 1 + dayOfYear));
+          const [month, day] = [date.getUTCMonth() + 1, date.getUTCDate()];
+          const [start, end] =
+            year >= 2007
+              ? [
+                  [3, sunday(year, 3, 2)],
+                  [11, sunday(year, 11, 1)],
+                ]
+              : [
+                  [4, sunday(year, 4, 1)],
+                  [10, sunday(year, 10, -1)],
+                ];
+          const key = month * 100 + day;
+          const [startKey, endKey] = [
+            (start as number[])[0] * 100 + (start as number[])[1],
+            (end as number[])[0] * 100 + (end as number[])[1],
+          ];
+          const expected =
+            key === startKey ? minutes >= 120 : key === endKey ? minutes < 120 : key > startKey && key < endKey;
+          expect(isUsDaylightTime(year, month, day, minutes)).toBe(expected);
+        },
+      ),
+      { seed: 1987, numRuns: 500 },
+    );
+    // Every transition day of those years, on both sides of 02:00.
+    for (let year = 1987; year <= 2037; year += 1) {
+      const [sm, sd, em, ed] =
+        year >= 2007
+          ? [3, sunday(year, 3, 2), 11, sunday(year, 11, 1)]
+          : [4, sunday(year, 4, 1), 10, sunday(year, 10, -1)];
+      expect([119, 120, 150, 180].map((m) => isUsDaylightTime(year, sm, sd, m))).toEqual([false, true, true, true]);
+      expect([60, 119, 120, 180].map((m) => isUsDaylightTime(year, em, ed, m))).toEqual([true, true, false, false]);
+    }
   });
 
   it('reads a date without time as the end of that day in the zone (conservative), and ISO input', () => {

@@ -1,4 +1,4 @@
-import { parseTimestamp, TradeR1Error } from '@trade-r1/core';
+import { parseTimestamp, TradeR1Error, zonedTimeToInstant, zoneOffsetMinutes } from '@trade-r1/core';
 import { z } from 'zod';
 import { parseArgument } from '../validate.ts';
 
@@ -9,8 +9,10 @@ import { parseArgument } from '../validate.ts';
  * Abbreviations: fixed-offset ones (`EST` −5, `EDT` −4, `CST` −6, `CDT` −5, `MST` −7, `MDT` −6, `PST` −8,
  * `PDT` −7, `AKST` −9, `AKDT` −8, `HST` −10, `UTC`/`GMT`/`Z` 0) are taken literally, even when the publisher used
  * the wrong one for the season (`EST` in July means UTC−5, as written). Generic ones (`ET`, `CT`, `MT`, `PT`) follow
- * US daylight-saving rules for that local date and time: since 2007 from the second Sunday of March 02:00 to the
- * first Sunday of November 02:00; 1987–2006 from the first Sunday of April to the last Sunday of October.
+ * US daylight saving for that local date and time as the IANA database records it for `America/New_York` (read
+ * through `@trade-r1/core`'s time zones): since 2007 from the second Sunday of March 02:00 to the first Sunday of
+ * November 02:00; 1987–2006 from the first Sunday of April to the last Sunday of October; earlier years as recorded
+ * (the 1974–75 energy-crisis dates included).
  */
 
 const FIXED_OFFSETS: Readonly<Record<string, number>> = {
@@ -29,6 +31,8 @@ const FIXED_OFFSETS: Readonly<Record<string, number>> = {
   GMT: 0,
   Z: 0,
 };
+
+const US_EASTERN = 'America/New_York';
 
 const GENERIC_STANDARD: Readonly<Record<string, number>> = { ET: -5, CT: -6, MT: -7, PT: -8, AKT: -9 };
 
@@ -84,17 +88,6 @@ export type UsTimeZone =
   | 'PT'
   | 'AKT';
 
-/** Day of month of the n-th (1-based) Sunday of a month, or the last Sunday with `n = -1`. */
-function nthSunday(year: number, month: number, n: number): number {
-  if (n > 0) {
-    const firstWeekday = new Date(Date.UTC(year, month - 1, 1)).getUTCDay();
-    return 1 + ((7 - firstWeekday) % 7) + (n - 1) * 7;
-  }
-  const lastDay = new Date(Date.UTC(year, month, 0)).getUTCDate();
-  const lastWeekday = new Date(Date.UTC(year, month - 1, lastDay)).getUTCDay();
-  return lastDay - lastWeekday;
-}
-
 /**
  * True when US daylight-saving time is in effect at a local wall-clock time (minutes since local midnight).
  * Ambiguous/skipped hours at the transitions resolve to standard time before 02:00 and daylight time after.
@@ -111,25 +104,15 @@ export function isUsDaylightTime(year: number, month: number, day: number, minut
     minutes,
     { fn: 'isUsDaylightTime()', field: 'minutes' },
   );
-  let start: [number, number];
-  let end: [number, number];
-  if (year >= 2007) {
-    start = [3, nthSunday(year, 3, 2)];
-    end = [11, nthSunday(year, 11, 1)];
-  } else if (year >= 1987) {
-    start = [4, nthSunday(year, 4, 1)];
-    end = [10, nthSunday(year, 10, -1)];
-  } else {
-    start = [4, nthSunday(year, 4, -1)];
-    end = [10, nthSunday(year, 10, -1)];
-  }
-  const key = month * 100 + day;
-  const startKey = start[0] * 100 + start[1];
-  const endKey = end[0] * 100 + end[1];
-  if (key < startKey || key > endKey) return false;
-  if (key > startKey && key < endKey) return true;
-  if (key === startKey) return minutes >= 120;
-  return minutes < 120;
+  const date = `${String(year).padStart(4, '0')}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`;
+  // A skipped wall time is read with the offset before the change (so it lands after it) and a repeated one as the
+  // earlier instant (still daylight time): the rule stated above.
+  const instant = zonedTimeToInstant(
+    date,
+    { hour: Math.floor(minutes / 60), minute: Math.floor(minutes % 60) },
+    US_EASTERN,
+  );
+  return zoneOffsetMinutes(US_EASTERN, instant) === -240;
 }
 
 /** UTC offset in hours of a US zone abbreviation at a local date and time; `undefined` for an unknown name. */

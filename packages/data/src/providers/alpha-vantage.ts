@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { type Bar, type ErrorCode, TradeR1Error, tickerSchema } from '@trade-r1/core';
+import { type Bar, type ErrorCode, isTimeZone, TradeR1Error, tickerSchema, zonedTimeToInstant } from '@trade-r1/core';
 import { z } from 'zod';
 import type { NewsItem, NewsSource, PriceRequest, PriceSource, WindowRequest } from '../sources.ts';
 import {
@@ -20,7 +20,6 @@ import {
   validateWindowRequest,
   vendorSymbol,
 } from './shared.ts';
-import { isKnownTimeZone, wallTimeToInstant } from './time.ts';
 
 /**
  * Alpha Vantage (`https://www.alphavantage.co/query`), shapes per https://www.alphavantage.co/documentation/:
@@ -164,7 +163,7 @@ export function createAlphaVantageSource(options: AlphaVantageSourceOptions = {}
   const adjusted = options.adjusted ?? false;
   const onInvalid = options.onInvalid ?? 'error';
   const newsTimeZone = options.newsTimeZone ?? 'America/New_York';
-  if (!isKnownTimeZone(newsTimeZone)) {
+  if (!isTimeZone(newsTimeZone)) {
     throw new TradeR1Error('INVALID_CONFIG', `${vendor}: unknown time zone ${newsTimeZone}`, {
       details: { newsTimeZone },
     });
@@ -284,17 +283,7 @@ export function createAlphaVantageSource(options: AlphaVantageSourceOptions = {}
       value.feed.forEach((article, index) => {
         const stampText = article.time_published;
         if (oldest === undefined || stampText < oldest) oldest = stampText;
-        const instant = wallTimeToInstant(
-          {
-            year: Number(stampText.slice(0, 4)),
-            month: Number(stampText.slice(4, 6)),
-            day: Number(stampText.slice(6, 8)),
-            hour: Number(stampText.slice(9, 11)),
-            minute: Number(stampText.slice(11, 13)),
-            second: stampText.length > 13 ? Number(stampText.slice(13, 15)) : 0,
-          },
-          newsTimeZone,
-        );
+        const instant = newsInstant(stampText, newsTimeZone);
         if (!Number.isFinite(instant)) {
           reportSkip(
             options.onSkip,
@@ -363,4 +352,22 @@ export function createAlphaVantageSource(options: AlphaVantageSourceOptions = {}
     },
     getNews,
   };
+}
+
+/**
+ * The instant of a `time_published` stamp (`20240105T143000`, wall time in `timeZone`); a repeated autumn hour is
+ * read as the later instant, so an article is never admitted early. NaN for a stamp that is not a time.
+ */
+function newsInstant(stamp: string, timeZone: string): number {
+  const date = `${stamp.slice(0, 4)}-${stamp.slice(4, 6)}-${stamp.slice(6, 8)}`;
+  const time = {
+    hour: Number(stamp.slice(9, 11)),
+    minute: Number(stamp.slice(11, 13)),
+    second: stamp.length > 13 ? Number(stamp.slice(13, 15)) : 0,
+  };
+  try {
+    return zonedTimeToInstant(date, time, timeZone, { repeated: 'later' });
+  } catch {
+    return Number.NaN;
+  }
 }

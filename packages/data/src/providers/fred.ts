@@ -1,4 +1,4 @@
-import { type ErrorCode, isIsoDate, parseWith, TradeR1Error, toIsoInstant } from '@trade-r1/core';
+import { addCalendarDays, type ErrorCode, isIsoDate, parseWith, TradeR1Error, toIsoInstant } from '@trade-r1/core';
 import { z } from 'zod';
 import type { MacroObservation, MacroRequest, MacroSource } from '../sources.ts';
 import {
@@ -49,10 +49,6 @@ const TOO_MANY_VINTAGES = /vintage dates .*exceeds the maximum number of vintage
 /** Vintage dates per split request: below FRED's cap of 2000 with room for vintages added meanwhile. */
 const VINTAGES_PER_REQUEST = 1_500;
 
-function dayAfter(date: string, days = 1): string {
-  return new Date(Date.parse(`${date}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
-}
-
 interface RawObservation {
   date: string;
   value: string;
@@ -78,7 +74,7 @@ export function coalesceVintages<T extends RawObservation>(rows: readonly T[]): 
       previous &&
       previous.date === row.date &&
       previous.value === row.value &&
-      dayAfter(previous.realtime_end) === row.realtime_start
+      addCalendarDays(previous.realtime_end, 1) === row.realtime_start
     ) {
       out[out.length - 1] = { ...previous, realtime_end: row.realtime_end };
       continue;
@@ -270,7 +266,7 @@ export function createFredSource(options: FredSourceOptions = {}): FredSource {
       for (let index = 0; index < dates.length; index += VINTAGES_PER_REQUEST) {
         const start = index === 0 ? realtimeStart : (dates[index] as string);
         const next = dates[index + VINTAGES_PER_REQUEST];
-        windows.push([start, next === undefined ? realtimeEnd : dayAfter(next, -1)]);
+        windows.push([start, next === undefined ? realtimeEnd : addCalendarDays(next, -1)]);
       }
       rows = [];
       for (const [start, end] of windows) rows.push(...(await fetchWindow(start, end)));

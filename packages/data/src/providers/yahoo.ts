@@ -1,5 +1,5 @@
 import type { Bar, ErrorCode } from '@trade-r1/core';
-import { TradeR1Error } from '@trade-r1/core';
+import { dateInZone, isTimeZone, TradeR1Error } from '@trade-r1/core';
 import { z } from 'zod';
 import type { PriceRequest, PriceSource } from '../sources.ts';
 import {
@@ -14,7 +14,6 @@ import {
   validatePriceRequest,
   vendorSymbol,
 } from './shared.ts';
-import { dateAtOffset, dateInTimeZone, isKnownTimeZone } from './time.ts';
 
 /**
  * Yahoo Finance chart API (`/v8/finance/chart/{symbol}`), an unofficial, keyless endpoint.
@@ -169,9 +168,10 @@ export function createYahooPriceSource(options: YahooPriceSourceOptions = {}): Y
 
     const { exchangeTimezoneName, gmtoffset } = result.meta;
     const toDate =
-      exchangeTimezoneName && isKnownTimeZone(exchangeTimezoneName)
-        ? (seconds: number) => dateInTimeZone(seconds * 1000, exchangeTimezoneName)
-        : (seconds: number) => dateAtOffset(seconds * 1000, gmtoffset ?? 0);
+      exchangeTimezoneName && isTimeZone(exchangeTimezoneName)
+        ? (seconds: number) => dateInZone(seconds * 1000, exchangeTimezoneName)
+        : // Without a zone name, the fixed offset (seconds) Yahoo reports for the exchange.
+          (seconds: number) => new Date((seconds + (gmtoffset ?? 0)) * 1000).toISOString().slice(0, 10);
 
     const rows: RawBarRow[] = timestamps.map((seconds, index) => {
       let open = quote.open?.[index];
