@@ -62,21 +62,11 @@ describe('parseUsDateTime', () => {
         (year, dayOfYear, minutes) => {
           const date = new Date(Date.UTC(year, 0, 1 + dayOfYear));
           const [month, day] = [date.getUTCMonth() + 1, date.getUTCDate()];
-          const [start, end] =
+          const [startKey, endKey] =
             year >= 2007
-              ? [
-                  [3, sunday(year, 3, 2)],
-                  [11, sunday(year, 11, 1)],
-                ]
-              : [
-                  [4, sunday(year, 4, 1)],
-                  [10, sunday(year, 10, -1)],
-                ];
+              ? [300 + sunday(year, 3, 2), 1100 + sunday(year, 11, 1)]
+              : [400 + sunday(year, 4, 1), 1000 + sunday(year, 10, -1)];
           const key = month * 100 + day;
-          const [startKey, endKey] = [
-            (start as number[])[0] * 100 + (start as number[])[1],
-            (end as number[])[0] * 100 + (end as number[])[1],
-          ];
           const expected =
             key === startKey ? minutes >= 120 : key === endKey ? minutes < 120 : key > startKey && key < endKey;
           expect(isUsDaylightTime(year, month, day, minutes)).toBe(expected);
