@@ -346,11 +346,82 @@ describe('point in time', () => {
     );
   });
 
-  it('an intraday asOf on a bar date excludes that bar (it is published at the end of the day)', async () => {
+  it('an intraday asOf before the close of a bar date excludes that bar (it is published at the close)', async () => {
     const bars = await loadEmbeddedBars('MSFT', { end: '2024-07-10' });
-    expect(barsAsOf(bars, '2024-07-10T15:00:00Z').at(-1)?.timestamp).toBe('2024-07-09');
-    expect(barsAsOf(bars, '2024-07-10').at(-1)?.timestamp).toBe('2024-07-10');
+    const last = (asOf: string, options = {}) => barsAsOf(bars, asOf, options).at(-1)?.timestamp;
+    expect(last('2024-07-10T15:00:00Z', { ticker: 'MSFT' })).toBe('2024-07-09');
+    // The close of 2024-07-10 is 16:00 New York = 20:00Z.
+    expect(last('2024-07-10T19:59:59.999Z', { ticker: 'MSFT' })).toBe('2024-07-09');
+    expect(last('2024-07-10T16:00:00-04:00', { exchange: 'XNAS' })).toBe('2024-07-10');
+    expect(last('2024-07-10T16:00:00', { exchange: 'XNAS' })).toBe('2024-07-10');
+    expect(last('2024-07-10')).toBe('2024-07-10');
+    expect(last('2024-07-10', { cutoff: 'pre-open' })).toBe('2024-07-09');
+    expect(last('2024-07-10', { ticker: 'MSFT', cutoff: 'pre-open' })).toBe('2024-07-09');
     expect(barsAsOf(bars, '2000-01-01')).toEqual([]);
+    // A date-time over daily bars needs the exchange's clock; an offset-less one a named exchange.
+    for (const [asOf, options, field] of [
+      ['2024-07-10T15:00:00Z', {}, 'exchange'],
+      ['2024-07-10T15:00:00', { ticker: 'MSFT' }, undefined],
+      ['2024-07-10', { exchnage: 'XNYS' }, undefined],
+      ['2024-07-10', { ticker: 'VOD.L' }, 'exchange'],
+    ] as const) {
+      try {
+        barsAsOf(bars, asOf, options as never);
+        expect.unreachable(`${asOf} ${JSON.stringify(options)}`);
+      } catch (error) {
+        expect(isTradeR1Error(error)).toBe(true);
+        if (field) expect((error as { details: { field?: string } }).details.field).toBe(field);
+      }
+    }
+    expect(
+      computeIndicators({ bars, asOf: '2024-07-10T15:00:00Z', ticker: 'MSFT', indicators: ['sma50'] }).dates.at(-1),
+    ).toBe('2024-07-09');
+  });
+
+  it('puts daily bars on their exchange’s trading date whatever the asOf offset and process zone (property)', () => {
+    // Trading days of June 2024 on both exchanges (Juneteenth closes New York on 06-19, the Dragon Boat Festival
+    // Shanghai on 06-10), and their closes written by hand: 16:00 New York = 20:00Z, 15:00 Shanghai = 07:00Z.
+    const june = Array.from({ length: 30 }, (_, index) => `2024-06-${String(index + 1).padStart(2, '0')}`).filter(
+      (date) => ![0, 6].includes(new Date(`${date}T12:00:00Z`).getUTCDay()),
+    );
+    const markets = {
+      NVDA: { dates: june.filter((date) => date !== '2024-06-19'), closeUtc: 'T20:00:00Z' },
+      '600519.SH': { dates: june.filter((date) => date !== '2024-06-10'), closeUtc: 'T07:00:00Z' },
+    } as const;
+    const barsOf = (dates: readonly string[]): Bar[] =>
+      dates.map((timestamp) => ({ timestamp, open: 10, high: 11, low: 9, close: 10.5, volume: 100 }));
+    const offsets = ['Z', '-04:00', '+08:00', '+05:30', '-12:00', '+14:00'];
+    const saved = process.env.TZ;
+    try {
+      for (const zone of ['America/New_York', 'Asia/Shanghai', 'Pacific/Kiritimati', 'UTC']) {
+        process.env.TZ = zone;
+        fc.assert(
+          fc.property(
+            fc.constantFrom(...(Object.keys(markets) as Array<keyof typeof markets>)),
+            fc.integer({ min: Date.UTC(2024, 5, 1), max: Date.UTC(2024, 6, 1) }),
+            fc.constantFrom(...offsets),
+            (ticker, instant, offset) => {
+              const sign = offset.startsWith('-') ? -1 : 1;
+              const minutes =
+                offset === 'Z' ? 0 : sign * (Number(offset.slice(1, 3)) * 60 + Number(offset.slice(4, 6)));
+              const written = `${new Date(instant + minutes * 60_000).toISOString().slice(0, 23)}${offset}`;
+              const { dates, closeUtc } = markets[ticker];
+              const expected = dates.filter((date) => Date.parse(`${date}${closeUtc}`) <= instant);
+              const got = barsAsOf(barsOf(dates), written, { ticker }).map((bar) => bar.timestamp);
+              expect(got).toEqual(expected);
+              // The same decision as a Date, or with the exchange named instead of implied, admits the same bars.
+              expect(barsAsOf(barsOf(dates), new Date(instant), { ticker }).length).toBe(expected.length);
+              const exchange = ticker === 'NVDA' ? 'XNAS' : 'SSE';
+              expect(barsAsOf(barsOf(dates), written, { exchange }).length).toBe(expected.length);
+            },
+          ),
+          { seed: 13, numRuns: 150 },
+        );
+      }
+    } finally {
+      if (saved === undefined) delete process.env.TZ;
+      else process.env.TZ = saved;
+    }
   });
 
   it('gives nulls, not NaN, when history is too short', () => {

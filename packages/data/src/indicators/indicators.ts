@@ -1,4 +1,18 @@
-import { type Bar, parsePriceSeries, parseWith, type TimeInput, toInstant } from '@trade-r1/core';
+import {
+  type Bar,
+  barCloseInstant,
+  type CutoffAt,
+  decisionInstant,
+  type ExchangeInput,
+  exchangeForTicker,
+  exchangeSchema,
+  parsePriceSeries,
+  parseTimestamp,
+  parseWith,
+  type TimeInput,
+  TradeR1Error,
+  toExchangeId,
+} from '@trade-r1/core';
 import {
   adx as adxIndicator,
   atr as atrIndicator,
@@ -129,36 +143,99 @@ export interface ComputeIndicatorsOptions {
   /** Daily bars, ascending (validated). Bars after `asOf` are ignored. */
   bars: readonly Bar[];
   /**
-   * Decision time. Only bars available at `asOf` are used: a daily bar counts as published at the end of its
-   * date (UTC), so a date-only `asOf` includes that day's bar and never a later one.
-   * @default the last bar
+   * Decision time. Only bars available at `asOf` are used (see {@link barsAsOf}): a daily bar counts as published
+   * at its exchange's close, so a date-only `asOf` includes that day's bar (not with `cutoff: 'pre-open'`) and never
+   * a later one. @default the last bar
    */
   asOf?: TimeInput;
+  /** The bars' exchange (see {@link BarsAsOfOptions}). @default from `ticker` */
+  exchange?: ExchangeInput;
+  /** The bars' ticker, naming their exchange when `exchange` is not given. */
+  ticker?: string;
+  /** Where a date-only `asOf` sits on its date. @default 'close' */
+  cutoff?: CutoffAt;
   /** Which indicators to compute. @default all of {@link INDICATOR_NAMES} */
   indicators?: readonly IndicatorName[];
   /** Skip re-validating `bars` (only for bars that already passed `parsePriceSeries`). @default false */
   trusted?: boolean;
 }
 
-const optionsSchema = z.object({
+const cutoffSchema = z.enum(['close', 'pre-open']);
+
+const optionsSchema = z.strictObject({
   bars: z.array(z.unknown()),
   asOf: z.union([z.string(), z.number(), z.date()]).optional(),
+  exchange: exchangeSchema.optional(),
+  ticker: z.string().optional(),
+  cutoff: cutoffSchema.optional(),
   indicators: z.array(z.enum(INDICATOR_NAMES)).optional(),
   trusted: z.boolean().optional(),
 });
 
+/** Options of {@link barsAsOf}. */
+export interface BarsAsOfOptions {
+  /** The exchange the bars trade on (`XNYS`, `Nasdaq`, `SSE`, `SZSE`, …). @default from `ticker` */
+  exchange?: ExchangeInput | undefined;
+  /** The bars' ticker (`AAPL` New York, `600519.SH` Shanghai): names the exchange when `exchange` is not given. */
+  ticker?: string | undefined;
+  /** Where a date-only `asOf` sits on its date: the exchange's close or just before its open. @default 'close' */
+  cutoff?: CutoffAt | undefined;
+}
+
+const barsAsOfOptionsSchema = z.strictObject({
+  exchange: exchangeSchema.optional(),
+  ticker: z.string().optional(),
+  cutoff: cutoffSchema.optional(),
+});
+
 /**
- * The bars available at `asOf`: the longest prefix whose bars are published at or before `asOf` (a bar's
- * timestamp resolved with `toInstant`, i.e. the end of its UTC day for daily bars). Binary search; bars ascending.
+ * The bars available at `asOf`, on the decision clock of the bars' exchange: the longest prefix of bars published
+ * at or before the decision's cutoff (`decisionInstant`: a date-only `asOf` is that date's close, or one ms before
+ * its open with `cutoff: 'pre-open'`). A daily bar is published at its exchange's close (`barCloseInstant`, 13:00
+ * New York on an early-close day, 15:00 Shanghai), an intraday bar at its timestamp. Binary search; bars ascending.
+ *
+ * Without `exchange` or `ticker` only what needs no exchange is answered: a date-only `asOf` over daily bars
+ * (trading dates compared: the bar of the date itself is included at the close, not pre-open) and a date-time `asOf`
+ * over intraday bars; a date-time over daily bars (or a date over intraday bars) needs the exchange.
+ * @throws {TradeR1Error} `INVALID_INPUT` (`details.field: 'exchange'` when one is needed), `INVALID_DATE`.
  */
-export function barsAsOf<T extends { timestamp: string }>(bars: readonly T[], asOf: TimeInput): T[] {
+export function barsAsOf<T extends { timestamp: string }>(
+  bars: readonly T[],
+  asOf: TimeInput,
+  options: BarsAsOfOptions = {},
+): T[] {
   parseArgument(timestampedSchema, bars, { fn: 'barsAsOf()', field: 'bars' });
-  const limit = toInstant(asOf);
+  const parsed = parseArgument(barsAsOfOptionsSchema, options, { fn: 'barsAsOf()', field: 'options' });
+  const daily = bars.length === 0 || String((bars[0] as T)?.timestamp).length === 10;
+  const pre = parsed.cutoff === 'pre-open';
+  let available: (bar: T) => boolean;
+  if (parsed.exchange === undefined && parsed.ticker === undefined) {
+    const written = parseTimestamp(asOf);
+    if (written.dateOnly && daily) {
+      const date = written.tradingDate;
+      available = (bar) => (pre ? bar.timestamp < date : bar.timestamp <= date);
+    } else if (!written.dateOnly && !daily) {
+      available = (bar) => Date.parse(bar.timestamp) <= written.instant;
+    } else {
+      throw new TradeR1Error(
+        'INVALID_INPUT',
+        `barsAsOf(): ${written.dateOnly ? 'a date-only asOf over intraday bars' : 'a date-time asOf over daily bars'} depends on the exchange's clock; pass exchange or ticker`,
+        { details: { field: 'exchange' } },
+      );
+    }
+  } else {
+    const exchange = parsed.exchange ?? exchangeForTicker(parsed.ticker as string);
+    const limit = decisionInstant({ asOf, exchange: parsed.exchange, ticker: parsed.ticker, at: parsed.cutoff });
+    const id = toExchangeId(exchange);
+    available = daily
+      ? (bar) => barCloseInstant(bar.timestamp, id) <= limit
+      : (bar) => Date.parse(bar.timestamp) <= limit;
+  }
   let low = 0;
   let high = bars.length;
   while (low < high) {
     const middle = (low + high) >>> 1;
-    if (toInstant((bars[middle] as T).timestamp) <= limit) low = middle + 1;
+    if (available(bars[middle] as T)) low = middle + 1;
     else high = middle;
   }
   return bars.slice(0, low);
@@ -176,7 +253,10 @@ function fill(length: number): Array<number | null> {
 export function computeIndicators(options: ComputeIndicatorsOptions): IndicatorTable {
   parseWith(optionsSchema, options, { code: 'INVALID_CONFIG', label: 'computeIndicators options' });
   const bars = options.trusted ? options.bars : parsePriceSeries(options.bars);
-  const available = options.asOf === undefined ? bars : barsAsOf(bars, options.asOf);
+  const available =
+    options.asOf === undefined
+      ? bars
+      : barsAsOf(bars, options.asOf, { exchange: options.exchange, ticker: options.ticker, cutoff: options.cutoff });
   const wanted = new Set<IndicatorName>(options.indicators ?? INDICATOR_NAMES);
   const length = available.length;
   const high: number[] = new Array(length);
