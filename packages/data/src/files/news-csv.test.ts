@@ -1,4 +1,4 @@
-import { isTradeR1Error } from '@trade-r1/core';
+import { isTradeR1Error, TradeR1Error } from '@trade-r1/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { hasSharedData, SHARED_DATA } from '../../test/shared-data.ts';
@@ -42,8 +42,9 @@ describe('parseUsDateTime', () => {
     // The IANA record, not a rule of thumb: daylight time from 1974-01-06 (the energy crisis).
     expect(isUsDaylightTime(1974, 2, 1)).toBe(true);
     expect(isUsDaylightTime(1973, 2, 1)).toBe(false);
-    expect(() => isUsDaylightTime(2024, 3, 10, 1440)).toThrow(/minutes < 1440/);
-    expect(() => isUsDaylightTime(undefined as unknown as number, 3, 10)).toThrow(/integers/);
+    expect(() => isUsDaylightTime(2024, 3, 10, 1441)).toThrow(/minutes/);
+    expect(() => isUsDaylightTime(undefined as unknown as number, 3, 10)).toThrow(/year/);
+    expect(() => isUsDaylightTime(99_999, 3, 10)).toThrow(TradeR1Error);
   });
 
   it('follows the US statute from 1987 on (property, fixed seed)', () => {
