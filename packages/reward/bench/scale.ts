@@ -12,18 +12,19 @@
  * Corpus: the verifier benchmarks' synthetic one (100 tickers × 20 documents), ingested into a fresh store first.
  * CPU per request is the server process tree's user + system time over the run (from /proc). On a shared 2-core
  * machine the load generator competes with the server: figures are wall-clock on the machine as it was (load
- * averages recorded). Writes bench-results/scale.json. Full ≈ 110 s, quick ≈ 50 s.
+ * averages recorded). Writes bench-results/scale.json. Full ≈ 115 s, quick ≈ 50 s.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createDefaultEmbedder, openEvidenceStore } from '@trade-r1/verifier';
+import { startLoadMeter } from '../../verifier/bench/machine-load.ts';
 import { benchCorpus, benchReasoning } from '../../verifier/bench/verify-corpus.ts';
 import { environment, loadRun, packageRoot, QUICK, resultsDir, startServer, treeCpuSeconds } from './load.ts';
 
 const CLI = join(packageRoot, 'src', 'cli.ts');
 const NODE_ARGS = ['--import', 'tsx', '--conditions=@trade-r1/source', CLI];
-const DURATION_S = QUICK ? 5 : 8;
+const DURATION_S = QUICK ? 4 : 6;
 const WARM_S = 2;
 const CONNECTIONS = 16;
 
@@ -60,6 +61,7 @@ async function buildStore(directory: string): Promise<{ tickers: string[]; bodie
 }
 
 async function measure(name: string, args: string[], env: Record<string, string>, bodies: string[]) {
+  // Each configuration starts cold: a fresh process, fresh caches.
   const loadAtStart = loadavg()[0] ?? 0;
   const began = performance.now();
   const server = await startServer(process.execPath, [...NODE_ARGS, ...args, '--port', '0'], { env });
@@ -74,6 +76,7 @@ async function measure(name: string, args: string[], env: Record<string, string>
       probeHealth: false,
     });
     const cpuBefore = treeCpuSeconds(server.child.pid as number);
+    const meter = startLoadMeter();
     const run = await loadRun({
       url: server.url,
       path: '/slime',
@@ -81,7 +84,9 @@ async function measure(name: string, args: string[], env: Record<string, string>
       connections: CONNECTIONS,
       durationS: DURATION_S,
     });
+    const load = meter();
     const cpu = treeCpuSeconds(server.child.pid as number) - cpuBefore;
+    const serverCores = Math.round((cpu / DURATION_S) * 100) / 100;
     const row = {
       name,
       args,
@@ -89,10 +94,18 @@ async function measure(name: string, args: string[], env: Record<string, string>
       ...run,
       serverCpuMsPerRequest: Math.round((cpu * 1e6) / Math.max(1, run.requests)) / 1000,
       loadAverage1mAtStart: Number(loadAtStart.toFixed(2)),
+      // Cores busy during the run: the server's process tree, this process (autocannon, prober), everything else.
+      cores: {
+        busy: load.busyCores,
+        server: serverCores,
+        loadGenerator: load.ownCores,
+        others: load.busyCores === null ? null : Math.round((load.busyCores - serverCores - load.ownCores) * 100) / 100,
+        steal: load.stealCores,
+      },
     };
     console.log(
       `${name}: ${row.requestsPerSecond} req/s, p99 ${row.latencyMs.p99} ms, /health p99 ${row.health?.p99Ms} ms, ` +
-        `non2xx ${row.non2xx}, errors ${row.errors}, ${row.serverCpuMsPerRequest} CPU ms/req`,
+        `non2xx ${row.non2xx}, errors ${row.errors}, ${row.serverCpuMsPerRequest} CPU ms/req, other processes ${row.cores.others} cores`,
     );
     return row;
   } finally {
@@ -110,22 +123,25 @@ async function main(): Promise<void> {
     const ingestMs = Math.round(performance.now() - ingestBegan);
     const env = { TRADE_R1_BENCH_STORE: directory, TRADE_R1_BENCH_TICKERS: tickers.join(',') };
     const verifierModule = ['--reward', 'bench/verifier-dsr-reward.ts', '--sample-timeout-ms', '10000'];
-    const verifierConfigs: [string, string[]][] = QUICK
+    const affinity = ['--affinity-key', 'label.ticker'];
+    const analysed = { ...env, TRADE_R1_BENCH_ANALYSE: '1' };
+    const verifierConfigs: [string, string[], Record<string, string>][] = QUICK
       ? [
-          ['in the server thread', []],
-          ['2 worker threads', ['--workers', '2']],
-          ['2 processes', ['--processes', '2']],
+          ['in the server thread', [], env],
+          ['1 worker thread, evidence analysed at start', ['--workers', '1'], analysed],
+          ['2 worker threads, ticker affinity, evidence analysed at start', ['--workers', '2', ...affinity], analysed],
         ]
       : [
-          ['in the server thread', []],
-          ['1 worker thread', ['--workers', '1']],
-          ['2 worker threads', ['--workers', '2']],
-          ['2 processes', ['--processes', '2']],
-          ['2 processes × 1 worker thread', ['--processes', '2', '--workers', '1']],
+          ['in the server thread', [], env],
+          ['1 worker thread', ['--workers', '1'], env],
+          ['1 worker thread, evidence analysed at start', ['--workers', '1'], analysed],
+          ['2 worker threads, ticker affinity', ['--workers', '2', ...affinity], env],
+          ['2 worker threads, ticker affinity, evidence analysed at start', ['--workers', '2', ...affinity], analysed],
+          ['2 processes', ['--processes', '2'], env],
         ];
     const verifier: Awaited<ReturnType<typeof measure>>[] = [];
-    for (const [name, extra] of verifierConfigs) {
-      verifier.push(await measure(`verifier DSR, ${name}`, [...verifierModule, ...extra], env, bodies));
+    for (const [name, extra, variables] of verifierConfigs) {
+      verifier.push(await measure(`verifier DSR, ${name}`, [...verifierModule, ...extra], variables, bodies));
     }
     const marketBodies = Array.from({ length: 64 }, (_, index) =>
       JSON.stringify({

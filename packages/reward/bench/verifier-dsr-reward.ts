@@ -2,10 +2,18 @@
  * The benchmark's verifier-based DSR reward module (served by `trade-r1-reward-server --reward` in every process,
  * or in every worker thread with `--workers`): r from the label's prices (Trade-R1's 0.15% one-way cost, excess
  * over the benchmark), s from `@trade-r1/verifier` over the response (k = 5), fused by DSR. Top-level code opens its
- * own default embedder, evidence-store handle and memory index of the hot tickers on the store at
- * $TRADE_R1_BENCH_STORE.
+ * own default embedder, evidence-store handle and memory index of the hot tickers ($TRADE_R1_BENCH_TICKERS) on the
+ * store at $TRADE_R1_BENCH_STORE. With TRADE_R1_BENCH_ANALYSE=1 it also analyses the loaded chunks' evidence before
+ * serving (as createVerifierPool's `memoryIndex.analyse`), so verifications of hot tickers skip that work.
  */
-import { createDefaultEmbedder, createMemoryIndex, createVerifier, openEvidenceStore } from '@trade-r1/verifier';
+import {
+  createDefaultEmbedder,
+  createMemoryIndex,
+  createVerifier,
+  EVIDENCE_CACHE_LIMIT,
+  openEvidenceStore,
+  preparePool,
+} from '@trade-r1/verifier';
 import { z } from 'zod';
 import {
   marketReward,
@@ -22,6 +30,9 @@ const tickers = (process.env.TRADE_R1_BENCH_TICKERS ?? '').split(',').filter(Boo
 const embedder = await createDefaultEmbedder();
 const store = await openEvidenceStore({ uri, embedder });
 const index = tickers.length > 0 ? await createMemoryIndex({ store, embedder, tickers }) : undefined;
+if (index && process.env.TRADE_R1_BENCH_ANALYSE === '1') {
+  await preparePool(index.chunks().slice(0, EVIDENCE_CACHE_LIMIT), embedder);
+}
 const verifier = createVerifier({ store: index ?? store, embedder, options: { k: 5 } });
 
 const labelSchema = z.object({

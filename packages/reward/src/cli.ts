@@ -46,6 +46,7 @@ const USAGE = `Usage: trade-r1-reward-server --reward <module> [options]
   --log-fill <x|NaN>           value for a log key a sample lacks (default: the missing value)
   --workers <n>                evaluate the reward in n worker threads, each importing the module (default: none,
                                in the server's thread); /group then scores sample by sample (no groupReward)
+  --affinity-key <path>        with --workers: sample field (e.g. label.ticker) whose value picks a preferred thread
   --processes <n>              run n server processes behind the one port (Node cluster; default: 1)
   --help                       show this help`;
 
@@ -79,6 +80,7 @@ async function main(argv: string[]): Promise<void> {
       'missing-value': { type: 'string' },
       'log-fill': { type: 'string' },
       workers: { type: 'string' },
+      'affinity-key': { type: 'string' },
       processes: { type: 'string' },
       help: { type: 'boolean', default: false },
     },

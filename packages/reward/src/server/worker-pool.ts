@@ -46,6 +46,13 @@ export interface RewardWorkerPoolOptions {
   stopGraceMs?: number;
   /** Time a thread may take to import the module and become ready. @default 120000 */
   startupTimeoutMs?: number;
+  /**
+   * Dotted path of a sample field (e.g. `'label.ticker'`) whose value picks a preferred thread (by hash), so
+   * samples about one ticker run where that ticker's evidence is already analysed (each thread has its own caches).
+   * A free thread takes its own samples first, then any other (no thread idles while samples wait).
+   * @default undefined (first come, first served)
+   */
+  affinityKey?: string;
 }
 
 /** Counters of a {@link RewardWorkerPool}. */
@@ -102,6 +109,10 @@ const optionsSchema = z
     timeoutMs: z.number().finite().positive().optional(),
     stopGraceMs: z.number().finite().min(0).max(60_000).default(100),
     startupTimeoutMs: z.number().finite().positive().default(120_000),
+    affinityKey: z
+      .string()
+      .regex(/^[^.]+(\.[^.]+)*$/, 'a dotted path such as label.ticker')
+      .optional(),
   })
   .strict();
 
@@ -143,6 +154,8 @@ function fromWorkerError(error: WorkerError): TradeR1Error {
 interface Task {
   id: number;
   sample: unknown;
+  /** Hash of the affinity key's value (undefined: any thread). */
+  affinity: number | undefined;
   fallback: RewardFallback | undefined;
   slot: Slot | undefined;
   /** The caller has its answer (result, timeout or cancellation); a late reply is dropped. */
@@ -203,34 +216,54 @@ export async function createRewardWorkerPool(options: RewardWorkerPoolOptions): 
   let closed = false;
   let startupError: TradeR1Error | undefined;
 
+  const free = (slot: Slot): boolean =>
+    slot.ready && !slot.terminating && slot.tasks.size < settings.concurrencyPerWorker;
+
+  const dispatch = (slot: Slot, task: Task): void => {
+    task.slot = slot;
+    slot.tasks.set(task.id, task);
+    try {
+      slot.worker.postMessage({
+        type: 'run',
+        id: task.id,
+        sample: task.sample,
+        ...(task.fallback !== undefined && { fallback: task.fallback }),
+      } satisfies WorkerRequest);
+    } catch (cause) {
+      // Not structured-cloneable (a function or symbol in the sample).
+      slot.tasks.delete(task.id);
+      task.slot = undefined;
+      settle(task, () =>
+        task.reject(new TradeR1Error('INVALID_INPUT', 'the sample cannot be sent to a worker thread', { cause })),
+      );
+      counters.failed += 1;
+    }
+  };
+
   const pump = (): void => {
-    let dispatched = true;
-    // One sample per ready thread per round, so load spreads evenly when concurrencyPerWorker > 1.
-    while (dispatched && queue.length > 0) {
-      dispatched = false;
+    // First each free thread takes the oldest sample that prefers it (affinity), then free threads take whatever
+    // is left, oldest first; one sample per thread per round so load spreads when concurrencyPerWorker > 1.
+    if (settings.affinityKey !== undefined) {
+      let progress = true;
+      while (progress && queue.length > 0) {
+        progress = false;
+        for (const [index, slot] of slots.entries()) {
+          if (!free(slot)) continue;
+          const own = queue.findIndex((task) => task.affinity !== undefined && task.affinity % slots.length === index);
+          if (own < 0) continue;
+          dispatch(slot, queue.splice(own, 1)[0] as Task);
+          progress = true;
+        }
+      }
+    }
+    let progress = true;
+    while (progress && queue.length > 0) {
+      progress = false;
       for (const slot of slots) {
         if (queue.length === 0) break;
-        if (!slot.ready || slot.terminating || slot.tasks.size >= settings.concurrencyPerWorker) continue;
-        const task = queue.shift() as Task;
-        task.slot = slot;
-        slot.tasks.set(task.id, task);
-        try {
-          slot.worker.postMessage({
-            type: 'run',
-            id: task.id,
-            sample: task.sample,
-            ...(task.fallback !== undefined && { fallback: task.fallback }),
-          } satisfies WorkerRequest);
-        } catch (cause) {
-          // Not structured-cloneable (a function or symbol in the sample).
-          slot.tasks.delete(task.id);
-          task.slot = undefined;
-          settle(task, () =>
-            task.reject(new TradeR1Error('INVALID_INPUT', 'the sample cannot be sent to a worker thread', { cause })),
-          );
-          counters.failed += 1;
-        }
-        dispatched = true;
+        if (!free(slot)) continue;
+        dispatch(slot, queue.shift() as Task);
+        progress = true;
       }
     }
   };
@@ -450,6 +483,7 @@ export async function createRewardWorkerPool(options: RewardWorkerPoolOptions): 
         const task: Task = {
           id: nextId++,
           sample,
+          affinity: affinityOf(sample, settings.affinityKey),
           fallback: fallback as RewardFallback | undefined,
           slot: undefined,
           settled: false,
@@ -508,4 +542,22 @@ export async function createRewardWorkerPool(options: RewardWorkerPoolOptions): 
     },
   };
   return pool;
+}
+
+/** A stable hash of the value at `path` in `sample` (undefined when there is no path or no such value). */
+function affinityOf(sample: unknown, path: string | undefined): number | undefined {
+  if (path === undefined) return undefined;
+  let value: unknown = sample;
+  for (const key of path.split('.')) {
+    if (value === null || typeof value !== 'object') return undefined;
+    value = (value as Record<string, unknown>)[key];
+  }
+  if (typeof value !== 'string' && typeof value !== 'number') return undefined;
+  // FNV-1a over the string form.
+  let hash = 0x811c9dc5;
+  for (const char of String(value)) {
+    hash ^= char.codePointAt(0) as number;
+    hash = Math.imul(hash, 0x01000193) >>> 0;
+  }
+  return hash;
 }
