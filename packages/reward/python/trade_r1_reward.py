@@ -10,21 +10,29 @@ TRL (GRPOTrainer)::
     reward_fn = make_trl_reward_func("http://127.0.0.1:8000", label_key="label")
     trainer = GRPOTrainer(model=..., reward_funcs=[reward_fn], ...)
 
-veRL (custom_reward_function.path=trade_r1_reward.py, custom_reward_function.name=compute_score)::
+veRL (custom_reward_function.path=trade_r1_reward.py)::
 
     export TRADE_R1_REWARD_URL=http://127.0.0.1:8000
-    # compute_score(data_source, solution_str, ground_truth, extra_info=None) -> {"score": ..., ...}
+    # per sample (naive/prime managers): custom_reward_function.name=compute_score
+    #   compute_score(data_source, solution_str, ground_truth, extra_info=None) -> {"score": ..., ...}
+    # whole batch (reward_model.reward_manager=batch): custom_reward_function.name=compute_score_batch
+    #   compute_score_batch(data_sources, solution_strs, ground_truths, extra_infos) -> [{"score": ..., ...}]
 
 OpenRLHF needs no client: it speaks the server's protocol natively::
 
     --reward.remote_url http://host:8000/get_reward           # older releases: --remote_rm_url
-    --reward.remote_url http://a:8000/get_reward,http://b:8000/get_reward   # several servers
 
-slime: ``--rm-type remote_rm --rm-url http://host:8000/slime --reward-key score``
+    (A comma-separated list of URLs splits each call's samples over them; it adds no capacity,
+    since OpenRLHF sends one sample per call. To scale out, put several server processes behind
+    one address: ``trade-r1-reward-server --processes N``.)
+
+slime: ``--rm-type remote_rm --rm-url http://host:8000/slime --reward-key score``, or with
+``--custom-rm-path trade_r1_reward.slime_rm`` (add ``--group-rm`` to score whole groups via ``/group``).
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import random
@@ -39,7 +47,10 @@ __all__ = [
     "RewardServerError",
     "make_trl_reward_func",
     "make_verl_compute_score",
+    "make_verl_batch_compute_score",
     "compute_score",
+    "compute_score_batch",
+    "slime_rm",
 ]
 
 # Statuses worth retrying: overloaded (503), rate limited (429), gateway/timeouts (502, 504) and 500s.
@@ -162,7 +173,7 @@ class RewardClient:
         return self.request("POST", "/get_reward", payload)
 
     def score(self, prompt: Any, response: str, label: Any = None, metadata: Optional[Dict[str, Any]] = None) -> Dict[str, Any]:
-        """``POST /slime`` → ``{"score": float | None, ...components, "flagged": bool}``."""
+        """``POST /slime`` → ``{"score": float, "status", "flagged": bool, "missing": 0 | 1, ...log keys}``."""
         payload: Dict[str, Any] = {"prompt": prompt, "response": response}
         if label is not None:
             payload["label"] = label
@@ -176,11 +187,14 @@ class RewardClient:
         responses: Sequence[str],
         label: Any = None,
         advantage: Optional[Dict[str, Any]] = None,
+        labels: Optional[Sequence[Any]] = None,
     ) -> Dict[str, Any]:
-        """``POST /group`` → ``{"rewards", "advantages", "mean", "std", "flagged", ...}``."""
+        """``POST /group`` → ``{"rewards" (None = not applicable), "advantages", "mean", "std", "flagged", ...}``."""
         payload: Dict[str, Any] = {"prompt": prompt, "responses": list(responses)}
         if label is not None:
             payload["label"] = label
+        if labels is not None:
+            payload["labels"] = list(labels)
         if advantage is not None:
             payload["advantage"] = advantage
         return self.request("POST", "/group", payload)
@@ -312,6 +326,15 @@ def make_trl_reward_func(
     return reward_func
 
 
+def _numeric(result: Dict[str, Any]) -> Dict[str, float]:
+    """The numeric fields of an answer (booleans as 0.0/1.0): what veRL logs as reward_extra_info."""
+    output: Dict[str, float] = {}
+    for key, value in result.items():
+        if isinstance(value, (bool, int, float)):
+            output[key] = float(value)
+    return output
+
+
 def make_verl_compute_score(
     url: str,
     token: Optional[str] = None,
@@ -322,8 +345,9 @@ def make_verl_compute_score(
     """A veRL ``compute_score(data_source, solution_str, ground_truth, extra_info=None, **kw)``.
 
     Calls ``/slime`` with ``response=solution_str``, ``label=ground_truth`` and the prompt from
-    ``extra_info[prompt_key]`` when present; returns ``{"score": float, ...components}`` (veRL logs
-    the extra keys as ``reward_extra_info``). A ``null`` score becomes 0.0 with ``missing=1``.
+    ``extra_info[prompt_key]`` when present; returns ``{"score": float, "flagged", "missing", ...log keys}``.
+    Every answer has the same keys (the server's fixed set), as veRL needs: it builds its arrays
+    from the first sample's keys.
     """
     client = RewardClient(url, token=token, timeout=timeout, retries=retries)
 
@@ -334,31 +358,150 @@ def make_verl_compute_score(
         metadata = {"data_source": data_source}
         if isinstance(extra_info, dict):
             metadata["extra_info"] = extra_info
-        result = client.score(prompt, solution_str, ground_truth, metadata=metadata)
-        output: Dict[str, Any] = {}
-        for key, value in result.items():
-            if isinstance(value, bool):
-                output[key] = float(value)
-            elif isinstance(value, (int, float)):
-                output[key] = float(value)
-        score = result.get("score")
-        output["score"] = 0.0 if score is None else float(score)
-        output["missing"] = 1.0 if score is None else 0.0
-        return output
+        return _numeric(client.score(prompt, solution_str, ground_truth, metadata=metadata))
 
     return verl_compute_score
 
 
+def make_verl_batch_compute_score(
+    url: str,
+    token: Optional[str] = None,
+    timeout: float = 120.0,
+    retries: int = 3,
+    prompt_key: str = "prompt",
+    batch_size: int = 512,
+) -> Callable[..., List[Dict[str, Any]]]:
+    """A veRL batch ``compute_score(data_sources, solution_strs, ground_truths, extra_infos, **kw)``.
+
+    For ``reward_model.reward_manager=batch``: one ``/get_reward`` call per ``batch_size`` samples
+    (responses sent explicitly, so nothing is cut from a decoded query), returning one
+    ``{"score": float, "flagged", "missing", ...log keys}`` per sample, all with the same keys.
+    """
+    client = RewardClient(url, token=token, timeout=timeout, retries=retries)
+
+    def verl_compute_score_batch(
+        data_sources: Sequence[Any],
+        solution_strs: Sequence[str],
+        ground_truths: Sequence[Any],
+        extra_infos: Optional[Sequence[Any]] = None,
+        **kwargs: Any,
+    ) -> List[Dict[str, Any]]:
+        total = len(solution_strs)
+        infos = list(extra_infos) if extra_infos is not None else [None] * total
+        prompts = [info.get(prompt_key, "") if isinstance(info, dict) else "" for info in infos]
+        outputs: List[Dict[str, Any]] = []
+        for start in range(0, total, max(1, batch_size)):
+            end = min(total, start + max(1, batch_size))
+            metadata = [
+                {"data_source": data_sources[i], **({"extra_info": infos[i]} if isinstance(infos[i], dict) else {})}
+                for i in range(start, end)
+            ]
+            answer = client.get_reward(
+                queries=list(solution_strs[start:end]),
+                prompts=prompts[start:end],
+                labels=list(ground_truths[start:end]),
+                responses=list(solution_strs[start:end]),
+                metadata=metadata,
+            )
+            logs = answer.get("extra_logs", {}) or {}
+            for offset, reward in enumerate(answer["rewards"]):
+                row: Dict[str, Any] = {"score": float(reward)}
+                for key, column in logs.items():
+                    row[key] = float(column[offset])
+                outputs.append(row)
+        return outputs
+
+    return verl_compute_score_batch
+
+
+def _env_client() -> tuple:
+    url = os.environ.get("TRADE_R1_REWARD_URL")
+    if not url:
+        raise RewardServerError("set TRADE_R1_REWARD_URL to the reward server's base URL")
+    return url, os.environ.get("TRADE_R1_REWARD_TOKEN")
+
+
 def compute_score(data_source: Any, solution_str: str, ground_truth: Any, extra_info: Any = None, **kwargs: Any) -> Dict[str, Any]:
-    """veRL entry point reading the server URL from ``TRADE_R1_REWARD_URL`` (token: ``TRADE_R1_REWARD_TOKEN``)."""
+    """veRL per-sample entry point; the server URL comes from ``TRADE_R1_REWARD_URL`` (token: ``TRADE_R1_REWARD_TOKEN``)."""
+    global _DEFAULT_VERL
     url = kwargs.pop("url", None) or os.environ.get("TRADE_R1_REWARD_URL")
     if not url:
         raise RewardServerError("set TRADE_R1_REWARD_URL to the reward server's base URL")
-    global _DEFAULT_VERL
     key = (url, os.environ.get("TRADE_R1_REWARD_TOKEN"))
     if _DEFAULT_VERL is None or _DEFAULT_VERL[0] != key:
         _DEFAULT_VERL = (key, make_verl_compute_score(url, token=key[1]))
     return _DEFAULT_VERL[1](data_source, solution_str, ground_truth, extra_info)
 
 
+def compute_score_batch(
+    data_sources: Sequence[Any],
+    solution_strs: Sequence[str],
+    ground_truths: Sequence[Any],
+    extra_infos: Optional[Sequence[Any]] = None,
+    **kwargs: Any,
+) -> List[Dict[str, Any]]:
+    """veRL batch entry point (``reward_model.reward_manager=batch``); URL and token from the environment."""
+    global _DEFAULT_VERL_BATCH
+    key = _env_client()
+    if _DEFAULT_VERL_BATCH is None or _DEFAULT_VERL_BATCH[0] != key:
+        _DEFAULT_VERL_BATCH = (key, make_verl_batch_compute_score(key[0], token=key[1]))
+    return _DEFAULT_VERL_BATCH[1](data_sources, solution_strs, ground_truths, extra_infos)
+
+
+def _slime_client(args: Any) -> RewardClient:
+    url = getattr(args, "rm_url", None) or os.environ.get("TRADE_R1_REWARD_URL")
+    if not url:
+        raise RewardServerError("set --rm-url (or TRADE_R1_REWARD_URL) to the reward server's URL")
+    token = os.environ.get("TRADE_R1_REWARD_TOKEN")
+    key = (url, token)
+    global _DEFAULT_SLIME
+    if _DEFAULT_SLIME is None or _DEFAULT_SLIME[0] != key:
+        _DEFAULT_SLIME = (key, RewardClient(url, token=token, timeout=120.0, retries=5))
+    return _DEFAULT_SLIME[1]
+
+
+async def slime_rm(args: Any, sample: Any, **kwargs: Any) -> Any:
+    """slime ``--custom-rm-path trade_r1_reward.slime_rm``.
+
+    slime calls it with one ``Sample`` (``async_rm``) or with a list (``batched_async_rm``, which
+    ``--group-rm`` uses to hand over a whole GRPO group). One sample → ``/slime``, its ``score``.
+    A list → one ``/group`` call per prompt (a group-aware reward such as DSR sees the whole group),
+    rewards in the list's order; a reward the server could not give (``None``) becomes
+    ``TRADE_R1_REWARD_MISSING_VALUE`` (default 0.0), since slime turns rewards into a tensor. With
+    ``inplace_set_reward_field=True`` (recent slime) each ``sample.reward`` is set too. The HTTP calls
+    run in a thread, so slime's event loop keeps going.
+    """
+    client = _slime_client(args)
+    missing = float(os.environ.get("TRADE_R1_REWARD_MISSING_VALUE", "0"))
+    if not isinstance(sample, list):
+        answer = await asyncio.to_thread(client.score, sample.prompt, sample.response, sample.label)
+        return float(answer["score"])
+    samples = sample
+    by_prompt: Dict[str, List[int]] = {}
+    for index, item in enumerate(samples):
+        by_prompt.setdefault(json.dumps(item.prompt, sort_keys=True, default=str), []).append(index)
+    rewards: List[float] = [missing] * len(samples)
+
+    async def score_group(indices: List[int]) -> None:
+        first = samples[indices[0]]
+        answer = await asyncio.to_thread(
+            client.group,
+            first.prompt,
+            [samples[i].response for i in indices],
+            None,
+            None,
+            [samples[i].label for i in indices],
+        )
+        for index, reward in zip(indices, answer["rewards"]):
+            rewards[index] = missing if reward is None else float(reward)
+
+    await asyncio.gather(*(score_group(indices) for indices in by_prompt.values()))
+    if kwargs.get("inplace_set_reward_field"):
+        for item, reward in zip(samples, rewards):
+            item.reward = reward
+    return rewards
+
+
 _DEFAULT_VERL: Optional[Any] = None
+_DEFAULT_VERL_BATCH: Optional[Any] = None
+_DEFAULT_SLIME: Optional[Any] = None

@@ -68,7 +68,23 @@ describe('python shim (trade_r1_reward.py) against a live server', () => {
     expect(extras['trade_r1_reward/s']).toEqual([1, 0, 0]);
     expect(out.trl_metrics).toEqual({ 'trade_r1_reward/flagged_fraction': 0, 'trade_r1_reward/failed_fraction': 0 });
 
-    expect(out.verl).toMatchObject({ score: dsrReward({ r: -0.1, s: 0.5 }), r: -0.1, s: 0.5, missing: 0, flagged: 0 });
+    expect(out.verl).toEqual({ score: dsrReward({ r: -0.1, s: 0.5 }), r: -0.1, s: 0.5, missing: 0, flagged: 0 });
+    // Per-sample and batch veRL paths: one key set whatever the outcome, so veRL's collation works.
+    const collated = out.verl_collated as Record<string, number[]>;
+    expect(Object.keys(collated).sort()).toEqual(['flagged', 'missing', 'r', 's', 'score']);
+    expect(collated.missing).toEqual([1, 0]);
+    expect(collated.score).toEqual([0, dsrReward({ r: 0.3, s: 0.5 })]);
+    const batch = out.verl_batch as Record<string, number[]>;
+    expect(Object.keys(batch).sort()).toEqual(['flagged', 'missing', 'r', 's', 'score']);
+    expect(batch.score).toEqual([0, dsrReward({ r: 0.1, s: 1 }), dsrReward({ r: -0.1, s: 0 })]);
+    expect(batch.missing).toEqual([1, 0, 0]);
+    // slime --custom-rm-path: one sample through /slime; a list (--group-rm) through /group per prompt, in order.
+    const slime = out.slime as { single: number; group: number[]; inplace: number[] };
+    expect(slime.single).toBeCloseTo(dsrReward({ r: 0.2, s: 1 }), 12);
+    const expected = [dsrReward({ r: 0.1, s: 0.5 }), dsrReward({ r: -0.1, s: 0.5 }), -0.5, dsrReward({ r: 0.1, s: 1 })];
+    slime.group.forEach((reward, index) => expect(reward).toBeCloseTo(expected[index] as number, 12));
+    expect(slime.inplace).toEqual(slime.group);
+    expect(server.metrics()).toContain('trade_r1_reward_requests_total{route="/group",status="200"} 3');
     expect(out.bad_input).toEqual({ status: 400, code: 'INVALID_INPUT' });
     expect(out.auth).toEqual({ status: 401, code: 'UNAUTHORIZED' });
     expect(String(out.unreachable)).toContain('unreachable');

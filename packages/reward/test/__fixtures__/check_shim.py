@@ -1,7 +1,9 @@
 """Drive trade_r1_reward.py against a live server; print one JSON object of observations."""
+import asyncio
 import json
 import os
 import sys
+from types import SimpleNamespace
 
 import trade_r1_reward as shim
 
@@ -42,6 +44,54 @@ out["trl_metrics"] = metrics
 os.environ["TRADE_R1_REWARD_URL"] = url
 os.environ["TRADE_R1_REWARD_TOKEN"] = token
 out["verl"] = shim.compute_score("trade", "[[SELL]]", {"r": -0.1, "s": 0.5}, extra_info={"prompt": "p", "index": 3})
+
+
+def verl_collate(infos):
+    """veRL's reward loop: keys of the first sample, then [info[key] for info in infos] (KeyError if one lacks it)."""
+    keys = list(infos[0].keys())
+    return {key: [info[key] for info in infos] for key in keys}
+
+
+# veRL per-sample path over a scored and a skipped (null-reward) sample: same keys, so collation works.
+per_sample = [
+    shim.compute_score("trade", "[[BUY]]", None, extra_info={"prompt": "p"}),
+    shim.compute_score("trade", "[[BUY]]", {"r": 0.3, "s": 0.5}, extra_info={"prompt": "p"}),
+]
+out["verl_collated"] = verl_collate(per_sample)
+# veRL batch manager: compute_score(data_sources, solution_strs, ground_truths, extra_infos) -> list of dicts.
+batch = shim.compute_score_batch(
+    ["trade", "trade", "trade"],
+    ["[[BUY]]", "x", "[[SELL]]"],
+    [None, {"r": 0.1, "s": 1.0}, {"r": -0.1, "s": 0.0}],
+    [{"prompt": "p"}, {"prompt": "q"}, {}],
+)
+out["verl_batch"] = verl_collate(batch)
+
+
+class Sample:
+    """The fields of slime's Sample that a reward function reads (slime/utils/types.py)."""
+
+    def __init__(self, prompt, response, label):
+        self.prompt = prompt
+        self.response = response
+        self.label = label
+        self.reward = None
+
+
+async def slime_calls():
+    args = SimpleNamespace(rm_url=url + "/slime", group_rm=True, custom_rm_path="trade_r1_reward.slime_rm")
+    # slime's load_function("module.attr") then async_rm(args, sample) / batched_async_rm(args, samples, **kwargs).
+    module_name, attr = args.custom_rm_path.rsplit(".", 1)
+    rm_function = getattr(__import__(module_name), attr)
+    single = await rm_function(args, Sample("p", "r", {"r": 0.2, "s": 1.0}))
+    group = [Sample("p1", "a", {"r": 0.1, "s": 0.5}), Sample("p2", "b", {"r": -0.1, "s": 0.5}),
+             Sample("p1", "c", None), Sample("p1", "d", {"r": 0.1, "s": 1.0})]
+    rewards = await rm_function(args, group, inplace_set_reward_field=True)
+    return {"single": single, "group": rewards, "inplace": [sample.reward for sample in group]}
+
+
+os.environ["TRADE_R1_REWARD_MISSING_VALUE"] = "-0.5"
+out["slime"] = asyncio.run(slime_calls())
 
 try:
     client.score("p", "r", {"r": 5, "s": 3})
