@@ -84,7 +84,13 @@ describe('python shim (trade_r1_reward.py) against a live server', () => {
     const expected = [dsrReward({ r: 0.1, s: 0.5 }), dsrReward({ r: -0.1, s: 0.5 }), -0.5, dsrReward({ r: 0.1, s: 1 })];
     slime.group.forEach((reward, index) => expect(reward).toBeCloseTo(expected[index] as number, 12));
     expect(slime.inplace).toEqual(slime.group);
-    expect(server.metrics()).toContain('trade_r1_reward_requests_total{route="/group",status="200"} 3');
+    // /group: client.group, the two prompts of the slime group, and the hooks' slime call.
+    expect(server.metrics()).toContain('trade_r1_reward_requests_total{route="/group",status="200"} 4');
+    // python/trainer_hooks.py (quoted in docs/rewards.md): every hook scores the same sample alike.
+    const one = dsrReward({ r: 0.1, s: 1 });
+    const hooks = out.hooks as { trl: number[]; verl: number; verl_batch: number[]; slime: number[] };
+    for (const value of [hooks.trl[0], hooks.verl, hooks.verl_batch[0], hooks.slime[0]])
+      expect(value).toBeCloseTo(one, 12);
     expect(out.bad_input).toEqual({ status: 400, code: 'INVALID_INPUT' });
     expect(out.auth).toEqual({ status: 401, code: 'UNAUTHORIZED' });
     expect(String(out.unreachable)).toContain('unreachable');

@@ -93,6 +93,17 @@ async def slime_calls():
 os.environ["TRADE_R1_REWARD_MISSING_VALUE"] = "-0.5"
 out["slime"] = asyncio.run(slime_calls())
 
+# The hooks file docs/rewards.md quotes, called once each as the trainers would.
+import trainer_hooks  # noqa: E402  (reads TRADE_R1_REWARD_URL / TRADE_R1_REWARD_TOKEN set above)
+
+hooks_args = SimpleNamespace(rm_url=None)
+out["hooks"] = {
+    "trl": trainer_hooks.trl_reward(prompts=["p"], completions=["[[BUY]]"], label=[{"r": 0.1, "s": 1.0}]),
+    "verl": trainer_hooks.compute_score("trade", "x", {"r": 0.1, "s": 1.0}, extra_info={"prompt": "p"})["score"],
+    "verl_batch": [row["score"] for row in trainer_hooks.compute_score_batch(["t"], ["x"], [{"r": 0.1, "s": 1.0}], [{}])],
+    "slime": asyncio.run(trainer_hooks.slime_rm(hooks_args, [Sample("p", "x", {"r": 0.1, "s": 1.0})])),
+}
+
 try:
     client.score("p", "r", {"r": 5, "s": 3})
     out["bad_input"] = "no error"
