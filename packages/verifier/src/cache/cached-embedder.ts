@@ -3,8 +3,19 @@ import { type FileHandle, mkdir, open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseWith, TradeR1Error, throwIfAborted } from '@trade-r1/core';
 import { z } from 'zod';
+import { assertString, parseArgument } from '../arguments.ts';
 import type { Embedder, EmbedOptions } from '../embedders/types.ts';
 import { LruMap } from './lru.ts';
+
+const embedderSchema = z.custom<Embedder>(
+  (value) =>
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as Embedder).modelId === 'string' &&
+    typeof (value as Embedder).dimension === 'number' &&
+    typeof (value as Embedder).embed === 'function',
+  'expected an embedder { modelId, dimension, embed() }',
+);
 
 /** Options of {@link createCachedEmbedder}. */
 export interface CachedEmbedderOptions {
@@ -51,6 +62,8 @@ const HASH_BYTES = 32;
 
 /** The cache key of a text: sha256 over the model id, a NUL separator and the text (hex). */
 export function embeddingCacheKey(modelId: string, text: string): string {
+  assertString(modelId, 'embeddingCacheKey()', 'modelId');
+  assertString(text, 'embeddingCacheKey()', 'text');
   return createHash('sha256').update(modelId).update('\u0000').update(text).digest('hex');
 }
 
@@ -64,6 +77,7 @@ export function embeddingCacheKey(modelId: string, text: string): string {
  * The returned vectors are copies: mutating them does not corrupt the cache.
  */
 export function createCachedEmbedder(inner: Embedder, options: CachedEmbedderOptions = {}): CachedEmbedder {
+  parseArgument(embedderSchema, inner, 'createCachedEmbedder()', 'inner', 'INVALID_CONFIG');
   const settings = parseWith(optionsSchema, options, { code: 'INVALID_CONFIG', label: 'createCachedEmbedder options' });
   return new ContentHashCachedEmbedder(inner, settings);
 }

@@ -1,5 +1,6 @@
 import { parseWith } from '@trade-r1/core';
 import { z } from 'zod';
+import { assertString } from '../arguments.ts';
 import { splitSentences, type TextSpan } from './sentences.ts';
 
 /** Options of {@link chunkText}. */
@@ -50,6 +51,7 @@ export function resolveChunkingOptions(options: ChunkingOptions = {}): ResolvedC
  * can point back into the original document. Blank text gives no chunks.
  */
 export function chunkText(text: string, options: ChunkingOptions = {}): TextChunk[] {
+  assertString(text, 'chunkText()', 'text');
   return chunkTextResolved(text, resolveChunkingOptions(options));
 }
 

@@ -1,3 +1,5 @@
+import { assertString } from '../arguments.ts';
+
 /** A half-open character span `[start, end)` of a source text. */
 export interface TextSpan {
   /** First character (UTF-16 index). */
@@ -99,6 +101,7 @@ const ABBREVIATIONS = new Set([
  * end a sentence. Spans exclude surrounding whitespace; blank text gives no spans.
  */
 export function splitSentences(text: string): TextSpan[] {
+  assertString(text, 'splitSentences()', 'text');
   const spans: TextSpan[] = [];
   const boundary = /([.!?…]+["'”’)\]]*)(\s+)(?=["'“‘([]?[\p{Lu}\p{N}])|\n\s*\n/gu;
   let start = 0;

@@ -1,5 +1,6 @@
 import { type Decision, parseWith } from '@trade-r1/core';
 import { z } from 'zod';
+import { assertString } from '../arguments.ts';
 import { splitSentences } from '../scoring/text.ts';
 
 /**
@@ -114,6 +115,7 @@ const LABEL_LINE =
  * against evidence and are excluded from factuality.
  */
 export function isMetaStatement(text: string): boolean {
+  assertString(text, 'isMetaStatement()', 'text');
   const trimmed = text.replace(/^[\s*_>#-]+/, '').trim();
   if (trimmed === '') return false;
   if (LABEL_LINE.test(trimmed) || PROCESS_OPENING.test(trimmed) || SELF_REFERENCE.test(trimmed)) return true;
@@ -132,6 +134,7 @@ const COMMENTARY =
  * text that is matched against evidence (the claim's span still covers the whole sentence).
  */
 export function checkableCore(text: string): string {
+  assertString(text, 'checkableCore()', 'text');
   const match = COMMENTARY.exec(text);
   if (!match || match.index < 12) return text;
   const core = text.slice(0, match.index).trim();
@@ -149,6 +152,7 @@ function toDecision(raw: string): Decision {
 
 /** Find the last decision tag (`[[BUY]]`, `[[[STRONG SELL]]]`) in a text. */
 export function findDecisionTag(text: string): DecisionTag | null {
+  assertString(text, 'findDecisionTag()', 'text');
   let found: DecisionTag | null = null;
   for (const match of text.matchAll(DECISION_TAG)) {
     found = { decision: toDecision(match[1] ?? ''), start: match.index, end: match.index + match[0].length };
@@ -282,6 +286,7 @@ function splitBullet(raw: string): BulletParts {
  * const { claims, decisionTag } = extractClaims('<fundamentals>\n- Revenue rose 6% *"revenue of $94.9B"* `10-Q`\n</fundamentals>\n<conclusion>Buy. [[BUY]]</conclusion>');
  */
 export function extractClaims(reasoning: string, options: ExtractClaimsOptions = {}): ExtractedClaims {
+  assertString(reasoning, 'extractClaims()', 'reasoning');
   const settings = parseWith(extractClaimsOptionsSchema, options, { label: 'extractClaims() options' });
   const claims: Claim[] = [];
   const conclusionSpans: Array<{ start: number; end: number }> = [];

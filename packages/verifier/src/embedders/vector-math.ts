@@ -1,7 +1,15 @@
+import { TradeR1Error } from '@trade-r1/core';
+import { assertString, assertVector } from '../arguments.ts';
+
+/** Largest vector {@link hashedUnitVector} makes (2^20 floats = 4 MiB; embedding tables use a few hundred). */
+const MAX_DIMENSION = 2 ** 20;
+
 /** Small, allocation-light vector helpers shared by the embedders, the store and the verifier. */
 
 /** Dot product of two equal-length vectors (cosine similarity when both are L2-normalised). */
 export function dot(left: ArrayLike<number>, right: ArrayLike<number>): number {
+  assertVector(left, 'dot()', 'left');
+  assertVector(right, 'dot()', 'right');
   const length = Math.min(left.length, right.length);
   let sum = 0;
   for (let index = 0; index < length; index += 1) sum += (left[index] as number) * (right[index] as number);
@@ -20,6 +28,11 @@ export function l2Norm(vector: ArrayLike<number>): number {
  * text without signal means).
  */
 export function l2NormalizeInPlace<T extends Float32Array | Float64Array>(vector: T): T {
+  if (!(vector instanceof Float32Array) && !(vector instanceof Float64Array)) {
+    throw new TradeR1Error('INVALID_INPUT', 'l2NormalizeInPlace(): vector must be a Float32Array or Float64Array', {
+      details: { function: 'l2NormalizeInPlace()', field: 'vector' },
+    });
+  }
   const norm = l2Norm(vector);
   if (norm > 0) for (let index = 0; index < vector.length; index += 1) vector[index] = (vector[index] as number) / norm;
   return vector;
@@ -30,6 +43,8 @@ export function l2NormalizeInPlace<T extends Float32Array | Float64Array>(vector
  * For L2-normalised embeddings it equals {@link dot}.
  */
 export function cosineSimilarity(left: ArrayLike<number>, right: ArrayLike<number>): number {
+  assertVector(left, 'cosineSimilarity()', 'left');
+  assertVector(right, 'cosineSimilarity()', 'right');
   const denominator = l2Norm(left) * l2Norm(right);
   return denominator === 0 ? 0 : Math.max(-1, Math.min(1, dot(left, right) / denominator));
 }
@@ -50,6 +65,12 @@ export function fnv1a32(text: string): number {
  * the same vector. Used for out-of-vocabulary tokens so that exact matches (tickers, numbers) still count.
  */
 export function hashedUnitVector(text: string, dimension: number): Float32Array {
+  assertString(text, 'hashedUnitVector()', 'text');
+  if (!Number.isInteger(dimension) || dimension < 1 || dimension > MAX_DIMENSION) {
+    throw new TradeR1Error('INVALID_INPUT', `hashedUnitVector(): dimension must be an integer in 1…${MAX_DIMENSION}`, {
+      details: { function: 'hashedUnitVector()', field: 'dimension' },
+    });
+  }
   let state = fnv1a32(text) || 1;
   const next = (): number => {
     state = (state + 0x6d2b79f5) >>> 0;

@@ -1,8 +1,14 @@
 import { parseWith, TradeR1Error, throwIfAborted } from '@trade-r1/core';
 import { z } from 'zod';
+import { parseArgument } from '../arguments.ts';
 import { loadTransformers } from '../embedders/load-transformers.ts';
 import { resolveLocalModel } from '../embedders/transformers.ts';
 import type { EntailmentModel, EntailmentPair, EntailmentScores } from './types.ts';
+
+const labelIndex = z.number().int().min(0);
+const labelsOverrideSchema = z
+  .strictObject({ entailment: labelIndex, neutral: labelIndex.optional(), contradiction: labelIndex })
+  .optional();
 
 /** Options of {@link createEntailmentModel}. */
 export const entailmentModelOptionsSchema = z.object({
@@ -50,6 +56,8 @@ export function resolveNliLabels(
   id2label: Record<string, string> | undefined,
   override?: { entailment: number; neutral?: number | undefined; contradiction: number },
 ): { entailment: number; neutral: number | null; contradiction: number } {
+  parseArgument(z.record(z.string(), z.string()).optional(), id2label, 'resolveNliLabels()', 'id2label');
+  parseArgument(labelsOverrideSchema, override, 'resolveNliLabels()', 'override', 'INVALID_CONFIG');
   if (override)
     return {
       entailment: override.entailment,

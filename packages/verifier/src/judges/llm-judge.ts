@@ -1,5 +1,6 @@
 import { createOpenAIClient, parseWith, TradeR1Error, throwIfAborted } from '@trade-r1/core';
 import { z } from 'zod';
+import { assertRecord, assertString } from '../arguments.ts';
 import { contentHash, stableStringify } from '../scoring/text.ts';
 import type { PairJudge, PairJudgeInput, PairJudgement } from './types.ts';
 
@@ -63,6 +64,7 @@ Answer with one JSON object and nothing else: {"factuality": <0..1>, "deduction"
 
 /** Escape data so it cannot close or open the prompt's delimiters. */
 export function escapeDelimited(text: string): string {
+  assertString(text, 'escapeDelimited()', 'text');
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
@@ -122,6 +124,7 @@ export interface LlmJudge extends PairJudge {
  * const verifier = createVerifier({ store, embedder, judges: { llm: judge } });
  */
 export function createLlmJudge(options: LlmJudgeOptions): LlmJudge {
+  assertRecord(options, 'createLlmJudge()', 'options');
   const { fetch: fetchImplementation, ...rest } = options;
   const settings = parseWith(llmJudgeOptionsSchema, rest, { code: 'INVALID_CONFIG', label: 'createLlmJudge options' });
   const doFetch = fetchImplementation ?? globalThis.fetch;

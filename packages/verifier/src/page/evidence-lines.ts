@@ -1,4 +1,9 @@
+import { z } from 'zod';
+import { parseArgument } from '../arguments.ts';
+import { citationSchema, claimChecksSchema } from '../check-schemas.ts';
 import type { Citation, ClaimVerdict } from '../pipeline/report.ts';
+
+const claimSchema = z.looseObject({ checks: claimChecksSchema, citations: z.array(citationSchema) });
 
 /** One line of "what decided this claim": a check's outcome with the evidence document and its date. */
 export interface DecisionLine {
@@ -19,6 +24,7 @@ function locate(citations: readonly Citation[], chunkId: string | null): string 
  * in `checks.conflicts`).
  */
 export function decisionLines(claim: Pick<ClaimVerdict, 'checks' | 'citations'>): DecisionLine[] {
+  parseArgument(claimSchema, claim, 'decisionLines()', 'claim');
   const { checks, citations } = claim;
   const lines: DecisionLine[] = [];
   for (const number of checks.numbers) {

@@ -1,10 +1,19 @@
+import { z } from 'zod';
+import { assertString, parseArgument } from '../arguments.ts';
 import type { ClaimVerdict } from '../pipeline/report.ts';
+
+const markSchema = z.looseObject({
+  opinion: z.boolean(),
+  verdict: z.enum(['supported', 'contradicted', 'unsupported']),
+});
+const spansSchema = z.array(z.looseObject({ start: z.number(), end: z.number() }));
 
 /** How a claim is coloured on the page. */
 export type ClaimMark = 'supported' | 'unsupported' | 'contradicted' | 'opinion';
 
 /** The mark of a claim: opinion and meta claims are not judged for factuality. */
 export function claimMark(claim: Pick<ClaimVerdict, 'opinion' | 'verdict'>): ClaimMark {
+  parseArgument(markSchema, claim, 'claimMark()', 'claim');
   return claim.opinion ? 'opinion' : claim.verdict;
 }
 
@@ -30,6 +39,8 @@ export function segmentReasoning(
   reasoning: string,
   claims: readonly Pick<ClaimVerdict, 'start' | 'end'>[],
 ): Segmentation {
+  assertString(reasoning, 'segmentReasoning()', 'reasoning');
+  parseArgument(spansSchema, claims, 'segmentReasoning()', 'claims');
   const order = claims
     .map((claim, index) => ({ index, start: claim.start, end: claim.end }))
     .sort((left, right) => left.start - right.start || left.end - right.end || left.index - right.index);

@@ -1,3 +1,12 @@
+import { z } from 'zod';
+import { assertNumberArray, parseArgument } from '../arguments.ts';
+
+const fitOptionsSchema = z.strictObject({
+  iterations: z.number().int().min(0).optional(),
+  learningRate: z.number().positive().optional(),
+  l2: z.number().min(0).optional(),
+});
+
 /**
  * Evaluation metrics for verifier scores (pure functions).
  */
@@ -7,6 +16,8 @@
  * count one half). `NaN`-free: returns `null` when either class is empty. Computed by rank sums, O(n log n).
  */
 export function auroc(positives: readonly number[], negatives: readonly number[]): number | null {
+  assertNumberArray(positives, 'auroc()', 'positives');
+  assertNumberArray(negatives, 'auroc()', 'negatives');
   if (positives.length === 0 || negatives.length === 0) return null;
   const all = [
     ...positives.map((score) => ({ score: Number.isFinite(score) ? score : 0, positive: true })),
@@ -37,6 +48,14 @@ export function fitLogistic(
   labels: readonly number[],
   options: { iterations?: number; learningRate?: number; l2?: number } = {},
 ): { bias: number; weights: number[] } {
+  parseArgument(z.array(z.array(z.number())), features, 'fitLogistic()', 'features');
+  parseArgument(
+    z.array(z.number()).length(features.length, 'one label per feature row'),
+    labels,
+    'fitLogistic()',
+    'labels',
+  );
+  parseArgument(fitOptionsSchema, options, 'fitLogistic()', 'options', 'INVALID_CONFIG');
   const iterations = options.iterations ?? 4000;
   const learningRate = options.learningRate ?? 0.5;
   const l2 = options.l2 ?? 0.01;

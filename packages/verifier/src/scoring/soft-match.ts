@@ -7,6 +7,7 @@
  * close in word-vector space), so this only feeds the support model, never a contradiction.
  */
 
+import { assertArray, assertFunction, assertRecord, assertSetLike } from '../arguments.ts';
 import { defaultAssetsDir, loadWordVectorTable, type WordVectorTable } from '../embedders/static/word-vectors.ts';
 import type { WordToken } from './text.ts';
 
@@ -113,6 +114,12 @@ export function softCoverage(
   weight: (norm: string) => number,
   similarity: TermSimilarity,
 ): number {
+  assertArray(claimTokens, 'softCoverage()', 'claimTokens');
+  assertArray(sentenceTokens, 'softCoverage()', 'sentenceTokens');
+  if (!(sentenceTerms instanceof Set)) assertSetLike(sentenceTerms, 'softCoverage()', 'sentenceTerms');
+  assertFunction(weight, 'softCoverage()', 'weight');
+  assertRecord(similarity, 'softCoverage()', 'similarity');
+  assertFunction(similarity.vector, 'softCoverage()', 'similarity.vector');
   let total = 0;
   let covered = 0;
   const seen = new Set<string>();

@@ -4,6 +4,9 @@
  * support probability in [0, 1]. Pure functions; the weights are data, fitted on the training split of the
  * evaluation set (`eval/run.ts --fit`) and overridable.
  */
+
+import { TradeR1Error } from '@trade-r1/core';
+import { assertArray, assertChecks, assertNumber, assertNumberArray, assertRecord } from '../arguments.ts';
 import type { ClaimChecks } from '../checks/check-claim.ts';
 import { FITTED_SUPPORT_MODEL } from './default-support-model.ts';
 
@@ -67,12 +70,17 @@ export const DEFAULT_SUPPORT_MODEL: SupportModel = FITTED_SUPPORT_MODEL;
 
 /** Logistic function, safe for any finite input. */
 export function sigmoid(value: number): number {
+  assertNumber(value, 'sigmoid()', 'value');
   if (!Number.isFinite(value)) return value > 0 ? 1 : 0;
   return value >= 0 ? 1 / (1 + Math.exp(-value)) : Math.exp(value) / (1 + Math.exp(value));
 }
 
 /** Support probability of a feature vector under a model. */
 export function supportProbability(features: SupportFeatures, model: SupportModel = DEFAULT_SUPPORT_MODEL): number {
+  assertRecord(features, 'supportProbability()', 'features');
+  assertRecord(model, 'supportProbability()', 'model');
+  assertNumber(model.bias, 'supportProbability()', 'model.bias');
+  assertRecord(model.weights, 'supportProbability()', 'model.weights');
   let z = model.bias;
   for (const name of SUPPORT_FEATURES) z += (model.weights[name] ?? 0) * (features[name] ?? 0);
   const probability = sigmoid(z);
@@ -96,6 +104,7 @@ export function checkFeatures(
   | 'directionsMatched'
   | 'specificsMatched'
 > {
+  assertChecks(checks, 'checkFeatures()', 'checks');
   const count = (items: ReadonlyArray<{ status: string }>, status: string): number =>
     items.filter((item) => item.status === status).length;
   return {
@@ -116,6 +125,9 @@ export function checkFeatures(
 
 /** Map a cosine similarity onto [0, 1] (0 at or below `low`, 1 at or above `high`). */
 export function semanticFeature(cosine: number, low = 0.3, high = 0.9): number {
+  assertNumber(cosine, 'semanticFeature()', 'cosine');
+  assertNumber(low, 'semanticFeature()', 'low');
+  assertNumber(high, 'semanticFeature()', 'high');
   if (!Number.isFinite(cosine)) return 0;
   return Math.max(0, Math.min(1, (cosine - low) / (high - low)));
 }
@@ -125,6 +137,12 @@ export type Aggregate = 'mean' | 'min' | 'geometric';
 
 /** Combine factuality, deduction and consistency into `s ∈ [0, 1]`. */
 export function aggregateScores(scores: readonly number[], aggregate: Aggregate = 'mean'): number {
+  assertNumberArray(scores, 'aggregateScores()', 'scores');
+  if (aggregate !== 'mean' && aggregate !== 'min' && aggregate !== 'geometric') {
+    throw new TradeR1Error('INVALID_INPUT', "aggregateScores(): aggregate must be 'mean', 'min' or 'geometric'", {
+      details: { function: 'aggregateScores()', field: 'aggregate' },
+    });
+  }
   const clean = scores.map((score) => (Number.isFinite(score) ? Math.max(0, Math.min(1, score)) : 0));
   if (clean.length === 0) return 0;
   if (aggregate === 'min') return Math.min(...clean);
@@ -141,6 +159,18 @@ export function aggregateScores(scores: readonly number[], aggregate: Aggregate 
  * together).
  */
 export function isKeywordList(tokens: ReadonlyArray<{ stop: boolean; lower: string; raw?: string }>): boolean {
+  assertArray(tokens, 'isKeywordList()', 'tokens');
+  tokens.forEach((token, index) => {
+    if (typeof (token as { lower?: unknown } | null)?.lower !== 'string') {
+      throw new TradeR1Error(
+        'INVALID_INPUT',
+        `isKeywordList(): tokens[${index}] must be a word token { lower, stop }`,
+        {
+          details: { function: 'isKeywordList()', field: `tokens[${index}]` },
+        },
+      );
+    }
+  });
   const words = tokens.filter((token) => /[a-z]/.test(token.lower));
   if (words.length < 6) return false;
   const stopShare = words.filter((token) => token.stop).length / words.length;

@@ -14,11 +14,22 @@
  *   the stance sits on the decision, 0.5 at a distance of 0.63, 0 once they are a full unit apart (e.g. a bullish
  *   0.6 against SELL −0.5); the exponent forgives small strength mismatches more than direction errors.
  */
-import { type Decision, decisionSignal } from '@trade-r1/core';
+import { DECISIONS, type Decision, decisionSignal } from '@trade-r1/core';
+import { z } from 'zod';
+import { assertNumber, assertString, parseArgument } from '../arguments.ts';
 import { analyzeText, analyzeTextCached, type TextFacts } from '../checks/facts.ts';
 import { NEGATIONS } from '../checks/lexicon.ts';
 import { splitSentences, type WordToken } from '../scoring/text.ts';
 import { BAD_WHEN_UP, INTENSIFIERS, NEUTRAL_PHRASES, POLARITY_PHRASES } from './lexicon.ts';
+
+const decisionSchema = z.enum(DECISIONS);
+const stanceOptionsSchema = z.strictObject({ smoothing: z.number().min(0).optional() });
+const weightedTextsSchema = z.array(z.looseObject({ text: z.string(), weight: z.number() }));
+const reasoningStanceOptionsSchema = z.strictObject({
+  conclusionSpans: z.array(z.looseObject({ start: z.number(), end: z.number() })).optional(),
+  conclusionWeight: z.number().min(0).optional(),
+  smoothing: z.number().min(0).optional(),
+});
 
 /** Bullish, bearish and neutral mass of a text, and its stance. */
 export interface StanceScore {
@@ -115,6 +126,8 @@ export function finishStance(score: StanceScore, smoothing = 1): StanceScore {
 
 /** Stance of one text. */
 export function scoreStance(text: string, options: StanceOptions = {}): StanceScore {
+  assertString(text, 'scoreStance()', 'text');
+  parseArgument(stanceOptionsSchema, options, 'scoreStance()', 'options', 'INVALID_CONFIG');
   const score: StanceScore = { stance: 0, bullish: 0, bearish: 0, neutral: 0, cues: 0 };
   accumulateStance(text, 1, score);
   return finishStance(score, options.smoothing ?? 1);
@@ -125,6 +138,8 @@ export function scoreWeightedStance(
   texts: ReadonlyArray<{ text: string; weight: number }>,
   options: StanceOptions = {},
 ): StanceScore {
+  parseArgument(weightedTextsSchema, texts, 'scoreWeightedStance()', 'texts');
+  parseArgument(stanceOptionsSchema, options, 'scoreWeightedStance()', 'options', 'INVALID_CONFIG');
   const score: StanceScore = { stance: 0, bullish: 0, bearish: 0, neutral: 0, cues: 0 };
   for (const { text, weight } of texts) if (weight > 0) accumulateStance(text, weight, score);
   return finishStance(score, options.smoothing ?? 1);
@@ -134,6 +149,8 @@ export function scoreWeightedStance(
  * Agreement in [0, 1] between a stance `t ∈ [−1, 1]` and a decision: `1 − min(1, |t − decisionSignal(d)|)^1.5`.
  */
 export function stanceAgreement(stance: number, decision: Decision): number {
+  assertNumber(stance, 'stanceAgreement()', 'stance');
+  parseArgument(decisionSchema, decision, 'stanceAgreement()', 'decision', 'INVALID_DECISION');
   const t = Number.isFinite(stance) ? Math.max(-1, Math.min(1, stance)) : 0;
   return 1 - Math.min(1, Math.abs(t - decisionSignal(decision))) ** AGREEMENT_EXPONENT;
 }
@@ -161,6 +178,8 @@ export function scoreReasoningStance(
     smoothing?: number;
   } = {},
 ): StanceScore {
+  assertString(reasoning, 'scoreReasoningStance()', 'reasoning');
+  parseArgument(reasoningStanceOptionsSchema, options, 'scoreReasoningStance()', 'options', 'INVALID_CONFIG');
   const cleaned = blankOut(blankOut(reasoning, THINK_BLOCK), TAG).replace(/<\/?[A-Za-z][\w-]*[^>]*>/g, (match) =>
     ' '.repeat(match.length),
   );

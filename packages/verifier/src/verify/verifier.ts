@@ -438,6 +438,11 @@ export interface VerifyOptions extends VerifyInput, VerifyCallOptions {
  * const report = await verify({ store, embedder, ticker: 'AAPL', asOf: '2024-08-05', reasoning, decision: 'BUY' });
  */
 export async function verify(options: VerifyOptions): Promise<VerificationReport> {
+  if (options === null || typeof options !== 'object') {
+    throw new TradeR1Error('INVALID_CONFIG', 'verify needs an options object ({ store, embedder, ticker, … })', {
+      details: { function: 'verify()', field: 'options' },
+    });
+  }
   const { store, embedder, judges, options: verifierOptions, signal, ...input } = options;
   const verifier = createVerifier({
     store,

@@ -1,3 +1,5 @@
+import { assertString } from '../../arguments.ts';
+
 /**
  * Word tokeniser of the static (word-vector) embedder. Pure functions, no I/O.
  *
@@ -12,6 +14,7 @@ export const WORD_TOKEN_PATTERN = /\p{N}+(?:[.,]\p{N}+)*|\p{L}[\p{L}\p{N}]*(?:['
 
 /** Split text into lowercase word tokens (see {@link WORD_TOKEN_PATTERN}). */
 export function tokenizeWords(text: string): string[] {
+  assertString(text, 'tokenizeWords()', 'text');
   const normalised = text
     .normalize('NFKC')
     .replace(/[\u2018\u2019\u02bc`]/g, "'")
