@@ -26,7 +26,8 @@ const sample = z.object({ response: z.string(), label });
 const reward = semanticGatedReward({
   name: 'dsr',
   input: sample,
-  marketReward: ({ label }) => marketReward({ ...label, oneWayCost: 0.0015 }).reward,
+  marketReward: ({ label }) =>
+    marketReward({ assetReturn: label.assetReturn, benchmarkReturn: label.benchmarkReturn, oneWayCost: 0.0015 }).reward,
   scorer: scorerFromVerifier({
     verifier,
     toVerifyInput: ({ response, label }: z.infer<typeof sample>) => ({
@@ -44,6 +45,7 @@ const server = createRewardServer({
   reward,
   sampleTimeoutMs: 10_000,
   fallback: { value: 0, on: ['timeout', 'error'] },
+  extraLogKeys: ['r', 's'], // one fixed key set in every answer (veRL and OpenRLHF batch them by key)
 });
 const url = await server.listen({ port: 0, host: '127.0.0.1' });
 // What slime (--rm-url), or the Python shim for TRL/veRL, would send:
