@@ -82,7 +82,9 @@ describe('python shim (trade_r1_reward.py) against a live server', () => {
     const slime = out.slime as { single: number; group: number[]; inplace: number[] };
     expect(slime.single).toBeCloseTo(dsrReward({ r: 0.2, s: 1 }), 12);
     const expected = [dsrReward({ r: 0.1, s: 0.5 }), dsrReward({ r: -0.1, s: 0.5 }), -0.5, dsrReward({ r: 0.1, s: 1 })];
-    slime.group.forEach((reward, index) => expect(reward).toBeCloseTo(expected[index] as number, 12));
+    slime.group.forEach((reward, index) => {
+      expect(reward).toBeCloseTo(expected[index] as number, 12);
+    });
     expect(slime.inplace).toEqual(slime.group);
     // /group: client.group, the two prompts of the slime group, and the hooks' slime call.
     expect(server.metrics()).toContain('trade_r1_reward_requests_total{route="/group",status="200"} 4');

@@ -87,6 +87,8 @@ export function assertChecks(value: unknown, fn: string, field: string): void {
   for (const list of ['numbers', 'entities', 'periods', 'directions']) {
     const items = value[list];
     assertArray(items, fn, `${field}.${list}`);
-    items.forEach((item, index) => assertRecord(item, fn, `${field}.${list}[${index}]`));
+    items.forEach((item, index) => {
+      assertRecord(item, fn, `${field}.${list}[${index}]`);
+    });
   }
 }
