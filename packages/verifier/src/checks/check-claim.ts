@@ -638,14 +638,12 @@ function checkDirection(
         : DIRECTION_SLOT_OVERLAP;
     // The same move over the same window with the same size ("lost 20.9% over 20 sessions" against "over the last
     // 20 sessions it gained 20.9%") is the same slot whatever the other words.
+    const governed =
+      direction.horizon !== null && direction.horizon === best.other.horizon ? governedFigure(direction, claim) : null;
     const sameMove =
-      direction.horizon !== null &&
-      direction.horizon === best.other.horizon &&
-      governedFigure(direction, claim) !== null &&
+      governed !== null &&
       best.scored.sentence.facts.quantities.some(
-        (quantity) =>
-          quantity.horizon === direction.horizon &&
-          compareQuantities(governedFigure(direction, claim) as AnchoredQuantity, quantity) === 'match',
+        (quantity) => quantity.horizon === direction.horizon && compareQuantities(governed, quantity) === 'match',
       );
     if (overlap < threshold && !sameMove) return { ...base, status: 'missing', evidence: null, chunkId: null };
   }
@@ -889,7 +887,10 @@ export function checkClaim(input: CheckClaimInput): ClaimChecks {
     }
     if (check.status === 'missing' && direction.axis === 'change' && !direction.derived) {
       // The evidence states the move as a signed figure only ("20-day return -6.2%"): its sign is its direction.
-      const signed = signedChange(direction, claim, numbers, [...sentences, ...(input.admissible ? everywhere() : [])]);
+      // The confirming figure's sentence is usually among the top-k ones; the whole pool is scored only otherwise.
+      const signed =
+        signedChange(direction, claim, numbers, sentences) ??
+        (input.admissible ? signedChange(direction, claim, numbers, everywhere()) : null);
       if (signed)
         return {
           ...base,
