@@ -6,6 +6,7 @@
  * store at $TRADE_R1_BENCH_STORE. With TRADE_R1_BENCH_ANALYSE=1 it also analyses the loaded chunks' evidence before
  * serving (as createVerifierPool's `memoryIndex.analyse`), so verifications of hot tickers skip that work.
  */
+import { decisionSchema } from '@trade-r1/core';
 import {
   createDefaultEmbedder,
   createMemoryIndex,
@@ -38,7 +39,7 @@ const verifier = createVerifier({ store: index ?? store, embedder, options: { k:
 const labelSchema = z.object({
   ticker: z.string(),
   asOf: z.string(),
-  decision: z.string(),
+  decision: decisionSchema,
   entryPrice: z.number().positive(),
   exitPrice: z.number().positive(),
   benchmarkReturn: z.number(),

@@ -1,3 +1,8 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseDecisionTextOrThrow } from '@trade-r1/core';
+import { createDefaultEmbedder, createVerifier, openEvidenceStore } from '@trade-r1/verifier';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { marketReward } from './market.ts';
@@ -41,21 +46,16 @@ describe('semanticGatedReward wired to a verifier (structural, no dependency)', 
   it('feeds verify().scores.s into DSR with the market return', async () => {
     // #region verifier-wiring
     // Anything with verify(input) → { scores: { s } } fits, e.g. @trade-r1/verifier's verifier.
-    const calls: unknown[] = [];
-    const verifier: VerifierLike<{ ticker: string; asOf: string; reasoning: string; signal: AbortSignal }> = {
-      async verify(input) {
-        calls.push(input);
+    const calls: Array<{ input: unknown; signal: AbortSignal | undefined }> = [];
+    const verifier: VerifierLike<{ ticker: string; asOf: string; reasoning: string }> = {
+      async verify(input, options) {
+        calls.push({ input, signal: options?.signal });
         return { scores: { s: 0.8 } };
       },
     };
     const scorer = scorerFromVerifier({
-      verifier,
-      toVerifyInput: (input: Sample, { signal }) => ({
-        ticker: input.ticker,
-        asOf: input.asOf,
-        reasoning: input.response,
-        signal,
-      }),
+      verifier, // the sample's abort signal reaches verify(input, { signal })
+      toVerifyInput: (input: Sample) => ({ ticker: input.ticker, asOf: input.asOf, reasoning: input.response }),
     });
     const reward = semanticGatedReward({
       name: 'dsr',
@@ -70,8 +70,32 @@ describe('semanticGatedReward wired to a verifier (structural, no dependency)', 
     expect(result.details.r).toBeCloseTo(0.05, 12);
     expect(result.details.s).toBe(0.8);
     expect(calls).toHaveLength(1);
-    expect(calls[0]).toMatchObject({ ticker: 'NVDA', reasoning: sample.response });
-    expect((calls[0] as { signal: unknown }).signal).toBeInstanceOf(AbortSignal);
+    expect(calls[0]?.input).toEqual({ ticker: 'NVDA', asOf: sample.asOf, reasoning: sample.response });
+    expect(calls[0]?.signal).toBeInstanceOf(AbortSignal);
+  });
+
+  it('a timed-out sample aborts the verification it started', async () => {
+    let aborted: unknown = null;
+    const verifier: VerifierLike<{ reasoning: string }> = {
+      verify: (_input, options) =>
+        new Promise((_resolve, reject) => {
+          options?.signal?.addEventListener('abort', () => {
+            aborted = options.signal?.reason;
+            reject(options.signal?.reason);
+          });
+        }),
+    };
+    const reward = semanticGatedReward({
+      input: sampleSchema,
+      marketReward: () => 0.05,
+      scorer: scorerFromVerifier({ verifier, toVerifyInput: (input: Sample) => ({ reasoning: input.response }) }),
+      gate: 'dsr',
+      timeoutMs: 20,
+      fallback: { value: 0 },
+    });
+    const result = await reward.evaluate(sample);
+    expect(result.flagged).toBe(true);
+    expect(aborted).not.toBeNull();
   });
 
   it('supports FSR, custom gates, and a flagged fallback when the scorer hangs', async () => {
@@ -102,5 +126,58 @@ describe('semanticGatedReward wired to a verifier (structural, no dependency)', 
     });
     expect(await hanging.evaluate(sample)).toMatchObject({ value: 0, flagged: true, status: 'timeout' });
     expect(aborted).toBe(true);
+  });
+});
+
+describe('scorerFromVerifier with @trade-r1/verifier (real LanceDB store in a temp folder)', () => {
+  it('scores s from the verifier and rejects a misspelled verify input key', async () => {
+    const directory = mkdtempSync(join(tmpdir(), 'trade-r1-scorer-'));
+    try {
+      const embedder = await createDefaultEmbedder();
+      const store = await openEvidenceStore({ uri: join(directory, 'evidence'), embedder });
+      await store.add([
+        {
+          id: 'nvda-q1',
+          tickers: ['NVDA'],
+          publishedAt: '2024-05-22T20:20:00Z',
+          sourceKind: 'filing',
+          title: 'NVIDIA first quarter results',
+          text: 'NVIDIA reported record quarterly revenue of $26.0 billion, up 262% from a year ago.',
+        },
+      ]);
+      const faithful = 'Revenue reached a record $26.0 billion, up 262%. [[BUY]]';
+      const wrong = 'Revenue reached a record $19.0 billion, up 262%. [[BUY]]';
+      // #region verifier-real
+      const verifier = createVerifier({ store, embedder });
+      const scorer = scorerFromVerifier({
+        verifier, // the sample's abort signal reaches verifier.verify(input, { signal })
+        toVerifyInput: (input: Sample) => ({
+          ticker: input.ticker,
+          asOf: input.asOf,
+          reasoning: input.response,
+          decision: parseDecisionTextOrThrow(input.response), // verify() needs the decision
+        }),
+      });
+      // #endregion verifier-real
+      const context = { signal: new AbortController().signal };
+      const good = await scoreWith(scorer, { ...sample, response: faithful }, context);
+      const bad = await scoreWith(scorer, { ...sample, response: wrong }, context);
+      expect(good).toBeGreaterThan(bad);
+      const misspelled = scorerFromVerifier({
+        verifier,
+        // a JavaScript caller's typo: `decison` is rejected by name, not ignored
+        toVerifyInput: ((input: Sample) => ({
+          ticker: input.ticker,
+          asOf: input.asOf,
+          reasoning: input.response,
+          decison: 'BUY',
+        })) as never,
+      });
+      await expect(scoreWith(misspelled as never, sample, context)).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+      await store.close();
+      await embedder.close();
+    } finally {
+      rmSync(directory, { recursive: true, force: true });
+    }
   });
 });

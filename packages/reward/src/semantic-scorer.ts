@@ -65,33 +65,38 @@ export async function scoreWith<Input>(
  * `scores.s` is the triangular-consistency score in [0, 1]. `@trade-r1/verifier`'s `verify` fits it.
  */
 export interface VerifierLike<VerifyInput> {
-  verify(input: VerifyInput): Promise<{ scores: { s: number } }> | { scores: { s: number } };
+  /** Verify one input; `options.signal` aborts the work when the sample times out or its request ends. */
+  verify(
+    input: VerifyInput,
+    options?: { signal?: AbortSignal },
+  ): Promise<{ scores: { s: number } }> | { scores: { s: number } };
 }
 
 /**
- * Adapt a verifier (anything with `verify(input) → { scores: { s } }`) into a {@link SemanticScorer}.
- * `toVerifyInput` maps your reward input to the verifier's input and receives the abort signal to forward.
+ * Adapt a verifier (anything with `verify(input, { signal }) → { scores: { s } }`) into a {@link SemanticScorer}.
+ * `toVerifyInput` maps your reward input to the verifier's input; the sample's abort signal is passed to `verify`
+ * as its second argument (`{ signal }`), so a timed-out or cancelled sample stops verifying.
  *
  * @example
  * import { createVerifier } from '@trade-r1/verifier';
  * const verifier = createVerifier({ … });
  * const scorer = scorerFromVerifier({
  *   verifier,
- *   toVerifyInput: (sample, { signal }) => ({ ticker: sample.ticker, asOf: sample.asOf,
- *     reasoning: sample.response, decision: sample.decision, signal }),
+ *   toVerifyInput: (sample) => ({ ticker: sample.ticker, asOf: sample.asOf,
+ *     reasoning: sample.response, decision: sample.decision }),
  * });
  */
 export function scorerFromVerifier<Input, VerifyInput>(options: {
   /** The verifier. */
   verifier: VerifierLike<VerifyInput>;
-  /** Map a reward input (and the abort signal) to the verifier's input. */
+  /** Map a reward input to the verifier's input (the context is passed too; its `signal` goes to `verify`). */
   toVerifyInput: (input: Input, context: RewardContext) => VerifyInput;
 }): SemanticScorer<Input> {
   parseOptions(scorerFromVerifierSchema, options, 'scorerFromVerifier()', 'INVALID_CONFIG');
   const { verifier, toVerifyInput } = options;
   return {
     async score(input, context) {
-      const report: unknown = await verifier.verify(toVerifyInput(input, context));
+      const report: unknown = await verifier.verify(toVerifyInput(input, context), { signal: context.signal });
       // A report without scores.s is passed on as undefined, which scoreWith rejects with BAD_RESPONSE.
       return (report as { scores?: { s?: number } } | null | undefined)?.scores?.s as number;
     },

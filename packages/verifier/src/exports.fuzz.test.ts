@@ -16,32 +16,6 @@ const EXCLUDED: Record<string, string> = {
   createTransformersEmbedder: 'loads a transformer model (optional peer dependency and model files)',
   createUseLiteEmbedder: 'loads the Universal Sentence Encoder Lite model',
   createEntailmentModel: 'loads an NLI model (optional peer dependency and model files)',
-  // Owned by other work (src/checks, src/pipeline, src/store): they throw a bare TypeError on undefined today.
-  // Reported to their owners; add them back here when their boundaries validate.
-  checkClaim: 'src/checks (owned elsewhere): TypeError on undefined today',
-  termCoverage: 'src/checks (owned elsewhere): TypeError on undefined today',
-  acronymsOf: 'src/checks (owned elsewhere): TypeError on undefined today',
-  prepareEvidence: 'src/checks (owned elsewhere): TypeError on undefined today',
-  analyzeText: 'src/checks (owned elsewhere): TypeError on undefined today',
-  extractPeriods: 'src/checks (owned elsewhere): TypeError on undefined today',
-  periodLabel: 'src/checks (owned elsewhere): TypeError on undefined today',
-  periodRelation: 'src/checks (owned elsewhere): TypeError on undefined today',
-  compareQuantities: 'src/checks (owned elsewhere): TypeError on undefined today',
-  extractQuantities: 'src/checks (owned elsewhere): TypeError on undefined today',
-  readTables: 'src/checks (owned elsewhere): TypeError on undefined today',
-  extractVerbalQuantities: 'src/checks (owned elsewhere): TypeError on undefined today',
-  reportFlags: 'src/pipeline (owned elsewhere): TypeError on undefined today',
-  scoreConsistency: 'src/pipeline (owned elsewhere): TypeError on undefined today',
-  scoreDeduction: 'src/pipeline (owned elsewhere): TypeError on undefined today',
-  scoreFactuality: 'src/pipeline (owned elsewhere): TypeError on undefined today',
-  applyEntailment: 'src/pipeline (owned elsewhere): TypeError on undefined today',
-  isVerbatimQuote: 'src/pipeline (owned elsewhere): TypeError on undefined today',
-  judgeClaim: 'src/pipeline (owned elsewhere): TypeError on undefined today',
-  rankEvidence: 'src/pipeline (owned elsewhere): TypeError on undefined today',
-  supportFeatures: 'src/pipeline (owned elsewhere): TypeError on undefined today',
-  preparePool: 'src/pipeline (owned elsewhere): TypeError on undefined today',
-  mentionsMacro: 'src/pipeline (owned elsewhere): TypeError on undefined today',
-  reciprocalRankFusion: 'src/store (owned elsewhere): TypeError on undefined today',
 };
 
 const functions = Object.entries(api).filter(
@@ -154,5 +128,69 @@ describe('errors name the offending field', () => {
       code: 'INVALID_CONFIG',
       details: { field: 'options' },
     });
+  });
+});
+
+describe('the check building blocks reject broken records by field (property)', () => {
+  const hit = {
+    chunkId: 'MSFT-008#0',
+    documentId: 'MSFT-008',
+    chunkIndex: 0,
+    publishedAt: '2025-04-30',
+    tickers: ['MSFT'],
+    title: 'Microsoft quarterly results',
+    text: 'Revenue rose 13% to $70.1 billion in the third quarter of fiscal 2025. Cloud revenue grew 20%.',
+  };
+  const input = (): Parameters<typeof api.checkClaim>[0] => ({
+    claim: api.analyzeText('Revenue rose 13% to $70.1 billion.'),
+    claimNegated: false,
+    evidence: [api.prepareEvidence(hit)],
+    idf: new Map(),
+    defaultIdf: 1,
+  });
+
+  it('valid records give the same checks as the pipeline, and a misspelled key is an error', () => {
+    const checks = api.checkClaim(input());
+    expect(checks.numbers.length).toBeGreaterThan(0);
+    expect(checks.numbers.every((number) => number.status === 'matched')).toBe(true);
+    expect(() => api.checkClaim({ ...input(), defaultIDF: 1 } as never)).toThrow(TradeR1Error);
+  });
+
+  /** Every path to a leaf of a record (objects and arrays, first three items of each array). */
+  const leafPaths = (value: unknown, prefix: Array<string | number> = []): Array<Array<string | number>> => {
+    if (value instanceof Map || value instanceof Set || value === null || typeof value !== 'object') return [prefix];
+    const entries = Array.isArray(value)
+      ? value.slice(0, 3).map((item, index) => [index, item] as const)
+      : Object.entries(value);
+    return [prefix, ...entries.flatMap(([key, item]) => leafPaths(item, [...prefix, key]))];
+  };
+  const paths = leafPaths(input()).filter((path) => path.length > 0 && typeof path.at(-1) === 'string');
+
+  it('replacing any field of a real input with junk gives a TradeR1Error or a result, never a TypeError', () => {
+    expect(paths.length).toBeGreaterThan(50);
+    fc.assert(
+      fc.property(fc.constantFrom(...paths), junk, (path, value) => {
+        const broken = input() as unknown as Record<string | number, unknown>;
+        let node = broken;
+        for (const key of path.slice(0, -1)) node = node[key] as Record<string | number, unknown>;
+        node[path.at(-1) as string] = value;
+        try {
+          api.checkClaim(broken as never);
+        } catch (error) {
+          expect(error).toBeInstanceOf(TradeR1Error);
+          expect((error as TradeR1Error).issues.length).toBeGreaterThan(0);
+        }
+      }),
+      { seed: 16, numRuns: 400 },
+    );
+  });
+
+  it('periodRelation and compareQuantities read only validated records', () => {
+    const [period] = api.extractPeriods('in Q3 2024');
+    const [quantity] = api.extractQuantities('$42.4 billion');
+    expect(api.periodRelation(period as never, period as never)).toBe('same');
+    expect(api.compareQuantities(quantity as never, quantity as never)).toBe('match');
+    expect(() => api.periodRelation({ ...period, kind: 'week' } as never, period as never)).toThrow(TradeR1Error);
+    expect(() => api.compareQuantities(quantity as never, { ...quantity, value: '42' } as never)).toThrow(/value/);
   });
 });

@@ -48,7 +48,7 @@ export {
   type MemoryIndexOptions,
   type MemoryIndexStats,
 } from './store/memory-index.ts';
-export { DEFAULT_RRF_K, type FusedItem, reciprocalRankFusion } from './store/rrf.ts';
+export { DEFAULT_RRF_K, type FusedItem } from './store/rrf.ts';
 export type {
   AddOptions,
   AddResult,
@@ -77,21 +77,18 @@ export {
 // #region page
 export { escapeHtml } from '@trade-r1/core';
 // #region claims, checks, stance, judges, verify, perturb (owner: verifier-scoring)
-export {
-  type CheckClaimInput,
-  type CheckStatus,
-  type ClaimChecks,
-  checkClaim,
-  type DirectionCheck,
-  type EntityCheck,
-  type NumberCheck,
-  type PeriodCheck,
-  termCoverage,
+export type {
+  CheckClaimInput,
+  CheckStatus,
+  ClaimChecks,
+  DirectionCheck,
+  EntityCheck,
+  NumberCheck,
+  PeriodCheck,
 } from './checks/check-claim.ts';
-export { acronymsOf, type EvidenceSentence, type PreparedEvidence, prepareEvidence } from './checks/evidence.ts';
+export type { EvidenceSentence, PreparedEvidence } from './checks/evidence.ts';
 export {
   type AnchoredQuantity,
-  analyzeText,
   type DirectionMention,
   type EntityMention,
   englishFactReader,
@@ -108,17 +105,26 @@ export {
   METRICS,
   type MetricDefinition,
 } from './checks/lexicon.ts';
-export { extractPeriods, type Period, type PeriodRelation, periodLabel, periodRelation } from './checks/periods.ts';
+export type { Period, PeriodRelation } from './checks/periods.ts';
 export {
+  analyzeText,
+  checkClaim,
   compareQuantities,
+  extractPeriods,
   extractQuantities,
-  type Quantity,
-  type QuantityComparison,
-  type QuantityQualifier,
-  type QuantityUnit,
+  periodRelation,
+  prepareEvidence,
+  preparePool,
+  readTables,
+  reciprocalRankFusion,
+} from './checks/public.ts';
+export type {
+  Quantity,
+  QuantityComparison,
+  QuantityQualifier,
+  QuantityUnit,
 } from './checks/quantities.ts';
-export { type ReadTables, readTables, type TableStatement } from './checks/tables.ts';
-export { extractVerbalQuantities } from './checks/verbal-quantities.ts';
+export type { ReadTables, TableStatement } from './checks/tables.ts';
 export {
   type Claim,
   type ClaimCategory,
@@ -171,26 +177,11 @@ export {
   perturb,
   perturbOptionsSchema,
 } from './perturb/perturb.ts';
-export {
-  type FactualityScore,
-  reportFlags,
-  scoreConsistency,
-  scoreDeduction,
-  scoreFactuality,
-} from './pipeline/aggregate.ts';
-export {
-  applyEntailment,
-  type ClaimJudgement,
-  type ClaimToJudge,
-  isVerbatimQuote,
-  judgeClaim,
-  type RankedEvidence,
-  rankEvidence,
-  supportFeatures,
-} from './pipeline/judge.ts';
-export { EVIDENCE_CACHE_LIMIT, type EvidencePool, type PoolEntry, preparePool } from './pipeline/pool.ts';
+export type { FactualityScore } from './pipeline/aggregate.ts';
+export type { ClaimJudgement, ClaimToJudge, RankedEvidence } from './pipeline/judge.ts';
+export { EVIDENCE_CACHE_LIMIT, type EvidencePool, type PoolEntry } from './pipeline/pool.ts';
 export { type PreparedReasoning, prepareReasoning } from './pipeline/prepare.ts';
-export { createRetriever, mentionsMacro, type Retriever } from './pipeline/retrieve.ts';
+export { createRetriever, type Retriever } from './pipeline/retrieve.ts';
 export { auroc, fitLogistic } from './scoring/metrics.ts';
 export { loadTermSimilarity, softCoverage, type TermSimilarity } from './scoring/soft-match.ts';
 export {

@@ -1,4 +1,11 @@
-import { decisionInstant, decisionSchema, exchangeSchema, TradeR1Error, tickerSchema } from '@trade-r1/core';
+import {
+  type Decision,
+  decisionInstant,
+  decisionSchema,
+  exchangeSchema,
+  TradeR1Error,
+  tickerSchema,
+} from '@trade-r1/core';
 import { z } from 'zod';
 import { SUPPORT_FEATURES } from '../scoring/support.ts';
 
@@ -124,7 +131,7 @@ const asOfInputSchema = z.union([z.string().trim(), z.date()], {
 
 /** One verification request. */
 export const verifyInputSchema = z
-  .object({
+  .strictObject({
     /** The ticker the reasoning is about. */
     ticker: tickerSchema,
     /**
@@ -166,5 +173,8 @@ export const verifyInputSchema = z
       return z.NEVER;
     }
   });
-/** One verification request. */
-export type VerifyInput = z.input<typeof verifyInputSchema>;
+/**
+ * One verification request. `decision` is typed as core's `Decision`; at run time the spellings a JavaScript
+ * caller may pass (`'strong buy'`, `'Strong-Buy'`) are normalised, and anything else is rejected.
+ */
+export type VerifyInput = Omit<z.input<typeof verifyInputSchema>, 'decision'> & { decision: Decision };
