@@ -1,7 +1,14 @@
 import { createRng } from '@trade-r1/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { halfBits, halfToFloat32, logSumExp, sampleToken } from './sampling.ts';
+import {
+  halfBits,
+  halfToFloat32,
+  logSumExp,
+  type SampledToken,
+  type SamplingSettings,
+  sampleToken,
+} from './sampling.ts';
 
 const logits = Float32Array.from([2, 1, 0.5, -1, 3, 0]);
 const probabilities = (() => {
@@ -199,5 +206,207 @@ describe('top-k with top-p matches Hugging Face (top-p over the renormalised top
     }
     expect(mismatches).toBe(0);
     expect(worst).toBeLessThan(1e-9);
+  });
+});
+
+/**
+ * The previous sampler, verbatim (closure per token for bans, a sorted array of candidate ids for top-k / top-p),
+ * kept as the reference the typed-array kernel must reproduce bit for bit: same token, same log-probs.
+ */
+function previousSampleToken(
+  logits: ArrayLike<number>,
+  offset: number,
+  vocab: number,
+  settings: SamplingSettings,
+  uniform: number,
+  banned?: ReadonlySet<number>,
+): SampledToken {
+  const end = offset + vocab;
+  // At temperature 1 without bans the sampling weights below are exp(logit - max) over the whole vocabulary, so the
+  // raw model normaliser falls out of the same pass; otherwise it needs its own.
+  const fused = settings.temperature === 1 && banned === undefined;
+  let modelLogNormalizer = fused ? Number.NaN : logSumExp(logits, offset, end);
+  const allowed = (token: number): boolean => banned === undefined || !banned.has(token);
+  const hasAllowed = banned === undefined || banned.size < vocab;
+  const isAllowed = (token: number): boolean => !hasAllowed || allowed(token);
+
+  if (settings.temperature === 0) {
+    let best = -1;
+    let bestValue = Number.NEGATIVE_INFINITY;
+    for (let token = 0; token < vocab; token += 1) {
+      const value = logits[offset + token] as number;
+      if (isAllowed(token) && (best < 0 || value > bestValue)) {
+        best = token;
+        bestValue = value;
+      }
+    }
+    return { token: best, logprob: 0, modelLogprob: bestValue - modelLogNormalizer };
+  }
+
+  const inverseTemperature = 1 / settings.temperature;
+  let max = Number.NEGATIVE_INFINITY;
+  for (let token = 0; token < vocab; token += 1) {
+    if (!isAllowed(token)) continue;
+    const value = (logits[offset + token] as number) * inverseTemperature;
+    if (value > max) max = value;
+  }
+  const weights = new Float64Array(vocab);
+  let total = 0;
+  for (let token = 0; token < vocab; token += 1) {
+    if (!isAllowed(token)) {
+      weights[token] = 0;
+      continue;
+    }
+    const weight = Math.exp((logits[offset + token] as number) * inverseTemperature - max);
+    weights[token] = weight;
+    total += weight;
+  }
+  if (fused) modelLogNormalizer = max + Math.log(total);
+
+  const useTopK = settings.topK > 0 && settings.topK < vocab;
+  const useTopP = settings.topP < 1;
+  if (useTopK || useTopP) {
+    // Candidates sorted by weight (descending, ties by id); only tokens with non-negligible mass are sorted.
+    const floor = total * 1e-12;
+    const candidates: number[] = [];
+    for (let token = 0; token < vocab; token += 1) if ((weights[token] as number) > floor) candidates.push(token);
+    candidates.sort((left, right) => (weights[right] as number) - (weights[left] as number) || left - right);
+    let keep = useTopK ? Math.min(settings.topK, candidates.length) : candidates.length;
+    if (useTopP) {
+      // Top-p runs over the distribution that top-k left, renormalised (Hugging Face applies TopKLogitsWarper then
+      // TopPLogitsWarper to the masked scores; vLLM's top-k/top-p sampler does the same): the threshold is a share
+      // of the kept mass, not of the whole vocabulary's.
+      let keptMass = 0;
+      for (let index = 0; index < keep; index += 1) keptMass += weights[candidates[index] as number] as number;
+      let mass = 0;
+      for (let index = 0; index < keep; index += 1) {
+        mass += weights[candidates[index] as number] as number;
+        if (mass >= settings.topP * keptMass) {
+          keep = index + 1;
+          break;
+        }
+      }
+    }
+    const keptTokens = candidates.slice(0, keep);
+    const keptWeights = keptTokens.map((token) => weights[token] as number);
+    weights.fill(0);
+    total = 0;
+    keptTokens.forEach((token, index) => {
+      const weight = keptWeights[index] as number;
+      weights[token] = weight;
+      total += weight;
+    });
+  }
+
+  let threshold = uniform * total;
+  let chosen = -1;
+  for (let token = 0; token < vocab; token += 1) {
+    const weight = weights[token] as number;
+    if (weight <= 0) continue;
+    chosen = token;
+    threshold -= weight;
+    if (threshold < 0) break;
+  }
+  const logprob = Math.log((weights[chosen] as number) / total);
+  return { token: chosen, logprob, modelLogprob: (logits[offset + chosen] as number) - modelLogNormalizer };
+}
+
+describe('sampleToken (typed-array kernel) equals the previous sampler bit for bit', () => {
+  const same = (left: SampledToken, right: SampledToken) =>
+    Object.is(left.token, right.token) &&
+    Object.is(left.logprob, right.logprob) &&
+    Object.is(left.modelLogprob, right.modelLogprob);
+
+  it('on random rows, with ties, bans, top-k, top-p and both together', () => {
+    const rng = createRng(15);
+    let compared = 0;
+    const failures: string[] = [];
+    for (let trial = 0; trial < 400; trial += 1) {
+      const vocab = trial % 50 === 0 ? 4096 : 1 + Math.floor(rng.next() * 300);
+      // Every third row is quantised so that many tokens share a weight (ties are broken by id).
+      const quantum = trial % 3 === 0 ? 0.5 : 0;
+      const spread = 1 + rng.next() * 12;
+      const row = Float32Array.from({ length: vocab }, () => {
+        const value = (rng.next() - 0.5) * spread;
+        return quantum > 0 ? Math.round(value / quantum) * quantum : value;
+      });
+      const offsetRow = new Float32Array(vocab + 3);
+      offsetRow.set(row, 3);
+      const banSets: Array<ReadonlySet<number> | undefined> = [
+        undefined,
+        new Set<number>(),
+        new Set([0]),
+        new Set([row.indexOf(Math.max(...row))]),
+        new Set(Array.from({ length: Math.floor(vocab / 2) }, (_, index) => index * 2)),
+      ];
+      for (let setting = 0; setting < 6; setting += 1) {
+        const temperature = [0, 0.5, 0.7, 1, 1, 1.3][Math.floor(rng.next() * 6)] as number;
+        const topK = [0, 0, 1, 2, 5, 20, vocab - 1, vocab, vocab + 3][Math.floor(rng.next() * 9)] as number;
+        const topP = [1, 1, 0.99, 0.95, 0.9, 0.5, 0.1, 0.01][Math.floor(rng.next() * 8)] as number;
+        const banned = banSets[Math.floor(rng.next() * banSets.length)];
+        const settings = { temperature, topK: Math.max(0, topK), topP };
+        for (const uniform of [0, 0.999999, rng.next(), rng.next(), rng.next()]) {
+          const expected = previousSampleToken(offsetRow, 3, vocab, settings, uniform, banned);
+          const actual = sampleToken(offsetRow, 3, vocab, settings, uniform, banned);
+          compared += 1;
+          if (!same(actual, expected) && failures.length < 5) {
+            failures.push(JSON.stringify({ trial, vocab, settings, uniform, expected, actual }));
+          }
+        }
+      }
+    }
+    expect(failures).toEqual([]);
+    expect(compared).toBe(400 * 6 * 5);
+  });
+
+  it('on a 49,152-token row (SmolLM2 vocabulary) at the settings the policy is used with', () => {
+    const rng = createRng(49_152);
+    const vocab = 49_152;
+    const row = Float32Array.from({ length: vocab }, () => (rng.next() - 0.5) * 8 + (rng.next() < 0.001 ? 12 : 0));
+    const settingsList = [
+      { temperature: 1, topK: 0, topP: 1 },
+      { temperature: 0.7, topK: 50, topP: 1 },
+      { temperature: 1, topK: 0, topP: 0.9 },
+      { temperature: 0.6, topK: 20, topP: 0.95 },
+      { temperature: 0, topK: 0, topP: 1 },
+    ];
+    for (const settings of settingsList) {
+      for (const banned of [undefined, new Set([2])]) {
+        for (let draw = 0; draw < 10; draw += 1) {
+          const uniform = rng.next();
+          expect(
+            same(
+              sampleToken(row, 0, vocab, settings, uniform, banned),
+              previousSampleToken(row, 0, vocab, settings, uniform, banned),
+            ),
+          ).toBe(true);
+        }
+      }
+    }
+  });
+
+  it('on arbitrary rows (property)', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.float({ min: -30, max: 30, noNaN: true }), { minLength: 1, maxLength: 60 }),
+        fc.double({ min: 0, max: 0.999999, noNaN: true }),
+        fc.constantFrom(0, 0.3, 1, 2),
+        fc.integer({ min: 0, max: 70 }),
+        fc.double({ min: 0.01, max: 1, noNaN: true }),
+        fc.array(fc.integer({ min: 0, max: 70 }), { maxLength: 5 }),
+        (values, uniform, temperature, topK, topP, ban) => {
+          const row = Float32Array.from(values);
+          const banned = ban.length > 0 ? new Set(ban) : undefined;
+          const settings = { temperature, topK, topP };
+          expect(
+            same(
+              sampleToken(row, 0, row.length, settings, uniform, banned),
+              previousSampleToken(row, 0, row.length, settings, uniform, banned),
+            ),
+          ).toBe(true);
+        },
+      ),
+      { seed: 15, numRuns: 2000 },
+    );
   });
 });

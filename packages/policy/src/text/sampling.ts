@@ -5,11 +5,54 @@
 
 import { TradeR1Error } from '@trade-r1/core';
 
-// One reusable buffer of sampling weights (sampling is synchronous, so it is never shared between two calls).
-let scratchBuffer = new Float64Array(0);
-function scratch(size: number): Float64Array {
-  if (scratchBuffer.length < size) scratchBuffer = new Float64Array(size);
-  return scratchBuffer.subarray(0, size);
+// Reusable typed-array scratch (sampling is synchronous, so a buffer is never shared between two calls): the weights
+// of a row, the negated candidate weights that top-k / top-p select and sort, and a mask of banned token ids.
+let weightBuffer = new Float64Array(0);
+let candidateBuffer = new Float64Array(0);
+let bannedBuffer = new Uint8Array(0);
+function weightScratch(size: number): Float64Array {
+  if (weightBuffer.length < size) weightBuffer = new Float64Array(size);
+  return weightBuffer;
+}
+function candidateScratch(size: number): Float64Array {
+  if (candidateBuffer.length < size) candidateBuffer = new Float64Array(size);
+  return candidateBuffer;
+}
+function bannedScratch(size: number): Uint8Array {
+  if (bannedBuffer.length < size) bannedBuffer = new Uint8Array(size);
+  return bannedBuffer;
+}
+
+/**
+ * Rearrange `values[0 … count)` so that its `k` smallest values (as a multiset) come first, in no particular order
+ * (Hoare partitioning with a median-of-three pivot; expected O(count)). `0 < k < count`.
+ */
+function selectSmallest(values: Float64Array, count: number, k: number): void {
+  const target = k - 1;
+  let low = 0;
+  let high = count - 1;
+  while (low < high) {
+    const a = values[low] as number;
+    const b = values[(low + high) >> 1] as number;
+    const c = values[high] as number;
+    const pivot = Math.max(Math.min(a, b), Math.min(Math.max(a, b), c)); // median of three
+    let i = low;
+    let j = high;
+    while (i <= j) {
+      while ((values[i] as number) < pivot) i += 1;
+      while ((values[j] as number) > pivot) j -= 1;
+      if (i <= j) {
+        const swap = values[i] as number;
+        values[i] = values[j] as number;
+        values[j] = swap;
+        i += 1;
+        j -= 1;
+      }
+    }
+    if (target <= j) high = j;
+    else if (target >= i) low = i;
+    else return;
+  }
 }
 
 /** Sampling settings for one step. */
@@ -64,39 +107,72 @@ export function sampleToken(
   uniform: number,
   banned?: ReadonlySet<number>,
 ): SampledToken {
-  const end = offset + vocab;
-  // At temperature 1 without bans the sampling weights below are exp(logit - max) over the whole vocabulary, so the
-  // raw model normaliser falls out of the same pass; otherwise it needs its own.
-  const fused = settings.temperature === 1 && banned === undefined;
-  let modelLogNormalizer = fused ? Number.NaN : logSumExp(logits, offset, end);
-  const allowed = (token: number): boolean => banned === undefined || !banned.has(token);
-  const hasAllowed = banned === undefined || banned.size < vocab;
-  const isAllowed = (token: number): boolean => !hasAllowed || allowed(token);
+  // Bans apply unless they cover the whole vocabulary; they are read through a byte mask (set here, cleared below).
+  let mask: Uint8Array | undefined;
+  if (banned !== undefined && banned.size > 0 && banned.size < vocab) {
+    mask = bannedScratch(vocab);
+    for (const token of banned) if (Number.isInteger(token) && token >= 0 && token < vocab) mask[token] = 1;
+  }
+  try {
+    return sampleRow(
+      logits,
+      offset,
+      vocab,
+      settings,
+      uniform,
+      mask,
+      settings.temperature === 1 && banned === undefined,
+    );
+  } finally {
+    if (mask !== undefined && banned !== undefined) {
+      for (const token of banned) if (Number.isInteger(token) && token >= 0 && token < vocab) mask[token] = 0;
+    }
+  }
+}
 
+// The kernel of sampleToken over typed arrays: two passes over the row (maxima, then weights and normalisers), a
+// partial selection (top-k) or a native typed-array sort (top-p) of candidate weights, one inverse-CDF pass.
+function sampleRow(
+  logits: ArrayLike<number>,
+  offset: number,
+  vocab: number,
+  settings: SamplingSettings,
+  uniform: number,
+  mask: Uint8Array | undefined,
+  fused: boolean,
+): SampledToken {
   if (settings.temperature === 0) {
     let best = -1;
     let bestValue = Number.NEGATIVE_INFINITY;
+    let maxAll = Number.NEGATIVE_INFINITY;
     for (let token = 0; token < vocab; token += 1) {
       const value = logits[offset + token] as number;
-      if (isAllowed(token) && (best < 0 || value > bestValue)) {
+      if (value > maxAll) maxAll = value;
+      if ((mask === undefined || mask[token] === 0) && (best < 0 || value > bestValue)) {
         best = token;
         bestValue = value;
       }
     }
-    return { token: best, logprob: 0, modelLogprob: bestValue - modelLogNormalizer };
+    return { token: best, logprob: 0, modelLogprob: bestValue - normalizer(logits, offset, vocab, maxAll) };
   }
 
+  // Pass 1: the largest scaled logit among allowed tokens, and (unless fused) the largest raw logit of all tokens.
   const inverseTemperature = 1 / settings.temperature;
   let max = Number.NEGATIVE_INFINITY;
+  let maxAll = Number.NEGATIVE_INFINITY;
   for (let token = 0; token < vocab; token += 1) {
-    if (!isAllowed(token)) continue;
-    const value = (logits[offset + token] as number) * inverseTemperature;
+    const logit = logits[offset + token] as number;
+    if (logit > maxAll) maxAll = logit;
+    if (mask !== undefined && mask[token] !== 0) continue;
+    const value = logit * inverseTemperature;
     if (value > max) max = value;
   }
-  const weights = scratch(vocab);
+  // Pass 2: the sampling weights exp(logit / T - max) and their total, in token order. At temperature 1 without bans
+  // they are exp(logit - max) over the whole vocabulary, so the raw model normaliser falls out of the same sum.
+  const weights = weightScratch(vocab);
   let total = 0;
   for (let token = 0; token < vocab; token += 1) {
-    if (!isAllowed(token)) {
+    if (mask !== undefined && mask[token] !== 0) {
       weights[token] = 0;
       continue;
     }
@@ -104,54 +180,87 @@ export function sampleToken(
     weights[token] = weight;
     total += weight;
   }
-  if (fused) modelLogNormalizer = max + Math.log(total);
+  const modelLogNormalizer = fused ? max + Math.log(total) : normalizer(logits, offset, vocab, maxAll);
 
   const useTopK = settings.topK > 0 && settings.topK < vocab;
   const useTopP = settings.topP < 1;
-  if (useTopK || useTopP) {
-    // Candidates sorted by weight (descending, ties by id); only tokens with non-negligible mass are sorted.
-    const floor = total * 1e-12;
-    const candidates: number[] = [];
-    for (let token = 0; token < vocab; token += 1) if ((weights[token] as number) > floor) candidates.push(token);
-    candidates.sort((left, right) => (weights[right] as number) - (weights[left] as number) || left - right);
-    let keep = useTopK ? Math.min(settings.topK, candidates.length) : candidates.length;
-    if (useTopP) {
-      // Top-p runs over the distribution that top-k left, renormalised (Hugging Face applies TopKLogitsWarper then
-      // TopPLogitsWarper to the masked scores; vLLM's top-k/top-p sampler does the same): the threshold is a share
-      // of the kept mass, not of the whole vocabulary's.
-      let keptMass = 0;
-      for (let index = 0; index < keep; index += 1) keptMass += weights[candidates[index] as number] as number;
-      let mass = 0;
-      for (let index = 0; index < keep; index += 1) {
-        mass += weights[candidates[index] as number] as number;
-        if (mass >= settings.topP * keptMass) {
-          keep = index + 1;
-          break;
-        }
+  if (!useTopK && !useTopP) {
+    let threshold = uniform * total;
+    let chosen = -1;
+    for (let token = 0; token < vocab; token += 1) {
+      const weight = weights[token] as number;
+      if (weight <= 0) continue;
+      chosen = token;
+      threshold -= weight;
+      if (threshold < 0) break;
+    }
+    const logprob = Math.log((weights[chosen] as number) / total);
+    return { token: chosen, logprob, modelLogprob: (logits[offset + chosen] as number) - modelLogNormalizer };
+  }
+
+  // Candidates: tokens with non-negligible mass. Their order is weight descending, ties by token id; sums over them
+  // run in that order. Only weights are needed for the sums, so the candidate weights are negated into a typed
+  // array and the smallest negations (largest weights) selected and sorted natively; ids come back in the last pass.
+  const floor = total * 1e-12;
+  const candidates = candidateScratch(vocab);
+  let count = 0;
+  for (let token = 0; token < vocab; token += 1) {
+    const weight = weights[token] as number;
+    if (weight > floor) {
+      candidates[count] = -weight;
+      count += 1;
+    }
+  }
+  let keep = useTopK ? Math.min(settings.topK, count) : count;
+  if (keep < count) selectSmallest(candidates, count, keep);
+  candidates.subarray(0, keep).sort();
+  if (useTopP) {
+    // Top-p runs over the distribution that top-k left, renormalised (Hugging Face applies TopKLogitsWarper then
+    // TopPLogitsWarper to the masked scores; vLLM's top-k/top-p sampler does the same): the threshold is a share
+    // of the kept mass, not of the whole vocabulary's.
+    let keptMass = 0;
+    for (let index = 0; index < keep; index += 1) keptMass -= candidates[index] as number;
+    let mass = 0;
+    for (let index = 0; index < keep; index += 1) {
+      mass -= candidates[index] as number;
+      if (mass >= settings.topP * keptMass) {
+        keep = index + 1;
+        break;
       }
     }
-    const keptTokens = candidates.slice(0, keep);
-    const keptWeights = keptTokens.map((token) => weights[token] as number);
-    weights.fill(0);
-    total = 0;
-    keptTokens.forEach((token, index) => {
-      const weight = keptWeights[index] as number;
-      weights[token] = weight;
-      total += weight;
-    });
   }
+  total = 0;
+  for (let index = 0; index < keep; index += 1) total -= candidates[index] as number;
+  // The kept tokens: every weight above the cut-off, and the first `ties` tokens (by id) at the cut-off.
+  const cutoff = keep > 0 ? -(candidates[keep - 1] as number) : Number.POSITIVE_INFINITY;
+  let ties = 0;
+  for (let index = keep - 1; index >= 0 && -(candidates[index] as number) === cutoff; index -= 1) ties += 1;
 
   let threshold = uniform * total;
   let chosen = -1;
-  for (let token = 0; token < vocab; token += 1) {
+  let chosenWeight: number | undefined;
+  for (let token = 0; keep > 0 && token < vocab; token += 1) {
     const weight = weights[token] as number;
-    if (weight <= 0) continue;
+    if (weight < cutoff) continue;
+    if (weight === cutoff) {
+      if (ties === 0) continue;
+      ties -= 1;
+    }
     chosen = token;
+    chosenWeight = weight;
     threshold -= weight;
     if (threshold < 0) break;
   }
-  const logprob = Math.log((weights[chosen] as number) / total);
+  const logprob = Math.log((chosenWeight as number) / total);
   return { token: chosen, logprob, modelLogprob: (logits[offset + chosen] as number) - modelLogNormalizer };
+}
+
+// log Σ exp(logits) over the row given its maximum, as logSumExp computes it.
+function normalizer(logits: ArrayLike<number>, offset: number, vocab: number, maxAll: number): number {
+  if (maxAll === Number.NEGATIVE_INFINITY) return maxAll;
+  let sum = 0;
+  for (let token = 0; token < vocab; token += 1) sum += Math.exp((logits[offset + token] as number) - maxAll);
+  return maxAll + Math.log(sum);
 }
 
 /** Float16 tensor data as onnxruntime hands it over: bits in a Uint16Array, or a built-in Float16Array view. */
