@@ -1,6 +1,7 @@
 // Two reward-server processes behind one address (startRewardCluster) sharing one evidence store on object storage:
-// a real S3-compatible server (moto) on 127.0.0.1, started by this test; each process opens its own handle on the
-// s3:// store and serves a verifier-based DSR reward to trainer-shaped clients. Required under CI=true (.ci/run
+// a real S3-compatible server (moto) on 127.0.0.1, started by this test; each process scores in a worker thread
+// (`--workers 1`) that opens its own handle on the s3:// store, serving a verifier-based DSR reward to trainer-shaped
+// clients. Required under CI=true (.ci/run
 // installs moto).
 import { Agent, request } from 'node:http';
 import { fileURLToPath } from 'node:url';
@@ -127,7 +128,7 @@ describe.skipIf(!server && !inCi)('two reward-server processes sharing one evide
     }
     serving = await startRewardCluster({
       processes: 2,
-      args: ['--reward', MODULE, '--extra-log-keys', 'pid,r,s'],
+      args: ['--reward', MODULE, '--workers', '1', '--extra-log-keys', 'pid,thread,r,s'],
       env: { TRADE_R1_TEST_STORE: STORE, TRADE_R1_TEST_STORAGE_OPTIONS: JSON.stringify(s3.storageOptions) },
       stderr: () => {},
       shutdownTimeoutMs: 10_000,
@@ -160,8 +161,10 @@ describe.skipIf(!server && !inCi)('two reward-server processes sharing one evide
     expect(info.r).toEqual(expected.map((item) => item.r));
     expect(info.s).toEqual(expected.map((item) => item.s));
     expect(info.flagged).toEqual(samples.map(() => 0));
-    // Both processes served (each reports its pid in the sample's details), and only they did.
+    // Both processes served (each reports its pid in the sample's details), and only they did, each scoring in its
+    // worker thread (threadId > 0), which opened its own handle on the store.
     expect([...new Set(info.pid)].sort()).toEqual([...(serving?.pids() ?? [])].sort());
+    for (const thread of info.thread ?? []) expect(thread).toBeGreaterThan(0);
   }, 120_000);
 
   it('serves a slime-shaped pooled keep-alive client from both processes, with the in-process rewards', async () => {
@@ -170,7 +173,10 @@ describe.skipIf(!server && !inCi)('two reward-server processes sharing one evide
       const answers = await inParallel(samples.length, 16, (index) =>
         slimePost(serving?.url as string, samples[index] as Sample, agent),
       );
-      for (const answer of answers) expect(answer.status).toBe(200);
+      for (const answer of answers) {
+        expect(answer.status).toBe(200);
+        expect(answer.json.thread).toBeGreaterThan(0);
+      }
       expect(answers.map((answer) => answer.json.score)).toEqual(expected.map((item) => item.value));
       expect([...new Set(answers.map((answer) => answer.json.pid))].sort()).toEqual(
         [...(serving?.pids() ?? [])].sort(),
