@@ -34,9 +34,10 @@ export type ContextEvidenceInput = z.input<typeof contextEvidenceSchema>;
 
 /**
  * A point-in-time decision context: one ticker, the decision time `asOf`, its daily bars up to `asOf`, optional
- * evidence and optional precomputed indicators. Nothing in it may be published after `asOf`.
+ * evidence and optional precomputed indicators. Nothing in it may be published after `asOf`. Misspelled keys are
+ * rejected (an `evidences` list would otherwise be dropped unseen); evidence items may carry extra fields.
  */
-export const decisionContextSchema = z.object({
+export const decisionContextSchema = z.strictObject({
   /** The ticker the decision is about. */
   ticker: tickerSchema,
   /** The decision time (ISO date or date-time). */

@@ -1,14 +1,27 @@
 import {
   type Decision,
   type DecisionParseOptions,
+  decisionParseOptionsSchema,
   parseDecisionText,
   parseRollout,
   parseSelectionText,
+  parseWith,
   type Rollout,
   type SelectionDecision,
   type SelectionParseOptions,
+  selectionParseOptionsSchema,
+  TradeR1Error,
 } from '@trade-r1/core';
-import type { Completion, GenerateOptions, GenerateResult, Prompt, TextPolicy } from './text/types.ts';
+import { z } from 'zod';
+import {
+  type Completion,
+  type GenerateOptions,
+  type GenerateResult,
+  generateOptionsSchema,
+  type Prompt,
+  promptSchema,
+  type TextPolicy,
+} from './text/types.ts';
 
 /** One prompt of {@link generateRollouts}, with metadata copied into each of its rollouts. */
 export interface RolloutPrompt {
@@ -40,6 +53,30 @@ export interface GenerateRolloutsOptions extends Omit<GenerateOptions, 'prompts'
   selectionOptions?: SelectionParseOptions;
 }
 
+const rolloutPromptSchema = z.strictObject({
+  prompt: promptSchema,
+  metadata: z.record(z.string(), z.unknown()).optional(),
+  candidates: z.array(z.string()).optional(),
+});
+
+/** The options of {@link generateRollouts}, checked before the policy is called (misspelled keys are rejected). */
+const generateRolloutsOptionsSchema = generateOptionsSchema.omit({ prompts: true }).extend({
+  policy: z.custom<TextPolicy>(
+    (value) =>
+      typeof value === 'object' && value !== null && typeof (value as { generate?: unknown }).generate === 'function',
+    'policy must be a TextPolicy (an object with a generate method)',
+  ),
+  prompts: z.array(z.union([promptSchema, rolloutPromptSchema])).min(1),
+  parse: z
+    .union([
+      z.enum(['decision', 'selection']),
+      z.custom<RolloutParser>((value) => typeof value === 'function', 'parse must be a function'),
+    ])
+    .optional(),
+  decisionOptions: decisionParseOptionsSchema.optional(),
+  selectionOptions: selectionParseOptionsSchema.optional(),
+});
+
 function isRolloutPrompt(value: Prompt | RolloutPrompt): value is RolloutPrompt {
   return typeof value === 'object' && value !== null && !Array.isArray(value) && 'prompt' in value;
 }
@@ -59,9 +96,22 @@ function promptText(prompt: Prompt): string {
 export async function generateRollouts(
   options: GenerateRolloutsOptions,
 ): Promise<{ rollouts: Rollout[][]; result: GenerateResult }> {
+  parseWith(generateRolloutsOptionsSchema, options, {
+    label: 'generateRollouts options',
+    details: { function: 'generateRollouts', field: 'options' },
+  });
   const { policy, prompts, parse = 'decision', decisionOptions = {}, selectionOptions = {}, ...generate } = options;
   const entries = prompts.map((entry) => (isRolloutPrompt(entry) ? entry : { prompt: entry }));
   const result = await policy.generate({ ...generate, prompts: entries.map((entry) => entry.prompt) });
+  if (
+    !Array.isArray(result?.completions) ||
+    result.completions.length !== entries.length ||
+    !result.completions.every((group) => Array.isArray(group))
+  ) {
+    throw new TradeR1Error('BAD_RESPONSE', 'generateRollouts: the policy returned no completions[prompt][sample]', {
+      details: { function: 'generateRollouts', field: 'completions' },
+    });
+  }
   const rollouts = result.completions.map((group, promptIndex) => {
     const entry = entries[promptIndex] as RolloutPrompt;
     return group.map((completion) => {

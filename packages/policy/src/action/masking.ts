@@ -1,4 +1,5 @@
 import { TradeR1Error } from '@trade-r1/core';
+import { assertNumber, assertRecord, assertVector } from '../arguments.ts';
 import { TRADE_ACTIONS, type TradeAction } from '../prompts/flag-trader.ts';
 
 /** Which of SELL, HOLD, BUY are allowed (in that order). */
@@ -9,6 +10,9 @@ export type ActionMask = readonly [boolean, boolean, boolean];
  * (`position > 0`), BUY needs cash (`cash > 0`), HOLD is always valid.
  */
 export function actionMask(state: { position: number; cash: number }): ActionMask {
+  assertRecord(state, 'actionMask', 'state');
+  assertNumber(state.position, 'actionMask', 'state.position');
+  assertNumber(state.cash, 'actionMask', 'state.cash');
   return [state.position > 0, true, state.cash > 0];
 }
 
@@ -30,22 +34,32 @@ export function maskedActionDistribution(
   mask: ActionMask = [true, true, true],
   temperature = 1,
 ): ActionDistribution {
-  if (logits.length !== TRADE_ACTIONS.length) {
-    throw new TradeR1Error('INVALID_INPUT', `Expected ${TRADE_ACTIONS.length} action logits, got ${logits.length}`, {
-      details: { length: logits.length },
+  assertVector(logits, 'maskedActionDistribution', 'logits');
+  if (!Array.isArray(mask) || mask.length !== 3 || !mask.every((allowed) => typeof allowed === 'boolean')) {
+    throw new TradeR1Error('INVALID_INPUT', 'maskedActionDistribution: mask must be three booleans (SELL, HOLD, BUY)', {
+      details: { function: 'maskedActionDistribution', field: 'mask' },
     });
   }
-  if (!mask.some(Boolean)) throw new TradeR1Error('INVALID_INPUT', 'Every action is masked', { details: { mask } });
+  assertNumber(temperature, 'maskedActionDistribution', 'temperature');
+  if (logits.length !== TRADE_ACTIONS.length) {
+    throw new TradeR1Error('INVALID_INPUT', `Expected ${TRADE_ACTIONS.length} action logits, got ${logits.length}`, {
+      details: { field: 'logits', length: logits.length },
+    });
+  }
+  if (!mask.some(Boolean))
+    throw new TradeR1Error('INVALID_INPUT', 'Every action is masked', { details: { field: 'mask', mask } });
   if (!(temperature > 0)) {
     throw new TradeR1Error('INVALID_INPUT', `temperature must be > 0, got ${temperature}`, {
-      details: { temperature },
+      details: { field: 'temperature', temperature },
     });
   }
   let max = Number.NEGATIVE_INFINITY;
   for (let index = 0; index < 3; index += 1) {
     const value = logits[index] as number;
     if (!Number.isFinite(value)) {
-      throw new TradeR1Error('INVALID_INPUT', `Action logit ${index} is ${value}`, { details: { index } });
+      throw new TradeR1Error('INVALID_INPUT', `Action logit ${index} is ${value}`, {
+        details: { field: `logits[${index}]`, index },
+      });
     }
     if (mask[index]) max = Math.max(max, value / temperature);
   }

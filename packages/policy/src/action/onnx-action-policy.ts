@@ -6,8 +6,8 @@ import type { TradeAction } from '../prompts/flag-trader.ts';
 import { type ActionMask, actionAt, actionMask, maskedActionDistribution } from './masking.ts';
 import { stepStream } from './step-stream.ts';
 
-/** Options of {@link createOnnxActionPolicy}. */
-export const onnxActionPolicyOptionsSchema = z.object({
+/** Options of {@link createOnnxActionPolicy} (misspelled keys are rejected). */
+export const onnxActionPolicyOptionsSchema = z.strictObject({
   /** Path of the `.onnx` file, or its bytes. */
   model: z.union([
     z.string().min(1),
@@ -27,8 +27,8 @@ export const onnxActionPolicyOptionsSchema = z.object({
 /** Options of {@link createOnnxActionPolicy}. */
 export type OnnxActionPolicyOptions = z.input<typeof onnxActionPolicyOptionsSchema>;
 
-/** One state to act on. */
-export const actionRequestSchema = z.object({
+/** One state to act on (misspelled keys are rejected). */
+export const actionRequestSchema = z.strictObject({
   /** The state's feature vector (what the graph's input expects). */
   features: z.union([z.array(z.number()), z.instanceof(Float32Array)]),
   /** Shares held; SELL is masked when it is <= 0. */
@@ -41,8 +41,8 @@ export const actionRequestSchema = z.object({
 /** One state to act on. */
 export type ActionRequest = z.input<typeof actionRequestSchema>;
 
-/** Options of {@link OnnxActionPolicy.act}. */
-export const actOptionsSchema = z.object({
+/** Options of {@link OnnxActionPolicy.act} (misspelled keys are rejected). */
+export const actOptionsSchema = z.strictObject({
   /** The states (one forward pass for all of them). */
   states: z.array(actionRequestSchema).min(1),
   /** Take the most likely allowed action instead of sampling. @default false */

@@ -1,3 +1,6 @@
+import { TradeR1Error } from '@trade-r1/core';
+import { assertString } from '../arguments.ts';
+
 /**
  * A small, transparent finance lexicon for evidence polarity (in the spirit of Loughran–McDonald, much shorter).
  * Pure functions, no model: deterministic and explainable, which is what a baseline needs.
@@ -50,6 +53,7 @@ export interface TextPolarity {
  * (`did not miss` counts as positive).
  */
 export function textPolarity(text: string): TextPolarity {
+  assertString(text, 'textPolarity', 'text');
   const words = text.toLowerCase().match(/[a-z][a-z'-]*/g) ?? [];
   let positive = 0;
   let negative = 0;
@@ -70,6 +74,7 @@ export function textPolarity(text: string): TextPolarity {
 
 /** Split text into sentences (kept verbatim, so they can be quoted). */
 export function splitSentences(text: string): string[] {
+  assertString(text, 'splitSentences', 'text');
   return (text.match(/[^.!?\n]+[.!?]?/g) ?? [])
     .map((sentence) => sentence.trim())
     .filter((sentence) => sentence.length > 0);
@@ -77,6 +82,12 @@ export function splitSentences(text: string): string[] {
 
 /** The sentence with the strongest polarity in the direction of `sign` (ties: the first), verbatim. */
 export function mostPolarSentence(text: string, sign: -1 | 0 | 1): string {
+  assertString(text, 'mostPolarSentence', 'text');
+  if (sign !== -1 && sign !== 0 && sign !== 1) {
+    throw new TradeR1Error('INVALID_INPUT', 'mostPolarSentence: sign must be -1, 0 or 1', {
+      details: { function: 'mostPolarSentence', field: 'sign' },
+    });
+  }
   const sentences = splitSentences(text);
   let best = sentences[0] ?? text.trim();
   let bestValue = Number.NEGATIVE_INFINITY;

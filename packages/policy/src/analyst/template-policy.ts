@@ -1,11 +1,12 @@
-import { type Decision, toInstant, toIsoInstant } from '@trade-r1/core';
+import { type Decision, parseWith, TradeR1Error, toInstant, toIsoInstant } from '@trade-r1/core';
 import { z } from 'zod';
+import { assertNumber, assertRecord } from '../arguments.ts';
 import { type ContextEvidence, type DecisionContextInput, parseDecisionContext } from '../context.ts';
-import { computePromptIndicators, type PromptIndicatorName } from '../indicators.ts';
+import { computePromptIndicators, PROMPT_INDICATOR_NAMES, type PromptIndicatorName } from '../indicators.ts';
 import { mostPolarSentence, textPolarity } from './sentiment.ts';
 
-/** Options of {@link createAnalystTemplatePolicy}. */
-export const analystTemplateOptionsSchema = z.object({
+/** Options of {@link createAnalystTemplatePolicy} (misspelled keys are rejected). */
+export const analystTemplateOptionsSchema = z.strictObject({
   /** Weight of the technical score in the combined score. @default 0.6 */
   technicalWeight: z.number().min(0).default(0.6),
   /** Weight of the evidence-polarity score. @default 0.4 */
@@ -85,6 +86,16 @@ const DECISION_LABEL: Record<Decision, string> = {
 
 /** Map a score to a decision with ascending thresholds (see {@link analystTemplateOptionsSchema}). */
 export function decisionFromScore(score: number, thresholds: readonly [number, number, number, number]): Decision {
+  assertNumber(score, 'decisionFromScore', 'score');
+  if (Number.isNaN(score)) {
+    throw new TradeR1Error('INVALID_INPUT', 'decisionFromScore: score is NaN', {
+      details: { function: 'decisionFromScore', field: 'score' },
+    });
+  }
+  parseWith(analystTemplateOptionsSchema.shape.thresholds.unwrap(), thresholds, {
+    label: 'decisionFromScore thresholds',
+    details: { function: 'decisionFromScore', field: 'thresholds' },
+  });
   if (score < thresholds[0]) return 'STRONG_SELL';
   if (score < thresholds[1]) return 'SELL';
   if (score < thresholds[2]) return 'HOLD';
@@ -108,6 +119,15 @@ const SECTION_FOR_KIND: Record<string, string> = {
 
 /** The technical score in [−1, 1] from indicators (null when none is available). */
 export function technicalScore(indicators: Record<PromptIndicatorName, number | null>): number | null {
+  assertRecord(indicators, 'technicalScore', 'indicators');
+  for (const name of PROMPT_INDICATOR_NAMES) {
+    const value = indicators[name];
+    if (value !== null && typeof value !== 'number') {
+      throw new TradeR1Error('INVALID_INPUT', `technicalScore: indicators.${name} must be a number or null`, {
+        details: { function: 'technicalScore', field: `indicators.${name}` },
+      });
+    }
+  }
   const parts: Array<[number, number]> = [];
   const { close, sma20, sma50, rsi14, return20d, volatility20d, macdRatio } = indicators;
   if (close !== null && sma20 !== null) parts.push([Math.tanh((close / sma20 - 1) / 0.03), 1]);
@@ -152,7 +172,11 @@ export function createAnalystTemplatePolicy(options: AnalystTemplateOptions = {}
     options: z.output<typeof analystTemplateOptionsSchema>;
   };
 } {
-  const settings = analystTemplateOptionsSchema.parse(options);
+  const settings = parseWith(analystTemplateOptionsSchema, options, {
+    code: 'INVALID_CONFIG',
+    label: 'createAnalystTemplatePolicy options',
+    details: { function: 'createAnalystTemplatePolicy', field: 'options' },
+  });
   return {
     analyze: (context) => analyzeWithTemplate(context, settings),
     info: () => ({ backend: 'analyst-template', isLanguageModel: false, options: settings }),

@@ -6,8 +6,10 @@ import {
   finiteNumberSchema,
   parseDecisionText,
   parseWith,
+  TradeR1Error,
 } from '@trade-r1/core';
 import { z } from 'zod';
+import { assertInteger, assertNumber } from '../arguments.ts';
 import type { ChatMessage, PromptParts } from './types.ts';
 
 /** FLAG-Trader's three actions (papers.md §3.2: Sell −1, Hold 0, Buy 1). */
@@ -15,8 +17,8 @@ export const TRADE_ACTIONS = ['SELL', 'HOLD', 'BUY'] as const;
 /** A FLAG-Trader action. */
 export type TradeAction = (typeof TRADE_ACTIONS)[number];
 
-/** The state FLAG-Trader renders into its prompt (papers.md §3.3). */
-export const flagTraderStateSchema = z.object({
+/** The state FLAG-Trader renders into its prompt (papers.md §3.3; misspelled keys are rejected). */
+export const flagTraderStateSchema = z.strictObject({
   /** Asset name shown in the task text. @default 'the stock' */
   asset: z.string().min(1).default('the stock'),
   /** Historical prices, oldest first (the prompt shows the last `priceWindow`). */
@@ -37,8 +39,8 @@ export const flagTraderStateSchema = z.object({
 /** What {@link flagTraderStateSchema} accepts. */
 export type FlagTraderStateInput = z.input<typeof flagTraderStateSchema>;
 
-/** Options of {@link buildFlagTraderPrompt}. */
-export const flagTraderPromptOptionsSchema = z.object({
+/** Options of {@link buildFlagTraderPrompt} (misspelled keys are rejected). */
+export const flagTraderPromptOptionsSchema = z.strictObject({
   /** Prices shown. @default 10 */
   priceWindow: z.number().int().min(1).max(1000).default(10),
   /** Entries of each history (rewards, net values, actions) shown; FLAG-Trader shows the last 10. @default 10 */
@@ -54,6 +56,13 @@ export type FlagTraderPromptOptions = z.input<typeof flagTraderPromptOptionsSche
  * cutting into the integer part (a price of 1234567.8 stays 1234567) and never leaving a trailing dot.
  */
 export function truncateNumber(value: number, chars = 6): string {
+  assertNumber(value, 'truncateNumber', 'value');
+  assertInteger(chars, 'truncateNumber', 'chars');
+  if (chars < 1 || chars > 100) {
+    throw new TradeR1Error('INVALID_INPUT', `truncateNumber: chars must be in [1, 100], got ${chars}`, {
+      details: { function: 'truncateNumber', field: 'chars' },
+    });
+  }
   if (!Number.isFinite(value)) return String(value);
   const text = Math.abs(value) < 1e-6 && value !== 0 ? value.toFixed(chars) : String(value);
   if (/e/i.test(text)) return Number(value.toPrecision(Math.max(1, chars - 4))).toString();
@@ -78,7 +87,11 @@ export const FLAG_TRADER_TASK = [
  */
 export function buildFlagTraderPrompt(state: FlagTraderStateInput, options: FlagTraderPromptOptions = {}): PromptParts {
   const parsed = parseWith(flagTraderStateSchema, state, { label: 'FLAG-Trader state' });
-  const settings = flagTraderPromptOptionsSchema.parse(options);
+  const settings = parseWith(flagTraderPromptOptionsSchema, options, {
+    code: 'INVALID_CONFIG',
+    label: 'buildFlagTraderPrompt options',
+    details: { function: 'buildFlagTraderPrompt', field: 'options' },
+  });
   const truncate = (value: number): string => truncateNumber(value, settings.numberChars);
   const tail = <T>(items: readonly T[]): T[] =>
     settings.historyLength === 0 ? [] : items.slice(-settings.historyLength);

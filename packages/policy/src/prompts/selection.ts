@@ -1,11 +1,11 @@
 import { parseWith, toIsoInstant } from '@trade-r1/core';
 import { z } from 'zod';
 import { decisionContextSchema, parseDecisionContext } from '../context.ts';
-import { renderEvidence, renderMarketData } from './trading-r1.ts';
+import { evidenceBlock, marketDataBlock } from './trading-r1.ts';
 import type { ChatMessage, PromptParts } from './types.ts';
 
-/** Input of {@link buildSelectionPrompt}. */
-export const selectionPromptInputSchema = z.object({
+/** Input of {@link buildSelectionPrompt} (misspelled keys are rejected). */
+export const selectionPromptInputSchema = z.strictObject({
   /** The decision time shared by every candidate. */
   asOf: z.string().trim().min(1),
   /** Candidate assets, each with its own bars, evidence and indicators (its `asOf` is taken from above). */
@@ -42,10 +42,10 @@ export function buildSelectionPrompt(input: SelectionPromptInput): PromptParts &
   const blocks = contexts.map((context) =>
     [
       `### ${context.ticker}`,
-      renderMarketData(context, parsed.priceWindow),
+      marketDataBlock(context, parsed.priceWindow),
       '',
       'Documents:',
-      renderEvidence(context, parsed.maxEvidence, parsed.maxEvidenceChars),
+      evidenceBlock(context, parsed.maxEvidence, parsed.maxEvidenceChars),
     ].join('\n'),
   );
   const example = parsed.weights

@@ -1,5 +1,6 @@
-import { toIsoInstant } from '@trade-r1/core';
+import { parseWith, toIsoInstant } from '@trade-r1/core';
 import { z } from 'zod';
+import { assertInteger } from '../arguments.ts';
 import { type DecisionContext, type DecisionContextInput, parseDecisionContext } from '../context.ts';
 import { computePromptIndicators, PROMPT_INDICATOR_NAMES } from '../indicators.ts';
 import type { ChatMessage, PromptParts } from './types.ts';
@@ -18,8 +19,8 @@ export const THESIS_SECTIONS = [
 /** A Trading-R1 thesis section topic. */
 export type ThesisSection = (typeof THESIS_SECTIONS)[number];
 
-/** Options of {@link buildTradingR1Prompt} besides the context. */
-export const tradingR1PromptOptionsSchema = z.object({
+/** Options of {@link buildTradingR1Prompt} besides the context (misspelled keys are rejected). */
+export const tradingR1PromptOptionsSchema = z.strictObject({
   /** Sections to ask for (5–7, Trading-R1's range). @default ['technical','news','fundamentals','valuation','risk_assessment','macro'] */
   sections: z
     .array(z.enum(THESIS_SECTIONS))
@@ -48,10 +49,20 @@ function formatNumber(value: number | null, digits = 4): string {
   return Number(value.toPrecision(digits)).toString();
 }
 
-/** Render the market-data block shared by the Trading-R1 and selection prompts. */
+/**
+ * Render the market-data block shared by the Trading-R1 and selection prompts.
+ * @throws {TradeR1Error} `INVALID_INPUT` (malformed context or window), `LOOKAHEAD` (anything after `asOf`).
+ */
 export function renderMarketData(context: DecisionContext, priceWindow: number): string {
+  const parsed = parseDecisionContext(context);
+  assertInteger(priceWindow, 'renderMarketData', 'priceWindow');
+  return marketDataBlock(parsed, priceWindow);
+}
+
+/** {@link renderMarketData} of a context validated by {@link parseDecisionContext}. */
+export function marketDataBlock(context: DecisionContext, priceWindow: number): string {
   const lines: string[] = [];
-  const recent = context.bars.slice(-priceWindow);
+  const recent = priceWindow > 0 ? context.bars.slice(-priceWindow) : [];
   if (recent.length > 0) {
     lines.push('date | open | high | low | close | volume');
     for (const bar of recent) {
@@ -75,11 +86,22 @@ export function renderMarketData(context: DecisionContext, priceWindow: number):
   return lines.join('\n');
 }
 
-/** Render evidence as numbered blocks, each with the `source` id the model must cite. */
+/**
+ * Render evidence as numbered blocks, each with the `source` id the model must cite.
+ * @throws {TradeR1Error} `INVALID_INPUT` (malformed context or counts), `LOOKAHEAD` (anything after `asOf`).
+ */
 export function renderEvidence(context: DecisionContext, maxEvidence: number, maxChars: number): string {
+  const parsed = parseDecisionContext(context);
+  assertInteger(maxEvidence, 'renderEvidence', 'maxEvidence');
+  assertInteger(maxChars, 'renderEvidence', 'maxChars');
+  return evidenceBlock(parsed, maxEvidence, maxChars);
+}
+
+/** {@link renderEvidence} of a context validated by {@link parseDecisionContext}. */
+export function evidenceBlock(context: DecisionContext, maxEvidence: number, maxChars: number): string {
   const items = [...context.evidence]
     .sort((left, right) => right.publishedAt.localeCompare(left.publishedAt))
-    .slice(0, maxEvidence);
+    .slice(0, Math.max(0, maxEvidence));
   if (items.length === 0) return '(no documents available)';
   return items
     .map((item) => {
@@ -106,7 +128,11 @@ export function buildTradingR1Prompt(
   options: TradingR1PromptOptions = {},
 ): PromptParts & { evidenceIds: string[] } {
   const parsed = parseDecisionContext(context);
-  const settings = tradingR1PromptOptionsSchema.parse(options);
+  const settings = parseWith(tradingR1PromptOptionsSchema, options, {
+    code: 'INVALID_CONFIG',
+    label: 'buildTradingR1Prompt options',
+    details: { function: 'buildTradingR1Prompt', field: 'options' },
+  });
   const asOf = toIsoInstant(parsed.asOf);
   const sectionTags = settings.sections.map((section) => `<${section}>`).join(', ');
   const instructions = [
@@ -127,10 +153,10 @@ export function buildTradingR1Prompt(
     instructions,
     '',
     `## Market data for ${parsed.ticker}`,
-    renderMarketData(parsed, settings.priceWindow),
+    marketDataBlock(parsed, settings.priceWindow),
     '',
     '## Documents',
-    renderEvidence(parsed, settings.maxEvidence, settings.maxEvidenceChars),
+    evidenceBlock(parsed, settings.maxEvidence, settings.maxEvidenceChars),
   ].join('\n');
   const messages: ChatMessage[] = [
     { role: 'system', content: TRADING_R1_SYSTEM_PROMPT },

@@ -4,6 +4,18 @@
  */
 
 import { TradeR1Error } from '@trade-r1/core';
+import { assertInteger, assertNumber, assertRecord, assertVector } from '../arguments.ts';
+
+/** Throw `INVALID_INPUT` unless `[start, end)` is an integer slice of an array of `length` items. */
+function assertSlice(fn: string, length: number, start: unknown, end: unknown, startField: string, endField: string) {
+  assertInteger(start, fn, startField);
+  assertInteger(end, fn, endField);
+  if (start < 0 || end < start || end > length) {
+    throw new TradeR1Error('INVALID_INPUT', `${fn}: [${start}, ${end}) is outside the ${length} values`, {
+      details: { function: fn, field: start < 0 || end < start ? startField : endField, start, end, length },
+    });
+  }
+}
 
 // Reusable typed-array scratch (sampling is synchronous, so a buffer is never shared between two calls): the weights
 // of a row, the negated candidate weights that top-k / top-p select and sort, and a mask of banned token ids.
@@ -79,7 +91,10 @@ export interface SampledToken {
 }
 
 /** `log Σ exp(values)` of a slice, computed stably in float64. */
-export function logSumExp(values: ArrayLike<number>, start = 0, end = values.length, scale = 1): number {
+export function logSumExp(values: ArrayLike<number>, start = 0, end = values?.length, scale = 1): number {
+  assertVector(values, 'logSumExp', 'values');
+  assertSlice('logSumExp', values.length, start, end, 'start', 'end');
+  assertNumber(scale, 'logSumExp', 'scale');
   let max = Number.NEGATIVE_INFINITY;
   for (let index = start; index < end; index += 1) {
     const value = (values[index] as number) * scale;
@@ -107,6 +122,41 @@ export function sampleToken(
   uniform: number,
   banned?: ReadonlySet<number>,
 ): SampledToken {
+  assertVector(logits, 'sampleToken', 'logits');
+  assertInteger(offset, 'sampleToken', 'offset');
+  assertInteger(vocab, 'sampleToken', 'vocab');
+  assertSlice('sampleToken', logits.length, offset, offset + vocab, 'offset', 'vocab');
+  if (!(vocab > 0)) {
+    throw new TradeR1Error('INVALID_INPUT', 'sampleToken: vocab must be >= 1', {
+      details: { function: 'sampleToken', field: 'vocab' },
+    });
+  }
+  assertRecord(settings, 'sampleToken', 'settings');
+  assertNumber(settings.temperature, 'sampleToken', 'settings.temperature');
+  assertNumber(settings.topP, 'sampleToken', 'settings.topP');
+  assertInteger(settings.topK, 'sampleToken', 'settings.topK');
+  if (!(settings.temperature >= 0) || !(settings.topP > 0 && settings.topP <= 1) || settings.topK < 0) {
+    throw new TradeR1Error('INVALID_INPUT', 'sampleToken: settings need temperature >= 0, topP in (0, 1], topK >= 0', {
+      details: { function: 'sampleToken', field: 'settings' },
+    });
+  }
+  assertNumber(uniform, 'sampleToken', 'uniform');
+  if (!(uniform >= 0 && uniform < 1)) {
+    throw new TradeR1Error('INVALID_INPUT', `sampleToken: uniform must be in [0, 1), got ${uniform}`, {
+      details: { function: 'sampleToken', field: 'uniform' },
+    });
+  }
+  if (
+    banned !== undefined &&
+    (typeof banned !== 'object' ||
+      banned === null ||
+      typeof banned.size !== 'number' ||
+      typeof (banned as { [Symbol.iterator]?: unknown })[Symbol.iterator] !== 'function')
+  ) {
+    throw new TradeR1Error('INVALID_INPUT', 'sampleToken: banned must be a Set of token ids', {
+      details: { function: 'sampleToken', field: 'banned' },
+    });
+  }
   // Bans apply unless they cover the whole vocabulary; they are read through a byte mask (set here, cleared below).
   let mask: Uint8Array | undefined;
   if (banned !== undefined && banned.size > 0 && banned.size < vocab) {

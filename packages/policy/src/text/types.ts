@@ -1,5 +1,6 @@
 import { TradeR1Error } from '@trade-r1/core';
 import { z } from 'zod';
+import { assertAsyncIterable, assertInteger, assertRecord } from '../arguments.ts';
 
 /** A chat message accepted as a prompt (rendered with the model's chat template). */
 export const chatMessageSchema = z.object({
@@ -160,10 +161,23 @@ export async function* reportProgress(
   events: AsyncIterable<GenerationEvent>,
   options: Pick<ResolvedGenerateOptions, 'onProgress' | 'prompts' | 'numSamples'>,
 ): AsyncGenerator<GenerationEvent> {
+  assertAsyncIterable(events, 'reportProgress', 'events');
+  assertRecord(options, 'reportProgress', 'options');
+  if (!Array.isArray(options.prompts)) {
+    throw new TradeR1Error('INVALID_INPUT', 'reportProgress: options.prompts must be an array', {
+      details: { function: 'reportProgress', field: 'options.prompts' },
+    });
+  }
+  assertInteger(options.numSamples, 'reportProgress', 'options.numSamples');
+  if (options.onProgress !== undefined && typeof options.onProgress !== 'function') {
+    throw new TradeR1Error('INVALID_INPUT', 'reportProgress: options.onProgress must be a function', {
+      details: { function: 'reportProgress', field: 'options.onProgress' },
+    });
+  }
   const total = options.prompts.length * options.numSamples;
   let completed = 0;
   for await (const event of events) {
-    if (event.type === 'finish' && options.onProgress) {
+    if (typeof event === 'object' && event !== null && event.type === 'finish' && options.onProgress) {
       completed += 1;
       options.onProgress({ completed, total, completion: event.completion });
     }
@@ -173,8 +187,11 @@ export async function* reportProgress(
 
 /** Collect a stream's `done` result (helper for implementations). */
 export async function collectStream(events: AsyncIterable<GenerationEvent>): Promise<GenerateResult> {
+  assertAsyncIterable(events, 'collectStream', 'events');
   let result: GenerateResult | undefined;
-  for await (const event of events) if (event.type === 'done') result = event.result;
+  for await (const event of events) {
+    if (typeof event === 'object' && event !== null && event.type === 'done') result = event.result;
+  }
   if (!result) throw new TradeR1Error('INTERNAL', 'The generation stream ended without a done event');
   return result;
 }

@@ -1,0 +1,162 @@
+import { TradeR1Error } from '@trade-r1/core';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import * as api from './index.ts';
+
+/**
+ * Every public function of @trade-r1/policy, called with arbitrary JavaScript values (undefined, null, wrong
+ * types, objects with misspelled or real option keys holding junk), either returns or fails with a TradeR1Error
+ * that has a code — synchronously or as a rejection. No bare TypeError escapes. Fixed seed.
+ */
+
+/** Exports left out of the property, with the reason. */
+const EXCLUDED: Record<string, string> = {};
+
+const functions = Object.entries(api).filter(
+  ([name, value]) =>
+    typeof value === 'function' && !/^[A-Z]/.test(name) && !('safeParse' in (value as object)) && !(name in EXCLUDED),
+) as [string, (...args: unknown[]) => unknown][];
+
+const keys = [
+  'ticker',
+  'asOf',
+  'text',
+  'prompt',
+  'messages',
+  'bars',
+  'close',
+  'prices',
+  'evidence',
+  'options',
+  'temperature',
+  'topK',
+  'topP',
+  'seed',
+  'maxNewTokens',
+  'samples',
+  'logits',
+  'banned',
+  'state',
+  'mask',
+  'values',
+  'period',
+  'model',
+  'baseUrl',
+  'policy',
+  'prompts',
+  'onProgress',
+];
+
+const junk = fc.oneof(
+  fc.constant(undefined),
+  fc.constant(null),
+  fc.boolean(),
+  fc.double(),
+  fc.integer(),
+  fc.string(),
+  fc.constant('2024-01-02'),
+  fc.constant('AAPL'),
+  fc.constant('<think>up</think> [[BUY]]'),
+  fc.array(fc.oneof(fc.double(), fc.string(), fc.constant(undefined)), { maxLength: 6 }),
+  fc.dictionary(fc.constantFrom(...keys), fc.anything(), { maxKeys: 4 }),
+  fc.anything(),
+);
+
+async function settle(fn: (...args: unknown[]) => unknown, args: unknown[]): Promise<unknown> {
+  try {
+    const out = fn(...args);
+    if (out && typeof (out as AsyncIterable<unknown>)[Symbol.asyncIterator] === 'function') {
+      for await (const _ of out as AsyncIterable<unknown>) {
+        // drain
+      }
+    }
+    return await out;
+  } catch (error) {
+    return error;
+  }
+}
+
+describe('every export of @trade-r1/policy fails only with TradeR1Error (property)', () => {
+  it('covers the exported functions', () => {
+    expect(functions.length).toBeGreaterThan(30);
+  });
+
+  it.each(functions)('%s', async (name, fn) => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(junk, { maxLength: 3 }), async (args) => {
+        const outcome = await settle(fn, args);
+        if (outcome instanceof Error) {
+          expect(outcome, `${name}(${args.map((arg) => typeof arg).join(', ')}): ${outcome.message}`).toBeInstanceOf(
+            TradeR1Error,
+          );
+          expect(typeof (outcome as TradeR1Error).code).toBe('string');
+        }
+      }),
+      { seed: 16, numRuns: 150 },
+    );
+  });
+});
+
+/** The offending field of a TradeR1Error thrown by `run`: `details.field` and the schema issue paths. */
+function offendingField(run: () => unknown): string {
+  try {
+    run();
+  } catch (error) {
+    expect(error).toBeInstanceOf(TradeR1Error);
+    const { issues, details } = error as TradeR1Error;
+    return [String(details.field ?? ''), ...issues.map((issue) => issue.path)].filter(Boolean).join('|');
+  }
+  throw new Error('expected a throw');
+}
+
+describe('errors name the offending field', () => {
+  const context = {
+    ticker: 'AAPL',
+    asOf: '2024-01-05',
+    bars: [{ timestamp: '2024-01-04', open: 10, high: 11, low: 9, close: 10.5, volume: 1000 }],
+  };
+
+  it('undefined, wrong types and misspelled options', () => {
+    expect(offendingField(() => api.splitSentences(undefined as never))).toBe('text');
+    expect(offendingField(() => api.sma([1, 2, '3'] as never, 2))).toBe('closes[2]');
+    expect(offendingField(() => api.rsi([1, 2, 3], '14' as never))).toBe('period');
+    expect(offendingField(() => api.actionMask({ position: 1 } as never))).toBe('state.cash');
+    expect(offendingField(() => api.maskedActionDistribution([1, 2, 3], [true, 'no'] as never))).toBe('mask');
+    expect(offendingField(() => api.truncateNumber({} as never))).toBe('value');
+    expect(offendingField(() => api.technicalScore({ close: '10' } as never))).toBe('indicators.close');
+    expect(offendingField(() => api.sampleToken([0, 1], 0, 2, { temperature: 1, topP: 1, topK: 0 }, 1))).toBe(
+      'uniform',
+    );
+    expect(offendingField(() => api.logSumExp([1, 2], 0, 5))).toBe('end');
+    expect(() => api.createAnalystTemplatePolicy({ technicalWieght: 1 } as never)).toThrow(/technicalWieght/);
+    expect(offendingField(() => api.createAnalystTemplatePolicy({ thresholds: [1, 0, 2, 3] } as never))).toContain(
+      'thresholds',
+    );
+    expect(() => api.buildTradingR1Prompt(context, { maxEvidenceChar: 100 } as never)).toThrow(/maxEvidenceChar/);
+    expect(() => api.buildTradingR1Prompt({ ...context, evidences: [] } as never)).toThrow(/evidences/);
+    expect(() => api.buildFlagTraderPrompt({ prices: [1], cash: 1, position: 0, recentReward: [] } as never)).toThrow(
+      /recentReward/,
+    );
+    expect(() =>
+      api.buildSelectionPrompt({
+        asOf: '2024-01-05',
+        candidates: [{ ...context, asOf: undefined }],
+        maxSelection: 2,
+      } as never),
+    ).toThrow(/maxSelection/);
+    expect(offendingField(() => api.renderEvidence(context as never, '5' as never, 100))).toBe('maxEvidence');
+  });
+
+  it('rejects with a typed error from async boundaries', async () => {
+    const policy = { generate: async () => ({ completions: [[]], usage: { promptTokens: 0, completionTokens: 0 } }) };
+    await expect(api.generateRollouts({ policy, prompts: ['x'], numSample: 2 } as never)).rejects.toThrow(/numSample/);
+    await expect(api.generateRollouts({ policy: {}, prompts: ['x'] } as never)).rejects.toMatchObject({
+      code: 'INVALID_INPUT',
+      issues: [{ path: 'policy' }],
+    });
+    await expect(api.generateRollouts({ policy, prompts: ['x', 'y'] } as never)).rejects.toMatchObject({
+      code: 'BAD_RESPONSE',
+    });
+    await expect(api.collectStream(undefined as never)).rejects.toMatchObject({ details: { field: 'events' } });
+  });
+});
