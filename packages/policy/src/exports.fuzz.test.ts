@@ -17,6 +17,11 @@ const functions = Object.entries(api).filter(
     typeof value === 'function' && !/^[A-Z]/.test(name) && !('safeParse' in (value as object)) && !(name in EXCLUDED),
 ) as [string, (...args: unknown[]) => unknown][];
 
+/**
+ * Keys of the junk option objects. No `model` or `baseUrl`: a string there is a valid option of createOnnxPolicy /
+ * createOpenAICompatiblePolicy and would start a Hugging Face download or a request (those paths have their own
+ * tests on a local model and a 127.0.0.1 server).
+ */
 const keys = [
   'ticker',
   'asOf',
@@ -40,8 +45,6 @@ const keys = [
   'mask',
   'values',
   'period',
-  'model',
-  'baseUrl',
   'policy',
   'prompts',
   'onProgress',
@@ -158,5 +161,16 @@ describe('errors name the offending field', () => {
       code: 'BAD_RESPONSE',
     });
     await expect(api.collectStream(undefined as never)).rejects.toMatchObject({ details: { field: 'events' } });
+  });
+});
+
+describe('answers of caller-supplied models are checked', () => {
+  it('textModelAction: a scorer without scores is BAD_RESPONSE', async () => {
+    for (const answer of [undefined, null, {}, { scores: 'x' }, { scores: [null, { logprob: '1' }, {}] }]) {
+      const policy = { score: async () => answer as never };
+      await expect(api.textModelAction({ policy, prompt: 'Action?', greedy: true } as never)).rejects.toMatchObject({
+        code: 'BAD_RESPONSE',
+      });
+    }
   });
 });

@@ -84,12 +84,18 @@ export async function textModelAction(options: TextModelActionOptions): Promise<
   const mask: ActionMask = settings.mask ?? (settings.state ? actionMask(settings.state) : [true, true, true]);
   if (!mask.some(Boolean))
     throw new TradeR1Error('INVALID_INPUT', 'Every action is masked', { details: { field: 'mask', mask } });
-  const { scores } = await settings.policy.score({
+  const answer: unknown = await settings.policy.score({
     prompt: settings.prompt,
     completions: [...texts],
     includeEos: settings.includeEos,
   });
-  const sequenceLogprobs = [0, 1, 2].map((index) => scores[index]?.logprob ?? Number.NaN) as [number, number, number];
+  const scores: unknown[] = Array.isArray((answer as { scores?: unknown } | null)?.scores)
+    ? (answer as { scores: unknown[] }).scores
+    : [];
+  const sequenceLogprobs = [0, 1, 2].map((index) => {
+    const logprob = (scores[index] as { logprob?: unknown } | null)?.logprob;
+    return typeof logprob === 'number' ? logprob : Number.NaN;
+  }) as [number, number, number];
   if (sequenceLogprobs.some((value) => !Number.isFinite(value))) {
     throw new TradeR1Error('BAD_RESPONSE', 'The scorer returned no finite log-prob for every action text', {
       details: { sequenceLogprobs },
