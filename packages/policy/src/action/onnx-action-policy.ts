@@ -111,8 +111,15 @@ export async function createOnnxActionPolicy(options: OnnxActionPolicyOptions): 
   let executionProvider: 'cuda' | 'cpu' = 'cpu';
   let fallbackReason: string | undefined;
   const cuda = settings.device === 'cpu' ? undefined : cudaProviderStatus();
-  if (settings.device === 'auto' && cuda && !cuda.installed) fallbackReason = cuda.reason;
-  else if (settings.device !== 'cpu') {
+  if (cuda && !cuda.installed) {
+    // Without the provider library a CUDA attempt can only fail (and ONNX Runtime's process-wide logger prints it).
+    if (settings.device === 'cuda') {
+      throw new TradeR1Error('UNSUPPORTED', `The CUDA execution provider is not available: ${cuda.reason}`, {
+        details: { field: 'device' },
+      });
+    }
+    fallbackReason = cuda.reason;
+  } else if (settings.device !== 'cpu') {
     try {
       session = await create('cuda', settings.device === 'auto');
       executionProvider = 'cuda';

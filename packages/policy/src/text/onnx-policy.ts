@@ -258,8 +258,18 @@ export async function createOnnxPolicy(options: OnnxPolicyOptions): Promise<Onnx
   let executionProvider: 'cuda' | 'cpu' = 'cpu';
   let fallbackReason: string | undefined;
   const cuda = settings.device === 'cpu' ? undefined : cudaProviderStatus(transformersLocation());
-  if (settings.device === 'auto' && cuda && !cuda.installed) fallbackReason = cuda.reason;
-  else if (settings.device !== 'cpu') {
+  if (cuda && !cuda.installed) {
+    // Without the provider library a CUDA attempt can only fail (and ONNX Runtime's process-wide logger prints it).
+    if (settings.device === 'cuda') {
+      throw new TradeR1Error(
+        'UNSUPPORTED',
+        `The CUDA execution provider is not available: ${cuda.reason}. Install onnxruntime-node's CUDA libraries ` +
+          '(ONNXRUNTIME_NODE_INSTALL=cuda12, see the @trade-r1/policy README) or use device: "auto" or "cpu".',
+        { details: { model: settings.model, field: 'device' } },
+      );
+    }
+    fallbackReason = cuda.reason;
+  } else if (settings.device !== 'cpu') {
     try {
       model = await load('cuda', settings.device === 'auto');
       executionProvider = 'cuda';
