@@ -46,6 +46,15 @@ describe('trade-r1', () => {
     expect(JSON.parse(typo.stderr.trim()).code).toBe('INVALID_INPUT');
   });
 
+  it('every subcommand exits with status 2 (usage) on an unknown flag and names it on stderr', () => {
+    for (const command of ['ingest', 'verify', 'backtest', 'serve-rewards', 'eval']) {
+      const run = cli(command, '--no-such-flag');
+      expect(run.status, `${command}: ${run.stderr}`).toBe(2);
+      expect(run.stderr, command).toContain('--no-such-flag');
+      expect(run.stdout, command).toBe('');
+    }
+  });
+
   it('ingest: adds JSON-lines documents, progress as JSON lines when not on a TTY', () => {
     const file = join(work, 'docs.jsonl');
     writeFileSync(file, `${documents.map((document) => JSON.stringify(document)).join('\n')}\n`);
@@ -144,6 +153,7 @@ describe('trade-r1', () => {
 
   it('eval: delegates to the verifier evaluation (its own usage errors come back)', () => {
     const run = cli('eval', '--no-such-option');
+    expect(run.status).toBe(2);
     expect(`${run.stdout}${run.stderr}`).toContain('unknown flag "--no-such-option"');
     expect(`${run.stdout}${run.stderr}`).toContain('--splits=a,b');
     expect(existsSync(fileURLToPath(new URL('../../verifier/eval/run.ts', import.meta.url)))).toBe(true);

@@ -181,5 +181,6 @@ async function main(argv: string[]): Promise<void> {
 
 main(process.argv.slice(2)).catch((error: unknown) => {
   process.stderr.write(`trade-r1-reward-server: ${errorMessage(error)}\n`);
-  process.exit(1);
+  // A usage error (unknown or malformed option) exits 2, like a missing --reward; anything else 1.
+  process.exit(String((error as { code?: unknown } | null)?.code ?? '').startsWith('ERR_PARSE_ARGS') ? 2 : 1);
 });
