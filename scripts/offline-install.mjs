@@ -8,8 +8,17 @@
 //
 // The npm cache is filled by a first, online install (the npm registry only) and kept between runs
 // (default: ~/.cache/trade-r1/npm-offline), so later runs download nothing.
+//
+// Two more offline installs measure what the first one hides. @lancedb/lancedb lists @huggingface/transformers
+// among its optionalDependencies, so npm adds it, and the verifier's optional peer range then makes it
+// transformers 4 with onnxruntime-node, onnxruntime-web and sharp. onnxruntime-node's install script downloads CUDA
+// libraries on Linux x64; where that download fails (no network beyond the registry), npm drops the whole optional
+// tree, which is why the plain install is small here. `withOptionalTree` runs the same install with
+// ONNXRUNTIME_NODE_INSTALL=skip (the script succeeds without downloading), i.e. what an online user gets, minus the
+// CUDA download. `lean` is the recipe that avoids it: `--omit=optional` plus LanceDB's native package for this
+// platform as a direct dependency.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -53,6 +62,47 @@ export function folderBytes(dir) {
   return total;
 }
 
+/** LanceDB's native package for this machine (`@lancedb/lancedb-linux-x64-gnu`…), as npm would pick it. */
+export function lancedbPlatformPackage() {
+  const { platform, arch } = process;
+  if (platform === 'linux') {
+    const glibc = process.report?.getReport?.().header?.glibcVersionRuntime;
+    return `@lancedb/lancedb-linux-${arch}-${glibc ? 'gnu' : 'musl'}`;
+  }
+  if (platform === 'win32') return `@lancedb/lancedb-win32-${arch}-msvc`;
+  return `@lancedb/lancedb-${platform}-${arch}`;
+}
+
+/** Megabytes, the MUST_BE_ABSENT packages present, and the five largest packages of a node_modules folder. */
+function weigh(modules) {
+  const largest = readdirSync(modules, { withFileTypes: true })
+    .filter((entry) => entry.isDirectory() && !entry.name.startsWith('.'))
+    .map((entry) => entry.name)
+    .flatMap((entry) =>
+      entry.startsWith('@') ? readdirSync(join(modules, entry)).map((name) => `${entry}/${name}`) : [entry],
+    )
+    .map((name) => ({ name, megabytes: folderBytes(join(modules, name)) / 1e6 }))
+    .sort((left, right) => right.megabytes - left.megabytes)
+    .slice(0, 5)
+    .map((item) => ({ ...item, megabytes: Math.round(item.megabytes) }));
+  return {
+    nodeModulesMegabytes: Math.round(folderBytes(modules) / 1e6),
+    largest,
+    present: MUST_BE_ABSENT.filter((name) => {
+      try {
+        return statSync(join(modules, name)).isDirectory();
+      } catch {
+        return false;
+      }
+    }),
+  };
+}
+
+/** The @lancedb/lancedb version npm installed in a project. */
+function lancedbVersion(dir) {
+  return JSON.parse(readFileSync(join(dir, 'node_modules', '@lancedb', 'lancedb', 'package.json'), 'utf8')).version;
+}
+
 function project(dir, name) {
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, 'package.json'), JSON.stringify({ name, version: '1.0.0', private: true, type: 'module' }));
@@ -84,30 +134,34 @@ export function offlineInstall(options = {}) {
     const installSeconds = (performance.now() - started) / 1000;
     writeFileSync(join(consumer, 'consumer.mjs'), CONSUMER);
     const result = JSON.parse(run('node', ['consumer.mjs'], { cwd: consumer }).trim().split('\n').at(-1));
-    const modules = join(consumer, 'node_modules');
-    const largest = readdirSync(modules, { withFileTypes: true })
-      .filter((entry) => entry.isDirectory() && !entry.name.startsWith('.'))
-      .map((entry) => entry.name)
-      .flatMap((entry) =>
-        entry.startsWith('@') ? readdirSync(join(modules, entry)).map((name) => `${entry}/${name}`) : [entry],
-      )
-      .map((name) => ({ name, megabytes: folderBytes(join(modules, name)) / 1e6 }))
-      .sort((left, right) => right.megabytes - left.megabytes)
-      .slice(0, 5)
-      .map((item) => ({ ...item, megabytes: Math.round(item.megabytes) }));
+    const plain = weigh(join(consumer, 'node_modules'));
+
+    // The same install where onnxruntime-node's script succeeds (skipped), so npm keeps LanceDB's optional tree.
+    const full = project(join(work, 'optional-tree'), 'optional-tree');
+    run('npm', [...npm, '--offline', ...files], {
+      cwd: full,
+      env: { ...process.env, ONNXRUNTIME_NODE_INSTALL: 'skip' },
+    });
+    const withOptionalTree = weigh(join(full, 'node_modules'));
+
+    // The lean recipe: no optional dependencies, LanceDB's native package for this platform named directly.
+    const lean = project(join(work, 'lean'), 'lean');
+    const platformPackage = `${lancedbPlatformPackage()}@${lancedbVersion(consumer)}`;
+    run('npm', [...npm, '--offline', '--omit=optional', ...files, platformPackage], { cwd: lean });
+    writeFileSync(join(lean, 'consumer.mjs'), CONSUMER);
+    const leanResult = JSON.parse(run('node', ['consumer.mjs'], { cwd: lean }).trim().split('\n').at(-1));
+
     return {
       packages: PACKAGES.map((name) => `@trade-r1/${name}`),
       installSeconds: Math.round(installSeconds * 10) / 10,
-      nodeModulesMegabytes: Math.round(folderBytes(modules) / 1e6),
-      largest,
-      present: MUST_BE_ABSENT.filter((name) => {
-        try {
-          return statSync(join(modules, name)).isDirectory();
-        } catch {
-          return false;
-        }
-      }),
+      ...plain,
       consumer: result,
+      withOptionalTree,
+      lean: {
+        command: `npm install --omit=optional @trade-r1/core @trade-r1/verifier ${platformPackage}`,
+        ...weigh(join(lean, 'node_modules')),
+        consumer: leanResult,
+      },
     };
   } finally {
     if (!options.keep) rmSync(work, { recursive: true, force: true });

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Bar } from '@trade-r1/core';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import {
   alignPriceSeries,
   parseDecisionLogCsv,
@@ -32,6 +32,8 @@ describe.skipIf(!hasSharedPrices('MSFT.csv') || !hasSharedPrices('SPY.csv'))('RE
     const directory = mkdtempSync(join(tmpdir(), 'backtest-readme-'));
     const msftBars = bars('MSFT.csv');
     const spyBars = bars('SPY.csv');
+    // The example prints its metrics; the test keeps the log quiet and checks what was printed instead.
+    const printed = vi.spyOn(console, 'log').mockImplementation(() => undefined);
     // #region five-level
     const panel = alignPriceSeries({ series: { MSFT: msftBars, SPY: spyBars } });
     const decisions = parseDecisionLogCsv(`date,ticker,decision
@@ -51,6 +53,12 @@ describe.skipIf(!hasSharedPrices('MSFT.csv') || !hasSharedPrices('SPY.csv'))('RE
     writeFileSync(join(directory, 'report.json'), JSON.stringify(toReportJson(result)));
     writeFileSync(join(directory, 'report.html'), renderHtmlReport(result, { title: 'MSFT, weekly LLM calls' }));
     // #endregion five-level
+    expect(printed).toHaveBeenCalledWith(
+      result.metrics.sharpeRatio,
+      result.metrics.hitRate,
+      result.benchmark?.metrics.sharpeRatio,
+    );
+    printed.mockRestore();
     expect(result.trades[0]).toMatchObject({ date: '2024-06-03', decidedAt: '2024-05-31', ticker: 'MSFT' });
     expect(result.trades.filter((trade) => trade.reason === 'expiry').length).toBeGreaterThan(0);
     expect(result.decisions).toHaveLength(5);
