@@ -151,9 +151,12 @@ describe('openEvidenceStore', () => {
     const beforeChina = await store.search({ query: 'iPhone shipments China', asOf: '2024-03-04', k: 10 });
     expect(beforeChina.map((hit) => hit.documentId)).not.toContain('aapl-china');
     expect(beforeChina.every((hit) => hit.publishedAt <= '2024-03-04T23:59:59.999Z')).toBe(true);
-    // A date-only asOf means the end of that day: the 2024-03-05 article is visible as of 2024-03-05.
-    const sameDay = await store.search({ query: 'iPhone shipments China', asOf: '2024-03-05', k: 1, mode: 'text' });
-    expect(sameDay[0]?.documentId).toBe('aapl-china');
+    // A date-only article could have appeared after the close: it is public at the end of its day in New York
+    // (AAPL's exchange), 05:00 UTC the next morning in March, so not as of the end of the UTC day 2024-03-05.
+    const sameDay = await store.search({ query: 'iPhone shipments China', asOf: '2024-03-05', k: 10, mode: 'text' });
+    expect(sameDay.map((hit) => hit.documentId)).not.toContain('aapl-china');
+    const nextDay = await store.search({ query: 'iPhone shipments China', asOf: '2024-03-06', k: 1, mode: 'text' });
+    expect(nextDay[0]).toMatchObject({ documentId: 'aapl-china', publishedAt: '2024-03-06T04:59:59.999Z' });
     const msft = await store.search({ query: 'revenue growth', tickers: ['msft'], asOf: '2024-12-31', k: 10 });
     expect(msft.map((hit) => hit.documentId)).toEqual(['msft-cloud']);
     expect(await store.count({ asOf: '2024-02-01' })).toBe(2);

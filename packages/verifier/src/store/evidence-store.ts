@@ -19,9 +19,11 @@ import { z } from 'zod';
 import { chunkTextResolved, type ResolvedChunkingOptions, resolveChunkingOptions } from '../chunking/chunk-text.ts';
 import type { Embedder } from '../embedders/types.ts';
 import { andFilters, publishedAtFilter, sqlInList, tickersFilter } from './filters.ts';
+import { LEGACY_DATE_ONLY_SHIFT_MS, legacyPublicationInstant, placeDateOnlyPublication } from './publication.ts';
 import { DEFAULT_RRF_K, reciprocalRankFusion } from './rrf.ts';
 import {
   COLUMNS,
+  EVIDENCE_TABLE_VERSION,
   type EvidenceRow,
   evidenceTableSchema,
   type HitPayload,
@@ -173,9 +175,10 @@ export async function openEvidenceStore(options: EvidenceStoreOptions): Promise<
   try {
     const names = await connection.tableNames();
     let table: lancedb.Table;
+    let version = EVIDENCE_TABLE_VERSION;
     if (names.includes(settings.tableName)) {
       table = await connection.openTable(settings.tableName);
-      await checkTableCompatibility(table, settings.tableName, embedder);
+      version = await checkTableCompatibility(table, settings.tableName, embedder);
     } else {
       table = await connection.createEmptyTable(
         settings.tableName,
@@ -184,8 +187,9 @@ export async function openEvidenceStore(options: EvidenceStoreOptions): Promise<
     }
     // Rows are built against our own schema object (the one LanceDB returns may come from another copy of
     // apache-arrow); checkTableCompatibility guarantees that an existing table has the same columns and dimension.
-    const schema = evidenceTableSchema(embedder.modelId, embedder.dimension);
-    const store = new LanceEvidenceStore(connection, table, schema, settings, chunking);
+    // A version-1 table keeps its version (its date-only rows stay read conservatively, see publication.ts).
+    const schema = evidenceTableSchema(embedder.modelId, embedder.dimension, version);
+    const store = new LanceEvidenceStore(connection, table, schema, settings, chunking, version === '1');
     await store.ensureIndexes();
     return store;
   } catch (error) {
@@ -198,7 +202,8 @@ export async function openEvidenceStore(options: EvidenceStoreOptions): Promise<
   }
 }
 
-async function checkTableCompatibility(table: lancedb.Table, tableName: string, embedder: Embedder): Promise<void> {
+/** Checks an existing table against the embedder; returns its layout version (`'1'` when it has none recorded). */
+async function checkTableCompatibility(table: lancedb.Table, tableName: string, embedder: Embedder): Promise<string> {
   const schema = await table.schema();
   const missing = COLUMNS.filter((column) => !schema.fields.some((field) => field.name === column));
   if (missing.length > 0) {
@@ -227,6 +232,15 @@ async function checkTableCompatibility(table: lancedb.Table, tableName: string, 
       { details: { tableName, tableModelId: storedModel ?? null, embedderModelId: embedder.modelId } },
     );
   }
+  const version = schema.metadata.get(METADATA_KEYS.version) ?? '1';
+  if (version !== '1' && version !== EVIDENCE_TABLE_VERSION) {
+    throw new TradeR1Error(
+      'STORE_ERROR',
+      `Table ${tableName} has evidence table layout version ${version}; this @trade-r1/verifier reads versions 1 and ${EVIDENCE_TABLE_VERSION} — upgrade the package`,
+      { details: { tableName, tableVersion: version, supported: ['1', EVIDENCE_TABLE_VERSION] } },
+    );
+  }
+  return version;
 }
 
 interface PlannedDocument {
@@ -252,6 +266,8 @@ class LanceEvidenceStore implements EvidenceStore {
   /** False only while the table is known to be empty (full-text search needs the FTS index, built on first rows). */
   #hasRows = true;
   #closed = false;
+  /** A layout-version-1 table: its `23:59:59.999Z` rows are date-only items, read as published later (publication.ts). */
+  readonly #legacy: boolean;
   /** Serialises writes: LanceDB commits are optimistic, and one writer per store keeps `add()` predictable. */
   #writeQueue: Promise<unknown> = Promise.resolve();
 
@@ -261,7 +277,9 @@ class LanceEvidenceStore implements EvidenceStore {
     schema: Schema,
     settings: StoreSettings,
     chunking: ResolvedChunkingOptions,
+    legacy: boolean,
   ) {
+    this.#legacy = legacy;
     this.#connection = connection;
     this.#table = table;
     this.#schema = schema;
@@ -496,7 +514,7 @@ class LanceEvidenceStore implements EvidenceStore {
     const mode = parsed.mode ?? (parsed.query !== undefined ? 'hybrid' : 'vector');
     const asOfMs = toInstant(parsed.asOf instanceof Date ? parsed.asOf.getTime() : parsed.asOf);
     const filter = andFilters([
-      publishedAtFilter(asOfMs),
+      this.#publishedAtFilter(asOfMs),
       parsed.tickers && parsed.tickers.length > 0 ? tickersFilter(parsed.tickers) : undefined,
       parsed.sourceKinds && parsed.sourceKinds.length > 0 ? sqlInList('source_kind', parsed.sourceKinds) : undefined,
       parsed.documentIds ? sqlInList('document_id', parsed.documentIds) : undefined,
@@ -559,11 +577,11 @@ class LanceEvidenceStore implements EvidenceStore {
     if (mode === 'vector') {
       return vectorRows.map((row) => {
         const score = 1 - Number(row._distance);
-        return toHit(row, score, { vectorScore: score });
+        return toHit(row, score, { vectorScore: score }, this.#legacy);
       });
     }
     if (mode === 'text') {
-      return textRows.map((row) => toHit(row, Number(row._score), { textScore: Number(row._score) }));
+      return textRows.map((row) => toHit(row, Number(row._score), { textScore: Number(row._score) }, this.#legacy));
     }
     const byId = new Map<string, { row: ResultRow; vectorScore?: number; textScore?: number }>();
     for (const row of vectorRows) byId.set(chunkKey(row), { row, vectorScore: 1 - Number(row._distance) });
@@ -575,8 +593,12 @@ class LanceEvidenceStore implements EvidenceStore {
     const fused = reciprocalRankFusion([vectorRows.map(chunkKey), textRows.map(chunkKey)], DEFAULT_RRF_K);
     return fused.slice(0, parsed.k).map((item) => {
       const entry = byId.get(item.key) as { row: ResultRow; vectorScore?: number; textScore?: number };
-      return toHit(entry.row, item.score, { vectorScore: entry.vectorScore, textScore: entry.textScore });
+      return toHit(entry.row, item.score, { vectorScore: entry.vectorScore, textScore: entry.textScore }, this.#legacy);
     });
+  }
+
+  #publishedAtFilter(asOfMs: number): string {
+    return publishedAtFilter(asOfMs, this.#legacy ? { dateOnlyShiftMs: LEGACY_DATE_ONLY_SHIFT_MS } : undefined);
   }
 
   async #queryVector(
@@ -615,7 +637,7 @@ class LanceEvidenceStore implements EvidenceStore {
         .where(where)
         .select([...RESULT_COLUMNS, 'vector'])
         .toArray()) as ResultRow[];
-      return { version, chunks: rows.map((row) => toHit(row, 0, {})) };
+      return { version, chunks: rows.map((row) => toHit(row, 0, {}, this.#legacy)) };
     };
     // Read inside the write queue (no write of this store can interleave); a commit of another writer between
     // reading the version and the rows is detected by re-reading the version, and the read is repeated.
@@ -667,7 +689,7 @@ class LanceEvidenceStore implements EvidenceStore {
     const clause = andFilters([
       parsed.asOf === undefined
         ? undefined
-        : publishedAtFilter(toInstant(parsed.asOf instanceof Date ? parsed.asOf.getTime() : parsed.asOf)),
+        : this.#publishedAtFilter(toInstant(parsed.asOf instanceof Date ? parsed.asOf.getTime() : parsed.asOf)),
       parsed.tickers && parsed.tickers.length > 0 ? tickersFilter(parsed.tickers) : undefined,
     ]);
     return clause.length === 0 ? this.#table.countRows() : this.#table.countRows(clause);
@@ -799,8 +821,14 @@ function chunkKey(row: ResultRow): string {
   return `${String(row.document_id)}#${Number(row.chunk_index)}`;
 }
 
-function toHit(row: ResultRow, score: number, scores: { vectorScore?: number; textScore?: number }): SearchHit {
+function toHit(
+  row: ResultRow,
+  score: number,
+  scores: { vectorScore?: number; textScore?: number },
+  legacy: boolean,
+): SearchHit {
   const payload = JSON.parse(String(row.payload)) as HitPayload;
+  const stored = Number(row.published_at);
   const hit: SearchHit = {
     documentId: String(row.document_id),
     chunkIndex: Number(row.chunk_index),
@@ -808,7 +836,7 @@ function toHit(row: ResultRow, score: number, scores: { vectorScore?: number; te
     text: String(row.text),
     title: payload.title,
     tickers: payload.tickers,
-    publishedAt: new Date(Number(row.published_at)).toISOString(),
+    publishedAt: new Date(legacy ? legacyPublicationInstant(stored) : stored).toISOString(),
     sourceKind: payload.sourceKind as SourceKind,
     score,
     charStart: payload.charStart,
@@ -850,9 +878,17 @@ function checkVectors(vectors: readonly Float32Array[], expected: number, embedd
   }
 }
 
+/** The document field an issue is about (`3.tickers` → `tickers`; `3` → `document`). */
+function fieldOf(issue: ValidationIssue): string {
+  const field = (issue.path ?? '').split('.').slice(1).join('.');
+  return field.length > 0 ? field : 'document';
+}
+
 /**
  * Validate every document of a call before anything is written; all problems are reported together.
- * @throws {TradeR1Error} `INVALID_INPUT` when `documents` is not an array, `INVALID_DOCUMENT` otherwise.
+ * A non-macro document with `tickers: []` is invalid (it could never be retrieved).
+ * @throws {TradeR1Error} `INVALID_INPUT` when `documents` is not an array, `INVALID_DOCUMENT` otherwise
+ *   (`issues` with `index.field` paths; `details.field` is the first issue's field).
  */
 function validateDocuments(documents: readonly EvidenceDocumentInput[]): EvidenceDocument[] {
   if (!Array.isArray(documents)) {
@@ -865,7 +901,8 @@ function validateDocuments(documents: readonly EvidenceDocumentInput[]): Evidenc
   const invalid: number[] = [];
   const seen = new Map<string, number>();
   documents.forEach((document, index) => {
-    const result = evidenceDocumentSchema.safeParse(document);
+    // A date-only publishedAt becomes the end of that day on the tickers' exchange (publication.ts).
+    const result = evidenceDocumentSchema.safeParse(placeDateOnlyPublication(document));
     if (!result.success) {
       invalid.push(index);
       for (const issue of toValidationIssues(result.error)) {
@@ -883,6 +920,17 @@ function validateDocuments(documents: readonly EvidenceDocumentInput[]): Evidenc
       });
       return;
     }
+    if (result.data.tickers.length === 0 && result.data.sourceKind !== 'macro') {
+      // The verifier retrieves evidence by ticker, and ticker-less evidence only as market-wide macro items:
+      // anything else about no ticker would be stored and never found.
+      invalid.push(index);
+      issues.push({
+        path: `${index}.tickers`,
+        message: `a ${result.data.sourceKind} document needs at least one ticker (only sourceKind 'macro' may have tickers: [], as market-wide evidence); it could never be retrieved`,
+        code: 'custom',
+      });
+      return;
+    }
     seen.set(result.data.id, index);
     parsed.push(result.data);
   });
@@ -894,7 +942,7 @@ function validateDocuments(documents: readonly EvidenceDocumentInput[]): Evidenc
     throw new TradeR1Error(
       'INVALID_DOCUMENT',
       `${invalid.length} of ${documents.length} documents are invalid, nothing was written: ${summary}${issues.length > 5 ? '; …' : ''}`,
-      { issues, details: { invalidDocuments: invalid } },
+      { issues, details: { invalidDocuments: invalid, field: fieldOf(issues[0] as ValidationIssue) } },
     );
   }
   return parsed;

@@ -32,9 +32,16 @@ export function sqlInList(column: string, values: readonly string[]): string {
   return `${column} IN (${values.map(sqlString).join(', ')})`;
 }
 
-/** The point-in-time filter: only rows published at or before `asOfMs` (epoch milliseconds). */
-export function publishedAtFilter(asOfMs: number): string {
-  return `published_at <= ${sqlInteger(asOfMs)}`;
+/**
+ * The point-in-time filter: only rows published at or before `asOfMs` (epoch milliseconds). With `legacy` (a table
+ * of layout version 1), a row stamped `23:59:59.999Z` — how that version stored a date-only `publishedAt` — counts
+ * as published `legacy.dateOnlyShiftMs` later (see `publication.ts`).
+ */
+export function publishedAtFilter(asOfMs: number, legacy?: { dateOnlyShiftMs: number }): string {
+  const plain = `published_at <= ${sqlInteger(asOfMs)}`;
+  if (legacy === undefined) return plain;
+  const shifted = sqlInteger(asOfMs - legacy.dateOnlyShiftMs);
+  return `${plain} AND NOT (((published_at % 86400000) + 86400000) % 86400000 = 86399999 AND published_at > ${shifted})`;
 }
 
 /**

@@ -15,8 +15,12 @@ import {
   vectorFromArray,
 } from 'apache-arrow';
 
-/** Version of the evidence table layout (stored in the table's schema metadata). */
-export const EVIDENCE_TABLE_VERSION = '1';
+/**
+ * Version of the evidence table layout (stored in the table's schema metadata). Version 2: a date-only
+ * `publishedAt` is stored as the end of that day on its tickers' exchange (`publication.ts`); version 1 stored the
+ * end of the UTC day, and is still read (conservatively, see `LEGACY_DATE_ONLY_SHIFT_MS`).
+ */
+export const EVIDENCE_TABLE_VERSION = '2';
 
 /** Schema metadata keys. */
 export const METADATA_KEYS = {
@@ -50,9 +54,9 @@ export const COLUMNS = [
  * `published_at` is epoch milliseconds (Int64, BTREE-indexed, sortable); `vector` a fixed-size float32 list.
  * Every field is its own column (for filters, indexes and users querying the table directly); `payload`
  * repeats the small hit fields as one JSON string because each extra column a search returns costs one random
- * read per hit.
+ * read per hit. `version` is the layout version written in the metadata (an older table keeps its own).
  */
-export function evidenceTableSchema(modelId: string, dimension: number): Schema {
+export function evidenceTableSchema(modelId: string, dimension: number, version = EVIDENCE_TABLE_VERSION): Schema {
   return new Schema(
     [
       new Field('chunk_id', new Utf8(), false),
@@ -73,7 +77,7 @@ export function evidenceTableSchema(modelId: string, dimension: number): Schema 
       new Field('vector', new FixedSizeList(dimension, new Field('item', new Float32(), true)), false),
     ],
     new Map([
-      [METADATA_KEYS.version, EVIDENCE_TABLE_VERSION],
+      [METADATA_KEYS.version, version],
       [METADATA_KEYS.modelId, modelId],
       [METADATA_KEYS.dimension, String(dimension)],
     ]),

@@ -228,7 +228,9 @@ export interface EvidenceStore {
   /**
    * Chunk, embed and upsert documents. Idempotent: a document is keyed by id; re-adding identical content writes
    * nothing, changed content replaces all its chunks (surplus chunks are deleted). The whole call is validated
-   * before anything is written.
+   * before anything is written. A date-only `publishedAt` is stored as the end of that day on the tickers'
+   * exchange (core's `publicationInstant`; the latest such instant over every supported exchange when the tickers
+   * span exchanges, trade on an unknown one or are empty). A document with `tickers: []` must be `'macro'`.
    * @throws {TradeR1Error} `INVALID_DOCUMENT` (with `issues` for every bad document), `INVALID_INPUT`,
    * `DIMENSION_MISMATCH`, `ABORTED`, `STORE_ERROR`, `CLOSED`
    */
