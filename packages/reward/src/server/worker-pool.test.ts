@@ -178,14 +178,22 @@ describe('reward server over a worker pool (real HTTP)', () => {
   let pool: RewardWorkerPool;
   let server: RewardServer;
   let url: string;
+  const warnings: string[] = [];
   beforeAll(async () => {
     pool = await createRewardWorkerPool({ module: MODULE, workers: 2, stopGraceMs: 50 });
-    server = createRewardServer({ reward: pool, sampleTimeoutMs: 2_000, fallback: { value: 0 } });
+    // The fixture reports `thread` and `started`, not declared: the expected warnings are collected, not printed.
+    server = createRewardServer({
+      reward: pool,
+      sampleTimeoutMs: 2_000,
+      fallback: { value: 0 },
+      onWarning: (warning) => warnings.push(warning.code),
+    });
     url = await server.listen();
   }, 60_000);
   afterAll(async () => {
     await server.close();
     await pool.close();
+    expect(new Set(warnings)).toEqual(new Set(['UNDECLARED_LOG_KEY']));
   });
 
   it('keeps /health and /metrics answering while both threads run CPU-bound samples', async () => {
