@@ -100,6 +100,7 @@ export {
   type UsTimeZone,
 } from './files/us-time.ts';
 export {
+  type BarInterval,
   type BarsAsOfOptions,
   barsAsOf,
   type ComputeIndicatorsOptions,

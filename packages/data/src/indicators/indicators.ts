@@ -154,6 +154,10 @@ export interface ComputeIndicatorsOptions {
   ticker?: string;
   /** Where a date-only `asOf` sits on its date. @default 'close' */
   cutoff?: CutoffAt;
+  /** Length of an intraday bar (see {@link BarsAsOfOptions.barInterval}). @default the bars' spacing */
+  barInterval?: BarInterval;
+  /** What an intraday bar's timestamp marks (see {@link BarsAsOfOptions.barStamp}). @default 'start' */
+  barStamp?: 'start' | 'end';
   /** Which indicators to compute. @default all of {@link INDICATOR_NAMES} */
   indicators?: readonly IndicatorName[];
   /** Skip re-validating `bars` (only for bars that already passed `parsePriceSeries`). @default false */
@@ -168,6 +172,8 @@ const optionsSchema = z.strictObject({
   exchange: exchangeSchema.optional(),
   ticker: z.string().optional(),
   cutoff: cutoffSchema.optional(),
+  barInterval: z.unknown().optional(),
+  barStamp: z.unknown().optional(),
   indicators: z.array(z.enum(INDICATOR_NAMES)).optional(),
   trusted: z.boolean().optional(),
 });
@@ -180,19 +186,78 @@ export interface BarsAsOfOptions {
   ticker?: string | undefined;
   /** Where a date-only `asOf` sits on its date: the exchange's close or just before its open. @default 'close' */
   cutoff?: CutoffAt | undefined;
+  /**
+   * Length of one intraday bar: milliseconds, or `'5m'`, `'5min'`, `'1h'` (the vendors' spellings). An intraday bar
+   * is complete, and public, at its end. @default the smallest gap between consecutive bars (declare it for an
+   * irregular series; a series of one bar needs it)
+   */
+  barInterval?: BarInterval | undefined;
+  /**
+   * What an intraday bar's timestamp marks: its `'start'` (Yahoo, Polygon, most vendors: public at timestamp +
+   * interval) or its `'end'` (public at its timestamp). @default 'start' (the later, safe reading)
+   */
+  barStamp?: 'start' | 'end' | undefined;
 }
+
+/** An intraday bar's length: milliseconds, or a count of minutes or hours (`'1m'`, `'5min'`, `'30m'`, `'1h'`). */
+export type BarInterval = number | `${number}m` | `${number}min` | `${number}h`;
+
+const barIntervalSchema = z.union(
+  [
+    z.number().int('expected whole milliseconds').positive(),
+    z
+      .string()
+      .regex(/^[1-9]\d{0,3}(m|min|h)$/, "expected a bar length such as '1m', '5min' or '1h'")
+      .transform((value) => Number.parseInt(value, 10) * (value.endsWith('h') ? 3_600_000 : 60_000)),
+  ],
+  { error: "expected a bar length: milliseconds or a string such as '5m', '5min', '1h'" },
+);
 
 const barsAsOfOptionsSchema = z.strictObject({
   exchange: exchangeSchema.optional(),
   ticker: z.string().optional(),
   cutoff: cutoffSchema.optional(),
+  barInterval: barIntervalSchema.optional(),
+  barStamp: z.enum(['start', 'end']).optional(),
 });
+
+/** The smallest positive gap (ms) between consecutive intraday timestamps; undefined with fewer than two. */
+function spacingOf(bars: readonly { timestamp: string }[]): number | undefined {
+  let smallest: number | undefined;
+  for (let index = 1; index < bars.length; index += 1) {
+    const gap =
+      Date.parse((bars[index] as { timestamp: string }).timestamp) -
+      Date.parse((bars[index - 1] as { timestamp: string }).timestamp);
+    if (gap > 0 && (smallest === undefined || gap < smallest)) smallest = gap;
+  }
+  return smallest;
+}
+
+/** How long after its timestamp an intraday bar is complete (0 for an end-stamped bar). */
+function intradayDelay(
+  bars: readonly { timestamp: string }[],
+  interval: number | undefined,
+  stamp: 'start' | 'end' | undefined,
+): number {
+  if (stamp === 'end') return 0;
+  const length = interval ?? spacingOf(bars);
+  if (length === undefined) {
+    throw new TradeR1Error(
+      'INVALID_INPUT',
+      'barsAsOf(): an intraday bar is public at its end; with a single bar its length is unknown — pass barInterval (e.g. 5m)',
+      { details: { field: 'barInterval' } },
+    );
+  }
+  return length;
+}
 
 /**
  * The bars available at `asOf`, on the decision clock of the bars' exchange: the longest prefix of bars published
  * at or before the decision's cutoff (`decisionInstant`: a date-only `asOf` is that date's close, or one ms before
  * its open with `cutoff: 'pre-open'`). A daily bar is published at its exchange's close (`barCloseInstant`, 13:00
- * New York on an early-close day, 15:00 Shanghai), an intraday bar at its timestamp. Binary search; bars ascending.
+ * New York on an early-close day, 15:00 Shanghai), an intraday bar at its END: timestamp + `barInterval` for a
+ * start-stamped bar (the default; the interval defaults to the bars' spacing), its timestamp with
+ * `barStamp: 'end'`. A decision inside a bar's interval never sees that bar. Binary search; bars ascending.
  *
  * Without `exchange` or `ticker` only what needs no exchange is answered: a date-only `asOf` over daily bars
  * (trading dates compared: the bar of the date itself is included at the close, not pre-open) and a date-time `asOf`
@@ -207,6 +272,7 @@ export function barsAsOf<T extends { timestamp: string }>(
   parseArgument(timestampedSchema, bars, { fn: 'barsAsOf()', field: 'bars' });
   const parsed = parseArgument(barsAsOfOptionsSchema, options, { fn: 'barsAsOf()', field: 'options' });
   const daily = bars.length === 0 || String((bars[0] as T)?.timestamp).length === 10;
+  const delay = daily ? 0 : intradayDelay(bars, parsed.barInterval, parsed.barStamp);
   const pre = parsed.cutoff === 'pre-open';
   let available: (bar: T) => boolean;
   if (parsed.exchange === undefined && parsed.ticker === undefined) {
@@ -215,7 +281,7 @@ export function barsAsOf<T extends { timestamp: string }>(
       const date = written.tradingDate;
       available = (bar) => (pre ? bar.timestamp < date : bar.timestamp <= date);
     } else if (!written.dateOnly && !daily) {
-      available = (bar) => Date.parse(bar.timestamp) <= written.instant;
+      available = (bar) => Date.parse(bar.timestamp) + delay <= written.instant;
     } else {
       throw new TradeR1Error(
         'INVALID_INPUT',
@@ -229,7 +295,7 @@ export function barsAsOf<T extends { timestamp: string }>(
     const id = toExchangeId(exchange);
     available = daily
       ? (bar) => barCloseInstant(bar.timestamp, id) <= limit
-      : (bar) => Date.parse(bar.timestamp) <= limit;
+      : (bar) => Date.parse(bar.timestamp) + delay <= limit;
   }
   let low = 0;
   let high = bars.length;
@@ -256,7 +322,13 @@ export function computeIndicators(options: ComputeIndicatorsOptions): IndicatorT
   const available =
     options.asOf === undefined
       ? bars
-      : barsAsOf(bars, options.asOf, { exchange: options.exchange, ticker: options.ticker, cutoff: options.cutoff });
+      : barsAsOf(bars, options.asOf, {
+          exchange: options.exchange,
+          ticker: options.ticker,
+          cutoff: options.cutoff,
+          barInterval: options.barInterval,
+          barStamp: options.barStamp,
+        });
   const wanted = new Set<IndicatorName>(options.indicators ?? INDICATOR_NAMES);
   const length = available.length;
   const high: number[] = new Array(length);
