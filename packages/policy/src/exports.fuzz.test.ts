@@ -2,6 +2,7 @@ import { TradeR1Error } from '@trade-r1/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import * as api from './index.ts';
+import * as testing from './testing/index.ts';
 
 /**
  * Every public function of @trade-r1/policy, called with arbitrary JavaScript values (undefined, null, wrong
@@ -12,10 +13,23 @@ import * as api from './index.ts';
 /** Exports left out of the property, with the reason. */
 const EXCLUDED: Record<string, string> = {};
 
-const functions = Object.entries(api).filter(
-  ([name, value]) =>
-    typeof value === 'function' && !/^[A-Z]/.test(name) && !('safeParse' in (value as object)) && !(name in EXCLUDED),
-) as [string, (...args: unknown[]) => unknown][];
+/** Exports of `@trade-r1/policy/testing` left out of the property, with the reason. */
+const EXCLUDED_TESTING: Record<string, string> = {
+  writeLlamaTestModel: 'writes a model directory at the given path (its option checks are tested below)',
+  writeActionHeadModel: 'writes a model file at the given path (its option checks are tested below)',
+};
+
+const exported = (module: Record<string, unknown>, excluded: Record<string, string>) =>
+  Object.entries(module).filter(
+    ([name, value]) =>
+      typeof value === 'function' && !/^[A-Z]/.test(name) && !('safeParse' in (value as object)) && !(name in excluded),
+  ) as [string, (...args: unknown[]) => unknown][];
+const functions = [
+  ...exported(api, EXCLUDED),
+  ...exported(testing, EXCLUDED_TESTING).map(
+    ([name, fn]) => [`testing.${name}`, fn] as [string, (...args: unknown[]) => unknown],
+  ),
+];
 
 /**
  * Keys of the junk option objects. No `model` or `baseUrl`: a string there is a valid option of createOnnxPolicy /
@@ -148,6 +162,9 @@ describe('errors name the offending field', () => {
       } as never),
     ).toThrow(/maxSelection/);
     expect(offendingField(() => api.renderEvidence(context as never, '5' as never, 100))).toBe('maxEvidence');
+    expect(() => testing.buildLlamaTestModel({ hiddenSise: 8 } as never)).toThrow(/hiddenSise/);
+    expect(offendingField(() => testing.createTestTokenizer({ vocabSize: 10 }))).toContain('vocabSize');
+    expect(offendingField(() => testing.createWeightRng('1' as never))).toBe('seed');
   });
 
   it('rejects with a typed error from async boundaries', async () => {
@@ -161,6 +178,10 @@ describe('errors name the offending field', () => {
       code: 'BAD_RESPONSE',
     });
     await expect(api.collectStream(undefined as never)).rejects.toMatchObject({ details: { field: 'events' } });
+    await expect(testing.writeLlamaTestModel({ seed: 1 } as never)).rejects.toMatchObject({
+      details: { field: 'dir' },
+    });
+    await expect(testing.writeActionHeadModel(undefined as never)).rejects.toMatchObject({ code: 'INVALID_CONFIG' });
   });
 });
 

@@ -1,10 +1,11 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { parseWith, TradeR1Error } from '@trade-r1/core';
 import { z } from 'zod';
 import { createWeightRng, ONNX_FLOAT, OnnxGraphBuilder } from './onnx-graph.ts';
 
-/** Options of {@link buildActionHeadModel}. */
-export const actionHeadModelOptionsSchema = z.object({
+/** Options of {@link buildActionHeadModel} (misspelled keys are rejected). */
+export const actionHeadModelOptionsSchema = z.strictObject({
   /** Length of the input feature vector. @default 8 */
   inputSize: z.number().int().min(1).default(8),
   /** Hidden width of the MLP. @default 16 */
@@ -28,7 +29,11 @@ export type ActionHeadModelOptions = z.input<typeof actionHeadModelOptionsSchema
  * ReLU MLP → `logits` [batch, numActions] and (optionally) `value` [batch, 1]. Random weights from `seed`.
  */
 export function buildActionHeadModel(options: ActionHeadModelOptions = {}): Uint8Array {
-  const config = actionHeadModelOptionsSchema.parse(options);
+  const config = parseWith(actionHeadModelOptionsSchema, options, {
+    code: 'INVALID_CONFIG',
+    label: 'buildActionHeadModel options',
+    details: { function: 'buildActionHeadModel', field: 'options' },
+  });
   const rng = createWeightRng(config.seed);
   const g = new OnnxGraphBuilder('action_head');
   const weight = (name: string, dims: number[]): string => {
@@ -63,6 +68,11 @@ export function buildActionHeadModel(options: ActionHeadModelOptions = {}): Uint
 
 /** Build an action head (see {@link buildActionHeadModel}) and write it to `path`. */
 export async function writeActionHeadModel(options: ActionHeadModelOptions & { path: string }): Promise<string> {
+  if (typeof options !== 'object' || options === null || typeof options.path !== 'string' || options.path === '') {
+    throw new TradeR1Error('INVALID_CONFIG', 'writeActionHeadModel needs options.path (a file path)', {
+      details: { function: 'writeActionHeadModel', field: 'path' },
+    });
+  }
   const { path, ...rest } = options;
   await mkdir(dirname(path), { recursive: true });
   await writeFile(path, buildActionHeadModel(rest));

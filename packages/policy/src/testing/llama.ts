@@ -1,5 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { parseWith, TradeR1Error } from '@trade-r1/core';
 import { z } from 'zod';
 import { createWeightRng, ONNX_BOOL, ONNX_FLOAT, ONNX_FLOAT16, ONNX_INT64, OnnxGraphBuilder } from './onnx-graph.ts';
 import { createTestTokenizer } from './tokenizer.ts';
@@ -9,7 +10,7 @@ import { createTestTokenizer } from './tokenizer.ts';
  * with grouped KV heads, SwiGLU MLP, tied or untied lm_head).
  */
 export const llamaTestModelOptionsSchema = z
-  .object({
+  .strictObject({
     /** Vocabulary size (the generated tokenizer is padded to it). @default 320 */
     vocabSize: z.number().int().min(259).default(320),
     /** Hidden size. @default 32 */
@@ -97,7 +98,11 @@ export interface LlamaTestModel {
 
 /** Resolve options (defaults, derived head dimension). */
 export function resolveLlamaTestModelOptions(options: LlamaTestModelOptions = {}): LlamaTestModelConfig {
-  const parsed = llamaTestModelOptionsSchema.parse(options);
+  const parsed = parseWith(llamaTestModelOptionsSchema, options, {
+    code: 'INVALID_CONFIG',
+    label: 'LLaMA test model options',
+    details: { field: 'options' },
+  });
   return { ...parsed, headDim: parsed.headDim ?? parsed.hiddenSize / parsed.numHeads };
 }
 
@@ -334,6 +339,11 @@ export interface WrittenLlamaTestModel {
  * Never commit the output; generate it at test or benchmark time.
  */
 export async function writeLlamaTestModel(options: WriteLlamaTestModelOptions): Promise<WrittenLlamaTestModel> {
+  if (typeof options !== 'object' || options === null || typeof options.dir !== 'string' || options.dir === '') {
+    throw new TradeR1Error('INVALID_CONFIG', 'writeLlamaTestModel needs options.dir (a directory)', {
+      details: { function: 'writeLlamaTestModel', field: 'dir' },
+    });
+  }
   const { dir, ...modelOptions } = options;
   const model = buildLlamaTestModel(modelOptions);
   const tokenizer = createTestTokenizer({ vocabSize: model.config.vocabSize });

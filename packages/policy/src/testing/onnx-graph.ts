@@ -1,4 +1,5 @@
 import { createRequire } from 'node:module';
+import { TradeR1Error } from '@trade-r1/core';
 import type * as OnnxProtoModule from 'onnx-proto';
 
 // onnx-proto is protobufjs-generated CommonJS that reads `util.Long` at load time. Some loaders (vitest, bundlers)
@@ -169,6 +170,11 @@ function toValueInfo(declaration: ValueDeclaration): OnnxProtoModule.onnx.IValue
  * over core's `createRng` here; the stream is still fully determined by the seed.
  */
 export function createWeightRng(seed: number): { normal(): number; uniform(): number } {
+  if (typeof seed !== 'number' || !Number.isFinite(seed)) {
+    throw new TradeR1Error('INVALID_INPUT', 'createWeightRng: seed must be a finite number', {
+      details: { function: 'createWeightRng', field: 'seed' },
+    });
+  }
   let state = seed >>> 0 || 0x9e3779b9;
   const uniform = (): number => {
     state = (state + 0x6d2b79f5) >>> 0;

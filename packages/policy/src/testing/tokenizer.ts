@@ -5,6 +5,9 @@
  * size can be paired with it.
  */
 
+import { parseWith } from '@trade-r1/core';
+import { z } from 'zod';
+
 /** Special tokens of the test tokenizer, ChatML style (as in SmolLM2). */
 export const TEST_SPECIAL_TOKENS = ['<|endoftext|>', '<|im_start|>', '<|im_end|>'] as const;
 
@@ -45,6 +48,11 @@ export interface TestTokenizerOptions {
   maxMerges?: number;
 }
 
+const testTokenizerOptionsSchema = z.strictObject({
+  vocabSize: z.number().int().min(259).max(1_000_000).optional(),
+  maxMerges: z.number().int().min(0).max(1_000_000).optional(),
+});
+
 /** The files a Hugging Face tokenizer directory needs. */
 export interface TestTokenizerFiles {
   /** `tokenizer.json` content. */
@@ -62,8 +70,13 @@ const CHATML_TEMPLATE =
 
 /** Build a deterministic byte-level BPE tokenizer (see the module docs). */
 export function createTestTokenizer(options: TestTokenizerOptions = {}): TestTokenizerFiles {
-  const vocabSize = options.vocabSize ?? 320;
-  const maxMerges = options.maxMerges ?? 400;
+  const settings = parseWith(testTokenizerOptionsSchema, options, {
+    code: 'INVALID_CONFIG',
+    label: 'createTestTokenizer options',
+    details: { function: 'createTestTokenizer', field: 'options' },
+  });
+  const vocabSize = settings.vocabSize ?? 320;
+  const maxMerges = settings.maxMerges ?? 400;
   if (!Number.isInteger(vocabSize) || vocabSize < 259)
     throw new RangeError(`vocabSize must be >= 259, got ${vocabSize}`);
   const byteTable = bytesToUnicode();
