@@ -99,6 +99,13 @@ describe('tickers and bar closes', () => {
     expect(exchangeForTicker('300750.SZ')).toBe('XSHE');
     expect(exchangeForTicker('BRK-B')).toBe('XNYS');
     expect(exchangeForTicker('^GSPC')).toBe('XNYS');
+    // Bare A-share codes (as Tushare, AKShare and FNSPID-style China files write them) by their board prefix.
+    expect(exchangeForTicker('600519')).toBe('XSHG');
+    expect(exchangeForTicker('688981')).toBe('XSHG');
+    expect(exchangeForTicker('000858')).toBe('XSHE');
+    expect(exchangeForTicker('002594')).toBe('XSHE');
+    expect(exchangeForTicker('300750')).toBe('XSHE');
+    expect(() => exchangeForTicker('830799')).toThrowError(expect.objectContaining({ code: 'INVALID_INPUT' }));
     expect(() => exchangeForTicker('VOD.L')).toThrowError(
       expect.objectContaining({ code: 'INVALID_INPUT', details: expect.objectContaining({ field: 'exchange' }) }),
     );

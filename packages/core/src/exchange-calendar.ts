@@ -255,8 +255,9 @@ export function exchangeDateOf(instant: number, exchange: ExchangeInput): string
 }
 
 /**
- * The exchange calendar a ticker trades on, from its suffix: `.SH`/`.SS` Shanghai, `.SZ` Shenzhen, and a plain
- * US symbol (`AAPL`, `BRK-B`, `BRK.B`) New York (NYSE and Nasdaq share one calendar, so `XNYS` stands for both).
+ * The exchange calendar a ticker trades on, from its suffix: `.SH`/`.SS` Shanghai, `.SZ` Shenzhen; a bare
+ * six-digit A-share code by its prefix (`600519` Shanghai, `000858`/`300750` Shenzhen); and a plain US symbol
+ * (`AAPL`, `BRK-B`, `BRK.B`) New York (NYSE and Nasdaq share one calendar, so `XNYS` stands for both).
  * @throws {TradeR1Error} `INVALID_INPUT` (field `exchange`) for any other suffix (`7203.T`, `VOD.L`): name the exchange.
  */
 export function exchangeForTicker(ticker: string): ExchangeId {
@@ -268,6 +269,17 @@ export function exchangeForTicker(ticker: string): ExchangeId {
   const upper = ticker.trim().toUpperCase();
   if (/\.(SH|SS)$/.test(upper)) return 'XSHG';
   if (/\.SZ$/.test(upper)) return 'XSHE';
+  // A bare six-digit code is an A-share (no US symbol is six digits): 60xxxx/68xxxx/90xxxx list in Shanghai,
+  // 00xxxx/30xxxx/20xxxx in Shenzhen; other six-digit codes (Beijing 8xxxxx/4xxxxx) need the exchange named.
+  if (/^(?:60|68|90)\d{4}$/.test(upper)) return 'XSHG';
+  if (/^(?:00|30|20)\d{4}$/.test(upper)) return 'XSHE';
+  if (/^\d{6}$/.test(upper)) {
+    throw new TradeR1Error(
+      'INVALID_INPUT',
+      `Cannot tell the exchange of the six-digit code ${JSON.stringify(ticker)}; pass exchange (one of ${EXCHANGE_IDS.join(', ')})`,
+      { details: { field: 'exchange', ticker } },
+    );
+  }
   // A share-class suffix (BRK.B, BRK-B) is US; any other dotted suffix names a foreign market (VOD.L, 7203.T).
   if (/^\^?[A-Z0-9]{1,6}(-[A-Z]{1,2}|\.[A-C])?$/.test(upper)) return 'XNYS';
   throw new TradeR1Error(

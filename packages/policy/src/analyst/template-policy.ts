@@ -1,7 +1,13 @@
-import { type Decision, parseWith, TradeR1Error, toInstant, toIsoInstant } from '@trade-r1/core';
+import { type Decision, parseWith, publicationInstant, TradeR1Error } from '@trade-r1/core';
 import { z } from 'zod';
 import { assertNumber, assertRecord } from '../arguments.ts';
-import { type ContextEvidence, type DecisionContextInput, parseDecisionContext } from '../context.ts';
+import {
+  type ContextEvidence,
+  contextCutoff,
+  contextExchange,
+  type DecisionContextInput,
+  parseDecisionContext,
+} from '../context.ts';
 import { computePromptIndicators, PROMPT_INDICATOR_NAMES, type PromptIndicatorName } from '../indicators.ts';
 import { mostPolarSentence, textPolarity } from './sentiment.ts';
 
@@ -188,8 +194,10 @@ function analyzeWithTemplate(
   settings: z.output<typeof analystTemplateOptionsSchema>,
 ): AnalystThesis {
   const context = parseDecisionContext(input);
-  const asOf = toIsoInstant(context.asOf);
-  const asOfInstant = toInstant(context.asOf);
+  // The decision cutoff on the ticker's exchange clock (a date-only asOf is that day's close).
+  const asOfInstant = contextCutoff(context);
+  const asOf = new Date(asOfInstant).toISOString();
+  const exchange = contextExchange(context);
   const ticker = context.ticker;
   const indicators = computePromptIndicators(
     context.bars.map((bar) => bar.close),
@@ -199,7 +207,10 @@ function analyzeWithTemplate(
 
   const scored = context.evidence.map((item) => {
     const polarity = textPolarity(`${item.title}. ${item.text}`);
-    const ageDays = Math.max(0, (asOfInstant - toInstant(item.publishedAt)) / 86_400_000);
+    const ageDays = Math.max(
+      0,
+      (asOfInstant - publicationInstant({ publishedAt: item.publishedAt, exchange })) / 86_400_000,
+    );
     return { item, polarity, weight: 0.5 ** (ageDays / settings.evidenceHalfLifeDays) };
   });
   const totalWeight = scored.reduce((sum, entry) => sum + entry.weight, 0);

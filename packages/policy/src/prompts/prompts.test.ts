@@ -49,6 +49,33 @@ describe('buildTradingR1Prompt', () => {
       expect(isTradeR1Error(error, 'LOOKAHEAD')).toBe(true);
     }
   });
+
+  it('reads asOf, bars and dates on the exchange clock (one decision clock with the verifier and data)', () => {
+    const at =
+      (publishedAt: string, ticker = 'NVDA', asOf = '2024-05-22') =>
+      () =>
+        buildTradingR1Prompt({ ticker, asOf, bars: [], evidence: [{ id: 'x', text: 'Results.', publishedAt }] });
+    const lookahead = expect.objectContaining({ code: 'LOOKAHEAD' });
+    // NVDA's release at 16:20 New York on 2024-05-22 came after that day's close: not in the close-of-day context.
+    expect(at('2024-05-22T16:20:00-04:00')).toThrow(lookahead);
+    expect(at('2024-05-22T15:59:00-04:00')).not.toThrow();
+    // A date-only item may have appeared after the close: admissible from the next cutoff on.
+    expect(at('2024-05-22')).toThrow(lookahead);
+    expect(at('2024-05-22', 'NVDA', '2024-05-23')).not.toThrow();
+    // Shanghai: 2024-06-04's close is 07:00 UTC; a bare A-share code is placed on its exchange too.
+    expect(at('2024-06-04T06:59:00Z', '600519', '2024-06-04')).not.toThrow();
+    expect(at('2024-06-04T07:01:00Z', '600519.SH', '2024-06-04')).toThrow(lookahead);
+    expect(at('2024-06-04T07:01:00Z', '000858', '2024-06-04')).toThrow(lookahead);
+    // A daily bar is complete at its session's close: the decision day's bar is in its close-of-day context.
+    const bars = makeBars(3).map((bar, index) => ({ ...bar, timestamp: `2024-06-0${index + 3}` }));
+    expect(() => buildTradingR1Prompt({ ticker: 'AAPL', asOf: '2024-06-05', bars, evidence: [] })).not.toThrow();
+    expect(() =>
+      buildTradingR1Prompt({ ticker: 'AAPL', asOf: '2024-06-05T12:00:00-04:00', bars, evidence: [] }),
+    ).toThrow(lookahead);
+    expect(
+      buildTradingR1Prompt({ ticker: 'AAPL', asOf: '2024-06-05T20:00:00-04:00', bars, evidence: [] }).user,
+    ).toContain('as of 2024-06-05.');
+  });
 });
 
 describe('FLAG-Trader prompt', () => {

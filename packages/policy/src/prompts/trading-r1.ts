@@ -1,7 +1,13 @@
-import { parseWith, toIsoInstant } from '@trade-r1/core';
+import { exchangeDateOf, parseWith } from '@trade-r1/core';
 import { z } from 'zod';
 import { assertInteger } from '../arguments.ts';
-import { type DecisionContext, type DecisionContextInput, parseDecisionContext } from '../context.ts';
+import {
+  contextCutoff,
+  contextExchange,
+  type DecisionContext,
+  type DecisionContextInput,
+  parseDecisionContext,
+} from '../context.ts';
 import { computePromptIndicators, PROMPT_INDICATOR_NAMES } from '../indicators.ts';
 import type { ChatMessage, PromptParts } from './types.ts';
 
@@ -133,10 +139,11 @@ export function buildTradingR1Prompt(
     label: 'buildTradingR1Prompt options',
     details: { function: 'buildTradingR1Prompt', field: 'options' },
   });
-  const asOf = toIsoInstant(parsed.asOf);
+  // The decision date on the ticker's exchange (a date-time asOf is read on the exchange's clock, not in UTC).
+  const asOf = exchangeDateOf(contextCutoff(parsed), contextExchange(parsed));
   const sectionTags = settings.sections.map((section) => `<${section}>`).join(', ');
   const instructions = [
-    `Write an investment thesis for ${parsed.ticker} as of ${asOf.slice(0, 10)}. Use only the data below.`,
+    `Write an investment thesis for ${parsed.ticker} as of ${asOf}. Use only the data below.`,
     '',
     'Format:',
     settings.think

@@ -24,7 +24,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Decision, EvidenceDocumentInput } from '@trade-r1/core';
+import { type Decision, decisionInstant, type EvidenceDocumentInput } from '@trade-r1/core';
 import { readNewsCsvFile } from '../../../data/src/index.ts';
 import { splitSentences } from '../../src/scoring/text.ts';
 import { scoreStance } from '../../src/stance/stance.ts';
@@ -133,7 +133,8 @@ export async function loadNewsCorpus(file = NEWS_FILE): Promise<NewsCorpus | nul
   const cases: NewsCorpus['cases'] = [];
   for (let time = first + DAY; time < last - DAY / 2; time += STEP_DAYS * DAY) {
     const asOf = new Date(time).toISOString().slice(0, 10);
-    const cutoff = `${asOf}T23:59:59.999Z`;
+    // The decision's cutoff on the exchange's clock (as the verifier admits evidence), not the end of the UTC day.
+    const cutoff = new Date(decisionInstant({ asOf, ticker: TICKER })).toISOString();
     const from = new Date(Date.parse(cutoff) - LOOKBACK_DAYS * DAY).toISOString();
     // Articles of the look-back window with usable sentences, newest first, in disjoint groups of two: each group
     // makes one reasoning of up to CLAIMS sentences (alternating between the two articles).
