@@ -7,6 +7,7 @@
 
 import { softCoverage, type TermSimilarity } from '../scoring/soft-match.ts';
 import { tokenize } from '../scoring/text.ts';
+import { boundToAnotherParty } from './binding.ts';
 import { derivedQuantities } from './derived.ts';
 import type { EvidenceSentence, PreparedEvidence } from './evidence.ts';
 import type { AnchoredQuantity, DirectionMention, MetricMention, TextFacts } from './facts.ts';
@@ -324,6 +325,7 @@ function checkNumber(
   sentences: ScoredSentence[],
   matchedIn: Set<ScoredSentence>,
   similarity?: TermSimilarity | null,
+  subject?: string,
 ): NumberCheck {
   let conflict: NumberCheck | null = null;
   let periodConflict: NumberCheck | null = null;
@@ -390,7 +392,18 @@ function checkNumber(
         Math.abs(claimQuantity.value - evidenceQuantity.value) <=
         Math.max(claimQuantity.tolerance, evidenceQuantity.tolerance) +
           1e-9 * Math.max(1, Math.abs(claimQuantity.value));
-      if (comparison === 'match' && relation === 'different' && exact && periods !== 'disjoint' && local >= context) {
+      // The same figure bound to another party in the evidence sentence's clauses ("…, while Europe rose 10%").
+      const boundElsewhere = (): boolean =>
+        scored.sentence.cell === null &&
+        boundToAnotherParty(claim, claimQuantity, scored.sentence.facts, evidenceQuantity, subject);
+      if (
+        comparison === 'match' &&
+        relation === 'different' &&
+        exact &&
+        periods !== 'disjoint' &&
+        local >= context &&
+        !boundElsewhere()
+      ) {
         matchedIn.add(scored);
         return {
           claimed: claimQuantity.raw,
@@ -441,6 +454,7 @@ function checkNumber(
           softLocalOverlap(claim, claimQuantity, scored, similarity) < context
         )
           continue;
+        if (boundElsewhere()) continue;
         matchedIn.add(scored);
         return { ...result, status: 'matched', reason: null };
       }
@@ -719,16 +733,16 @@ export function checkClaim(input: CheckClaimInput): ClaimChecks {
   const numbers = claim.quantities
     .filter((quantity) => quantity.role !== 'tolerance')
     .map((quantity) => {
-      const check = checkNumber(quantity, claim, sentences, matchedIn, input.similarity);
+      const check = checkNumber(quantity, claim, sentences, matchedIn, input.similarity, input.subjectTicker);
       if (check.status === 'missing' && check.reason === null && input.admissible) {
         // Retrieval ranks whole chunks: the sentence stating the figure may sit in an admissible chunk outside the
         // top k. The same figure in a sentence about the claim confirms it there too.
-        const found = checkNumber(quantity, claim, everywhere(), matchedIn, input.similarity);
+        const found = checkNumber(quantity, claim, everywhere(), matchedIn, input.similarity, input.subjectTicker);
         return found.status === 'matched' ? found : check;
       }
       if (check.status !== 'conflict' || !input.admissible) return check;
       // Precision first: a figure stated for the same slot anywhere in the admissible evidence is not contradicted.
-      const confirmed = checkNumber(quantity, claim, everywhere(), new Set());
+      const confirmed = checkNumber(quantity, claim, everywhere(), new Set(), null, input.subjectTicker);
       return confirmed.status === 'matched' ? confirmed : check;
     });
   for (const check of numbers) {
