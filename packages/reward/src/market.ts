@@ -80,7 +80,10 @@ export function simpleReturn(options: { entryPrice: number; exitPrice: number })
 
 /**
  * Simple return over `horizon` bars starting at `entryIndex` in a close-price array:
- * `closes[entryIndex + horizon] / closes[entryIndex] − 1`.
+ * `closes[entryIndex + horizon] / closes[entryIndex] − 1`. Index arithmetic only: for a decision at a cutoff the
+ * entry is the first tradable price after it (the next open by default), which `@trade-r1/data`'s
+ * `forwardExcessReturns` and `@trade-r1/backtest` compute on the exchange's decision clock — pass their prices to
+ * {@link marketReward} rather than a close at or before the decision.
  * @throws {TradeR1Error} `INSUFFICIENT_DATA` when the horizon runs past the series, `INVALID_INPUT` on bad prices.
  */
 export function horizonReturn(options: { closes: ArrayLike<number>; entryIndex: number; horizon: number }): number {
