@@ -1,4 +1,5 @@
 import { TradeR1Error } from '@trade-r1/core';
+import { expectTypedOutcome, settle } from '@trade-r1/testkit';
 import * as fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import * as api from '../src/index.ts';
@@ -32,20 +33,6 @@ const junk = fc.oneof(
   fc.anything(),
 );
 
-async function settle(fn: (...args: unknown[]) => unknown, args: unknown[]): Promise<unknown> {
-  try {
-    const out = fn(...args);
-    if (out && typeof (out as AsyncIterable<unknown>)[Symbol.asyncIterator] === 'function') {
-      for await (const _ of out as AsyncIterable<unknown>) {
-        // drain
-      }
-    }
-    return await out;
-  } catch (error) {
-    return error;
-  }
-}
-
 describe('public API under arbitrary input', () => {
   it('covers the exported functions', () => {
     expect(functions.length).toBeGreaterThan(40);
@@ -54,13 +41,7 @@ describe('public API under arbitrary input', () => {
   it('throws only TradeR1Error (with a code) for bad input, from every export', async () => {
     await fc.assert(
       fc.asyncProperty(fc.constantFrom(...functions), fc.array(junk, { maxLength: 3 }), async ([name, fn], args) => {
-        const outcome = await settle(fn, args);
-        if (outcome instanceof Error) {
-          expect(outcome, `${name}(${args.map((arg) => typeof arg).join(', ')}): ${outcome.message}`).toBeInstanceOf(
-            TradeR1Error,
-          );
-          expect(typeof (outcome as TradeR1Error).code).toBe('string');
-        }
+        expectTypedOutcome(name, args, await settle(fn, args));
       }),
       { seed: 20260601, numRuns: 1500 },
     );

@@ -1,5 +1,4 @@
-import { TradeR1Error } from '@trade-r1/core';
-import fc from 'fast-check';
+import { describeExportProperty, junkValues, offendingField, publicFunctions } from '@trade-r1/testkit';
 import { describe, expect, it } from 'vitest';
 import * as api from './index.ts';
 import * as testing from './testing/index.ts';
@@ -19,17 +18,7 @@ const EXCLUDED_TESTING: Record<string, string> = {
   writeActionHeadModel: 'writes a model file at the given path (its option checks are tested below)',
 };
 
-const exported = (module: Record<string, unknown>, excluded: Record<string, string>) =>
-  Object.entries(module).filter(
-    ([name, value]) =>
-      typeof value === 'function' && !/^[A-Z]/.test(name) && !('safeParse' in (value as object)) && !(name in excluded),
-  ) as [string, (...args: unknown[]) => unknown][];
-const functions = [
-  ...exported(api, EXCLUDED),
-  ...exported(testing, EXCLUDED_TESTING).map(
-    ([name, fn]) => [`testing.${name}`, fn] as [string, (...args: unknown[]) => unknown],
-  ),
-];
+const functions = [...publicFunctions(api, EXCLUDED), ...publicFunctions(testing, EXCLUDED_TESTING, 'testing.')];
 
 /**
  * Keys of the junk option objects. No `model` or `baseUrl`: a string there is a valid option of createOnnxPolicy /
@@ -64,67 +53,9 @@ const keys = [
   'onProgress',
 ];
 
-const junk = fc.oneof(
-  fc.constant(undefined),
-  fc.constant(null),
-  fc.boolean(),
-  fc.double(),
-  fc.integer(),
-  fc.string(),
-  fc.constant('2024-01-02'),
-  fc.constant('AAPL'),
-  fc.constant('<think>up</think> [[BUY]]'),
-  fc.array(fc.oneof(fc.double(), fc.string(), fc.constant(undefined)), { maxLength: 6 }),
-  fc.dictionary(fc.constantFrom(...keys), fc.anything(), { maxKeys: 4 }),
-  fc.anything(),
-);
+const junk = junkValues({ keys, samples: ['2024-01-02', 'AAPL', '<think>up</think> [[BUY]]'] });
 
-async function settle(fn: (...args: unknown[]) => unknown, args: unknown[]): Promise<unknown> {
-  try {
-    const out = fn(...args);
-    if (out && typeof (out as AsyncIterable<unknown>)[Symbol.asyncIterator] === 'function') {
-      for await (const _ of out as AsyncIterable<unknown>) {
-        // drain
-      }
-    }
-    return await out;
-  } catch (error) {
-    return error;
-  }
-}
-
-describe('every export of @trade-r1/policy fails only with TradeR1Error (property)', () => {
-  it('covers the exported functions', () => {
-    expect(functions.length).toBeGreaterThan(30);
-  });
-
-  it.each(functions)('%s', async (name, fn) => {
-    await fc.assert(
-      fc.asyncProperty(fc.array(junk, { maxLength: 3 }), async (args) => {
-        const outcome = await settle(fn, args);
-        if (outcome instanceof Error) {
-          expect(outcome, `${name}(${args.map((arg) => typeof arg).join(', ')}): ${outcome.message}`).toBeInstanceOf(
-            TradeR1Error,
-          );
-          expect(typeof (outcome as TradeR1Error).code).toBe('string');
-        }
-      }),
-      { seed: 16, numRuns: 150 },
-    );
-  });
-});
-
-/** The offending field of a TradeR1Error thrown by `run`: `details.field` and the schema issue paths. */
-function offendingField(run: () => unknown): string {
-  try {
-    run();
-  } catch (error) {
-    expect(error).toBeInstanceOf(TradeR1Error);
-    const { issues, details } = error as TradeR1Error;
-    return [String(details.field ?? ''), ...issues.map((issue) => issue.path)].filter(Boolean).join('|');
-  }
-  throw new Error('expected a throw');
-}
+describeExportProperty({ packageName: '@trade-r1/policy', functions, junk, minFunctions: 31 });
 
 describe('errors name the offending field', () => {
   const context = {

@@ -1,5 +1,4 @@
-import { TradeR1Error } from '@trade-r1/core';
-import fc from 'fast-check';
+import { describeExportProperty, junkValues, offendingField, publicFunctions } from '@trade-r1/testkit';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import * as api from './index.ts';
@@ -13,10 +12,7 @@ import * as api from './index.ts';
 /** Exports left out, with the reason (none at present). */
 const EXCLUDED: Record<string, string> = {};
 
-const functions = Object.entries(api).filter(
-  ([name, value]) =>
-    typeof value === 'function' && !/^[A-Z]/.test(name) && !('safeParse' in (value as object)) && !(name in EXCLUDED),
-) as [string, (...args: unknown[]) => unknown][];
+const functions = publicFunctions(api, EXCLUDED);
 
 const keys = [
   'completion',
@@ -49,65 +45,9 @@ const keys = [
   'fn',
 ];
 
-const junk = fc.oneof(
-  fc.constant(undefined),
-  fc.constant(null),
-  fc.boolean(),
-  fc.double(),
-  fc.integer(),
-  fc.string(),
-  fc.constant('[[BUY]]'),
-  fc.array(fc.oneof(fc.double(), fc.string(), fc.constant(undefined)), { maxLength: 6 }),
-  fc.dictionary(fc.constantFrom(...keys), fc.anything(), { maxKeys: 4 }),
-  fc.anything(),
-);
+const junk = junkValues({ keys, samples: ['[[BUY]]'] });
 
-async function settle(fn: (...args: unknown[]) => unknown, args: unknown[]): Promise<unknown> {
-  try {
-    const out = fn(...args);
-    if (out && typeof (out as AsyncIterable<unknown>)[Symbol.asyncIterator] === 'function') {
-      for await (const _ of out as AsyncIterable<unknown>) {
-        // drain
-      }
-    }
-    return await out;
-  } catch (error) {
-    return error;
-  }
-}
-
-describe('every export of @trade-r1/reward fails only with TradeR1Error (property)', () => {
-  it('covers the exported functions', () => {
-    expect(functions.length).toBeGreaterThan(30);
-  });
-
-  it.each(functions)('%s', async (name, fn) => {
-    await fc.assert(
-      fc.asyncProperty(fc.array(junk, { maxLength: 3 }), async (args) => {
-        const outcome = await settle(fn, args);
-        if (outcome instanceof Error) {
-          expect(outcome, `${name}(${args.map((arg) => typeof arg).join(', ')}): ${outcome.message}`).toBeInstanceOf(
-            TradeR1Error,
-          );
-          expect(typeof (outcome as TradeR1Error).code).toBe('string');
-        }
-      }),
-      { seed: 16, numRuns: 150 },
-    );
-  });
-});
-
-/** The offending field of a TradeR1Error thrown by `run`: the schema issue paths or `details.field`. */
-function offendingField(run: () => unknown): string {
-  try {
-    run();
-  } catch (error) {
-    expect(error).toBeInstanceOf(TradeR1Error);
-    const { issues, details } = error as TradeR1Error;
-    return [...issues.map((issue) => issue.path), String(details.field ?? '')].filter(Boolean).join('|');
-  }
-  throw new Error('expected a throw');
-}
+describeExportProperty({ packageName: '@trade-r1/reward', functions, junk, minFunctions: 31 });
 
 describe('errors name the offending field', () => {
   it('undefined, wrong types and misspelled options', () => {

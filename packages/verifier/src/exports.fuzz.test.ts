@@ -1,4 +1,5 @@
 import { TradeR1Error } from '@trade-r1/core';
+import { describeExportProperty, junkValues, publicFunctions } from '@trade-r1/testkit';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import * as api from './index.ts';
@@ -18,10 +19,7 @@ const EXCLUDED: Record<string, string> = {
   createEntailmentModel: 'loads an NLI model (optional peer dependency and model files)',
 };
 
-const functions = Object.entries(api).filter(
-  ([name, value]) =>
-    typeof value === 'function' && !/^[A-Z]/.test(name) && !('safeParse' in (value as object)) && !(name in EXCLUDED),
-) as [string, (...args: unknown[]) => unknown][];
+const functions = publicFunctions(api, EXCLUDED);
 
 const keys = [
   'ticker',
@@ -50,55 +48,12 @@ const keys = [
   'modelId',
 ];
 
-const junk = fc.oneof(
-  fc.constant(undefined),
-  fc.constant(null),
-  fc.boolean(),
-  fc.double(),
-  fc.integer(),
-  fc.string(),
-  fc.constant('2024-01-02'),
-  fc.constant('AAPL'),
-  fc.constant('Revenue rose 12% to $42.4 billion in Q2 2024. [[BUY]]'),
-  fc.array(fc.oneof(fc.double(), fc.string(), fc.constant(undefined)), { maxLength: 6 }),
-  fc.dictionary(fc.constantFrom(...keys), fc.anything(), { maxKeys: 4 }),
-  fc.anything(),
-);
-
-async function settle(fn: (...args: unknown[]) => unknown, args: unknown[]): Promise<unknown> {
-  try {
-    const out = fn(...args);
-    if (out && typeof (out as AsyncIterable<unknown>)[Symbol.asyncIterator] === 'function') {
-      for await (const _ of out as AsyncIterable<unknown>) {
-        // drain
-      }
-    }
-    return await out;
-  } catch (error) {
-    return error;
-  }
-}
-
-describe('every export of @trade-r1/verifier fails only with TradeR1Error (property)', () => {
-  it('covers the exported functions', () => {
-    expect(functions.length).toBeGreaterThan(40);
-  });
-
-  it.each(functions)('%s', async (name, fn) => {
-    await fc.assert(
-      fc.asyncProperty(fc.array(junk, { maxLength: 3 }), async (args) => {
-        const outcome = await settle(fn, args);
-        if (outcome instanceof Error) {
-          expect(outcome, `${name}(${args.map((arg) => typeof arg).join(', ')}): ${outcome.message}`).toBeInstanceOf(
-            TradeR1Error,
-          );
-          expect(typeof (outcome as TradeR1Error).code).toBe('string');
-        }
-      }),
-      { seed: 16, numRuns: 150 },
-    );
-  });
+const junk = junkValues({
+  keys,
+  samples: ['2024-01-02', 'AAPL', 'Revenue rose 12% to $42.4 billion in Q2 2024. [[BUY]]'],
 });
+
+describeExportProperty({ packageName: '@trade-r1/verifier', functions, junk, minFunctions: 41 });
 
 describe('errors name the offending field', () => {
   it('undefined, wrong types and misspelled options', async () => {

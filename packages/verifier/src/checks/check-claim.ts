@@ -575,7 +575,7 @@ function signedChange(
     if (scored.evidence.chunkId !== check.chunkId || scored.sentence.facts.directions.some((other) => !other.derived))
       continue;
     const quantity = scored.sentence.facts.quantities.find((candidate) => candidate.raw === check.evidence);
-    if (!quantity || quantity.unit !== 'percent') continue;
+    if (quantity?.unit !== 'percent') continue;
     const explicit = /^[+\-−–]/.test(quantity.raw);
     const before = scored.sentence.text.slice(Math.max(0, quantity.start - 24), quantity.start);
     if (!explicit && !SIGNED_CHANGE_CONTEXT.test(before)) continue;

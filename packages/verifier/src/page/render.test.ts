@@ -49,7 +49,7 @@ beforeAll(async () => {
     reasoning,
     report: reports[index] as VerificationReport,
     reward: (reports[index] as VerificationReport).scores.s,
-    advantage: index === 0 ? 0.7071 : -0.7071, // ±1/√2: a group of two after std normalisation
+    advantage: index === 0 ? Math.SQRT1_2 : -Math.SQRT1_2, // ±1/√2: a group of two after std normalisation
   }));
   await store.close();
   await embedder.close();
