@@ -16,11 +16,11 @@ import {
   getExchangeCalendar,
   parseTimestamp,
   parseWith,
+  publicationInstant,
   type TimeInput,
   TradeR1Error,
   throwIfAborted,
   tickerSchema,
-  toInstant,
   toTradeR1Error,
   tradingDatesBetween,
 } from '@trade-r1/core';
@@ -402,17 +402,18 @@ function sessionsMissed(newest: string, cutoffDate: string, cutoff: number, exch
 }
 
 /**
- * The publication instant of a source item's `publishedAt`, read on the exchange: offset-less date-times in its
- * zone, date-only values at the end of that day there. `undefined` when it cannot be read.
+ * The publication instant of a source item's `publishedAt` on the exchange — core's `publicationInstant`, the rule
+ * the verifier's store uses too: offset-less date-times in the exchange's zone, date-only values at the end of that
+ * day there. `undefined` when it cannot be read.
  */
-function publicationOf(value: unknown, timeZone: string): number | undefined {
+function publicationOf(value: unknown, exchange: ExchangeId): number | undefined {
   if (typeof value === 'number' || value instanceof Date) {
     const instant = value instanceof Date ? value.getTime() : value;
     return Number.isFinite(instant) ? instant : undefined;
   }
   if (typeof value !== 'string' || value.trim() === '') return undefined;
   try {
-    return toInstant(value, { timeZone });
+    return publicationInstant({ publishedAt: value, exchange });
   } catch {
     return undefined;
   }
@@ -434,7 +435,7 @@ function admit<T extends { publishedAt: string }>(
   asOfIso: string,
   sourceName: string,
   strict: boolean,
-  timeZone: string,
+  exchange: ExchangeId,
 ): Admitted<T> {
   const counts = emptyCounts();
   const items: T[] = [];
@@ -446,7 +447,7 @@ function admit<T extends { publishedAt: string }>(
   for (const entry of raw) {
     const publishedAt =
       entry && typeof entry === 'object' ? (entry as { publishedAt?: unknown }).publishedAt : undefined;
-    const instant = publicationOf(publishedAt, timeZone);
+    const instant = publicationOf(publishedAt, exchange);
     if (instant === undefined) {
       counts.undated += 1;
       continue;
@@ -663,7 +664,7 @@ async function buildContextWith(
         () => newsSource.getNews({ ticker, from: addCalendarDays(asOfDate, -maxDays), to: asOf, ...withSignal }),
         [],
       );
-      const admitted = admit(raw, newsItemSchema, asOfInstant, asOf, newsSource.name, strict, timeZone);
+      const admitted = admit(raw, newsItemSchema, asOfInstant, asOf, newsSource.name, strict, exchange);
       addCounts(excluded.news, admitted.counts);
       const seen = new Set<string>();
       const unique = admitted.items.filter((item) => {
@@ -712,7 +713,7 @@ async function buildContextWith(
         () => fundamentalsSource.getFundamentals({ ticker, ...withSignal }),
         [],
       );
-      const admitted = admit(raw, fundamentalFactSchema, asOfInstant, asOf, fundamentalsSource.name, false, timeZone);
+      const admitted = admit(raw, fundamentalFactSchema, asOfInstant, asOf, fundamentalsSource.name, false, exchange);
       addCounts(excluded.fundamentals, admitted.counts);
       const selected = selectFundamentals(admitted.items, {
         periods: options.fundamentalPeriods ?? 4,
@@ -745,7 +746,7 @@ async function buildContextWith(
         asOf,
         insiderSource.name,
         false,
-        timeZone,
+        exchange,
       );
       addCounts(excluded.insider, sentiment.counts);
       insider.sentiment = sentiment.items.sort((left, right) => right.year - left.year || right.month - left.month);
@@ -767,7 +768,7 @@ async function buildContextWith(
         asOf,
         insiderSource.name,
         false,
-        timeZone,
+        exchange,
       );
       addCounts(excluded.insider, transactions.counts);
       insider.transactions = transactions.items
@@ -789,7 +790,7 @@ async function buildContextWith(
           () => macroSource.getSeries({ seriesId, from, to: asOfDate, ...withSignal }),
           [],
         );
-        const admitted = admit(raw, macroObservationSchema, asOfInstant, asOf, macroSource.name, false, timeZone);
+        const admitted = admit(raw, macroObservationSchema, asOfInstant, asOf, macroSource.name, false, exchange);
         addCounts(excluded.macro, admitted.counts);
         // Monthly frequency: the first observation of each month (day 01 for monthly series), with a value.
         const firstOfMonth = new Map<string, MacroObservation>();
