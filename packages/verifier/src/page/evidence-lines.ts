@@ -3,7 +3,11 @@ import { parseArgument } from '../arguments.ts';
 import { citationSchema, claimChecksSchema } from '../check-schemas.ts';
 import type { Citation, ClaimVerdict } from '../pipeline/report.ts';
 
-const claimSchema = z.looseObject({ checks: claimChecksSchema, citations: z.array(citationSchema) });
+const claimSchema = z.looseObject({
+  checks: claimChecksSchema,
+  citations: z.array(citationSchema),
+  quoteFound: z.boolean().nullable().optional(),
+});
 
 /** One line of "what decided this claim": a check's outcome with the evidence document and its date. */
 export interface DecisionLine {
@@ -20,13 +24,20 @@ function locate(citations: readonly Citation[], chunkId: string | null): string 
 
 /**
  * The checks that decided a claim, as sentences: "$42.4 billion matched in MSFT-008 · 2025-04-30",
- * "up conflicts with 'fell' in MSFT-003 · 2025-01-29", then period, entity and negation outcomes (the checks' own conflict reasons are
+ * "up conflicts with 'fell' in MSFT-003 · 2025-01-29", then period, entity and negation outcomes; a quotation first says
+ * whether the evidence prints it word for word (the checks' own conflict reasons are
  * in `checks.conflicts`).
  */
-export function decisionLines(claim: Pick<ClaimVerdict, 'checks' | 'citations'>): DecisionLine[] {
+export function decisionLines(
+  claim: Pick<ClaimVerdict, 'checks' | 'citations'> & Partial<Pick<ClaimVerdict, 'quoteFound'>>,
+): DecisionLine[] {
   parseArgument(claimSchema, claim, 'decisionLines()', 'claim');
   const { checks, citations } = claim;
   const lines: DecisionLine[] = [];
+  if (claim.quoteFound === true)
+    lines.push({ status: 'matched', text: 'quotation found word for word in the evidence' });
+  if (claim.quoteFound === false)
+    lines.push({ status: 'conflict', text: 'quotation not found word for word in any admissible document' });
   for (const number of checks.numbers) {
     if (number.status === 'missing') continue;
     const status = number.status;

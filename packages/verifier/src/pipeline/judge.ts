@@ -42,6 +42,8 @@ const KEYWORD_LIST_CAP = 0.2;
  */
 const OFF_TOPIC_COVERAGE = 0.3;
 const OFF_TOPIC_CAP = 0.2;
+/** Most support for a quotation no admissible evidence contains (below any sensible `supportThreshold`). */
+const MISQUOTE_CAP = 0.1;
 /** Most support for a claim naming an entity no admissible evidence names. */
 const ABSENT_ENTITY_CAP = 0.2;
 /** Support of a contradicted claim, relative to its support before the contradiction. */
@@ -95,37 +97,97 @@ export function rankEvidence(
     .map(({ rank: _rank, ...ranked }) => ranked);
 }
 
-/** Text normalised for verbatim comparison: lower case, one kind of quote and dash, single spaces. */
-function normaliseForQuote(text: string): string {
+/** Marks a gap in a quotation (an ellipsis or a bracketed insertion) after normalisation. */
+const GAP = '\u0000';
+
+/**
+ * Text normalised for verbatim comparison: lower case, one kind of quote and dash, punctuation other than a
+ * figure's own (`$`, `%`, a decimal point or thousands comma between digits) dropped, single spaces; ellipses and
+ * bracketed insertions become {@link GAP}.
+ */
+export function normaliseForQuote(text: string): string {
   return text
     .toLowerCase()
     .replace(/[‘’ʼ´`]/g, "'")
     .replace(/[“”«»]/g, '"')
     .replace(/[‐‑‒–—]/g, '-')
+    .replace(/\[[^\]\n]{0,80}\]|\.{3,}|…/g, ` ${GAP} `)
+    .replace(/(?<!\d)[.,]|[.,](?!\d)/g, ' ')
+    .replace(/[^\p{L}\p{N}$%.,'\u0000-]+/gu, ' ')
+    .replace(/(?<![\p{L}\p{N}])['-]+|['-]+(?![\p{L}\p{N}])/gu, ' ')
     .replace(/\s+/g, ' ')
     .trim();
 }
 
 const quoteText = new WeakMap<object, string>();
 
+/** The parts of a quotation between its gaps, each of at least one word, or `null` when it is shorter than `minWords`. */
+function quoteParts(claim: string, minWords: number): string[] | null {
+  const parts = normaliseForQuote(claim.replace(/^\s*(?:[-*•]|\d+[.)])\s+/, ''))
+    .split(GAP)
+    .map((part) => part.trim())
+    .filter((part) => part.length > 0);
+  const words = parts.reduce((total, part) => total + part.split(' ').length, 0);
+  return words < minWords ? null : parts;
+}
+
+/** True when every part occurs in `text`, in order. */
+function containsInOrder(text: string, parts: readonly string[]): boolean {
+  let from = 0;
+  for (const part of parts) {
+    const at = text.indexOf(part, from);
+    if (at < 0) return false;
+    from = at + part.length;
+  }
+  return true;
+}
+
 /**
- * True when the claim (without its trailing punctuation) appears word for word in one of the chunks: a verbatim
- * quotation of admissible evidence is supported, whatever the checks read into it (a sentence that states two
- * directions, "fell 14% and missed a rebound", must not contradict itself).
+ * True when the claim appears word for word in one of the chunks — compared on words and figures, so case, quote
+ * marks, dashes and punctuation do not matter, and an ellipsis or a bracketed insertion may stand for omitted
+ * text: a verbatim quotation of admissible evidence is supported, whatever the checks read into it (a sentence
+ * that states two directions, "fell 14% and missed a rebound", must not contradict itself).
  */
 export function isVerbatimQuote(claim: string, chunks: ReadonlyArray<{ key: object; text: string }>): boolean {
-  const needle = normaliseForQuote(claim)
-    .replace(/^[-*•\d.)\s]+/, '')
-    .replace(/[\s.!?;:,"']+$/, '');
-  if (needle.split(' ').length < MIN_QUOTE_WORDS) return false;
+  const parts = quoteParts(claim, MIN_QUOTE_WORDS);
+  if (parts === null) return false;
   return chunks.some(({ key, text }) => {
     let normalised = quoteText.get(key);
     if (normalised === undefined) {
       normalised = normaliseForQuote(text);
       quoteText.set(key, normalised);
     }
-    return normalised.includes(needle);
+    return containsInOrder(normalised, parts);
   });
+}
+
+/**
+ * The texts a quotation is looked up in: every admissible chunk, and each document's admissible chunks joined in
+ * order (a quotation across a chunk boundary). Cached per pool.
+ */
+const poolTexts = new WeakMap<EvidencePool, Array<{ key: object; text: string }>>();
+function admissibleTexts(context: EvidencePool): Array<{ key: object; text: string }> {
+  let texts = poolTexts.get(context);
+  if (texts) return texts;
+  texts = context.pool.map((entry) => ({ key: entry.prepared, text: entry.hit.text }));
+  const byDocument = new Map<string, PoolEntry[]>();
+  for (const entry of context.pool) {
+    const list = byDocument.get(entry.hit.documentId);
+    if (list) list.push(entry);
+    else byDocument.set(entry.hit.documentId, [entry]);
+  }
+  for (const entries of byDocument.values()) {
+    if (entries.length < 2) continue;
+    entries.sort((left, right) => left.hit.chunkIndex - right.hit.chunkIndex);
+    texts.push({ key: {}, text: entries.map((entry) => entry.hit.text).join(' ') });
+  }
+  poolTexts.set(context, texts);
+  return texts;
+}
+
+/** True when a claim presented as a quotation is long enough for {@link isVerbatimQuote} to judge it. */
+export function isCheckableQuote(claim: string): boolean {
+  return quoteParts(claim, MIN_QUOTE_WORDS) !== null;
 }
 
 function clamp01(value: number): number {
@@ -237,10 +299,11 @@ export function judgeClaim(
     subjectTicker: options.subjectTicker,
     similarity: options.similarity,
   });
-  const verbatim = isVerbatimQuote(
-    claim.claim.text,
-    ranked.map((candidate) => ({ key: candidate.entry.prepared, text: candidate.entry.hit.text })),
-  );
+  const verbatim =
+    isVerbatimQuote(
+      claim.claim.text,
+      ranked.map((candidate) => ({ key: candidate.entry.prepared, text: candidate.entry.hit.text })),
+    ) || isVerbatimQuote(claim.claim.text, admissibleTexts(context));
   if (verbatim) {
     // Everything the claim states is in the evidence as written.
     for (const list of [checks.numbers, checks.entities, checks.periods, checks.directions] as Array<
@@ -266,6 +329,11 @@ export function judgeClaim(
     probability = Math.min(probability, OFF_TOPIC_CAP);
   }
   if (verbatim) probability = Math.max(probability, 0.95);
+  // A claim presented as a quotation ("*…*", "Supporting evidence: …") that no admissible document contains word for
+  // word is a misquotation — an edited figure, a reversed verb, a sentence the cited source never printed, or one
+  // only a later document prints: whatever its words share with the evidence, the quotation itself is not supported.
+  const quoteFound = claim.claim.kind === 'quote' && isCheckableQuote(claim.claim.text) ? verbatim : null;
+  if (quoteFound === false) probability = Math.min(probability, MISQUOTE_CAP);
   const contradicted = checks.conflicts.length > 0;
   const support = contradicted ? probability * CONTRADICTED_SUPPORT : probability;
   const verdict: ClaimVerdict = {
@@ -284,6 +352,7 @@ export function judgeClaim(
     ) as unknown as SupportFeatures,
     checks,
     entailment: null,
+    quoteFound,
     citations: ranked.map((candidate) => ({
       documentId: candidate.entry.hit.documentId,
       chunkId: candidate.entry.hit.chunkId,

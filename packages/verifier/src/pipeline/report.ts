@@ -55,6 +55,12 @@ export interface ClaimVerdict {
   checks: ClaimChecks;
   /** Entailment model scores against the best evidence, when a model is plugged in. */
   entailment: EntailmentScores | null;
+  /**
+   * For a claim presented as a quotation (kind `quote`, at least six words): whether admissible evidence contains it
+   * word for word (case, quote marks and punctuation aside; an ellipsis or `[…]` may stand for omitted text). A
+   * quotation not found is at most `unsupported`. `null` for other claims.
+   */
+  quoteFound: boolean | null;
   /** The claim's top-k evidence, best first. */
   citations: Citation[];
 }

@@ -367,6 +367,42 @@ describe('createVerifier (real LanceDB table, default embedder)', () => {
     expect(altered.claims[0]?.verdict).toBe('contradicted');
   });
 
+  it('checks a Trading-R1 bullet quotation word for word: found is supported, an edited or later one is not', async () => {
+    const verifier = createVerifier({ store, embedder });
+    const bullet = (quote: string): string =>
+      `<fundamentals>\n- Cloud is the engine of growth — *"${quote}"* — release\n</fundamentals>\n<conclusion>Buy. [[BUY]]</conclusion>`;
+    const verify = async (quote: string) => {
+      const report = await verifier.verify({ ticker: 'ACME', asOf: ASOF, reasoning: bullet(quote), decision: 'BUY' });
+      const claim = report.claims.find((candidate) => candidate.kind === 'quote');
+      if (!claim) throw new Error('no quotation claim');
+      return claim;
+    };
+    // As printed, and with case, quote marks, punctuation and an ellipsis that differ.
+    for (const quote of [
+      'Cloud revenue grew 21% to $4.1 billion.',
+      'cloud revenue grew 21% to $4.1 billion',
+      'Acme reported second-quarter revenue of $12.4 billion ... Cloud revenue grew 21%',
+    ]) {
+      const claim = await verify(quote);
+      expect(claim.quoteFound, quote).toBe(true);
+      expect(claim.verdict, quote).toBe('supported');
+    }
+    // An edited figure, a reversed verb, a sentence no document printed, one only a later document printed.
+    for (const quote of [
+      'Cloud revenue grew 21% to $4.6 billion.',
+      'Cloud revenue fell 21% to $4.1 billion.',
+      'Cloud revenue grew 21% to $4.1 billion on a new sovereign contract.',
+      'Acme booked a $2.3 billion restructuring charge.',
+    ]) {
+      const claim = await verify(quote);
+      expect(claim.quoteFound, quote).toBe(false);
+      expect(claim.verdict, quote).not.toBe('supported');
+      expect(claim.support, quote).toBeLessThan(0.23);
+    }
+    // Too short to judge as a quotation: left to the support model.
+    expect((await verify('grew 21%')).quoteFound).toBe(null);
+  });
+
   it('retrieves per reasoning (one query per 12 claims): a report does not depend on the rest of the batch', async () => {
     let searches = 0;
     const counting = {
