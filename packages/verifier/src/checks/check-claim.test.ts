@@ -412,3 +412,42 @@ describe('checkClaim: moves over a window', () => {
     expect(run('Over 20 days the shares rose 6.2%.', text).directions[0]).toMatchObject({ status: 'conflict' });
   });
 });
+
+describe('checkClaim: a claim that moves things both ways', () => {
+  const evidence = prepareEvidence({
+    chunkId: 'deliveries#0',
+    documentId: 'deliveries',
+    chunkIndex: 0,
+    publishedAt: '2024-06-03T12:00:00.000Z',
+    tickers: ['NWND'],
+    title: 'Northwind May deliveries',
+    text: 'Northwind said May deliveries rose 38% to 410,000 vehicles, while its gross margin fell to 11%.',
+  });
+  const deliveries = prepareEvidence({
+    chunkId: 'deliveries#1',
+    documentId: 'deliveries',
+    chunkIndex: 1,
+    publishedAt: '2024-06-03T12:00:00.000Z',
+    tickers: ['NWND'],
+    title: 'Northwind May deliveries',
+    text: 'Northwind said May deliveries of its electric vehicles rose 38% to 410,000 vehicles from a year earlier.',
+  });
+  const run = (claim: string, chunk = evidence) =>
+    checkClaim({ claim: analyzeText(claim), claimNegated: false, evidence: [chunk], idf: new Map(), defaultIdf: 1 });
+
+  it('does not refute a direction word whose own clause the evidence never states', () => {
+    const checks = run(
+      'The cuts worked: May deliveries of electric vehicles rose 38% to 410,000 vehicles from a year earlier.',
+      deliveries,
+    );
+    expect(checks.conflicts).toEqual([]);
+    expect(checks.directions.find((direction) => direction.word === 'cuts')?.status).toBe('missing');
+    expect(checks.directions.find((direction) => direction.word === 'rose')?.status).toBe('matched');
+  });
+
+  it('still refutes a reversed word whose clause the evidence restates', () => {
+    const checks = run('May deliveries fell 38% to 410,000 vehicles, while its gross margin rose to 11%.');
+    expect(checks.directions.find((direction) => direction.word === 'fell')?.status).toBe('conflict');
+    expect(checks.directions.find((direction) => direction.word === 'rose')?.status).toBe('conflict');
+  });
+});

@@ -584,6 +584,19 @@ function signedChange(
   return null;
 }
 
+/** True when a text states directions of both polarities on the axis group of `axis`. */
+function bothWays(facts: TextFacts, axis: DirectionAxis): boolean {
+  const group = axisGroup(axis);
+  let up = false;
+  let down = false;
+  for (const mention of facts.directions) {
+    if (axisGroup(mention.axis) !== group) continue;
+    if (mention.polarity > 0) up = true;
+    else down = true;
+  }
+  return up && down;
+}
+
 function checkDirection(
   direction: DirectionMention,
   claim: TextFacts,
@@ -660,6 +673,17 @@ function checkDirection(
         (quantity) => quantity.horizon === direction.horizon && compareQuantities(governed, quantity) === 'match',
       );
     if (overlap < threshold && !sameMove) return { ...base, status: 'missing', evidence: null, chunkId: null };
+    // A claim that moves things both ways ("the cuts are working: sales rose 46%", "added 1.4 million users,
+    // reversing the prior quarter's decline") ties each direction word to its own clause, and the sentence's overlap
+    // with the evidence may come from the other clauses: the opposite word contradicts this one only when the
+    // evidence sentence restates this word's clause.
+    if (
+      !sameMove &&
+      bothWays(claim, direction.axis) &&
+      weightedCoverage(clause, best.scored.sentence.termSet) < threshold
+    ) {
+      return { ...base, status: 'missing', evidence: null, chunkId: null };
+    }
   }
   return {
     ...base,
