@@ -4,9 +4,9 @@
  * (FastAPI + uvicorn with uvloop and httptools, no access log, pydantic validation), each in its own process,
  * driven in turn by autocannon from this process (32 connections, 64 distinct bodies cycled). Rounds alternate
  * ours/peer (2 in full mode, 1 quick); each run reports req/s, latency and the server's CPU µs per request (from
- * /proc). Both answers to the same body are compared first. The peer needs Debian's python3-fastapi and
- * python3-uvicorn (`/usr/bin/python3`); without them it is skipped and the file says so. Writes
- * bench-results/peer.json. Full ≈ 60 s, quick ≈ 25 s.
+ * /proc). Both answers to the same body are compared first (the score, and `r` and `s`, which both send). The peer
+ * needs Debian's python3-fastapi and python3-uvicorn (`/usr/bin/python3`); without them it is skipped and the file
+ * says so. Writes bench-results/peer.json. Full ≈ 60 s, quick ≈ 25 s.
  */
 import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
@@ -119,7 +119,7 @@ async function main(): Promise<void> {
   const available = peerAvailable();
   const ours: Awaited<ReturnType<typeof run>>[] = [];
   const peer: Awaited<ReturnType<typeof run>>[] = [];
-  let agreement: { bodies: number; maxAbsScoreDiff: number } | undefined;
+  let agreement: { bodies: number; maxAbsScoreDiff: number; maxAbsLogDiff: number } | undefined;
   for (let round = 0; round < ROUNDS; round += 1) {
     const server = await startOurs();
     try {
@@ -134,11 +134,15 @@ async function main(): Promise<void> {
         const check = await startOurs();
         try {
           let maxAbsScoreDiff = 0;
+          let maxAbsLogDiff = 0;
           for (const body of bodies) {
             const [a, b] = await Promise.all([answer(check.url, body), answer(peerServer.url, body)]);
             maxAbsScoreDiff = Math.max(maxAbsScoreDiff, Math.abs(Number(a.score) - Number(b.score)));
+            for (const key of ['r', 's']) {
+              maxAbsLogDiff = Math.max(maxAbsLogDiff, Math.abs(Number(a[key]) - Number(b[key])));
+            }
           }
-          agreement = { bodies: bodies.length, maxAbsScoreDiff };
+          agreement = { bodies: bodies.length, maxAbsScoreDiff, maxAbsLogDiff };
         } finally {
           await check.stop();
         }

@@ -79,6 +79,39 @@ describe('trade-r1-reward-server CLI', () => {
     expect(lastStderr).toContain('TRADE_R1_STRAY_REJECTION');
   });
 
+  it("a stray rejection fails its request and signals all of the request's abandoned work to stop", async () => {
+    const { url } = await startCli([
+      '--reward',
+      'test/__fixtures__/cancel-module.ts',
+      '--port',
+      '0',
+      '--max-concurrency',
+      '2',
+    ]);
+    const count = async (label: 'started' | 'aborted') =>
+      ((await postJson(url, '/slime', { prompt: 'p', response: 'r', label })).json() as { score: number }).score;
+    // Two samples run (one waits on its signal, one strays), two wait for a slot behind them.
+    const batch = await postJson(url, '/get_reward', {
+      query: ['p a', 'p b', 'p c', 'p d'],
+      prompts: ['p', 'p', 'p', 'p'],
+      labels: ['hold', 'stray', 'hold', 'hold'],
+    });
+    expect(batch.status).toBe(500);
+    expect((batch.json() as { error: { message: string } }).error.message).toContain(
+      'sample 1: reward code left an unhandled rejection: judge socket reset',
+    );
+    // The running sibling and the stray sample itself saw their signal abort; the waiting two never started.
+    expect(await count('started')).toBe(2);
+    expect(await count('aborted')).toBe(2);
+    const metrics = await send(url, { method: 'GET', path: '/metrics' });
+    expect(metrics.text).toContain('trade_r1_reward_cancelled_samples_total 2');
+    // A single sample (no siblings) that strays: the failed request still signals its work to stop.
+    const single = await postJson(url, '/slime', { prompt: 'p', response: 'r', label: 'stray' });
+    expect(single.status).toBe(500);
+    expect(await count('started')).toBe(3);
+    expect(await count('aborted')).toBe(3);
+  });
+
   it('warns when it listens beyond loopback without a token, and takes the token from TRADE_R1_REWARD_TOKEN', async () => {
     const open = await startCli(['--reward', 'test/__fixtures__/reward-module.ts', '--port', '0', '--host', '0.0.0.0']);
     await waitForText(() => lastStderr, 'TRADE_R1_INSECURE_BIND');

@@ -26,6 +26,10 @@ interface Waiter {
 interface Batch {
   reserved: number;
   disposed: boolean;
+  /** Waiters of this batch in the queue (the abort listener is only registered while there are some). */
+  waiting: number;
+  signal: AbortSignal;
+  onAbort: (() => void) | undefined;
 }
 
 /**
@@ -61,53 +65,96 @@ export class SampleAdmission {
   /** Reserve `count` samples for a request, or `undefined` when they do not fit. */
   admit(count: number, signal: AbortSignal): AdmittedBatch | undefined {
     if (this.#active + this.#reserved + count > this.maxActive + this.maxQueued) return undefined;
-    const batch: Batch = { reserved: count, disposed: false };
+    const batch: Batch = { reserved: count, disposed: false, waiting: 0, signal, onAbort: undefined };
     this.#reserved += count;
-    const onAbort = () => this.#cancelWaiting(batch, signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
     return {
-      run: <T>(work: () => Promise<T>): Promise<T> => this.#run(batch, signal, 1, work),
-      runMany: <T>(count: number, work: () => Promise<T>): Promise<T> => this.#run(batch, signal, count, work),
+      run: <T>(work: () => Promise<T>): Promise<T> => this.#run(batch, 1, work),
+      runMany: <T>(count: number, work: () => Promise<T>): Promise<T> => this.#run(batch, count, work),
       dispose: () => {
         if (batch.disposed) return;
-        this.#cancelWaiting(batch, new TradeR1Error('ABORTED', 'the request ended'));
+        // Only a batch with samples still waiting pays for an error object (the common case has none).
+        if (batch.waiting > 0) this.#cancelWaiting(batch, new TradeR1Error('ABORTED', 'the request ended'));
         batch.disposed = true;
         this.#reserved -= batch.reserved;
         batch.reserved = 0;
-        signal.removeEventListener('abort', onAbort);
+        if (batch.onAbort) signal.removeEventListener('abort', batch.onAbort);
         this.#drain();
       },
     };
   }
 
-  #run<T>(batch: Batch, signal: AbortSignal, count: number, work: () => Promise<T>): Promise<T> {
+  #run<T>(batch: Batch, count: number, work: () => Promise<T>): Promise<T> {
     if (batch.disposed || batch.reserved < count) {
       return Promise.reject(new TradeR1Error('INTERNAL', 'admission batch used beyond its reservation'));
     }
+    const { signal } = batch;
     if (signal.aborted) return Promise.reject(signal.reason);
     const slots = Math.min(count, this.maxActive);
+    const release = () => {
+      this.#active -= slots;
+      this.#drain();
+    };
+    const claim = () => {
+      batch.reserved -= count;
+      this.#reserved -= count;
+      this.#active += slots;
+    };
+    if (this.#waiters.length === 0 && this.#active + slots <= this.maxActive) {
+      // A free slot: run now, without a wrapper promise.
+      claim();
+      let settled: Promise<T>;
+      try {
+        settled = work();
+      } catch (error) {
+        settled = Promise.reject(error);
+      }
+      return settled.then(
+        (value) => {
+          release();
+          return value;
+        },
+        (error: unknown) => {
+          release();
+          throw error;
+        },
+      );
+    }
     return new Promise<T>((resolve, reject) => {
       const start = () => {
-        batch.reserved -= count;
-        this.#reserved -= count;
-        this.#active += slots;
+        batch.waiting -= 1;
+        claim();
         let settled: Promise<T>;
         try {
           settled = work();
         } catch (error) {
           settled = Promise.reject(error);
         }
-        settled.then(resolve, reject).finally(() => {
-          this.#active -= slots;
-          this.#drain();
-        });
+        settled.then(
+          (value) => {
+            release();
+            resolve(value);
+          },
+          (error: unknown) => {
+            release();
+            reject(error);
+          },
+        );
       };
-      if (this.#waiters.length === 0 && this.#active + slots <= this.maxActive) start();
-      else this.#waiters.push({ batch, slots, start, cancel: reject });
+      const cancel = (reason: unknown) => {
+        batch.waiting -= 1;
+        reject(reason);
+      };
+      batch.waiting += 1;
+      if (batch.onAbort === undefined) {
+        batch.onAbort = () => this.#cancelWaiting(batch, signal.reason);
+        signal.addEventListener('abort', batch.onAbort, { once: true });
+      }
+      this.#waiters.push({ batch, slots, start, cancel });
     });
   }
 
   #cancelWaiting(batch: Batch, reason: unknown): void {
+    if (batch.waiting === 0) return;
     for (let index = this.#waiters.length - 1; index >= 0; index -= 1) {
       const waiter = this.#waiters[index] as Waiter;
       if (waiter.batch !== batch) continue;

@@ -67,11 +67,29 @@ export function batchLogs(
   return Object.fromEntries(names.map((name, index) => [name, columns[index] as number[]]));
 }
 
+/** True when `value` holds a non-finite number anywhere JSON.stringify would write one (cycles are not followed). */
+function hasNonFinite(value: unknown, depth = 0): boolean {
+  if (typeof value === 'number') return !Number.isFinite(value);
+  if (typeof value !== 'object' || value === null || depth > 64) return depth > 64;
+  if (typeof (value as { toJSON?: unknown }).toJSON === 'function') return true;
+  if (Array.isArray(value)) {
+    for (const item of value) if (hasNonFinite(item, depth + 1)) return true;
+    return false;
+  }
+  for (const key in value) {
+    if (Object.hasOwn(value, key) && hasNonFinite((value as Record<string, unknown>)[key], depth + 1)) return true;
+  }
+  return false;
+}
+
 /**
  * `JSON.stringify`, except that non-finite numbers are written as the tokens `NaN`, `Infinity`, `-Infinity`
- * (which Python's `json` reads) instead of `null`. Only numbers become such tokens: strings are untouched.
+ * (which Python's `json` reads) instead of `null`. Only numbers become such tokens: strings are untouched. A value
+ * without non-finite numbers (the common case) is written by plain `JSON.stringify`.
  */
 export function stringifyWithNaN(value: unknown): string {
+  // Deep or toJSON-bearing values go through the replacer (hasNonFinite answers true for them), so nothing is missed.
+  if (!hasNonFinite(value)) return JSON.stringify(value);
   const tokens = new Map<string, string>();
   // An unguessable placeholder, so no string in the value can be mistaken for one.
   const marker = `\u0000${randomUUID()}:`;

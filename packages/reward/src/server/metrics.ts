@@ -3,13 +3,19 @@ export const LATENCY_BUCKETS = Object.freeze([
   0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60,
 ]);
 
+const NEEDS_ESCAPE = /[\\\n"]/;
+
 function escapeLabel(value: string): string {
+  if (!NEEDS_ESCAPE.test(value)) return value;
   return value.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"');
 }
 
 function labelText(labels: Record<string, string>): string {
-  const parts = Object.entries(labels).map(([key, value]) => `${key}="${escapeLabel(value)}"`);
-  return parts.length === 0 ? '' : `{${parts.join(',')}}`;
+  let text = '';
+  for (const key in labels) {
+    text += `${text === '' ? '{' : ','}${key}="${escapeLabel(labels[key] as string)}"`;
+  }
+  return text === '' ? '' : `${text}}`;
 }
 
 class Counter {
@@ -47,17 +53,21 @@ class Histogram {
       entry = { labels, buckets: new Array(this.bounds.length).fill(0), sum: 0, count: 0 };
       this.series.set(key, entry);
     }
-    for (let index = 0; index < this.bounds.length; index += 1) {
-      if (value <= (this.bounds[index] as number)) entry.buckets[index] = (entry.buckets[index] as number) + 1;
-    }
+    // One increment, in the first bucket that holds the value (cumulated when rendered).
+    const { bounds } = this;
+    let index = 0;
+    while (index < bounds.length && !(value <= (bounds[index] as number))) index += 1;
+    if (index < bounds.length) entry.buckets[index] = (entry.buckets[index] as number) + 1;
     entry.sum += value;
     entry.count += 1;
   }
   render(): string {
     const lines = [`# HELP ${this.name} ${this.help}`, `# TYPE ${this.name} histogram`];
     for (const entry of this.series.values()) {
+      let cumulative = 0;
       this.bounds.forEach((bound, index) => {
-        lines.push(`${this.name}_bucket${labelText({ ...entry.labels, le: String(bound) })} ${entry.buckets[index]}`);
+        cumulative += entry.buckets[index] as number;
+        lines.push(`${this.name}_bucket${labelText({ ...entry.labels, le: String(bound) })} ${cumulative}`);
       });
       lines.push(`${this.name}_bucket${labelText({ ...entry.labels, le: '+Inf' })} ${entry.count}`);
       lines.push(`${this.name}_sum${labelText(entry.labels)} ${entry.sum}`);

@@ -47,35 +47,51 @@ function covers(config: ResolvedConfig, kind: 'timeout' | 'error'): boolean {
   return config.fallback !== undefined && (config.fallback.on ?? ['timeout']).includes(kind);
 }
 
-const strayErrors = new WeakSet<TradeR1Error>();
-
 /**
  * Run reward code so that a promise it leaves rejected and unhandled fails this work (with `INTERNAL`) instead of
  * the process. With a fallback that covers errors, `recover` turns that failure into a flagged result.
  */
-function guarded<T>(context: RouteContext, work: () => Promise<T>, recover: (error: TradeR1Error) => T): Promise<T> {
-  let failStray: (error: TradeR1Error) => void = () => undefined;
-  const stray = new Promise<never>((_resolve, reject) => {
-    failStray = reject;
-  });
-  const run = inSampleScope(
-    {
-      fail: (reason) => {
+function guarded<T>(
+  context: RouteContext,
+  work: () => Promise<T>,
+  recover: (error: TradeR1Error) => T,
+  onFailure?: (thrown: unknown) => void,
+): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    let settled = false;
+    const scope = {
+      fail: (reason: unknown) => {
         context.metrics.strayRejections.inc();
+        if (settled) return;
+        settled = true;
         const error = new TradeR1Error(
           'INTERNAL',
           `reward code left an unhandled rejection: ${toTradeR1Error(reason).message}`,
           { cause: reason },
         );
-        strayErrors.add(error);
-        failStray(error);
+        if (covers(context.config, 'error')) return resolve(recover(error));
+        onFailure?.(error);
+        reject(error);
       },
-    },
-    work,
-  );
-  return Promise.race([run, stray]).catch((thrown: unknown) => {
-    if (!(thrown instanceof TradeR1Error) || !strayErrors.has(thrown) || !covers(context.config, 'error')) throw thrown;
-    return recover(thrown);
+    };
+    const failed = (thrown: unknown) => {
+      if (settled) return;
+      settled = true;
+      onFailure?.(thrown);
+      reject(thrown);
+    };
+    let running: Promise<T>;
+    try {
+      running = inSampleScope(scope, work);
+    } catch (thrown) {
+      // A scorer that throws instead of rejecting fails its sample the same way (onFailure first).
+      return failed(thrown);
+    }
+    running.then((value) => {
+      if (settled) return;
+      settled = true;
+      resolve(value);
+    }, failed);
   });
 }
 
@@ -90,8 +106,16 @@ function strayFallback(config: ResolvedConfig, name: string, error: TradeR1Error
   };
 }
 
-/** Score one sample through the swappable scorer. */
-function scoreOne(context: RouteContext, sample: RewardSample, signal: AbortSignal): Promise<RewardResult> {
+/**
+ * Score one sample through the swappable scorer. `onFailure` runs synchronously when the sample fails, before the
+ * returned promise rejects (so before its admission slot is handed on).
+ */
+function scoreOne(
+  context: RouteContext,
+  sample: RewardSample,
+  signal: AbortSignal,
+  onFailure: (thrown: unknown) => void,
+): Promise<RewardResult> {
   const { config } = context;
   return guarded(
     context,
@@ -102,6 +126,7 @@ function scoreOne(context: RouteContext, sample: RewardSample, signal: AbortSign
         ...(config.fallback && { fallback: config.fallback }),
       }),
     (error) => strayFallback(config, config.reward.name, error),
+    onFailure,
   );
 }
 
@@ -132,52 +157,67 @@ export async function scoreBatch(
   ) as RewardResult[];
   if (scorable > 0) {
     // The request's samples share one signal: the request's own (client gone, timeout, shutdown) or a failed sample.
-    const controller = new AbortController();
-    const batch = admission.admit(scorable, controller.signal);
+    // A single sample has no siblings to cancel, so it runs on the request's signal itself (no extra controller).
+    const own = scorable > 1 ? new AbortController() : undefined;
+    const shared = own ? own.signal : signal;
+    const batch = admission.admit(scorable, shared);
     if (batch === undefined) {
       metrics.rejected.inc({ reason: 'overloaded' });
       throw overloaded(scorable);
     }
-    const forward = () => controller.abort(signal.reason);
-    if (signal.aborted) forward();
-    else signal.addEventListener('abort', forward, { once: true });
-    let started = 0;
     let failure: { index: number; error: TradeR1Error } | undefined;
-    try {
-      await Promise.all(
-        samples.map(async (sample, index) => {
-          if (sample === undefined) return;
-          try {
-            results[index] = await batch.run(() => {
-              started += 1;
-              // Cancel the rest before this sample's slot is handed on, so no waiting sample starts in it.
-              return scoreOne(context, sample, controller.signal).catch((thrown: unknown) => {
-                if (!controller.signal.aborted) {
-                  failure = { index, error: toTradeR1Error(thrown, 'INTERNAL') };
-                  controller.abort(failure.error);
-                }
-                throw thrown;
-              });
-            });
-          } catch (thrown) {
+    let failed = false;
+    /** True once the request's samples are cancelled: its signal fired or one of them failed. */
+    const cancelled = () => shared.aborted || failed;
+    const forward = () => own?.abort(signal.reason);
+    if (own) {
+      if (signal.aborted) forward();
+      else signal.addEventListener('abort', forward, { once: true });
+    }
+    let started = 0;
+    const runSample = (sample: RewardSample, index: number): Promise<void> =>
+      batch
+        .run(() => {
+          started += 1;
+          // Cancel the rest before this sample's slot is handed on, so no waiting sample starts in it.
+          return scoreOne(context, sample, shared, (thrown) => {
+            if (cancelled()) return;
+            failure = { index, error: toTradeR1Error(thrown, 'INTERNAL') };
+            failed = true;
+            own?.abort(failure.error);
+          });
+        })
+        .then(
+          (result) => {
+            results[index] = result;
+          },
+          (thrown: unknown) => {
             // Report the sample that failed first, not the siblings cancelled because of it.
             const cause = failure ?? { index, error: toTradeR1Error(thrown, 'INTERNAL') };
-            if (!controller.signal.aborted) controller.abort(cause.error);
+            if (!cancelled()) {
+              failed = true;
+              own?.abort(cause.error);
+            }
             const { error } = cause;
             throw new TradeR1Error(
               error.code,
               samples.length > 1 ? `sample ${cause.index}: ${error.message}` : error.message,
               { details: { ...error.details, sample: cause.index }, issues: error.issues, cause: error },
             );
-          }
-        }),
-      );
+          },
+        );
+    try {
+      if (samples.length === 1) await runSample(samples[0] as RewardSample, 0);
+      else
+        await Promise.all(
+          samples.map((sample, index) => (sample === undefined ? undefined : runSample(sample, index))),
+        );
     } catch (thrown) {
       if (failure?.error.code === 'TIMEOUT' && !signal.aborted) metrics.timeouts.inc({ kind: 'sample' });
       throw thrown;
     } finally {
-      if (controller.signal.aborted) metrics.cancelled.inc({}, scorable - started);
-      signal.removeEventListener('abort', forward);
+      if (cancelled()) metrics.cancelled.inc({}, scorable - started);
+      if (own) signal.removeEventListener('abort', forward);
       batch.dispose();
     }
   }

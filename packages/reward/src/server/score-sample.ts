@@ -23,18 +23,23 @@ export type SampleScorer = (
   options: ScoreSampleOptions,
 ) => Promise<RewardResult>;
 
-/** Default {@link SampleScorer}: evaluate the reward in this thread. */
-export const scoreSample: SampleScorer = async (reward, sample, options) => {
+/** Default {@link SampleScorer}: evaluate the reward in this thread (bad arguments reject, they never throw). */
+export const scoreSample: SampleScorer = (reward, sample, options) => {
   if (typeof (reward as Partial<Reward<unknown>> | null | undefined)?.evaluate !== 'function') {
-    throw new TradeR1Error('INVALID_INPUT', 'scoreSample needs a reward (from defineReward/composeRewards)', {
-      details: { field: 'reward' },
-    });
+    return Promise.reject(
+      new TradeR1Error('INVALID_INPUT', 'scoreSample needs a reward (from defineReward/composeRewards)', {
+        details: { field: 'reward' },
+      }),
+    );
   }
   if (typeof options !== 'object' || options === null) {
-    throw new TradeR1Error('INVALID_INPUT', 'scoreSample needs options { signal, timeoutMs, fallback? }', {
-      details: { field: 'options' },
-    });
+    return Promise.reject(
+      new TradeR1Error('INVALID_INPUT', 'scoreSample needs options { signal, timeoutMs, fallback? }', {
+        details: { field: 'options' },
+      }),
+    );
   }
+  // Passed straight through: the reward's own evaluate is the promise (no async wrapper on the hot path).
   return reward.evaluate(sample, {
     ...(options.signal !== undefined && { signal: options.signal }),
     ...(options.timeoutMs !== undefined && { timeoutMs: options.timeoutMs }),

@@ -128,16 +128,19 @@ export function createRewardServer(options: RewardServerOptions): RewardServer {
 
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const start = config.clock();
-    const path = (request.url ?? '/').split('?')[0] ?? '/';
+    const target = request.url ?? '/';
+    const query = target.indexOf('?');
+    const path = query < 0 ? target : target.slice(0, query);
     const route = ROUTES.has(path) ? path : 'other';
-    const finish = (status: number, body: string, contentType: string, headers: Record<string, string> = {}) => {
+    const finish = (status: number, body: string, contentType: string, headers?: Record<string, string>) => {
       if (response.headersSent || response.destroyed) return;
-      if (closing) headers.Connection = 'close';
-      response.writeHead(status, {
+      const head: Record<string, string> = {
         'Content-Type': contentType,
         'Content-Length': String(Buffer.byteLength(body)),
-        ...headers,
-      });
+      };
+      if (headers !== undefined) Object.assign(head, headers);
+      if (closing) head.Connection = 'close';
+      response.writeHead(status, head);
       response.end(body);
       metrics.requests.inc({ route, status: String(status) });
       metrics.duration.observe({ route }, (config.clock() - start) / 1000);
@@ -243,6 +246,8 @@ export function createRewardServer(options: RewardServerOptions): RewardServer {
       finish(200, serialize(result), 'application/json');
     } catch (thrown) {
       const failure = toHttpError(thrown, controller.signal);
+      // The request failed: signal whatever of it may still run (a sample failed by a stray rejection, say) to stop.
+      if (!controller.signal.aborted) controller.abort(failure.error);
       if (failure.error.code === 'TIMEOUT' && failure.status === 504) metrics.timeouts.inc({ kind: 'request' });
       if (failure.status === 413) metrics.rejected.inc({ reason: 'too_large' });
       if (entry.phase === 'reading') {
