@@ -451,3 +451,38 @@ describe('checkClaim: a claim that moves things both ways', () => {
     expect(checks.directions.find((direction) => direction.word === 'rose')?.status).toBe('conflict');
   });
 });
+
+describe('checkClaim: negations worded differently', () => {
+  const chunk = (text: string) =>
+    prepareEvidence({
+      chunkId: 'outlook#0',
+      documentId: 'outlook',
+      chunkIndex: 0,
+      publishedAt: '2024-06-03T12:00:00.000Z',
+      tickers: ['NWND'],
+      title: 'Northwind update',
+      text,
+    });
+  const run = (claim: string, text: string) =>
+    checkClaim({
+      claim: analyzeText(claim),
+      claimNegated: /\bno\b|\bnot\b|n't/.test(claim),
+      evidence: [chunk(text)],
+      idf: new Map(),
+      defaultIdf: 1,
+    });
+
+  it('reads two negations of one statement as agreeing, one negation against an assertion as a conflict', () => {
+    const claim = 'Northwind gave no outlook for its 2025 margins.';
+    expect(run(claim, 'Northwind did not issue an outlook for its 2025 margins.').negation).toBe(null);
+    expect(run(claim, 'Northwind issued an outlook for its 2025 margins.').negation).toBe('conflict');
+  });
+
+  it('reads a negated permission as negating the move it governs', () => {
+    const evidence = 'The regulator said it will not allow Northwind to expand output beyond 40 vehicles a week.';
+    const agree = run('The regulator will not let Northwind expand output beyond 40 vehicles a week.', evidence);
+    expect(agree.conflicts).toEqual([]);
+    const reversed = run('The regulator will let Northwind expand output beyond 40 vehicles a week.', evidence);
+    expect(reversed.directions.find((direction) => direction.word === 'expand')?.status).toBe('conflict');
+  });
+});

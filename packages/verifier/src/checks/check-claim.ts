@@ -7,12 +7,12 @@
 
 import { softCoverage, type TermSimilarity } from '../scoring/soft-match.ts';
 import { tokenize } from '../scoring/text.ts';
-import { boundToAnotherParty } from './binding.ts';
+import { boundToAnotherParty, clauseIds } from './binding.ts';
 import { derivedQuantities } from './derived.ts';
 import type { EvidenceSentence, PreparedEvidence } from './evidence.ts';
 import type { AnchoredQuantity, DirectionMention, MetricMention, TextFacts } from './facts.ts';
 import { impliedDirection } from './implied-direction.ts';
-import type { DirectionAxis } from './lexicon.ts';
+import { type DirectionAxis, NEGATIONS } from './lexicon.ts';
 import { type Period, periodLabel, periodRelation } from './periods.ts';
 import { compareQuantities } from './quantities.ts';
 
@@ -971,8 +971,15 @@ export function checkClaim(input: CheckClaimInput): ClaimChecks {
     const claimNegated = new Set(claim.negatedTerms);
     const claimTerms = new Set(claim.terms);
     const evidenceNegated = anchor.sentence.negatedTerms;
-    const claimSide = [...claimNegated].some((term) => anchor.sentence.termSet.has(term) && !evidenceNegated.has(term));
-    const evidenceSide = [...evidenceNegated].some((term) => claimTerms.has(term) && !claimNegated.has(term));
+    // A term under a negation of the other side's own ("gave no outlook" against "did not issue an outlook") is not
+    // asserted there, whichever word the two negations govern.
+    const claimSide = [...claimNegated].some(
+      (term) =>
+        anchor.sentence.termSet.has(term) && !evidenceNegated.has(term) && !negationCovers(anchor.sentence.facts, term),
+    );
+    const evidenceSide = [...evidenceNegated].some(
+      (term) => claimTerms.has(term) && !claimNegated.has(term) && !negationCovers(claim, term),
+    );
     if (claimSide || evidenceSide) {
       negation = 'conflict';
       conflicts.push(
@@ -983,6 +990,20 @@ export function checkClaim(input: CheckClaimInput): ClaimChecks {
     }
   }
   return { numbers, entities, periods, directions, negation, conflicts };
+}
+
+/** True when a negation cue stands before an occurrence of `term` in the same clause. */
+function negationCovers(facts: TextFacts, term: string): boolean {
+  const ids = clauseIds(facts);
+  return facts.tokens.some(
+    (token, index) =>
+      token.norm === term &&
+      facts.tokens
+        .slice(0, index)
+        .some(
+          (other, before) => ids[before] === ids[index] && (NEGATIONS.test(other.lower) || other.lower.endsWith("n't")),
+        ),
+  );
 }
 
 /** The admissible chunks of the documents the given chunks belong to. */

@@ -41,6 +41,16 @@ describe('analyzeText', () => {
     ]);
   });
 
+  it('carries a negated verb of permission, plan or expectation to the move it introduces', () => {
+    const read = (text: string) => analyzeText(text).directions.map((direction) => [direction.word, direction.negated]);
+    expect(read('The board will not allow the company to expand output.')).toEqual([['expand', true]]);
+    expect(read('Management does not expect gross margins to rise next year.')).toEqual([['rise', true]]);
+    expect(read('Management expects gross margins to rise next year.')).toEqual([['rise', false]]);
+    // A negation of something else, or across a comma, does not reach it.
+    expect(read('It did not say whether output would expand.')).toEqual([['expand', false]]);
+    expect(read('Nobody was surprised, and management expects margins to rise.')).toEqual([['rise', false]]);
+  });
+
   it('finds companies by alias and ticker, and other proper names', () => {
     const facts = analyzeText('Nvidia and $AMD trail TSMC, said Jensen Huang at Computex.');
     const keys = facts.entities.map((entity) => entity.key);

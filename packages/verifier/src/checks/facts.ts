@@ -106,6 +106,16 @@ export interface TextFacts {
   source: string;
 }
 
+function isNegation(token: WordToken): boolean {
+  return NEGATIONS.test(token.lower) || token.lower.endsWith("n't");
+}
+
+/** Verbs of permission, plan or expectation whose negation reaches the verb they introduce. */
+const CONTROL_VERBS =
+  /^(?:allow|allows|allowed|let|lets|permit|permits|permitted|approve|approves|approved|authori[sz]e[sd]?|enable[sd]?|plan|plans|planned|intend|intends|intended|expect|expects|expected|want|wants|wanted|see|sees)$/;
+/** Most words from a negated control verb back to the direction word it governs. */
+const CONTROL_REACH = 6;
+
 /** Predicates governed by a negation cue: the first content word within four words after it, within the clause. */
 export function negatedTerms(text: string, tokens: readonly WordToken[]): string[] {
   const terms: string[] = [];
@@ -621,11 +631,26 @@ function readEnglishFacts(text: string): TextFacts {
     let negated = false;
     for (let back = index - 1; back >= Math.max(0, index - 3); back -= 1) {
       const previous = tokens[back] as WordToken;
-      if (NEGATIONS.test(previous.lower) || previous.lower.endsWith("n't")) {
+      if (isNegation(previous)) {
         negated = true;
         break;
       }
       if (/[.;,]/.test(text.slice(previous.end, token.start))) break;
+    }
+    // A negated verb of permission, plan or expectation governs the verb it introduces, a few words on ("will not
+    // allow the company to expand output", "does not expect margins to rise").
+    if (!negated) {
+      for (let back = index - 1; back >= Math.max(1, index - CONTROL_REACH); back -= 1) {
+        const previous = tokens[back] as WordToken;
+        if (/[.;,]/.test(text.slice(previous.end, token.start))) break;
+        if (!CONTROL_VERBS.test(previous.lower)) continue;
+        const before = tokens[back - 1] as WordToken;
+        const twoBefore = back >= 2 ? (tokens[back - 2] as WordToken) : null;
+        if (isNegation(before) || (twoBefore !== null && isNegation(twoBefore) && /^(?:be|been)$/.test(before.lower))) {
+          negated = true;
+        }
+        break;
+      }
     }
     // "higher than" / "lower than" compare with a reference level, like "above" / "below".
     const comparative = /^(?:higher|lower)$/.test(token.lower) && /^\s+than\b/.test(text.slice(token.end));
