@@ -36,7 +36,8 @@ const USAGE = `Usage: trade-r1-reward-server --reward <module> [options]
   --sample-timeout-ms <n>      per-sample limit (default: 30000)
   --request-timeout-ms <n>     per-request limit (default: 60000)
   --fallback <x>               flagged value for timed-out samples (default: none -> 504)
-  --max-concurrency <n>        samples scored at once, over all requests (default: 64)
+  --max-concurrency <n>        samples scored at once, over all requests (default: 64; with --workers, the
+                               number of threads, so a sample's time limit starts when a thread is free for it)
   --max-queue <n>              samples waiting beyond that; more get 503 (default: 8192)
   --max-body-bytes <n>         request size limit (default: 1048576)
   --max-connections <n>        open connections accepted (default: 1024)

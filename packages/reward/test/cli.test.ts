@@ -1,43 +1,20 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import type { ChildProcess } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
 import { dsrReward } from '../src/index.ts';
+import { type CliProcess, startCli as startCliProcess, stopAll } from './cli-process.ts';
 import { postJson, send } from './http.ts';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const children: ChildProcess[] = [];
-afterEach(() => {
-  for (const child of children.splice(0)) if (child.exitCode === null) child.kill('SIGKILL');
-});
+afterEach(() => stopAll(children));
 
-let lastStderr = '';
-function startCli(args: string[], env: Record<string, string> = {}): Promise<{ child: ChildProcess; url: string }> {
-  lastStderr = '';
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', '--conditions=@trade-r1/source', join(root, 'src', 'cli.ts'), ...args],
-    {
-      cwd: root,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, TRADE_R1_REWARD_TOKEN: '', ...env },
-    },
-  );
-  children.push(child);
-  return new Promise((resolve, reject) => {
-    let out = '';
-    let err = '';
-    child.stdout?.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      if (out.includes('\n')) resolve({ child, url: out.trim().split('\n')[0] as string });
-    });
-    child.stderr?.on('data', (chunk: Buffer) => {
-      err += chunk.toString();
-      lastStderr = err;
-    });
-    child.once('exit', (code) => reject(new Error(`cli exited with ${code}: ${err}`)));
-  });
+let current: CliProcess | undefined;
+/** Start the CLI; `lastStderr()` reads what the latest one wrote on stderr so far. */
+async function startCli(args: string[], env: Record<string, string> = {}): Promise<CliProcess> {
+  current = undefined;
+  current = await startCliProcess(args, env, children);
+  return current;
 }
+const lastStderr = () => current?.stderr() ?? '';
 
 describe('trade-r1-reward-server CLI', () => {
   it('serves a reward module, its group reward, and shuts down cleanly on SIGTERM', async () => {
@@ -76,7 +53,7 @@ describe('trade-r1-reward-server CLI', () => {
     expect(child.exitCode).toBeNull();
     const metrics = await send(url, { method: 'GET', path: '/metrics' });
     expect(metrics.text).toContain('trade_r1_reward_stray_rejections_total 1');
-    expect(lastStderr).toContain('TRADE_R1_STRAY_REJECTION');
+    expect(lastStderr()).toContain('TRADE_R1_STRAY_REJECTION');
   });
 
   it("a stray rejection fails its request and signals all of the request's abandoned work to stop", async () => {
@@ -114,7 +91,7 @@ describe('trade-r1-reward-server CLI', () => {
 
   it('warns when it listens beyond loopback without a token, and takes the token from TRADE_R1_REWARD_TOKEN', async () => {
     const open = await startCli(['--reward', 'test/__fixtures__/reward-module.ts', '--port', '0', '--host', '0.0.0.0']);
-    await waitForText(() => lastStderr, 'TRADE_R1_INSECURE_BIND');
+    await waitForText(lastStderr, 'TRADE_R1_INSECURE_BIND');
     open.child.kill('SIGTERM');
     const guarded = await startCli(
       ['--reward', 'test/__fixtures__/reward-module.ts', '--port', '0', '--host', '0.0.0.0'],
@@ -125,7 +102,7 @@ describe('trade-r1-reward-server CLI', () => {
     const body = { prompt: 'p', response: 'r', label: { r: 0.1, s: 0.5 } };
     expect((await postJson(local, '/slime', body)).status).toBe(401);
     expect((await postJson(local, '/slime', body, { Authorization: 'Bearer from-env' })).status).toBe(200);
-    expect(lastStderr).not.toContain('TRADE_R1_INSECURE_BIND');
+    expect(lastStderr()).not.toContain('TRADE_R1_INSECURE_BIND');
   });
 
   it('fails with a clear message when the module has no reward export', async () => {

@@ -1,3 +1,5 @@
+import type { RewardWorkerPoolStats } from './worker-pool.ts';
+
 /** Latency histogram bucket bounds in seconds. */
 export const LATENCY_BUCKETS = Object.freeze([
   0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60,
@@ -75,6 +77,66 @@ class Histogram {
     }
     return lines.join('\n');
   }
+}
+
+function gauge(name: string, help: string, value: number): string {
+  return `# HELP ${name} ${help}\n# TYPE ${name} gauge\n${name} ${value}`;
+}
+
+function labelledCounter(name: string, help: string, label: string, values: Record<string, number>): string {
+  const lines = [`# HELP ${name} ${help}`, `# TYPE ${name} counter`];
+  for (const [key, value] of Object.entries(values)) lines.push(`${name}{${label}="${key}"} ${value}`);
+  return lines.join('\n');
+}
+
+function counter(name: string, help: string, value: number): string {
+  return `# HELP ${name} ${help}\n# TYPE ${name} counter\n${name} ${value}`;
+}
+
+/** A worker pool's counters in Prometheus text format (the server appends them when it runs over a pool). */
+export function renderPoolMetrics(stats: RewardWorkerPoolStats): string {
+  return `${[
+    gauge('trade_r1_reward_pool_workers', 'Worker threads configured.', stats.workers),
+    gauge(
+      'trade_r1_reward_pool_ready_workers',
+      'Worker threads ready now (a replaced one is not until it has started).',
+      stats.ready,
+    ),
+    gauge('trade_r1_reward_pool_busy_workers', 'Worker threads running at least one sample now.', stats.busy),
+    gauge('trade_r1_reward_pool_queued_samples', 'Samples waiting in the pool for a thread.', stats.queued),
+    gauge(
+      'trade_r1_reward_pool_running_samples',
+      'Samples running in a thread now (cancelled ones that have not stopped yet included).',
+      stats.running,
+    ),
+    labelledCounter(
+      'trade_r1_reward_pool_samples_total',
+      'Samples the pool answered, by outcome: completed (computed or fallback result from a thread), failed (the reward threw or its thread died), timed_out (hit the per-sample limit), cancelled (the request ended first).',
+      'outcome',
+      { completed: stats.completed, failed: stats.failed, timed_out: stats.timedOut, cancelled: stats.cancelled },
+    ),
+    labelledCounter(
+      'trade_r1_reward_pool_abandoned_samples_total',
+      'Timed-out or cancelled samples whose work was stopped, by how: discarded (dropped before it started), stopped (ended through its signal within the grace time), terminated (its thread was terminated and replaced).',
+      'how',
+      { discarded: stats.discarded, stopped: stats.stopped, terminated: stats.terminated },
+    ),
+    counter(
+      'trade_r1_reward_pool_crashes_total',
+      'Worker threads that died on their own (a crash in reward code).',
+      stats.crashed,
+    ),
+    counter(
+      'trade_r1_reward_pool_restarts_total',
+      'Worker threads started to replace terminated or crashed ones.',
+      stats.restarts,
+    ),
+    counter(
+      'trade_r1_reward_pool_stray_rejections_total',
+      'Unhandled promise rejections raised by reward code in a worker thread (the thread keeps running).',
+      stats.strayRejections,
+    ),
+  ].join('\n')}\n`;
 }
 
 /** The reward server's Prometheus metrics (text exposition format 0.0.4). */

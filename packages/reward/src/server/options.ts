@@ -14,6 +14,7 @@ import {
 import { DEFAULT_ASSISTANT_MARKERS } from './response-boundary.ts';
 import { type RewardSample, rewardSampleSchema } from './schemas.ts';
 import { type SampleScorer, scoreSample } from './score-sample.ts';
+import { workerPoolOf } from './worker-pool.ts';
 
 /** A plain reward function over one sample (wrapped into a {@link Reward} by the server). */
 export type RewardFunction = (sample: RewardSample, context: RewardContext) => RewardOutput | Promise<RewardOutput>;
@@ -60,7 +61,10 @@ export interface RewardServerOptions {
    * `maxConcurrency + maxQueue`, so every accepted request can be admitted. @default 4096
    */
   maxBatchSize?: number;
-  /** Samples scored at the same time, over all requests (the global budget). @default 64 */
+  /**
+   * Samples scored at the same time, over all requests (the global budget). @default the pool's `capacity` when
+   * `reward` is a worker pool (so a sample's time limit starts when a thread is free for it), else 64
+   */
   maxConcurrency?: number;
   /**
    * Samples allowed to wait for a scoring slot, over all requests; a request whose samples do not fit gets 503 with
@@ -241,7 +245,7 @@ export function resolveConfig(input: RewardServerOptions): ResolvedConfig {
       run: async (sample, context) =>
         normalizeOutput(rewardName, await (rewardFn as RewardFunction)(sample, { signal: context.signal })),
     }) as Reward<unknown>);
-  const maxConcurrency = options.maxConcurrency ?? 64;
+  const maxConcurrency = options.maxConcurrency ?? workerPoolOf(reward)?.capacity ?? 64;
   const maxQueue = options.maxQueue ?? 8192;
   const maxBatchSize = options.maxBatchSize ?? Math.min(4096, maxConcurrency + maxQueue);
   if (maxBatchSize > maxConcurrency + maxQueue) {

@@ -6,13 +6,14 @@ import { authorized, digest } from './auth.ts';
 import { type LogAccounting, stringifyWithNaN } from './extra-logs.ts';
 import { parseJson, readBody, withAbort } from './http-body.ts';
 import { type HttpError, toHttpError } from './http-errors.ts';
-import { RewardServerMetrics } from './metrics.ts';
+import { RewardServerMetrics, renderPoolMetrics } from './metrics.ts';
 import { type RewardServerOptions, resolveConfig } from './options.ts';
 import { handleGetReward } from './routes/get-reward.ts';
 import { handleGroup } from './routes/group.ts';
 import { handleSlime } from './routes/slime.ts';
 import type { RouteContext } from './score-batch.ts';
 import { watchStrayRejections } from './stray-rejections.ts';
+import { workerPoolOf } from './worker-pool.ts';
 
 export type {
   GroupRewardFunction,
@@ -120,10 +121,12 @@ export function createRewardServer(options: RewardServerOptions): RewardServer {
     });
   });
 
+  const pool = workerPoolOf(config.reward);
   function render(): string {
     metrics.queued = admission.queued;
     metrics.activeSamples = admission.active;
-    return metrics.render();
+    // Over a worker pool, its counters follow (threads, busy threads, its queue, timeouts, terminations, restarts).
+    return pool === undefined ? metrics.render() : `${metrics.render()}${renderPoolMetrics(pool.stats())}`;
   }
 
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {

@@ -61,6 +61,8 @@ export interface RewardWorkerPoolStats {
   workers: number;
   /** Threads ready now. */
   ready: number;
+  /** Threads running at least one sample now. */
+  busy: number;
   /** Samples waiting for a thread. */
   queued: number;
   /** Samples running in a thread (cancelled ones that have not stopped yet included). */
@@ -91,6 +93,11 @@ export interface RewardWorkerPoolStats {
 export interface RewardWorkerPool extends Reward<unknown> {
   /** Threads configured. */
   readonly workers: number;
+  /**
+   * Samples the pool runs at once (`workers × concurrencyPerWorker`). A server over the pool admits this many by
+   * default, so a sample's time limit starts when a thread is free for it, not while it waits behind others.
+   */
+  readonly capacity: number;
   /** Milliseconds each thread took to import the module at start. */
   readonly startupMs: readonly number[];
   /** Current counters. */
@@ -452,6 +459,7 @@ export async function createRewardWorkerPool(options: RewardWorkerPoolOptions): 
     },
     input: z.unknown(),
     workers: count,
+    capacity: count * settings.concurrencyPerWorker,
     startupMs,
     async evaluate(sample: unknown, evaluateOptions: EvaluateOptions = {}): Promise<RewardResult> {
       if (closed) throw new TradeR1Error('CLOSED', 'the reward worker pool is closed');
@@ -514,10 +522,15 @@ export async function createRewardWorkerPool(options: RewardWorkerPoolOptions): 
     },
     stats() {
       let running = 0;
-      for (const slot of slots) running += slot.tasks.size;
+      let busy = 0;
+      for (const slot of slots) {
+        running += slot.tasks.size;
+        if (slot.tasks.size > 0) busy += 1;
+      }
       return {
         workers: count,
         ready: slots.filter((slot) => slot.ready).length,
+        busy,
         queued: queue.length,
         running,
         ...counters,
@@ -541,7 +554,15 @@ export async function createRewardWorkerPool(options: RewardWorkerPoolOptions): 
       );
     },
   };
+  pools.add(pool);
   return pool;
+}
+
+const pools = new WeakSet<object>();
+
+/** The pool when `reward` is one made by {@link createRewardWorkerPool} (the server reports its counters). */
+export function workerPoolOf(reward: unknown): RewardWorkerPool | undefined {
+  return typeof reward === 'object' && reward !== null && pools.has(reward) ? (reward as RewardWorkerPool) : undefined;
 }
 
 /** A stable hash of the value at `path` in `sample` (undefined when there is no path or no such value). */

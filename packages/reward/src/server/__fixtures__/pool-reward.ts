@@ -1,7 +1,8 @@
 // A reward module for the worker-pool tests, imported once per worker thread. The label says what to do:
 // `spinMs` busy-waits (synchronous CPU work no signal can interrupt), `forever` spins until the thread is
-// terminated, `waitMs` waits asynchronously and honours the abort signal, `crash` ends the thread, `stray` leaves
-// an unhandled rejection behind. Details report the thread and how many samples this thread has started.
+// terminated, `waitMs` waits asynchronously and honours the abort signal, `untilFile` waits (asynchronously,
+// honouring the signal) until that file exists, `crash` ends the thread, `stray` leaves an unhandled rejection behind. Details report the thread and how many samples this thread has started.
+import { existsSync } from 'node:fs';
 import { threadId, workerData } from 'node:worker_threads';
 import { z } from 'zod';
 import { defineReward, dsrReward, rewardSampleSchema } from '../../index.ts';
@@ -19,6 +20,7 @@ export default defineReward({
         spinMs: z.number().optional(),
         forever: z.boolean().optional(),
         waitMs: z.number().optional(),
+        untilFile: z.string().optional(),
         crash: z.boolean().optional(),
         stray: z.boolean().optional(),
         fail: z.boolean().optional(),
@@ -40,6 +42,20 @@ export default defineReward({
         const timer = setTimeout(resolve, label.waitMs);
         signal.addEventListener('abort', () => {
           clearTimeout(timer);
+          reject(signal.reason);
+        });
+      });
+    }
+    if (label.untilFile !== undefined) {
+      const path = label.untilFile;
+      await new Promise<void>((resolve, reject) => {
+        const poll = setInterval(() => {
+          if (!existsSync(path)) return;
+          clearInterval(poll);
+          resolve();
+        }, 10);
+        signal.addEventListener('abort', () => {
+          clearInterval(poll);
           reject(signal.reason);
         });
       });
