@@ -4,10 +4,10 @@ import { analyzeText } from './facts.ts';
 import { compareQuantities } from './quantities.ts';
 
 /** Whether the claim's first figure is confirmed by the matching figure of the evidence sentence. */
-function bound(claim: string, evidence: string, subject?: string): boolean {
+function bound(claim: string, evidence: string, subject?: string, figure = 0): boolean {
   const claimFacts = analyzeText(claim);
   const evidenceFacts = analyzeText(evidence);
-  const claimed = claimFacts.quantities[0];
+  const claimed = claimFacts.quantities[figure];
   if (!claimed) throw new Error('no figure in the claim');
   const matched = evidenceFacts.quantities.find((quantity) => compareQuantities(claimed, quantity) === 'match');
   if (!matched) throw new Error('no matching figure in the evidence');
@@ -40,6 +40,14 @@ describe('binding a figure to the party of its clause', () => {
     const sentence = 'Over the last 5 sessions AAPL lost 1.9%, and over the last 20 sessions it gained 6.6%.';
     expect(bound('AAPL gained 6.6% over 20 sessions.', sentence, 'AAPL')).toBe(false);
     expect(bound('AAPL gained 6.6% over 20 sessions.', sentence)).toBe(true);
+  });
+
+  it('a claim stating both figures in one clause binds them as the evidence does', () => {
+    const release = 'Adjusted EPS was $2.40, up from $2.15 a year earlier.';
+    expect(bound('Adjusted EPS of $2.40 was up from $2.15 a year earlier.', release, undefined, 1)).toBe(false);
+    expect(bound('Adjusted EPS of $2.40 was up from $2.15 a year earlier.', release, undefined, 0)).toBe(false);
+    // Two figures in the claim's clause, but the rival is not among them: the figure is still moved.
+    expect(bound('Europe revenue rose 10% to $5.2 billion.', evidence)).toBe(true);
   });
 
   it('a capital that opens a sentence or a month is not a name', () => {

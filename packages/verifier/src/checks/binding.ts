@@ -79,7 +79,21 @@ export function boundToAnotherParty(
     (quantity) => quantity !== evidenceQuantity && compareQuantities(claimQuantity, quantity) === 'conflict',
   );
   if (rivals.length === 0) return false;
-  const claimTerms = new Set(clauseTermsAt(claim, claimQuantity.start));
+  // A claim that states the rival figure in the same clause ("EPS of $2.40 was up from $2.15" against "EPS was
+  // $2.40, up from $2.15") binds both figures to the same names, as the evidence does: nothing is moved between
+  // parties.
+  const claimIds = clauseIds(claim);
+  const clauseOfClaim = (offset: number): number | undefined =>
+    claimIds[Math.min(tokenAt(claim, offset), claim.tokens.length - 1)];
+  const claimClause = clauseOfClaim(claimQuantity.start);
+  const statesRival = claim.quantities.some(
+    (quantity) =>
+      quantity !== claimQuantity &&
+      clauseOfClaim(quantity.start) === claimClause &&
+      rivals.some((rival) => compareQuantities(quantity, rival) === 'match'),
+  );
+  if (statesRival) return false;
+  const claimTerms = new Set(clauseTermsAt(claim, claimQuantity.start, claimIds));
   const ids = clauseIds(evidence);
   const clauseOf = (offset: number): number | undefined =>
     ids[Math.min(tokenAt(evidence, offset), evidence.tokens.length - 1)];
