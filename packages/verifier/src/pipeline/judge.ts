@@ -97,8 +97,11 @@ export function rankEvidence(
     .map(({ rank: _rank, ...ranked }) => ranked);
 }
 
-/** Marks a gap in a quotation (an ellipsis or a bracketed insertion) after normalisation. */
-const GAP = '\u0000';
+/**
+ * Marks a gap in a quotation (an ellipsis or a bracketed insertion) after normalisation: a private-use character,
+ * removed from the input first so that text cannot forge a gap.
+ */
+const GAP = '\uE000';
 
 /**
  * Text normalised for verbatim comparison: lower case, one kind of quote and dash, punctuation other than a
@@ -108,12 +111,13 @@ const GAP = '\u0000';
 export function normaliseForQuote(text: string): string {
   return text
     .toLowerCase()
+    .replace(/\uE000/g, ' ')
     .replace(/[‘’ʼ´`]/g, "'")
     .replace(/[“”«»]/g, '"')
     .replace(/[‐‑‒–—]/g, '-')
     .replace(/\[[^\]\n]{0,80}\]|\.{3,}|…/g, ` ${GAP} `)
     .replace(/(?<!\d)[.,]|[.,](?!\d)/g, ' ')
-    .replace(/[^\p{L}\p{N}$%.,'\u0000-]+/gu, ' ')
+    .replace(/[^\p{L}\p{N}$%.,'\uE000-]+/gu, ' ')
     .replace(/(?<![\p{L}\p{N}])['-]+|['-]+(?![\p{L}\p{N}])/gu, ' ')
     .replace(/\s+/g, ' ')
     .trim();

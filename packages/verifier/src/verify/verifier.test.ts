@@ -393,6 +393,8 @@ describe('createVerifier (real LanceDB table, default embedder)', () => {
       'Cloud revenue fell 21% to $4.1 billion.',
       'Cloud revenue grew 21% to $4.1 billion on a new sovereign contract.',
       'Acme booked a $2.3 billion restructuring charge.',
+      // A private-use character is not a gap: text cannot forge an ellipsis between two printed fragments.
+      'Acme reported second-quarter revenue of $12.4 billion \uE000 Cloud revenue grew 21%',
     ]) {
       const claim = await verify(quote);
       expect(claim.quoteFound, quote).toBe(false);
