@@ -9,7 +9,10 @@ import {
   type RewardServer,
   type RewardServerOptions,
   rewardSampleSchema,
+  scorerFromVerifier,
   scoreSample,
+  semanticGatedReward,
+  type VerifierLike,
 } from '../src/index.ts';
 import { deferred, postJson, send } from './http.ts';
 
@@ -254,6 +257,44 @@ describe('reward server: timeouts, concurrency, auth, shutdown', () => {
     const slime = await postJson(url, '/slime', { prompt: 'p', response: 'r' });
     expect(slime.json()).toMatchObject({ score: -0.25, flagged: true, status: 'timeout', error: { code: 'TIMEOUT' } });
     expect(server.metrics()).toContain('trade_r1_reward_fallbacks_total 2');
+  });
+
+  it('in the server thread, a timed-out sample signals its abandoned work (the verification it started) to stop', async () => {
+    // A verification that never ends by itself (a hung LanceDB query, a judge that does not answer): it only stops
+    // when its signal aborts, and records why.
+    const stops: unknown[] = [];
+    const verifier: VerifierLike<{ reasoning: string }> = {
+      verify: (_input, options) =>
+        new Promise((_resolve, reject) => {
+          options?.signal?.addEventListener('abort', () => {
+            stops.push(options.signal?.reason);
+            reject(options.signal?.reason);
+          });
+        }),
+    };
+    const reward = semanticGatedReward({
+      input: rewardSampleSchema,
+      marketReward: () => 0.05,
+      scorer: scorerFromVerifier({
+        verifier,
+        toVerifyInput: (sample: { response: string }) => ({ reasoning: sample.response }),
+      }),
+      gate: 'dsr',
+    });
+    const { url, server } = await start({ reward, sampleTimeoutMs: 30, fallback: { value: -0.5 } });
+    const openrlhf = await postJson(url, '/get_reward', { query: ['p a', 'p b'], prompts: ['p', 'p'] });
+    expect(openrlhf.json()).toMatchObject({ rewards: [-0.5, -0.5], extra_logs: { flagged: [1, 1] } });
+    const slime = await postJson(url, '/slime', { prompt: 'p', response: 'r' });
+    expect(slime.json()).toMatchObject({ score: -0.5, status: 'timeout', flagged: true });
+    // Each answered sample's verification was told to stop, because of its time limit (not left running).
+    expect(stops).toHaveLength(3);
+    for (const reason of stops) expect(reason).toMatchObject({ code: 'TIMEOUT' });
+    // Without a fallback the request fails (504) and its verification is told to stop all the same.
+    const { url: strict } = await start({ reward, sampleTimeoutMs: 30 });
+    expect((await postJson(strict, '/slime', { prompt: 'p', response: 'r' })).status).toBe(504);
+    expect(stops).toHaveLength(4);
+    expect(stops[3]).toMatchObject({ code: 'TIMEOUT' });
+    expect(server.metrics()).toContain('trade_r1_reward_timeouts_total{kind="sample"} 3');
   });
 
   it('answers 504 when the whole request exceeds requestTimeoutMs', async () => {
