@@ -164,15 +164,7 @@ export function sampleToken(
     for (const token of banned) if (Number.isInteger(token) && token >= 0 && token < vocab) mask[token] = 1;
   }
   try {
-    return sampleRow(
-      logits,
-      offset,
-      vocab,
-      settings,
-      uniform,
-      mask,
-      settings.temperature === 1 && banned === undefined,
-    );
+    return sampleRow(logits, offset, vocab, settings, uniform, mask);
   } finally {
     if (mask !== undefined && banned !== undefined) {
       for (const token of banned) if (Number.isInteger(token) && token >= 0 && token < vocab) mask[token] = 0;
@@ -180,7 +172,7 @@ export function sampleToken(
   }
 }
 
-// The kernel of sampleToken over typed arrays: two passes over the row (maxima, then weights and normalisers), a
+// The kernel of sampleToken over typed arrays: two passes over the row (maxima, then weights and both normalisers), a
 // partial selection (top-k) or a native typed-array sort (top-p) of candidate weights, one inverse-CDF pass.
 function sampleRow(
   logits: ArrayLike<number>,
@@ -189,7 +181,6 @@ function sampleRow(
   settings: SamplingSettings,
   uniform: number,
   mask: Uint8Array | undefined,
-  fused: boolean,
 ): SampledToken {
   if (settings.temperature === 0) {
     let best = -1;
@@ -206,7 +197,7 @@ function sampleRow(
     return { token: best, logprob: 0, modelLogprob: bestValue - normalizer(logits, offset, vocab, maxAll) };
   }
 
-  // Pass 1: the largest scaled logit among allowed tokens, and (unless fused) the largest raw logit of all tokens.
+  // Pass 1: the largest scaled logit among allowed tokens, and the largest raw logit of all tokens.
   const inverseTemperature = 1 / settings.temperature;
   let max = Number.NEGATIVE_INFINITY;
   let maxAll = Number.NEGATIVE_INFINITY;
@@ -217,20 +208,38 @@ function sampleRow(
     const value = logit * inverseTemperature;
     if (value > max) max = value;
   }
-  // Pass 2: the sampling weights exp(logit / T - max) and their total, in token order. At temperature 1 without bans
-  // they are exp(logit - max) over the whole vocabulary, so the raw model normaliser falls out of the same sum.
+  // Pass 2: the sampling weights exp(logit / T - max) and their total, and the raw model normaliser's terms
+  // exp(logit - maxAll) over all tokens, both summed in token order (as logSumExp sums). At temperature 1 with the
+  // same maximum (no bans, or none on the top token) a weight is that term exactly, so one exp serves both sums.
   const weights = weightScratch(vocab);
+  const sameScale = inverseTemperature === 1 && max === maxAll;
   let total = 0;
-  for (let token = 0; token < vocab; token += 1) {
-    if (mask !== undefined && mask[token] !== 0) {
-      weights[token] = 0;
-      continue;
+  let modelSum = 0;
+  if (sameScale) {
+    for (let token = 0; token < vocab; token += 1) {
+      const weight = Math.exp((logits[offset + token] as number) - max);
+      modelSum += weight;
+      if (mask !== undefined && mask[token] !== 0) {
+        weights[token] = 0;
+      } else {
+        weights[token] = weight;
+        total += weight;
+      }
     }
-    const weight = Math.exp((logits[offset + token] as number) * inverseTemperature - max);
-    weights[token] = weight;
-    total += weight;
+  } else {
+    for (let token = 0; token < vocab; token += 1) {
+      const logit = logits[offset + token] as number;
+      modelSum += Math.exp(logit - maxAll);
+      if (mask !== undefined && mask[token] !== 0) {
+        weights[token] = 0;
+      } else {
+        const weight = Math.exp(logit * inverseTemperature - max);
+        weights[token] = weight;
+        total += weight;
+      }
+    }
   }
-  const modelLogNormalizer = fused ? max + Math.log(total) : normalizer(logits, offset, vocab, maxAll);
+  const modelLogNormalizer = maxAll === Number.NEGATIVE_INFINITY ? maxAll : maxAll + Math.log(modelSum);
 
   const useTopK = settings.topK > 0 && settings.topK < vocab;
   const useTopP = settings.topP < 1;
