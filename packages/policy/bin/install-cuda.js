@@ -9,6 +9,11 @@
 //   npx trade-r1-install-cuda --flavour=cuda12
 //
 // Proxies: onnxruntime-node's script honours GLOBAL_AGENT_HTTPS_PROXY / GLOBAL_AGENT_HTTP_PROXY.
+//
+// onnxruntime-node 1.30's flag parser drops the value `cuda12` (its switch has no return for it), so the script
+// believes no flag was given; run from npm or npx (which set npm_config_local_prefix and npm_package_json) it then
+// takes the "local install" shortcut and exits 0 having installed nothing. This command therefore runs the script
+// without those two variables and checks afterwards that the provider libraries are there.
 import { spawnSync } from 'node:child_process';
 import { existsSync, realpathSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -47,6 +52,7 @@ if (roots.size === 0) {
   process.exit(1);
 }
 
+const PROVIDER_FILES = ['libonnxruntime_providers_cuda.so', 'libonnxruntime_providers_shared.so'];
 let status = 0;
 for (const root of roots) {
   const script = join(root, 'script', 'install.js');
@@ -56,11 +62,19 @@ for (const root of roots) {
     continue;
   }
   process.stdout.write(`Installing the ${values.flavour} execution provider into ${root}\n`);
-  const result = spawnSync(process.execPath, [script], {
-    cwd: root,
-    stdio: 'inherit',
-    env: { ...process.env, ONNXRUNTIME_NODE_INSTALL: values.flavour },
-  });
-  if (result.status !== 0) status = result.status ?? 1;
+  const env = { ...process.env, ONNXRUNTIME_NODE_INSTALL: values.flavour };
+  delete env.npm_config_local_prefix;
+  delete env.npm_package_json;
+  const result = spawnSync(process.execPath, [script], { cwd: root, stdio: 'inherit', env });
+  if (result.status !== 0) {
+    status = result.status ?? 1;
+    continue;
+  }
+  const bin = join(root, 'bin', 'napi-v6', process.platform, process.arch);
+  const missing = PROVIDER_FILES.filter((file) => !existsSync(join(bin, file)));
+  if (missing.length > 0) {
+    console.error(`onnxruntime-node's install script exited without installing ${missing.join(', ')} into ${bin}`);
+    status = 1;
+  }
 }
 process.exit(status);

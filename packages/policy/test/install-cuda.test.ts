@@ -88,21 +88,40 @@ function run(env: Record<string, string>): Promise<{ code: number; output: strin
   });
 }
 
+// How the command is started changes onnxruntime-node's script: npm and npx set these two variables, and with them the
+// script (which drops the flag value `cuda12`) takes its "local install" shortcut and exits 0 having done nothing.
+const NPM_UNSET = { npm_config_local_prefix: '', npm_package_json: '' };
+const AS_NPX = { npm_config_local_prefix: process.cwd(), npm_package_json: join(process.cwd(), 'package.json') };
+
 describe.runIf(process.platform === 'linux' && process.arch === 'x64')('trade-r1-install-cuda', () => {
-  it("reaches onnxruntime-node's install script, which asks NuGet for the CUDA 12 provider package", async () => {
-    const { code, output } = await run({ GLOBAL_AGENT_HTTP_PROXY: proxyUrl, NODE_TLS_REJECT_UNAUTHORIZED: '0' });
-    expect(output).toMatch(/Installing the cuda12 execution provider into .*onnxruntime-node/);
-    expect(tunnels.every((target) => target === 'api.nuget.org:443')).toBe(true);
-    expect(gets).toEqual([
-      'api.nuget.org/v3/index.json',
-      'api.nuget.org/v3-flatcontainer/microsoft.ml.onnxruntime.gpu.linux/index.json',
-      'api.nuget.org/v3-flatcontainer/microsoft.ml.onnxruntime.gpu.linux/1.30.0/microsoft.ml.onnxruntime.gpu.linux.1.30.0.nupkg',
-    ]);
-    expect(output).toContain(
-      'Downloading https://api.nuget.org/v3-flatcontainer/microsoft.ml.onnxruntime.gpu.linux/1.30.0/',
-    );
-    // The refused download fails the command, and nothing was installed.
-    expect(code).not.toBe(0);
-    expect(cudaProviderStatus().installed).toBe(false);
-  }, 90_000);
+  it.each([
+    ['from a shell', NPM_UNSET],
+    ['from npx or an npm script', AS_NPX],
+  ])(
+    "reaches onnxruntime-node's install script, which asks NuGet for the CUDA 12 provider package (%s)",
+    async (_how, npm) => {
+      tunnels.length = 0;
+      gets.length = 0;
+      const { code, output } = await run({
+        ...npm,
+        GLOBAL_AGENT_HTTP_PROXY: proxyUrl,
+        NODE_TLS_REJECT_UNAUTHORIZED: '0',
+      });
+      expect(output).toMatch(/Installing the cuda12 execution provider into .*onnxruntime-node/);
+      expect(tunnels.length).toBeGreaterThan(0);
+      expect(tunnels.every((target) => target === 'api.nuget.org:443')).toBe(true);
+      expect(gets).toEqual([
+        'api.nuget.org/v3/index.json',
+        'api.nuget.org/v3-flatcontainer/microsoft.ml.onnxruntime.gpu.linux/index.json',
+        'api.nuget.org/v3-flatcontainer/microsoft.ml.onnxruntime.gpu.linux/1.30.0/microsoft.ml.onnxruntime.gpu.linux.1.30.0.nupkg',
+      ]);
+      expect(output).toContain(
+        'Downloading https://api.nuget.org/v3-flatcontainer/microsoft.ml.onnxruntime.gpu.linux/1.30.0/',
+      );
+      // The refused download fails the command, and nothing was installed.
+      expect(code).not.toBe(0);
+      expect(cudaProviderStatus().installed).toBe(false);
+    },
+    90_000,
+  );
 });
