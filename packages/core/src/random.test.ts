@@ -1,7 +1,41 @@
 import { describe, expect, it } from 'vitest';
 import { createRng, deriveSeed } from './random.ts';
 
+function chiSquare(draws: number[], bins = 10): number {
+  const counts = new Array<number>(bins).fill(0);
+  for (const draw of draws) counts[Math.floor(draw * bins)] = (counts[Math.floor(draw * bins)] as number) + 1;
+  const expected = draws.length / bins;
+  return counts.reduce((sum, observed) => sum + (observed - expected) ** 2 / expected, 0);
+}
+
+function lagCorrelation(draws: number[]): number {
+  let sum = 0;
+  for (let index = 1; index < draws.length; index += 1)
+    sum += ((draws[index] as number) - 0.5) * ((draws[index - 1] as number) - 0.5);
+  return (12 * sum) / (draws.length - 1);
+}
+
+// χ² with 9 degrees of freedom: 27.9 is the 0.1% tail; |lag-1 correlation| of 2,000 independent draws ≈ 0.022 (sd).
+const CHI2_9_TAIL = 27.9;
+const LAG_LIMIT = 0.08;
+
 describe('createRng', () => {
+  it('gives neighbouring seeds unrelated streams: first and second draws uniform and uncorrelated across seeds', () => {
+    for (const start of [0, 1_000, 2 ** 32 - 1_000, -5_000, 2 ** 40]) {
+      const generators = Array.from({ length: 2000 }, (_, offset) => createRng(start + offset));
+      for (let draw = 0; draw < 2; draw += 1) {
+        const draws = generators.map((rng) => rng.next());
+        expect(chiSquare(draws), `start ${start}, draw ${draw}`).toBeLessThan(CHI2_9_TAIL);
+        expect(Math.abs(lagCorrelation(draws)), `start ${start}, draw ${draw}`).toBeLessThan(LAG_LIMIT);
+      }
+    }
+  });
+
+  it('uses every bit of a safe-integer seed (seeds 2^32 apart differ)', () => {
+    expect(createRng(7).next()).not.toBe(createRng(7 + 2 ** 32).next());
+    expect(createRng(-1).next()).not.toBe(createRng(2 ** 32 - 1).next());
+  });
+
   it('is deterministic for a seed and differs across seeds', () => {
     const draw = (seed: number) => {
       const rng = createRng(seed);
@@ -62,5 +96,19 @@ describe('createRng', () => {
   it('derives stable per-key seeds', () => {
     expect(deriveSeed(1, 'prompt a')).toBe(deriveSeed(1, 'prompt a'));
     expect(deriveSeed(1, 'prompt a')).not.toBe(deriveSeed(2, 'prompt a'));
+    expect(deriveSeed(1, 'prompt a')).not.toBe(deriveSeed(1 + 2 ** 32, 'prompt a'));
+  });
+
+  it('derives seeds whose streams are unrelated across neighbouring keys and seeds', () => {
+    for (const seed of [0, 1, 7, 42, 12_345]) {
+      for (const key of [(step: number) => `text-action:${step}`, (step: number) => `${step}:0`]) {
+        const draws = Array.from({ length: 2000 }, (_, step) => createRng(deriveSeed(seed, key(step))).next());
+        expect(chiSquare(draws), `seed ${seed}`).toBeLessThan(CHI2_9_TAIL);
+        expect(Math.abs(lagCorrelation(draws)), `seed ${seed}`).toBeLessThan(LAG_LIMIT);
+      }
+    }
+    const bySeed = Array.from({ length: 2000 }, (_, seed) => createRng(deriveSeed(seed, 'prompt')).next());
+    expect(chiSquare(bySeed)).toBeLessThan(CHI2_9_TAIL);
+    expect(Math.abs(lagCorrelation(bySeed))).toBeLessThan(LAG_LIMIT);
   });
 });

@@ -1,4 +1,4 @@
-import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
+import { xoroshiro128plusFromState } from 'pure-rand/generator/xoroshiro128plus';
 import type { JumpableRandomGenerator } from 'pure-rand/types/JumpableRandomGenerator';
 import { TradeR1Error } from './errors.ts';
 
@@ -31,15 +31,39 @@ export interface Rng {
 const TWO_POW_32 = 4_294_967_296;
 const TWO_POW_53 = 9_007_199_254_740_992;
 
+const MASK_64 = (1n << 64n) - 1n;
+
+/** SplitMix64 (Steele, Lea and Flood 2014), the seeding generator the xoroshiro authors recommend. */
+function splitMix64(state: bigint): { state: bigint; value: bigint } {
+  const next = (state + 0x9e3779b97f4a7c15n) & MASK_64;
+  let value = next;
+  value = ((value ^ (value >> 30n)) * 0xbf58476d1ce4e5b9n) & MASK_64;
+  value = ((value ^ (value >> 27n)) * 0x94d049bb133111ebn) & MASK_64;
+  return { state: next, value: value ^ (value >> 31n) };
+}
+
 /**
- * Create a seeded {@link Rng}. The seed must be a finite integer (it is reduced to 32 bits).
+ * The xoroshiro128+ state for a seed: two SplitMix64 outputs of the whole seed. (pure-rand's own
+ * `xoroshiro128plus(seed)` puts the seed into the state unmixed, so the first draw of every small seed is
+ * 0.99999… and neighbouring seeds' streams start almost equal.)
+ */
+function seedState(seed: number): [number, number, number, number] {
+  const first = splitMix64(BigInt.asUintN(64, BigInt(seed)));
+  const second = splitMix64(first.state);
+  const word = (value: bigint, shift: bigint): number => Number(BigInt.asIntN(32, value >> shift));
+  return [word(first.value, 32n), word(first.value, 0n), word(second.value, 32n), word(second.value, 0n)];
+}
+
+/**
+ * Create a seeded {@link Rng}. The seed must be a safe integer; all of its bits count (it is spread over the
+ * generator's 128-bit state with SplitMix64), so neighbouring seeds give unrelated streams.
  * @throws {TradeR1Error} `INVALID_INPUT` for a non-integer seed.
  */
 export function createRng(seed: number): Rng {
   if (!Number.isSafeInteger(seed)) {
     throw new TradeR1Error('INVALID_INPUT', `Seed must be a safe integer, got ${seed}`, { details: { seed } });
   }
-  return wrap(xoroshiro128plus(seed | 0), seed);
+  return wrap(xoroshiro128plusFromState(seedState(seed)), seed);
 }
 
 function wrap(generator: JumpableRandomGenerator, seed: number): Rng {
@@ -126,9 +150,21 @@ function wrap(generator: JumpableRandomGenerator, seed: number): Rng {
   return rng;
 }
 
+/** murmur3's 32-bit finaliser: every input bit flips about half of the output bits. */
+function fmix32(value: number): number {
+  let hash = value >>> 0;
+  hash ^= hash >>> 16;
+  hash = Math.imul(hash, 0x85ebca6b);
+  hash ^= hash >>> 13;
+  hash = Math.imul(hash, 0xc2b2ae35);
+  hash ^= hash >>> 16;
+  return hash >>> 0;
+}
+
 /**
- * A stable 32-bit hash of a string (FNV-1a), for deriving per-item seeds from a base seed and a key:
- * `createRng(deriveSeed(seed, prompt))`.
+ * A stable 32-bit seed for one item from a base seed and a key (FNV-1a over the key, started from the mixed seed,
+ * then murmur3's finaliser), for per-item streams: `createRng(deriveSeed(seed, prompt))`. Neighbouring keys
+ * (`step:1`, `step:2`) and neighbouring seeds give unrelated values; all of a safe-integer seed's bits count.
  */
 export function deriveSeed(seed: number, key: string): number {
   if (typeof seed !== 'number' || !Number.isFinite(seed)) {
@@ -139,10 +175,11 @@ export function deriveSeed(seed: number, key: string): number {
   if (typeof key !== 'string') {
     throw new TradeR1Error('INVALID_INPUT', 'deriveSeed needs a string key', { details: { field: 'key' } });
   }
-  let hash = 0x811c9dc5 ^ (seed | 0);
+  const high = Math.floor(seed / 4_294_967_296);
+  let hash = 0x811c9dc5 ^ fmix32(fmix32(high) ^ (seed >>> 0));
   for (let index = 0; index < key.length; index += 1) {
     hash ^= key.charCodeAt(index);
     hash = Math.imul(hash, 0x01000193);
   }
-  return hash >>> 0;
+  return fmix32(hash);
 }

@@ -64,8 +64,8 @@ describe('streaming with clean_up_tokenization_spaces', () => {
     ];
     const rows = await streamedAndFinal({ prompts, numSamples: 12, maxNewTokens: 24, seed: 11, temperature: 1.5 });
     expect(rows).toHaveLength(96);
-    // The random model does write the patterns clean-up rewrites, so the test exercises them.
-    expect(rows.filter((row) => /[.,!?]|n't|'s/.test(row.text)).length).toBeGreaterThan(60);
+    // The random model does write the patterns clean-up rewrites, so the test exercises them (in most rows).
+    expect(rows.filter((row) => /[.,!?]|n't|'s/.test(row.text)).length).toBeGreaterThan(48);
     expect(rows.filter((row) => row.streamed !== row.text).map((row) => JSON.stringify(row))).toEqual([]);
   });
 
