@@ -1,21 +1,5 @@
-import { createRequire } from 'node:module';
 import { TradeR1Error } from '@trade-r1/core';
-import type * as OnnxProtoModule from 'onnx-proto';
-
-// onnx-proto is protobufjs-generated CommonJS that reads `util.Long` at load time. Some loaders (vitest, bundlers)
-// hand protobufjs an ES-module wrapper of `long` without `fromBits`, which crashes the load; int64 values work as
-// plain numbers without Long, so drop a broken Long before onnx-proto loads. Node's own require keeps one instance.
-const requireHere = createRequire(import.meta.url);
-const onnxProtoPath = requireHere.resolve('onnx-proto');
-const protobuf = createRequire(onnxProtoPath)('protobufjs/minimal') as {
-  util: { Long?: { fromBits?: unknown } | null };
-  configure(): void;
-};
-if (protobuf.util.Long && typeof protobuf.util.Long.fromBits !== 'function') {
-  protobuf.util.Long = null;
-  protobuf.configure();
-}
-const { onnx } = requireHere(onnxProtoPath) as typeof OnnxProtoModule;
+import { type OnnxProtoModule, onnx } from '../onnx-proto.ts';
 
 /** ONNX element types used by the generators. */
 export const ONNX_FLOAT = onnx.TensorProto.DataType.FLOAT;

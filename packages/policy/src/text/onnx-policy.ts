@@ -1,11 +1,12 @@
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { isAbsolute, join, resolve } from 'node:path';
-import { AutoModelForCausalLM, AutoTokenizer, type PreTrainedTokenizer } from '@huggingface/transformers';
+import { AutoModelForCausalLM, AutoTokenizer, env, type PreTrainedTokenizer } from '@huggingface/transformers';
 import { createRng, deriveSeed, errorMessage, parseWith, type Rng, TradeR1Error } from '@trade-r1/core';
 import ort from 'onnxruntime-node';
 import { z } from 'zod';
 import { cudaProviderStatus } from '../cuda.ts';
+import { type CacheEntry, DecodeCache, loadNewPositionSession } from './decode-cache.ts';
 import { type HalfData, halfBits, halfToFloat32, type SamplingSettings, sampleToken } from './sampling.ts';
 import { CLEAN_UP_PATTERNS, stablePrefix } from './stable-text.ts';
 import {
@@ -79,6 +80,16 @@ export const onnxPolicyOptionsSchema = z.strictObject({
    * `chunk × prompt` (not `prompt²`); only the last position's logits are kept. @default 512
    */
   prefillChunkSize: z.number().int().min(1).max(1_000_000).default(512),
+  /**
+   * How decode steps carry the KV cache. `'auto'`: when the decoder's `present.*` outputs are `Concat(past, new)`
+   * (the Optimum export layout) and it takes an `attention_mask`, the graph is loaded with the new positions as
+   * extra outputs; the policy keeps the cache in its own buffers of growing capacity, feeds them as they are
+   * (unused slots masked) and writes each step's new positions into them, so a step returns
+   * `batch × kvHeads × headDim` numbers per entry instead of the whole grown cache. Otherwise, and with
+   * `'present'`, every step fetches the `present.*` outputs. `info().kvCache` says which one runs and why.
+   * @default 'auto'
+   */
+  kvCache: z.enum(['auto', 'present']).default('auto'),
   /** Most sequences decoded together; larger requests run in chunks. @default 64 */
   maxBatchSize: z.number().int().min(1).default(64),
   /** Extra ONNX Runtime session options (e.g. `{ intraOpNumThreads: 4 }`). @default {} */
@@ -142,10 +153,13 @@ interface OrtSession {
   readonly inputNames: readonly string[];
   readonly outputNames: readonly string[];
   readonly inputMetadata?: readonly SessionMetadata[];
+  /** transformers.js records the dtype and device it selected here. */
+  config?: { dtype?: string; device?: string };
   run(
     feeds: Record<string, ort.Tensor>,
     fetches?: Record<string, ort.Tensor | null>,
   ): Promise<Record<string, ort.Tensor>>;
+  release(): Promise<void>;
 }
 
 interface LoadedModel {
@@ -153,19 +167,6 @@ interface LoadedModel {
   config: Record<string, unknown>;
   generation_config?: Record<string, unknown> | null;
   dispose(): Promise<unknown>;
-}
-
-type CacheData = Float32Array | Uint16Array;
-
-interface CacheEntry {
-  /** Input name `past_key_values.{i}.key`. */
-  input: string;
-  /** Output name `present.{i}.key`. */
-  output: string;
-  type: 'float32' | 'float16';
-  /** Fixed dims: [kvHeads, headDim]. */
-  heads: number;
-  headDim: number;
 }
 
 // Model types whose exports count position ids from 1 (as transformers.js' create_position_ids does).
@@ -295,16 +296,43 @@ export async function createOnnxPolicy(options: OnnxPolicyOptions): Promise<Onnx
       });
     }
   }
+  let newOutputs: Map<string, string> | undefined;
+  let kvCacheReason: string | undefined = "kvCache: 'present' was requested";
+  const session = model.sessions.model as OrtSession | undefined;
+  const cacheDir = settings.cacheDir ?? env.cacheDir;
+  const directory =
+    location.localPath ??
+    (cacheDir ? join(cacheDir, settings.model, settings.revision === 'main' ? '' : settings.revision) : undefined);
+  if (settings.kvCache === 'auto' && session && typeof session.run === 'function' && directory !== undefined) {
+    const loaded = await loadNewPositionSession({
+      session,
+      entries: session.inputNames
+        .filter((name) => name.startsWith('past_key_values.'))
+        .map((input) => ({ input, output: input.replace('past_key_values.', 'present.') })),
+      directory,
+      modelFileName: settings.modelFileName ?? 'model',
+      config: model.config,
+      sessionOptions: settings.sessionOptions,
+      executionProvider,
+    });
+    if (loaded.session) model.sessions.model = loaded.session;
+    newOutputs = loaded.newOutputs;
+    kvCacheReason = loaded.reason;
+  } else if (settings.kvCache === 'auto') {
+    kvCacheReason = 'the model file was not found';
+  }
   const info: PolicyInfo = {
     backend: 'onnx',
     model: settings.model,
     requestedDevice: settings.device,
     executionProvider,
     dtype: settings.dtype,
+    kvCache: newOutputs ? 'in-place' : 'present',
+    ...(!newOutputs && kvCacheReason !== undefined && { kvCacheReason }),
     ...(fallbackReason !== undefined && { fallbackReason }),
     ...(location.localPath !== undefined && { localPath: location.localPath }),
   };
-  return new OnnxTextPolicy(model, tokenizer, settings, info);
+  return new OnnxTextPolicy(model, tokenizer, settings, info, newOutputs);
 }
 
 interface Row {
@@ -328,44 +356,13 @@ interface Prefill {
   cache: Map<string, ort.Tensor>;
 }
 
-/**
- * Two growable buffers per KV-cache entry, used alternately as the past (input) and the present (pre-allocated
- * output) of decode steps. The [batch, heads, length, headDim] layout puts `length` inside, so a longer cache is not a
- * prefix of a shorter one; ping-ponging whole views keeps input and output apart while reusing memory.
- */
-class KvBufferPool {
-  private readonly buffers: Array<[ArrayBuffer | undefined, ArrayBuffer | undefined]>;
-
-  constructor(
-    private readonly entries: readonly CacheEntry[],
-    private readonly batch: number,
-    private readonly reserveLength: number,
-  ) {
-    this.buffers = entries.map(() => [undefined, undefined]);
-  }
-
-  /** A view of `length` positions in buffer `slot % 2` of an entry, growing the buffer when needed. */
-  view(entryIndex: number, slot: number, length: number): CacheData {
-    const entry = this.entries[entryIndex] as CacheEntry;
-    const bytesPerElement = entry.type === 'float16' ? 2 : 4;
-    const elements = this.batch * entry.heads * length * entry.headDim;
-    const pair = this.buffers[entryIndex] as [ArrayBuffer | undefined, ArrayBuffer | undefined];
-    const index = slot % 2 === 0 ? 0 : 1;
-    let buffer = pair[index];
-    if (!buffer || buffer.byteLength < elements * bytesPerElement) {
-      const capacity = Math.max(length + Math.max(64, length >> 1), this.reserveLength);
-      buffer = new ArrayBuffer(this.batch * entry.heads * capacity * entry.headDim * bytesPerElement);
-      pair[index] = buffer;
-    }
-    return entry.type === 'float16' ? new Uint16Array(buffer, 0, elements) : new Float32Array(buffer, 0, elements);
-  }
-}
-
 /** The ONNX text policy returned by {@link createOnnxPolicy}. */
 export class OnnxTextPolicy implements TextPolicy {
   private closed = false;
   private readonly session: OrtSession;
   private readonly cacheEntries: CacheEntry[];
+  /** A prefill pass fetches the logits and the whole `present` cache. */
+  private readonly prefillFetches: Record<string, null>;
   private readonly eosTokenIds: Set<number>;
   private readonly padTokenId: number;
   private readonly vocabSize: number;
@@ -378,6 +375,8 @@ export class OnnxTextPolicy implements TextPolicy {
     private readonly tokenizer: PreTrainedTokenizer,
     private readonly settings: z.output<typeof onnxPolicyOptionsSchema>,
     private readonly policyInfo: PolicyInfo,
+    /** Present output → graph output with only the new positions, when the cache is kept in place. */
+    private readonly newOutputs?: ReadonlyMap<string, string>,
   ) {
     const session = model.sessions.model as OrtSession | undefined;
     if (!session || typeof session.run !== 'function') {
@@ -422,6 +421,10 @@ export class OnnxTextPolicy implements TextPolicy {
         }
         return { input, output, type, heads, headDim };
       });
+    this.prefillFetches = Object.fromEntries([
+      ['logits', null],
+      ...this.cacheEntries.map((entry) => [entry.output, null] as const),
+    ]);
     const generationConfig = model.generation_config ?? {};
     const fromConfigs = [...toIdList(generationConfig.eos_token_id), ...toIdList(config.eos_token_id)];
     const tokenizerEos = (tokenizer as unknown as { eos_token_id?: number }).eos_token_id;
@@ -528,6 +531,7 @@ export class OnnxTextPolicy implements TextPolicy {
           prefill.cache,
           length,
         ),
+        { logits: null },
       );
       const logits = outputs.logits as ort.Tensor;
       const rows = logits.dims[1] as number;
@@ -636,7 +640,7 @@ export class OnnxTextPolicy implements TextPolicy {
     positions: BigInt64Array,
     batch: number,
     length: number,
-    cache: Map<string, ort.Tensor> | undefined,
+    cache: ReadonlyMap<string, ort.Tensor> | undefined,
     keep = 1,
   ): Record<string, ort.Tensor> {
     const feeds: Record<string, ort.Tensor> = {};
@@ -662,12 +666,13 @@ export class OnnxTextPolicy implements TextPolicy {
     return feeds;
   }
 
+  // Only the named outputs cross the binding (each one is copied into a fresh JavaScript buffer).
   private async forward(
     feeds: Record<string, ort.Tensor>,
-    fetches?: Record<string, ort.Tensor | null>,
+    fetches: Record<string, null>,
   ): Promise<Record<string, ort.Tensor>> {
     try {
-      return fetches ? await this.session.run(feeds, fetches) : await this.session.run(feeds);
+      return await this.session.run(feeds, fetches);
     } catch (error) {
       throw new TradeR1Error('INFERENCE_FAILED', `ONNX Runtime failed: ${errorMessage(error)}`, { cause: error });
     }
@@ -699,6 +704,7 @@ export class OnnxTextPolicy implements TextPolicy {
           length,
           cache,
         ),
+        this.prefillFetches,
       );
       // The previous cache is dropped here: only the newest present tensors stay referenced.
       cache = new Map<string, ort.Tensor>();
@@ -708,36 +714,6 @@ export class OnnxTextPolicy implements TextPolicy {
     if (!cache || !lastLogits)
       throw new TradeR1Error('INVALID_INPUT', 'Cannot prefill an empty prompt', { details: { field: 'prompts' } });
     return { ids, lastLogits, cache };
-  }
-
-  // Left-pad every prompt's cache to the longest prompt of the chunk and repeat it for each of the chunk's rows.
-  private batchCache(
-    rows: Row[],
-    prefills: Map<number, Prefill>,
-    width: number,
-    pool: KvBufferPool,
-  ): Map<string, ort.Tensor> {
-    const cache = new Map<string, ort.Tensor>();
-    for (const [entryIndex, entry] of this.cacheEntries.entries()) {
-      const { heads, headDim } = entry;
-      const data = pool.view(entryIndex, 0, width);
-      data.fill(0);
-      rows.forEach((row, rowIndex) => {
-        const source = (prefills.get(row.promptIndex) as Prefill).cache.get(entry.input) as ort.Tensor;
-        // A float16 cache is copied as bits (Node ≥ 24 hands it over as a Float16Array of numbers).
-        const sourceData: CacheData =
-          entry.type === 'float16' ? halfBits(source.data as HalfData) : (source.data as Float32Array);
-        const length = row.promptLength;
-        const pad = width - length;
-        for (let head = 0; head < heads; head += 1) {
-          const from = head * length * headDim;
-          const to = ((rowIndex * heads + head) * width + pad) * headDim;
-          data.set(sourceData.subarray(from, from + length * headDim), to);
-        }
-      });
-      cache.set(entry.input, new ort.Tensor(entry.type, data, [rows.length, heads, width, headDim]));
-    }
-    return cache;
   }
 
   private async *decode(
@@ -752,13 +728,18 @@ export class OnnxTextPolicy implements TextPolicy {
     const width = Math.max(...rows.map((row) => row.promptLength));
     const batch = rows.length;
     const vocab = this.vocabSize;
-    const pool = new KvBufferPool(this.cacheEntries, batch, width + Math.min(options.maxNewTokens, 256));
-    let cache =
-      prefills.size === new Set(rows.map((row) => row.promptIndex)).size
-        ? this.batchCache(rows, prefills, width, pool)
-        : undefined;
+    // Every prompt's cache, left padded to the longest prompt of the chunk, repeated for each of its rows.
+    let cache: DecodeCache | undefined;
+    if (prefills.size === new Set(rows.map((row) => row.promptIndex)).size) {
+      cache = new DecodeCache(this.cacheEntries, batch, width, width + options.maxNewTokens - 1, this.newOutputs);
+      rows.forEach((row, rowIndex) => {
+        const prefill = prefills.get(row.promptIndex) as Prefill;
+        (cache as DecodeCache).setPrompt(rowIndex, { length: row.promptLength, tensors: prefill.cache });
+      });
+    }
     // The batch holds its own copy now; release the prompts' caches instead of keeping a second copy while decoding.
     for (const prefill of prefills.values()) prefill.cache.clear();
+    const promptLengths = rows.map((row) => row.promptLength);
     let logits: Float32Array | undefined;
     let logitsStride = 0;
     const maxStop = Math.max(0, ...options.stop.map((stop) => stop.length));
@@ -825,32 +806,17 @@ export class OnnxTextPolicy implements TextPolicy {
       }
       if (rows.every((row) => row.finish !== null)) return;
 
-      const total = width + step + 1;
+      // The past holds the prompt slots and one slot per token fed so far; this step feeds each row's last token.
+      const filled = width + step;
       const ids = new BigInt64Array(batch);
-      const mask = new BigInt64Array(batch * total);
       const positions = new BigInt64Array(batch);
       rows.forEach((row, rowIndex) => {
         ids[rowIndex] = BigInt(row.finish === null ? (row.tokens.at(-1) as number) : this.padTokenId);
-        mask.fill(1n, rowIndex * total + (width - row.promptLength), (rowIndex + 1) * total);
         positions[rowIndex] = BigInt(this.firstPositionId + row.promptLength + step);
       });
-      // The new cache is written straight into the other half of the ping-pong pool (pre-allocated outputs), so a
-      // step neither allocates nor copies a whole KV cache on the JavaScript side.
-      const slot = (step + 1) % 2;
-      const next = new Map<string, ort.Tensor>();
-      const fetches: Record<string, ort.Tensor | null> = { logits: null };
-      this.cacheEntries.forEach((entry, entryIndex) => {
-        const tensor = new ort.Tensor(entry.type, pool.view(entryIndex, slot, total), [
-          batch,
-          entry.heads,
-          total,
-          entry.headDim,
-        ]);
-        next.set(entry.input, tensor);
-        fetches[entry.output] = tensor;
-      });
-      const outputs = await this.forward(this.feeds(ids, mask, positions, batch, 1, cache), fetches);
-      cache = next;
+      const { past, mask, fetches } = cache.step(filled, promptLengths);
+      const outputs = await this.forward(this.feeds(ids, mask, positions, batch, 1, past), fetches);
+      cache.update(filled, outputs);
       const logitsTensor = outputs.logits as ort.Tensor;
       logitsStride = (logitsTensor.dims[1] as number) * vocab;
       logits =

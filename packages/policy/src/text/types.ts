@@ -139,6 +139,13 @@ export interface PolicyInfo {
   dtype?: string;
   /** The resolved local directory of the model, when loaded from disk. */
   localPath?: string;
+  /**
+   * How the ONNX backend carries the KV cache between decode steps: `'in-place'` (the graph returns only the new
+   * positions, written into the policy's own buffers) or `'present'` (every step fetches the whole grown cache).
+   */
+  kvCache?: 'in-place' | 'present';
+  /** Why the ONNX backend fetches `present` instead of keeping the cache in place. */
+  kvCacheReason?: string;
 }
 
 /** A text policy: anything that samples G completions per prompt with log-probabilities. */
