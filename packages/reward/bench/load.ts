@@ -179,6 +179,9 @@ export async function loadRun(options: {
     latencyMs: { p50: result.latency.p50, p90: result.latency.p90, p99: result.latency.p99, max: result.latency.max },
     requests: result.requests.total,
     non2xx: result.non2xx,
+    statusCodes: Object.fromEntries(
+      Object.entries(result.statusCodeStats ?? {}).map(([status, stats]) => [status, stats.count]),
+    ),
     errors: result.errors,
     timeouts: result.timeouts,
     ...(health && { health }),

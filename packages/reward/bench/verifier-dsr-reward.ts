@@ -4,7 +4,9 @@
  * over the benchmark), s from `@trade-r1/verifier` over the response (k = 5), fused by DSR. Top-level code opens its
  * own default embedder, evidence-store handle and memory index of the hot tickers ($TRADE_R1_BENCH_TICKERS) on the
  * store at $TRADE_R1_BENCH_STORE. With TRADE_R1_BENCH_ANALYSE=1 it also analyses the loaded chunks' evidence before
- * serving (as createVerifierPool's `memoryIndex.analyse`), so verifications of hot tickers skip that work.
+ * serving (as createVerifierPool's `memoryIndex.analyse`), so verifications of hot tickers skip that work. The store
+ * may be any LanceDB URI (`s3://…` with LanceDB storage options as JSON in $TRADE_R1_BENCH_STORAGE_OPTIONS); with
+ * no hot tickers every verification searches the store itself.
  */
 import { decisionSchema } from '@trade-r1/core';
 import {
@@ -25,11 +27,14 @@ import {
 } from '../src/index.ts';
 
 const uri = process.env.TRADE_R1_BENCH_STORE;
-if (!uri) throw new Error('set TRADE_R1_BENCH_STORE to the evidence store directory');
+if (!uri) throw new Error('set TRADE_R1_BENCH_STORE to the evidence store URI');
+const storageOptions = z
+  .record(z.string(), z.string())
+  .parse(JSON.parse(process.env.TRADE_R1_BENCH_STORAGE_OPTIONS ?? '{}'));
 const tickers = (process.env.TRADE_R1_BENCH_TICKERS ?? '').split(',').filter(Boolean);
 
 const embedder = await createDefaultEmbedder();
-const store = await openEvidenceStore({ uri, embedder });
+const store = await openEvidenceStore({ uri, embedder, storageOptions });
 const index = tickers.length > 0 ? await createMemoryIndex({ store, embedder, tickers }) : undefined;
 if (index && process.env.TRADE_R1_BENCH_ANALYSE === '1') {
   await preparePool(index.chunks().slice(0, EVIDENCE_CACHE_LIMIT), embedder);
