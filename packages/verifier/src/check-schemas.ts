@@ -21,6 +21,7 @@ export const claimChecksSchema = z.looseObject({
   entities: z.array(z.looseObject({ name: z.string(), kind: z.string(), status })),
   periods: z.array(z.looseObject({ period: z.string(), status })),
   directions: z.array(z.looseObject({ word: z.string(), status, evidence: nullableString, chunkId: nullableString })),
+  events: z.array(z.looseObject({ event: z.string(), status: z.enum(['matched', 'missing']) })).optional(),
   negation: z.enum(['conflict']).nullable(),
   conflicts: z.array(z.string()),
 });

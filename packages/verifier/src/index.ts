@@ -83,9 +83,11 @@ export type {
   ClaimChecks,
   DirectionCheck,
   EntityCheck,
+  EventCheck,
   NumberCheck,
   PeriodCheck,
 } from './checks/check-claim.ts';
+export { type EventType, eventTypes } from './checks/events.ts';
 export type { EvidenceSentence, PreparedEvidence } from './checks/evidence.ts';
 export {
   type AnchoredQuantity,

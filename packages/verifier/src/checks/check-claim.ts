@@ -9,6 +9,7 @@ import { softCoverage, type TermSimilarity } from '../scoring/soft-match.ts';
 import { tokenize } from '../scoring/text.ts';
 import { boundToAnotherParty, clauseIds } from './binding.ts';
 import { derivedQuantities } from './derived.ts';
+import { type EventType, eventTypesOf } from './events.ts';
 import type { EvidenceSentence, PreparedEvidence } from './evidence.ts';
 import type { AnchoredQuantity, DirectionMention, MetricMention, TextFacts } from './facts.ts';
 import { impliedDirection } from './implied-direction.ts';
@@ -71,12 +72,25 @@ export interface DirectionCheck {
   chunkId: string | null;
 }
 
+/** A discrete corporate event the claim reports (an acquisition, a recall, a buyback …). */
+export interface EventCheck {
+  /** Its type. */
+  event: EventType;
+  /** `matched` when some admissible evidence (the whole pool) names an event of this type, else `missing`. */
+  status: 'matched' | 'missing';
+}
+
 /** All checks of one claim. */
 export interface ClaimChecks {
   numbers: NumberCheck[];
   entities: EntityCheck[];
   periods: PeriodCheck[];
   directions: DirectionCheck[];
+  /**
+   * Event types the claim reports, each looked up in the whole admissible pool (absent from reports written before
+   * this check existed).
+   */
+  events?: EventCheck[];
   /** `conflict` when the claim negates what the best-matching evidence sentence asserts (or vice versa). */
   negation: 'conflict' | null;
   /** Human-readable reasons for every conflict. */
@@ -727,10 +741,6 @@ function confirmDirection(
   return null;
 }
 
-/**
- * Check a claim against evidence chunks. Returns per-figure, per-entity, per-period and per-direction outcomes and
- * the list of conflicts (empty when nothing in the evidence disagrees with the claim).
- */
 function scoreSentences(evidence: readonly PreparedEvidence[], weighted: WeightedTerms): ScoredSentence[] {
   const sentences: ScoredSentence[] = [];
   for (const chunk of evidence) {
@@ -741,6 +751,22 @@ function scoreSentences(evidence: readonly PreparedEvidence[], weighted: Weighte
   return sentences.sort((left, right) => right.overlap - left.overlap);
 }
 
+const chunkEvents = new WeakMap<PreparedEvidence, ReadonlySet<EventType>>();
+
+/** The event types a chunk (with its title) names, computed once per prepared chunk. */
+function eventsOf(chunk: PreparedEvidence): ReadonlySet<EventType> {
+  let events = chunkEvents.get(chunk);
+  if (!events) {
+    events = new Set(eventTypesOf(chunk.lowerText));
+    chunkEvents.set(chunk, events);
+  }
+  return events;
+}
+
+/**
+ * Check a claim against evidence chunks. Returns per-figure, per-entity, per-period, per-direction and per-event
+ * outcomes and the list of conflicts (empty when nothing in the evidence disagrees with the claim).
+ */
 export function checkClaim(input: CheckClaimInput): ClaimChecks {
   const { claim, evidence, idf, defaultIdf } = input;
   const weighted = weightTerms(claim.terms, idf, defaultIdf);
@@ -989,7 +1015,12 @@ export function checkClaim(input: CheckClaimInput): ClaimChecks {
       );
     }
   }
-  return { numbers, entities, periods, directions, negation, conflicts };
+  const pool = input.admissible ? input.admissible() : evidence;
+  const events: EventCheck[] = eventTypesOf(claim.source).map((event) => ({
+    event,
+    status: pool.some((chunk) => eventsOf(chunk).has(event)) ? 'matched' : 'missing',
+  }));
+  return { numbers, entities, periods, directions, events, negation, conflicts };
 }
 
 /** True when a negation cue stands before an occurrence of `term` in the same clause. */

@@ -25,8 +25,8 @@ function locate(citations: readonly Citation[], chunkId: string | null): string 
 /**
  * The checks that decided a claim, as sentences: "$42.4 billion matched in MSFT-008 · 2025-04-30",
  * "up conflicts with 'fell' in MSFT-003 · 2025-01-29", then period, entity and negation outcomes; a quotation first says
- * whether the evidence prints it word for word (the checks' own conflict reasons are
- * in `checks.conflicts`).
+ * whether the evidence prints it word for word, and an event type no admissible document mentions is named (the
+ * checks' own conflict reasons are in `checks.conflicts`).
  */
 export function decisionLines(
   claim: Pick<ClaimVerdict, 'checks' | 'citations'> & Partial<Pick<ClaimVerdict, 'quoteFound'>>,
@@ -67,6 +67,10 @@ export function decisionLines(
   for (const entity of checks.entities) {
     if (entity.status === 'conflict')
       lines.push({ status: 'conflict', text: `${entity.name}: evidence names another company` });
+  }
+  for (const event of checks.events ?? []) {
+    if (event.status === 'missing')
+      lines.push({ status: 'conflict', text: `reports an event (${event.event}) no admissible document mentions` });
   }
   if (checks.negation === 'conflict') lines.push({ status: 'conflict', text: 'negation conflicts with the evidence' });
   return lines;

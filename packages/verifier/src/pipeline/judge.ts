@@ -46,6 +46,8 @@ const OFF_TOPIC_CAP = 0.2;
 const MISQUOTE_CAP = 0.1;
 /** Most support for a claim naming an entity no admissible evidence names. */
 const ABSENT_ENTITY_CAP = 0.2;
+/** Most support for a claim reporting a type of corporate event no admissible evidence mentions. */
+const ABSENT_EVENT_CAP = 0.2;
 /** Support of a contradicted claim, relative to its support before the contradiction. */
 const CONTRADICTED_SUPPORT = 0.02;
 
@@ -310,9 +312,13 @@ export function judgeClaim(
     ) || isVerbatimQuote(claim.claim.text, admissibleTexts(context));
   if (verbatim) {
     // Everything the claim states is in the evidence as written.
-    for (const list of [checks.numbers, checks.entities, checks.periods, checks.directions] as Array<
-      Array<{ status: string }>
-    >) {
+    for (const list of [
+      checks.numbers,
+      checks.entities,
+      checks.periods,
+      checks.directions,
+      checks.events ?? [],
+    ] as Array<Array<{ status: string }>>) {
       for (const check of list) check.status = 'matched';
     }
     checks.negation = null;
@@ -326,6 +332,9 @@ export function judgeClaim(
   // A claim about someone or something the admissible evidence never names is not supported by it, however closely
   // the rest of its words match (a statement moved onto another company, product or person).
   if (checks.entities.some((entity) => entity.absent)) probability = Math.min(probability, ABSENT_ENTITY_CAP);
+  // Likewise a claim reporting an event (an acquisition, an investigation, a recall, a buyback …) of a type no
+  // admissible evidence mentions at all: an invented deal reads like the faithful text around it.
+  if (checks.events?.some((event) => event.status === 'missing')) probability = Math.min(probability, ABSENT_EVENT_CAP);
   // A claim no evidence sentence talks about — in its words or, by word vectors, in other words — is not supported
   // by the evidence, however fluent ("Coffee consumption tends to rise in colder months…" on a market report).
   // Without this bound the fitted model gives such text ≈ 0.27, above the threshold: a blind spot under RL.

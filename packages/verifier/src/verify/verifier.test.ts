@@ -8,6 +8,7 @@ import { createDefaultEmbedder } from '../embedders/static/default-embedder.ts';
 import type { Embedder } from '../embedders/types.ts';
 import { createEntailmentModel } from '../judges/entailment.ts';
 import type { EntailmentModel, PairJudge } from '../judges/types.ts';
+import { decisionLines } from '../page/evidence-lines.ts';
 import { openEvidenceStore } from '../store/evidence-store.ts';
 import type { EvidenceStore } from '../store/types.ts';
 import { buildEncoderModel } from '../testing/encoder-model.ts';
@@ -165,6 +166,41 @@ describe('createVerifier (real LanceDB table, default embedder)', () => {
     expect(claim?.verdict).toBe('unsupported');
     expect(claim?.checks.entities.find((entity) => entity.name.includes('Eastbrook'))?.absent).toBe(true);
     expect(report.scores.factuality).toBeLessThan(faithful.scores.factuality);
+  });
+
+  it('does not support a corporate event of a type no admissible evidence mentions, and names it on the page', async () => {
+    const verifier = createVerifier({ store, embedder });
+    // Phrased like the faithful bullets around it, with the release's own figures: only the event is invented.
+    const invented =
+      '- The company raised its revenue outlook to $50 billion and announced a $10 billion acquisition. `Q2 release`';
+    const report = await verifier.verify({
+      ticker: 'ACME',
+      asOf: ASOF,
+      reasoning: FAITHFUL.replace(
+        '- The company raised its revenue outlook to $50 billion and announced a $10 billion buyback. `Q2 release`',
+        invented,
+      ),
+      decision: 'BUY',
+    });
+    const claim = report.claims.find((item) => item.text.includes('acquisition'));
+    expect(claim?.checks.events).toEqual([{ event: 'acquisition', status: 'missing' }]);
+    expect(claim?.verdict).toBe('unsupported');
+    expect(claim?.support).toBeLessThanOrEqual(0.2);
+    expect(claim && decisionLines(claim).map((line) => line.text)).toContain(
+      'reports an event (acquisition) no admissible document mentions',
+    );
+    // An event the evidence reports, in other words (buyback / share repurchase), is matched, not capped.
+    const faithful = await verifier.verify({ ticker: 'ACME', asOf: ASOF, reasoning: FAITHFUL, decision: 'BUY' });
+    const buyback = faithful.claims.find((item) => item.text.includes('buyback'));
+    expect(buyback?.checks.events).toEqual([{ event: 'buyback', status: 'matched' }]);
+    expect(buyback?.verdict).toBe('supported');
+    const repurchase = await verifier.verify({
+      ticker: 'ACME',
+      asOf: ASOF,
+      reasoning: '- Acme announced a $10 billion share repurchase.',
+      decision: 'BUY',
+    });
+    expect(repurchase.claims[0]?.checks.events).toEqual([{ event: 'buyback', status: 'matched' }]);
   });
 
   it('treats a fact only published after asOf as unsupported, and supported once it is public', async () => {
