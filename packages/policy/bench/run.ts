@@ -44,10 +44,13 @@ async function time<T>(work: () => Promise<T>): Promise<{ seconds: number; value
 }
 
 await ensureModel();
+const loadAverageAtStart = loadavg();
 const repeats = Number(process.env.BENCH_REPEATS ?? (quick ? 1 : 2));
 const policy = await createOnnxPolicy({ model: modelDir, device: 'auto' });
 const info = policy.info();
 console.log('policy', info);
+// The same model fetching the whole present cache every step (the layout before the in-place cache), as a peer.
+const presentPolicy = await createOnnxPolicy({ model: modelDir, device: 'auto', kvCache: 'present' });
 const reference = await AutoModelForCausalLM.from_pretrained(modelDir, {
   local_files_only: true,
   device: 'cpu',
@@ -60,8 +63,10 @@ const base = policy.encodePrompt(
 );
 const prompt = Array.from({ length: promptTokens }, (_, index) => base[index % base.length] as number);
 
-const ours = (numSamples: number, maxNewTokens: number, temperature: number) => () =>
-  policy.generate({ prompts: [prompt], numSamples, maxNewTokens, minNewTokens: maxNewTokens, temperature, seed: 1 });
+const ours =
+  (numSamples: number, maxNewTokens: number, temperature: number, engine = policy) =>
+  () =>
+    engine.generate({ prompts: [prompt], numSamples, maxNewTokens, minNewTokens: maxNewTokens, temperature, seed: 1 });
 const plain = (batch: number, doSample: boolean) => () =>
   reference.generate({
     input_ids: new Tensor(
@@ -80,6 +85,7 @@ const plain = (batch: number, doSample: boolean) => () =>
 
 // Warm-up both paths.
 await ours(1, 2, 1)();
+await ours(1, 2, 1, presentPolicy)();
 await reference.generate({
   input_ids: new Tensor('int64', BigInt64Array.from(prompt.slice(0, 8), BigInt), [1, 8]),
   max_new_tokens: 2,
@@ -93,6 +99,11 @@ const configurations = {
   ours_sampled_G1: { run: ours(1, newTokens, 1), tokens: newTokens },
   ours_sampled_G8_batched: { run: ours(groupSize, newTokens, 1), tokens: groupSize * newTokens },
   transformersjs_generate_sampled_G8_batch_of_copies: { run: plain(groupSize, true), tokens: groupSize * newTokens },
+  ours_present_cache_sampled_G1: { run: ours(1, newTokens, 1, presentPolicy), tokens: newTokens },
+  ours_present_cache_sampled_G8_batched: {
+    run: ours(groupSize, newTokens, 1, presentPolicy),
+    tokens: groupSize * newTokens,
+  },
 } as const;
 type Name = keyof typeof configurations;
 const seconds: Record<Name, number[]> = Object.fromEntries(
@@ -108,6 +119,7 @@ for (let repeat = 0; repeat < repeats; repeat += 1) {
   }
 }
 await policy.close();
+await presentPolicy.close();
 await reference.dispose();
 
 const median = (values: number[]): number => {
@@ -149,7 +161,7 @@ const rows = Object.fromEntries(
 const result = {
   benchmark: 'decode-throughput',
   description:
-    'New tokens per second for one prompt, end to end (prompt prefill included), SmolLM2-135M architecture with random weights, fp32. decodeTokensPerSecond subtracts the separately measured prefill (transformers.js G=8 re-prefills the prompt 8 times, so its decode figure is overstated by the extra prefills).',
+    'New tokens per second for one prompt, end to end (prompt prefill included), SmolLM2-135M architecture with random weights, fp32. decodeTokensPerSecond subtracts the separately measured prefill (transformers.js G=8 re-prefills the prompt 8 times, so its decode figure is overstated by the extra prefills). ours_* rows keep the KV cache in place (the graph returns only the new positions); ours_present_cache_* rows are the same policy with kvCache: "present" (every step fetches the whole grown cache), as before the in-place cache.',
   config: {
     promptTokens,
     newTokens,
@@ -165,8 +177,11 @@ const result = {
     cpu: cpus()[0]?.model ?? 'unknown',
     logicalCores: cpus().length,
     memoryGiB: Number((totalmem() / 2 ** 30).toFixed(1)),
+    loadAverageAtStart: loadAverageAtStart.map(round),
     loadAverageAtEnd: loadavg().map(round),
     executionProvider: info.executionProvider,
+    kvCache: info.kvCache,
+    kvCacheOfPeer: presentPolicy.info().kvCache,
     cuda:
       info.executionProvider === 'cuda'
         ? 'used'
@@ -186,6 +201,16 @@ const result = {
       rows.ours_sampled_G8_batched.bestTokensPerSecond /
         rows.transformersjs_generate_sampled_G8_batch_of_copies.bestTokensPerSecond,
     ),
+    present_cache_G8_batched_vs_present_cache_G1: round(
+      rows.ours_present_cache_sampled_G8_batched.bestTokensPerSecond /
+        rows.ours_present_cache_sampled_G1.bestTokensPerSecond,
+    ),
+    in_place_vs_present_cache_G1: round(
+      rows.ours_sampled_G1.bestTokensPerSecond / rows.ours_present_cache_sampled_G1.bestTokensPerSecond,
+    ),
+    in_place_vs_present_cache_G8: round(
+      rows.ours_sampled_G8_batched.bestTokensPerSecond / rows.ours_present_cache_sampled_G8_batched.bestTokensPerSecond,
+    ),
   },
   ratiosOfMedians: {
     ours_vs_transformersjs_G1_greedy: round(
@@ -197,6 +222,15 @@ const result = {
     ours_G8_vs_transformersjs_G8: round(
       rows.ours_sampled_G8_batched.tokensPerSecond /
         rows.transformersjs_generate_sampled_G8_batch_of_copies.tokensPerSecond,
+    ),
+    present_cache_G8_batched_vs_present_cache_G1: round(
+      rows.ours_present_cache_sampled_G8_batched.tokensPerSecond / rows.ours_present_cache_sampled_G1.tokensPerSecond,
+    ),
+    in_place_vs_present_cache_G1: round(
+      rows.ours_sampled_G1.tokensPerSecond / rows.ours_present_cache_sampled_G1.tokensPerSecond,
+    ),
+    in_place_vs_present_cache_G8: round(
+      rows.ours_sampled_G8_batched.tokensPerSecond / rows.ours_present_cache_sampled_G8_batched.tokensPerSecond,
     ),
   },
   targets: { ours_vs_transformersjs_G1: '>= 1.0', ours_G8_vs_G1: '>= 3.0' },
