@@ -2,7 +2,7 @@
  * Stage 2 — retrieval: the point-in-time evidence pool of one verification (or of a group sharing a ticker and
  * asOf), with an exact search cache keyed by the store's content version and the request.
  */
-import { isAvailableAt, toTradeR1Error } from '@trade-r1/core';
+import { isAvailableAt, isTradeR1Error, toTradeR1Error } from '@trade-r1/core';
 import type { TextFacts } from '../checks/facts.ts';
 import type { Embedder } from '../embedders/types.ts';
 import { contentHash, stableStringify } from '../scoring/text.ts';
@@ -71,7 +71,7 @@ export function createRetriever(
     const slices = Array.from({ length: sliceCount }, (_, index) =>
       claims.slice(index * CLAIMS_PER_QUERY, index === sliceCount - 1 ? claims.length : (index + 1) * CLAIMS_PER_QUERY),
     );
-    const search = (slice: Array<[string, Float32Array]>, request: Partial<SearchRequest>) => {
+    const search = (slice: Array<[string, Float32Array]>, request: Partial<SearchRequest>): Promise<SearchHit[]> => {
       const query = slice
         .map(([text]) => text)
         .join(' ')
@@ -110,7 +110,13 @@ export function createRetriever(
       if (cached) {
         searchCache.delete(key);
         searchCache.set(key, cached);
-        return cached;
+        // A pending search runs under the signal of the verification that started it: when that one was aborted
+        // (its sample timed out, its client left) but this one was not, search again under this one's signal
+        // (the aborted search has left the cache by now, so the new one is shared in its place).
+        return cached.catch((error: unknown): Promise<SearchHit[]> => {
+          if (signal?.aborted || !isTradeR1Error(error) || error.code !== 'ABORTED') throw error;
+          return search(slice, request);
+        });
       }
       const pending = run();
       if (searchCache.size >= settings.searchCacheSize) {

@@ -392,6 +392,62 @@ describe('createVerifier (real LanceDB table, default embedder)', () => {
     expect(searches).toBe(4 * afterFirst);
   });
 
+  it('does not hand one verification the abort of another that started the same cached search', async () => {
+    // Verification A starts a search and is aborted while it runs (its sample timed out); verification B of the
+    // same reasoning arrives meanwhile and finds A's search pending in the cache. B must get its report, not A's
+    // ABORTED: it searches again under its own signal.
+    let release: () => void = () => {};
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let searches = 0;
+    let searchStarted: () => void = () => {};
+    const firstSearch = new Promise<void>((resolve) => {
+      searchStarted = resolve;
+    });
+    let versions = 0;
+    let secondAtSearch: () => void = () => {};
+    const secondArrived = new Promise<void>((resolve) => {
+      secondAtSearch = resolve;
+    });
+    const gated = {
+      search: async (request: Parameters<EvidenceStore['search']>[0]) => {
+        searches += 1;
+        searchStarted();
+        await gate;
+        return store.search(request);
+      },
+      version: async () => {
+        versions += 1;
+        const version = await store.version();
+        // B goes from its version read to the cache lookup without leaving the microtask queue.
+        if (versions === 2) setImmediate(secondAtSearch);
+        return version;
+      },
+    };
+    const input = { ticker: 'ACME', asOf: ASOF, reasoning: FAITHFUL, decision: 'BUY' } as const;
+    const expected = await createVerifier({ store, embedder }).verify(input);
+    const verifier = createVerifier({ store: gated, embedder });
+    const controller = new AbortController();
+    const first = verifier.verify(input, { signal: controller.signal });
+    const firstOutcome = first.then(
+      () => 'resolved',
+      (error: { code?: string }) => error.code,
+    );
+    await firstSearch;
+    const second = verifier.verify(input);
+    await secondArrived;
+    expect(searches).toBe(1);
+    controller.abort();
+    release();
+    expect(await firstOutcome).toBe('ABORTED');
+    expect(await second).toEqual(expected);
+    expect(searches).toBe(2);
+    // The new search took the aborted one's place in the cache.
+    expect(await verifier.verify(input)).toEqual(expected);
+    expect(searches).toBe(2);
+  });
+
   it('supports a verbatim quotation of admissible evidence, not an altered one', async () => {
     const verifier = createVerifier({ store, embedder });
     const quote = 'Gamma shares fell nearly 14% last year and missed a broader sector-wide rebound in robotics shares.';
