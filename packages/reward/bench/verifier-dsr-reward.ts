@@ -6,7 +6,8 @@
  * store at $TRADE_R1_BENCH_STORE. With TRADE_R1_BENCH_ANALYSE=1 it also analyses the loaded chunks' evidence before
  * serving (as createVerifierPool's `memoryIndex.analyse`), so verifications of hot tickers skip that work. The store
  * may be any LanceDB URI (`s3://…` with LanceDB storage options as JSON in $TRADE_R1_BENCH_STORAGE_OPTIONS); with
- * no hot tickers every verification searches the store itself.
+ * no hot tickers every verification searches the store itself. $TRADE_R1_BENCH_MAX_STALENESS_MS sets the memory
+ * index's `maxStalenessMs` (default 0).
  */
 import { decisionSchema } from '@trade-r1/core';
 import {
@@ -35,7 +36,12 @@ const tickers = (process.env.TRADE_R1_BENCH_TICKERS ?? '').split(',').filter(Boo
 
 const embedder = await createDefaultEmbedder();
 const store = await openEvidenceStore({ uri, embedder, storageOptions });
-const index = tickers.length > 0 ? await createMemoryIndex({ store, embedder, tickers }) : undefined;
+const maxStalenessMs = z.coerce
+  .number()
+  .int()
+  .min(0)
+  .parse(process.env.TRADE_R1_BENCH_MAX_STALENESS_MS ?? '0');
+const index = tickers.length > 0 ? await createMemoryIndex({ store, embedder, tickers, maxStalenessMs }) : undefined;
 if (index && process.env.TRADE_R1_BENCH_ANALYSE === '1') {
   await preparePool(index.chunks().slice(0, EVIDENCE_CACHE_LIMIT), embedder);
 }
