@@ -9,8 +9,8 @@
  */
 
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import { errorMessage, TradeR1Error } from '@trade-r1/core';
 import ort from 'onnxruntime-node';
 import { type CachePair, exposeNewCachePositions } from './cache-outputs.ts';
@@ -211,8 +211,10 @@ export interface NewPositionSession {
 
 /**
  * Load the decoder again with the new positions of every cache entry as extra outputs (see
- * {@link exposeNewCachePositions}), for {@link DecodeCache}'s in-place mode. Returns a reason instead when the model
- * file cannot be found, keeps its weights in external data files, uses a sliding attention window (whose masks
+ * {@link exposeNewCachePositions}), for {@link DecodeCache}'s in-place mode. Weights in external data files stay
+ * where they are (the edited graph is written beside the model under a temporary name while it loads; where that
+ * directory is read-only, the reason says so). Returns a reason instead when
+ * the model file cannot be found, uses a sliding attention window (whose masks
  * count slots, and an in-place cache has free slots between the past and the newest position), has no
  * `attention_mask` input, or its `present` outputs are not `Concat(past, new)`. The request's session is released
  * before the new one loads (so the weights are not held twice); if the new graph does not load, the original file
@@ -224,7 +226,6 @@ export async function loadNewPositionSession(request: NewPositionSessionRequest)
   if (suffix === undefined) return { reason: `no known model file for dtype ${dtype}` };
   const file = join(request.directory, 'onnx', `${request.modelFileName}${suffix}.onnx`);
   if (!existsSync(file)) return { reason: `model file not found at ${file}` };
-  if (existsSync(`${file}_data`)) return { reason: 'the weights are in external data files' };
   if (!request.session.inputNames.includes('attention_mask'))
     return { reason: 'the graph has no attention_mask input' };
   const window = request.config.sliding_window;
@@ -240,9 +241,26 @@ export async function loadNewPositionSession(request: NewPositionSessionRequest)
     executionProviders: [request.executionProvider],
     ...request.sessionOptions,
   } as ort.InferenceSession.SessionOptions;
+  // Weights in external data files (`model.onnx_data`…) are found relative to the model file, and ONNX Runtime
+  // refuses data outside the model's directory (links included), so an edited graph with such siblings is written
+  // beside the original under a temporary name, loaded, and removed.
+  const external = (await readdir(dirname(file))).some(
+    (name) => name.startsWith(`${basename(file)}_data`) || name.startsWith(`${basename(file)}.data`),
+  );
   await request.session.release();
+  let staging: string | undefined;
   try {
-    return { session: await ort.InferenceSession.create(exposed.bytes, options), newOutputs: exposed.outputs };
+    let source: Uint8Array | string = exposed.bytes;
+    if (external) {
+      staging = join(dirname(file), `.${basename(file)}.in-place-${process.pid}-${Date.now()}.onnx`);
+      await writeFile(staging, exposed.bytes);
+      source = staging;
+    }
+    const session =
+      typeof source === 'string'
+        ? await ort.InferenceSession.create(source, options)
+        : await ort.InferenceSession.create(source, options);
+    return { session, newOutputs: exposed.outputs };
   } catch (error) {
     const reason = `the graph with new-position outputs did not load: ${errorMessage(error)}`;
     try {
@@ -253,5 +271,7 @@ export async function loadNewPositionSession(request: NewPositionSessionRequest)
         cause: again,
       });
     }
+  } finally {
+    if (staging !== undefined) await rm(staging, { force: true });
   }
 }
