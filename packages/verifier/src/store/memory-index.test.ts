@@ -349,9 +349,14 @@ describe('createMemoryIndex', () => {
     expect(hot.stats().loads).toBe(2);
     expect(hot.stats().version).toBe(await writer.version());
     expect(await hot.refresh()).toBe(false);
-    // Within maxStalenessMs the snapshot is served as loaded; version()/refresh() bring it up to date.
+    // Within maxStalenessMs the snapshot is served as loaded and version() says so without a store read (a round
+    // trip on object storage); refresh() brings it up to date.
+    const loaded = lazy.stats().version;
     expect(ids(await lazy.search(request))).not.toContain('AAPL-late#0');
+    expect(await lazy.version()).toBe(loaded);
     expect(lazy.stats().versionChecks).toBe(0);
+    expect(await lazy.refresh()).toBe(true);
+    expect(lazy.stats().versionChecks).toBe(1);
     expect(await lazy.version()).toBe(await writer.version());
     expect(ids(await lazy.search(request))[0]).toBe('AAPL-late#0');
     // A delete is seen too: the deleted chunk is never served again.

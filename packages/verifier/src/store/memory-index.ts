@@ -60,7 +60,7 @@ export interface MemoryIndexStats {
   storeSearches: number;
   /** Snapshots loaded (1 + reloads after the store version moved). */
   loads: number;
-  /** Store version reads (one per search unless `maxStalenessMs` > 0, and one per `version()`/`refresh()`). */
+  /** Store version reads (one per search and `version()` unless within `maxStalenessMs`, one per `refresh()`). */
   versionChecks: number;
 }
 
@@ -74,8 +74,10 @@ export interface MemoryIndex {
    */
   search(request: SearchRequest): Promise<SearchHit[]>;
   /**
-   * The store's current version; when it differs from the snapshot's, the snapshot is reloaded first, so results
-   * returned after this call reflect that version (or a later one).
+   * The version searches are answered at now: the store's version read now, or, within `maxStalenessMs` of the last
+   * read, the loaded snapshot's without a read (a store on object storage costs a round trip per read; the verifier
+   * keys its search cache by this). When a read finds the version moved, the snapshot is reloaded first, so results
+   * returned after this call reflect that version (or a later one). `refresh()` always reads.
    */
   version(): Promise<number>;
   /** Reload the snapshot if the store version moved (regardless of `maxStalenessMs`). Resolves to true when it reloaded. */
@@ -280,7 +282,7 @@ export async function createMemoryIndex(options: MemoryIndexOptions): Promise<Me
     },
     async version() {
       assertOpen();
-      await sync();
+      if (maxStalenessMs === 0 || performance.now() - checkedAt > maxStalenessMs) await sync();
       return snapshot.version;
     },
     refresh,
