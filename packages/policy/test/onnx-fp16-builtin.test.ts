@@ -7,7 +7,8 @@ import { temporaryDirectory } from './helpers.ts';
 // Node has none, so the test installs one before onnxruntime is first used (in this test file's own module graph).
 // It is a Uint16Array subclass, because the native binding needs a real typed array: it exercises onnxruntime's
 // Float16Array path and the policy's float16 handling end to end, while the element-reads-as-numbers half of the
-// built-in is covered in src/text/sampling.test.ts.
+// built-in is covered in src/text/sampling.test.ts. The real built-in (whose inputs the binding cannot read, see
+// feedableHalf) runs in onnx-fp16-node24.test.ts under a Node 24 binary.
 class PolyfillFloat16Array extends Uint16Array {}
 const globals = globalThis as { Float16Array?: unknown };
 const hadBuiltIn = globals.Float16Array !== undefined;

@@ -8,3 +8,4 @@ export {
   publicFunctions,
   settle,
 } from './export-property.ts';
+export { findNode24, NODE24_PACKAGES, type Node24Lookup } from './node24.ts';

@@ -7,7 +7,14 @@ import ort from 'onnxruntime-node';
 import { z } from 'zod';
 import { cudaProviderStatus } from '../cuda.ts';
 import { type CacheEntry, DecodeCache, loadNewPositionSession } from './decode-cache.ts';
-import { type HalfData, halfBits, halfToFloat32, type SamplingSettings, sampleToken } from './sampling.ts';
+import {
+  feedableHalf,
+  type HalfData,
+  halfBits,
+  halfToFloat32,
+  type SamplingSettings,
+  sampleToken,
+} from './sampling.ts';
 import { CLEAN_UP_PATTERNS, stablePrefix } from './stable-text.ts';
 import {
   type Completion,
@@ -666,11 +673,13 @@ export class OnnxTextPolicy implements TextPolicy {
     return feeds;
   }
 
-  // Only the named outputs cross the binding (each one is copied into a fresh JavaScript buffer).
+  // Only the named outputs cross the binding (each one is copied into a fresh JavaScript buffer). float16 inputs go
+  // in as Uint16Array bits (see feedableHalf: the binding cannot read Node 24's Float16Array).
   private async forward(
     feeds: Record<string, ort.Tensor>,
     fetches: Record<string, null>,
   ): Promise<Record<string, ort.Tensor>> {
+    for (const tensor of Object.values(feeds)) feedableHalf(tensor);
     try {
       return await this.session.run(feeds, fetches);
     } catch (error) {

@@ -2,6 +2,7 @@ import { createRng } from '@trade-r1/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
+  feedableHalf,
   halfBits,
   halfToFloat32,
   logSumExp,
@@ -149,6 +150,21 @@ describe('float16 data from Node ≥ 24 (built-in Float16Array, simulated)', () 
     const cache = new Uint16Array(5);
     cache.set(misread);
     expect(Array.from(cache.subarray(0, 2))).toEqual([1, 65534]);
+  });
+
+  it('is fed to onnxruntime as its bits in a Uint16Array over the same bytes (feedableHalf)', () => {
+    const tensor = { type: 'float16', data: builtIn as unknown };
+    expect(feedableHalf(tensor)).toBe(tensor);
+    expect(tensor.data).toBeInstanceOf(Uint16Array);
+    expect(Array.from(tensor.data as Uint16Array)).toEqual(Array.from(bits));
+    expect((tensor.data as Uint16Array).buffer).toBe(bytes.buffer);
+    // Bits, other element types and tensors fed once already are left as they are.
+    const uint16 = { type: 'float16', data: bits };
+    const float32 = { type: 'float32', data: new Float32Array(2) };
+    const before = float32.data;
+    expect(feedableHalf(uint16).data).toBe(bits);
+    expect(feedableHalf(float32).data).toBe(before);
+    expect(feedableHalf(feedableHalf(tensor)).data).toBe(tensor.data);
   });
 });
 

@@ -351,6 +351,20 @@ export function halfBits(data: HalfData): Uint16Array {
 }
 
 /**
+ * Make a float16 tensor's data its bits as a `Uint16Array` (an own `data` property over the same bytes), so that
+ * onnxruntime-node can take it as an input. Where JavaScript has a built-in `Float16Array` (Node ≥ 24),
+ * onnxruntime-common re-wraps float16 data in one — also a `Uint16Array` given to the constructor, and every float16
+ * output — and onnxruntime-node's binding (1.30) reads a `Float16Array` input's byte length as 0, so the run fails
+ * with "not enough space: expected N, got 0" (microsoft/onnxruntime#32323). The binding accepts `Uint16Array` bits
+ * on every Node. Other tensors are returned unchanged.
+ */
+export function feedableHalf<T extends { readonly type: string; readonly data: unknown }>(tensor: T): T {
+  if (tensor.type !== 'float16' || tensor.data instanceof Uint16Array) return tensor;
+  Object.defineProperty(tensor, 'data', { value: halfBits(tensor.data as HalfData), configurable: true });
+  return tensor;
+}
+
+/**
  * Convert float16 tensor data to numbers: IEEE 754 half-precision bits (a `Uint16Array`), or a built-in
  * `Float16Array` (read through its bytes, see {@link halfBits}).
  */
