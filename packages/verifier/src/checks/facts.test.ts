@@ -98,3 +98,37 @@ describe('reference years', () => {
     ]);
   });
 });
+
+describe('phrase look-ups (metrics, company aliases)', () => {
+  it('needs a non-letter before a metric phrase and a non-alphanumeric before a company alias', () => {
+    const ids = (text: string) => analyzeText(text).metrics.map((metric) => metric.id);
+    // "revenue" inside "prerevenue" is no metric; after a digit or punctuation it is, and the search goes on after
+    // a rejected start ("xrevenue revenue": the second one counts).
+    expect(ids('prerevenue was flat')).toEqual([]);
+    expect(ids('xrevenue revenue was flat')).toHaveLength(1);
+    expect(ids('(revenue) was flat')).toHaveLength(1);
+    expect(ids('2024revenue was flat')).toHaveLength(1);
+    const companies = (text: string) =>
+      analyzeText(text)
+        .entities.filter((entity) => entity.kind === 'company')
+        .map((entity) => entity.key);
+    expect(companies('Microsoft rose.')).toEqual(['MSFT']);
+    expect(companies('2Microsoft rose.')).not.toContain('MSFT');
+    expect(companies('XMicrosoft rose; Microsoft fell.')).toEqual(['MSFT']);
+  });
+});
+
+describe('period prefilters', () => {
+  it('reads periods whatever the case of their words', () => {
+    const kinds = (text: string) => analyzeText(text).periods.map((period) => [period.kind, period.raw]);
+    expect(kinds('REVENUE IN THE THIRD QUARTER OF 2024 AND AUG. 1, 2024')).toEqual([
+      ['quarter', 'THIRD QUARTER OF 2024'],
+      ['date', 'AUG. 1, 2024'],
+    ]);
+    expect(kinds('Fy24 and Q3 and First Half')).toEqual([
+      ['year', 'Fy24'],
+      ['quarter', 'Q3'],
+      ['half', 'First Half'],
+    ]);
+  });
+});

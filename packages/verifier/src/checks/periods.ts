@@ -97,18 +97,34 @@ function period(
 }
 
 const YEAR = "(?:fy|fiscal(?:\\s+year)?\\s*)?'?((?:19|20)\\d{2}|\\d{2})";
+/** What a text offers the patterns' prefilters: lower-cased, whether it has a digit, whether a month name. */
+interface Hints {
+  lower: string;
+  digit: boolean;
+  month: boolean;
+}
+const MONTH_PREFIXES = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
+
 const PATTERNS: Array<{
   pattern: RegExp;
+  /**
+   * False when the text lacks what every match of `pattern` contains (a digit, a month name, a word), so that the
+   * pattern is not run. The patterns are ASCII and without the `u` flag, so a case-insensitive match of a word is
+   * always in the lower-cased text.
+   */
+  may: (hints: Hints) => boolean;
   build: (match: RegExpMatchArray) => Partial<Period> & { kind: Period['kind'] };
 }> = [
   {
     // 2024-08-01
     pattern: /\b((?:19|20)\d{2})-(\d{2})-(\d{2})\b/g,
+    may: (h) => h.digit && h.lower.includes('-'),
     build: (m) => ({ kind: 'date', year: Number(m[1]), month: Number(m[2]), day: Number(m[3]) }),
   },
   {
     // August 1, 2024 / Aug. 1 2024 / Aug 1
     pattern: new RegExp(`\\b(${MONTH_NAMES})\\.?\\s+(\\d{1,2})(?:st|nd|rd|th)?(?:,?\\s+((?:19|20)\\d{2}))?\\b`, 'gi'),
+    may: (h) => h.digit && h.month,
     build: (m) => ({
       kind: 'date',
       month: MONTHS[(m[1] ?? '').toLowerCase()] ?? null,
@@ -119,6 +135,7 @@ const PATTERNS: Array<{
   {
     // 1 August 2024
     pattern: new RegExp(`\\b(\\d{1,2})\\s+(${MONTH_NAMES})\\.?,?\\s+((?:19|20)\\d{2})\\b`, 'gi'),
+    may: (h) => h.digit && h.month,
     build: (m) => ({
       kind: 'date',
       day: Number(m[1]),
@@ -130,6 +147,7 @@ const PATTERNS: Array<{
     // Q3 2024, Q3 FY24, Q3'24, Q3-24, fiscal Q3 2024, FQ3
     pattern:
       /\b(fiscal\s+|f)?q([1-4])(?:\s*(?:of\s+)?(?:[-/]\s*)?(fy|fiscal(?:\s+year)?)?\s*'?((?:19|20)\d{2}|\d{2})\b)?/gi,
+    may: (h) => h.digit && h.lower.includes('q'),
     build: (m) => ({
       kind: 'quarter',
       quarter: Number(m[2]),
@@ -140,12 +158,14 @@ const PATTERNS: Array<{
   {
     // 3Q24, 3Q 2024, 3QFY24
     pattern: /\b([1-4])q\s*(fy)?\s*'?((?:19|20)\d{2}|\d{2})\b/gi,
+    may: (h) => h.digit && h.lower.includes('q'),
     build: (m) => ({ kind: 'quarter', quarter: Number(m[1]), year: toYear(m[3]), fiscal: m[2] !== undefined }),
   },
   {
     // third quarter (of) (fiscal) (year) 2024; fiscal third quarter; the third quarter
     pattern:
       /\b(fiscal\s+)?(first|second|third|fourth|1st|2nd|3rd|4th)[\s-]+(?:fiscal\s+)?quarter(?:\s+(?:of\s+)?(?:the\s+)?(?:(fiscal)\s+)?(?:year\s+)?(?:fy\s*)?'?((?:19|20)\d{2}|\d{2}))?\b/gi,
+    may: (h) => h.lower.includes('quarter'),
     build: (m) => ({
       kind: 'quarter',
       quarter: ORDINALS[(m[2] ?? '').toLowerCase()] ?? null,
@@ -156,10 +176,12 @@ const PATTERNS: Array<{
   {
     // H1 2024, 1H24, first half (of) 2024
     pattern: new RegExp(`\\b(?:h([12])|([12])h)\\s*(?:${YEAR})?\\b`, 'gi'),
+    may: (h) => h.digit && h.lower.includes('h'),
     build: (m) => ({ kind: 'half', half: Number(m[1] ?? m[2]), year: toYear(m[3]), fiscal: /fy|fiscal/i.test(m[0]) }),
   },
   {
     pattern: /\b(first|second)\s+half(?:\s+(?:of\s+)?(?:fiscal\s+)?(?:fy\s*)?'?((?:19|20)\d{2}|\d{2}))?\b/gi,
+    may: (h) => h.lower.includes('half'),
     build: (m) => ({
       kind: 'half',
       half: (m[1] ?? '').toLowerCase() === 'first' ? 1 : 2,
@@ -170,19 +192,27 @@ const PATTERNS: Array<{
   {
     // March 2024
     pattern: new RegExp(`\\b(${MONTH_NAMES})\\.?\\s+((?:19|20)\\d{2})\\b`, 'gi'),
+    may: (h) => h.digit && h.month,
     build: (m) => ({ kind: 'month', month: MONTHS[(m[1] ?? '').toLowerCase()] ?? null, year: toYear(m[2]) }),
   },
   {
     // FY24, FY2024, fiscal 2024, fiscal year 2024
     pattern: /\b(?:fy\s*'?((?:19|20)\d{2}|\d{2})|fiscal(?:[\s-]+year)?\s+((?:19|20)\d{2}))\b/gi,
+    may: (h) => h.digit && (h.lower.includes('fy') || h.lower.includes('fiscal')),
     build: (m) => ({ kind: 'year', year: toYear(m[1] ?? m[2]), fiscal: true }),
   },
   {
     // Bare year 2024 (not a figure: no currency sign, unit or thousands separator around it).
     pattern: /(?<![$€£¥\d.,-])\b((?:19|20)\d{2})\b(?![\d.,]*\s*(?:%|percent|bn|billion|million|mn|m\b|k\b|x\b|bps))/gi,
+    may: (h) => h.lower.includes('19') || h.lower.includes('20'),
     build: (m) => ({ kind: 'year', year: Number(m[1]) }),
   },
 ];
+
+function overlapsAny(taken: ReadonlyArray<[number, number]>, start: number, end: number): boolean {
+  for (const [a, b] of taken) if (start < b && end > a) return true;
+  return false;
+}
 
 const FISCAL_CONTEXT = /\bfiscal\b|\bFY\s*'?\d{2}/i;
 
@@ -193,12 +223,18 @@ const FISCAL_CONTEXT = /\bfiscal\b|\bFY\s*'?\d{2}/i;
 export function extractPeriods(text: string, offset = 0): Period[] {
   const found: Period[] = [];
   const taken: Array<[number, number]> = [];
-  const overlaps = (start: number, end: number): boolean => taken.some(([a, b]) => start < b && end > a);
-  for (const { pattern, build } of PATTERNS) {
+  const lower = text.toLowerCase();
+  const hints: Hints = {
+    lower,
+    digit: /\d/.test(text),
+    month: MONTH_PREFIXES.some((prefix) => lower.includes(prefix)),
+  };
+  for (const { pattern, may, build } of PATTERNS) {
+    if (!may(hints)) continue;
     for (const match of text.matchAll(pattern)) {
       const start = match.index;
       const end = start + match[0].length;
-      if (overlaps(start, end)) continue;
+      if (overlapsAny(taken, start, end)) continue;
       const fields = build(match);
       if (fields.kind === 'date' && (fields.month === null || (fields.day ?? 0) > 31)) continue;
       taken.push([start, end]);

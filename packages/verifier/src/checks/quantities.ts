@@ -85,9 +85,10 @@ const SINGLE = new RegExp(
   String.raw`(\()?(${CURRENCY})?\s?([-+−–])?\s?(${CURRENCY})?(${NUMBER})(?:\s?(${SCALE})\b)?(?:\s?(${UNIT})(?![A-Za-z]))?(\))?`,
   'gi',
 );
+/** The high end of a range, matched where a figure ends (sticky). */
 const RANGE_TAIL = new RegExp(
-  String.raw`^\s?(?:-|–|—|to)\s?(${CURRENCY})?(${NUMBER})(?:\s?(${SCALE})\b)?(?:\s?(${UNIT})(?![A-Za-z]))?`,
-  'i',
+  String.raw`\s?(?:-|–|—|to)\s?(${CURRENCY})?(${NUMBER})(?:\s?(${SCALE})\b)?(?:\s?(${UNIT})(?![A-Za-z]))?`,
+  'iy',
 );
 
 /** Relative tolerance of every figure comparison (well below a misquote: perturb() alters figures by 15–60%). */
@@ -130,10 +131,12 @@ export function maskSpans(text: string, spans: Array<{ start: number; end: numbe
 export function extractQuantities(text: string, exclude: Array<{ start: number; end: number }> = []): Quantity[] {
   const masked = maskSpans(text, exclude);
   const found: Quantity[] = [];
-  const pattern = new RegExp(SINGLE.source, 'gi');
+  const pattern = SINGLE;
+  pattern.lastIndex = 0;
   for (let match = pattern.exec(masked); match !== null; match = pattern.exec(masked)) {
     // A range's ends share one unit: "$89-93bn", "5 to 7%", but not "1% to $39.3 billion".
-    let tail = RANGE_TAIL.exec(masked.slice(match.index + match[0].length));
+    RANGE_TAIL.lastIndex = match.index + match[0].length;
+    let tail = RANGE_TAIL.exec(masked);
     if (tail) {
       const lowUnit = (match[7] ?? '').toLowerCase();
       const highUnit = (tail[4] ?? '').toLowerCase();
@@ -263,6 +266,10 @@ export function extractQuantities(text: string, exclude: Array<{ start: number; 
   return [...digits, ...verbal].sort((left, right) => left.start - right.start);
 }
 
+function isPoints(unit: QuantityUnit): boolean {
+  return unit === 'pp' || unit === 'points';
+}
+
 /** Result of comparing a claimed figure with a figure from the evidence. */
 export type QuantityComparison = 'match' | 'conflict' | 'incomparable';
 
@@ -274,8 +281,7 @@ export type QuantityComparison = 'match' | 'conflict' | 'incomparable';
  */
 export function compareQuantities(claim: Quantity, evidence: Quantity): QuantityComparison {
   // "7 points of growth" and "7 percentage points" are the same figure; they may match but never conflict.
-  const points = (unit: QuantityUnit): boolean => unit === 'pp' || unit === 'points';
-  if (claim.unit !== evidence.unit && points(claim.unit) && points(evidence.unit)) {
+  if (claim.unit !== evidence.unit && isPoints(claim.unit) && isPoints(evidence.unit)) {
     return Math.abs(claim.value - evidence.value) <= Math.max(claim.tolerance, evidence.tolerance) + 1e-9
       ? 'match'
       : 'incomparable';
@@ -297,9 +303,10 @@ export function compareQuantities(claim: Quantity, evidence: Quantity): Quantity
   const claimHigh = claim.high ?? claim.value;
   const evidenceLow = evidence.value;
   const evidenceHigh = evidence.high ?? evidence.value;
-  const near = (left: number, right: number): boolean => Math.abs(left - right) <= tolerance;
   if (claim.high !== null && evidence.high !== null) {
-    return near(claimLow, evidenceLow) && near(claimHigh, evidenceHigh) ? 'match' : 'conflict';
+    return Math.abs(claimLow - evidenceLow) <= tolerance && Math.abs(claimHigh - evidenceHigh) <= tolerance
+      ? 'match'
+      : 'conflict';
   }
   if (evidence.high !== null) {
     return claimLow >= evidenceLow - tolerance && claimHigh <= evidenceHigh + tolerance ? 'match' : 'conflict';
@@ -311,6 +318,7 @@ export function compareQuantities(claim: Quantity, evidence: Quantity): Quantity
   if (claim.qualifier === 'atMost') return evidenceLow <= claimLow + tolerance ? 'match' : 'conflict';
   if (evidence.qualifier === 'atLeast') return claimLow >= evidenceLow - tolerance ? 'match' : 'conflict';
   if (evidence.qualifier === 'atMost') return claimLow <= evidenceLow + tolerance ? 'match' : 'conflict';
-  if (claim.sign !== evidence.sign && claim.value !== 0) return near(claimLow, evidenceLow) ? 'match' : 'conflict';
-  return near(claimLow, evidenceLow) ? 'match' : 'conflict';
+  if (claim.sign !== evidence.sign && claim.value !== 0)
+    return Math.abs(claimLow - evidenceLow) <= tolerance ? 'match' : 'conflict';
+  return Math.abs(claimLow - evidenceLow) <= tolerance ? 'match' : 'conflict';
 }

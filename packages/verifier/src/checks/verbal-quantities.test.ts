@@ -44,3 +44,16 @@ describe('verbal figures', () => {
     expect(compareQuantities(figure('62 cents of every dollar'), evidence('gross margin of 61.8%'))).toBe('match');
   });
 });
+
+describe('verbal figure prefilters', () => {
+  it('finds verbal figures whatever the case of their words', () => {
+    expect(figure('PROFIT MORE THAN DOUBLED')).toMatchObject({ value: 100, unit: 'percent', qualifier: 'atLeast' });
+    expect(figure('Sales grew Five-Fold')).toMatchObject({ value: 5, unit: 'multiple' });
+    expect(figure('growth in the High Single Digits')).toMatchObject({ value: 7, high: 9 });
+    expect(figure('Seven Per Cent higher')).toMatchObject({ value: 7, unit: 'percent' });
+    expect(figure('roughly 62 CENTS of every revenue DOLLAR')).toMatchObject({ value: 62, unit: 'percent' });
+    expect(figure('by about a THIRD').value).toBeCloseTo(33.33, 1);
+    // A number word without a scale or unit word is no figure.
+    expect(extractQuantities('seven analysts and three funds')).toEqual([]);
+  });
+});

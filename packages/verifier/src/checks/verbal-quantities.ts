@@ -61,6 +61,14 @@ const TENS_WORD = Object.keys(TENS).join('|');
 /** "twenty-five", "seven", "forty" */
 const CARDINAL = `(?:(?:${TENS_WORD})(?:[- ](?:${UNIT_WORD}))?|${UNIT_WORD})`;
 
+/** "five-fold", "3-fold" */
+const FOLD = new RegExp(String.raw`\b(${CARDINAL}|\d+(?:\.\d+)?)[- ]?fold\b`, 'gi');
+/** Number words with an optional scale and unit (a match with neither is not a figure). */
+const NUMBER_WORDS = new RegExp(
+  String.raw`(\$|US\$)?\b(${CARDINAL})(?:\s+and\s+(?:a|one)\s+(half|quarter)|\s+and\s+three\s+quarters)?\s+(?:(hundred|thousand|million|billion|trillion)\b\s*)?(dollars|euros|percent|per cent|percentage points?)?`,
+  'gi',
+);
+
 const BAND: Array<[RegExp, number, number]> = [
   [/\blow[- ]single[- ]digits?\b/gi, 1, 3],
   [/\bmid[- ]single[- ]digits?\b/gi, 4, 6],
@@ -75,6 +83,36 @@ const BAND: Array<[RegExp, number, number]> = [
   [/\bmid[- ](20|30|40|50)s\b/gi, 4, 6],
   [/\bhigh[- ](20|30|40|50)s\b/gi, 7, 9],
 ];
+
+/**
+ * Words that every match of a pattern below contains (its prefilter): the patterns are ASCII and without the `u`
+ * flag, so a case-insensitive match of one is always in the lower-cased text.
+ */
+const CENTS_WORDS = ['cents', '¢'];
+const MULTIPLIER_WORDS = ['doubled', 'tripled', 'trebled', 'quadrupled', 'halved'];
+const BAND_WORDS = ['single', 'double', 'teens', '0s'];
+const SCALE_OR_UNIT_WORDS = [
+  'hundred',
+  'thousand',
+  'million',
+  'billion',
+  'trillion',
+  'dollars',
+  'euros',
+  'percent',
+  'per cent',
+];
+const FRACTION_WORDS = ['half', 'third', 'quarter', 'fifth', 'tenth'];
+
+function hasAny(lower: string, words: readonly string[]): boolean {
+  for (const word of words) if (lower.includes(word)) return true;
+  return false;
+}
+
+function overlapsAny(spans: readonly Quantity[], start: number, end: number): boolean {
+  for (const other of spans) if (other.start < end && start < other.end) return true;
+  return false;
+}
 
 const QUALIFIER_BEFORE: Array<[RegExp, QuantityQualifier]> = [
   [/(?:more than|over|above|at least|in excess of|upwards of|greater than)\s*$/i, 'atLeast'],
@@ -125,39 +163,43 @@ function quantity(
  */
 export function extractVerbalQuantities(text: string, taken: readonly Quantity[]): Quantity[] {
   const found: Quantity[] = [];
-  const overlaps = (start: number, end: number): boolean =>
-    taken.some((other) => other.start < end && start < other.end) ||
-    found.some((other) => other.start < end && start < other.end);
+  // A pattern whose words (see CENTS_WORDS…) the text lacks cannot match, so it is not run (most sentences have none).
+  const lower = text.toLowerCase();
 
   // Margins as cents of every dollar ("roughly 62 cents of every revenue dollar").
-  for (const match of text.matchAll(
-    /\b(\d+(?:\.\d+)?)\s*(?:cents|¢)\s+(?:of|on|out of|from|for)\s+(?:every|each)\s+(?:[a-z-]+\s+){0,2}?dollar\b/gi,
-  )) {
-    const value = Number(match[1]);
-    found.push(quantity(text, match.index, match.index + match[0].length, { value, unit: 'percent', tolerance: 0.5 }));
-  }
+  if (hasAny(lower, CENTS_WORDS) && lower.includes('dollar'))
+    for (const match of text.matchAll(
+      /\b(\d+(?:\.\d+)?)\s*(?:cents|¢)\s+(?:of|on|out of|from|for)\s+(?:every|each)\s+(?:[a-z-]+\s+){0,2}?dollar\b/gi,
+    )) {
+      const value = Number(match[1]);
+      found.push(
+        quantity(text, match.index, match.index + match[0].length, { value, unit: 'percent', tolerance: 0.5 }),
+      );
+    }
 
   // Multipliers: doubled, tripled, N-fold; halved.
-  for (const match of text.matchAll(/\b(doubled|tripled|trebled|quadrupled|halved)\b/gi)) {
-    const word = (match[1] as string).toLowerCase();
-    const end = match.index + match[0].length;
-    if (overlaps(match.index, end)) continue;
-    const value = word === 'halved' ? 50 : ((MULTIPLIERS[word] as number) - 1) * 100;
-    found.push(quantity(text, match.index, end, { value, unit: 'percent', tolerance: 0.1 * value }));
-  }
-  for (const match of text.matchAll(new RegExp(String.raw`\b(${CARDINAL}|\d+(?:\.\d+)?)[- ]?fold\b`, 'gi'))) {
-    const end = match.index + match[0].length;
-    if (overlaps(match.index, end)) continue;
-    const factor = /^\d/.test(match[1] as string) ? Number(match[1]) : cardinal(match[1] as string);
-    if (factor === null || !Number.isFinite(factor) || factor < 2) continue;
-    found.push(quantity(text, match.index, end, { value: factor, unit: 'multiple', tolerance: 0.1 * factor }));
-  }
+  if (hasAny(lower, MULTIPLIER_WORDS))
+    for (const match of text.matchAll(/\b(doubled|tripled|trebled|quadrupled|halved)\b/gi)) {
+      const word = (match[1] as string).toLowerCase();
+      const end = match.index + match[0].length;
+      if (overlapsAny(taken, match.index, end) || overlapsAny(found, match.index, end)) continue;
+      const value = word === 'halved' ? 50 : ((MULTIPLIERS[word] as number) - 1) * 100;
+      found.push(quantity(text, match.index, end, { value, unit: 'percent', tolerance: 0.1 * value }));
+    }
+  if (lower.includes('fold'))
+    for (const match of text.matchAll(FOLD)) {
+      const end = match.index + match[0].length;
+      if (overlapsAny(taken, match.index, end) || overlapsAny(found, match.index, end)) continue;
+      const factor = /^\d/.test(match[1] as string) ? Number(match[1]) : cardinal(match[1] as string);
+      if (factor === null || !Number.isFinite(factor) || factor < 2) continue;
+      found.push(quantity(text, match.index, end, { value: factor, unit: 'multiple', tolerance: 0.1 * factor }));
+    }
 
   // Digit bands ("high single digits", "mid-teens", "low 20s").
-  for (const [pattern, low, high] of BAND) {
-    for (const match of text.matchAll(new RegExp(pattern.source, pattern.flags))) {
+  for (const [pattern, low, high] of hasAny(lower, BAND_WORDS) ? BAND : []) {
+    for (const match of text.matchAll(pattern)) {
       const end = match.index + match[0].length;
-      if (overlaps(match.index, end)) continue;
+      if (overlapsAny(taken, match.index, end) || overlapsAny(found, match.index, end)) continue;
       const base = match[1] ? Number(match[1]) : 0;
       found.push(
         quantity(text, match.index, end, {
@@ -172,16 +214,14 @@ export function extractVerbalQuantities(text: string, taken: readonly Quantity[]
   }
 
   // Number words with a scale or unit: "three and a quarter billion dollars", "seven percent", "two million".
-  const numberWords = new RegExp(
-    String.raw`(\$|US\$)?\b(${CARDINAL})(?:\s+and\s+(?:a|one)\s+(half|quarter)|\s+and\s+three\s+quarters)?\s+(?:(hundred|thousand|million|billion|trillion)\b\s*)?(dollars|euros|percent|per cent|percentage points?)?`,
-    'gi',
-  );
-  for (const match of text.matchAll(numberWords)) {
+  // (A match without a scale or unit word is skipped.)
+  const scaled = hasAny(lower, SCALE_OR_UNIT_WORDS);
+  for (const match of scaled ? text.matchAll(NUMBER_WORDS) : []) {
     const scaleWord = match[4]?.toLowerCase();
     const unitWord = match[5]?.toLowerCase();
     if (!scaleWord && !unitWord) continue;
     const end = match.index + match[0].trimEnd().length;
-    if (overlaps(match.index, end)) continue;
+    if (overlapsAny(taken, match.index, end) || overlapsAny(found, match.index, end)) continue;
     const whole = cardinal(match[2] as string);
     if (whole === null) continue;
     const fraction = match[3]
@@ -214,14 +254,14 @@ export function extractVerbalQuantities(text: string, taken: readonly Quantity[]
   // Fractions as shares or changes: "by about a third", "roughly a fifth of revenue", "two-thirds of sales".
   const fractions =
     /\b(a|one|two|three)[- ](half|third|thirds|quarter|quarters|fifth|fifths|tenth|tenths)\b(?=\s+(?:of|higher|lower|more|less|above|below|smaller|larger|bigger)\b|\s*[,.;)]|\s*$)|\b(half)\b(?=\s+of\b)|\b(?:by|about|roughly|nearly|almost|around|some|over|under)\s+(half)\b/gi;
-  for (const match of text.matchAll(fractions)) {
+  for (const match of hasAny(lower, FRACTION_WORDS) ? text.matchAll(fractions) : []) {
     const end = match.index + match[0].length;
     const word = (match[2] ?? match[3] ?? match[4] ?? '').toLowerCase();
     const share = FRACTIONS[word];
     if (share === undefined) continue;
     const count = match[1] && /^(?:two|three)$/i.test(match[1]) ? (cardinal(match[1]) as number) : 1;
     const start = match[4] ? end - 4 : match.index;
-    if (overlaps(start, end)) continue;
+    if (overlapsAny(taken, start, end) || overlapsAny(found, start, end)) continue;
     const value = 100 * share * count;
     found.push(quantity(text, start, end, { value, unit: 'percent', tolerance: 0.1 * value }));
   }

@@ -271,8 +271,10 @@ const NORMALIZED = new Map<string, string>();
 /** Tokenise text into words and numbers with offsets. */
 export function tokenize(text: string): WordToken[] {
   const tokens: WordToken[] = [];
-  for (const match of text.matchAll(WORD)) {
-    const raw = match[0].replace(/\.$/, '');
+  WORD.lastIndex = 0;
+  for (let match = WORD.exec(text); match !== null; match = WORD.exec(text)) {
+    const written = match[0];
+    const raw = written.endsWith('.') ? written.slice(0, -1) : written;
     const lower = raw.toLowerCase();
     tokens.push({
       raw,
@@ -280,7 +282,7 @@ export function tokenize(text: string): WordToken[] {
       norm: normalizeWord(lower),
       start: match.index,
       end: match.index + raw.length,
-      stop: STOP_WORDS.has(lower.replace(/’/g, "'")),
+      stop: STOP_WORDS.has(lower.includes('’') ? lower.replace(/’/g, "'") : lower),
     });
   }
   return tokens;

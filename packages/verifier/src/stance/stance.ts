@@ -50,6 +50,28 @@ const PHRASES = new Map<string, { polarity: number } | { neutral: number }>();
 for (const [phrase, polarity] of Object.entries(POLARITY_PHRASES)) PHRASES.set(phrase, { polarity });
 for (const [phrase, neutral] of Object.entries(NEUTRAL_PHRASES)) PHRASES.set(phrase, { neutral });
 
+/**
+ * First words of the phrases of each length ≥ 2 (words are space-free tokens): a phrase of that length can only
+ * start at a token whose lower-case form is one of them, so the others need no phrase built.
+ */
+const PHRASE_STARTS = new Map<number, Set<string>>();
+for (const phrase of PHRASES.keys()) {
+  const words = phrase.split(' ');
+  if (words.length < 2) continue;
+  let starts = PHRASE_STARTS.get(words.length);
+  if (!starts) {
+    starts = new Set();
+    PHRASE_STARTS.set(words.length, starts);
+  }
+  starts.add(words[0] as string);
+}
+
+function addCue(into: StanceScore, weight: number, value: number): void {
+  if (value > 0) into.bullish += value * weight;
+  else into.bearish += -value * weight;
+  into.cues += 1;
+}
+
 const DIRECTION_WEIGHT: Record<string, number> = { change: 0.5, expectation: 1, revision: 1, rating: 1.5 };
 
 /** Options of {@link scoreStance}. */
@@ -76,19 +98,14 @@ export function accumulateStance(
 ): void {
   const tokens = facts.tokens;
   const directionAt = new Map(facts.directions.map((direction) => [direction.start, direction]));
-  const add = (value: number): void => {
-    if (value > 0) into.bullish += value * weight;
-    else into.bearish += -value * weight;
-    into.cues += 1;
-  };
   for (let index = 0; index < tokens.length; index += 1) {
     const token = tokens[index] as WordToken;
     let matched = false;
     for (let length = Math.min(MAX_PHRASE_WORDS, tokens.length - index); length >= 1; length -= 1) {
-      const phrase = tokens
-        .slice(index, index + length)
-        .map((part) => part.lower)
-        .join(' ');
+      if (length > 1 && !PHRASE_STARTS.get(length)?.has(token.lower)) continue;
+      // The words joined by single spaces (as the phrase keys are written).
+      let phrase = token.lower;
+      for (let part = 1; part < length; part += 1) phrase += ` ${(tokens[index + part] as WordToken).lower}`;
       const entry = PHRASES.get(phrase);
       if (!entry) continue;
       const negated = isNegated(tokens, index, text);
@@ -99,7 +116,7 @@ export function accumulateStance(
         let intensity = 1;
         const previous = tokens[index - 1];
         if (previous && INTENSIFIERS[previous.lower] !== undefined) intensity = INTENSIFIERS[previous.lower] as number;
-        add(entry.polarity * intensity * (negated ? -0.7 : 1));
+        addCue(into, weight, entry.polarity * intensity * (negated ? -0.7 : 1));
       }
       index += length - 1;
       matched = true;
@@ -112,7 +129,11 @@ export function accumulateStance(
       const previous = tokens[index - 1];
       const intensity =
         previous && INTENSIFIERS[previous.lower] !== undefined ? (INTENSIFIERS[previous.lower] as number) : 1;
-      add(direction.polarity * (badMetric ? -1 : 1) * (DIRECTION_WEIGHT[direction.axis] ?? 0.5) * intensity);
+      addCue(
+        into,
+        weight,
+        direction.polarity * (badMetric ? -1 : 1) * (DIRECTION_WEIGHT[direction.axis] ?? 0.5) * intensity,
+      );
     }
   }
 }
