@@ -102,9 +102,12 @@ export function prepareEvidence(hit: {
   tickers: readonly string[];
   title: string;
   text: string;
+  /** Head lines of the table the chunk starts inside (SearchHit.tableHead). */
+  tableHead?: string | undefined;
 }): PreparedEvidence {
-  // Tables are read cell by cell ("Revenue (2019): $5,000 million."); their lines are not also read as prose.
-  const tables = readTables(hit.text);
+  // Tables are read cell by cell ("Revenue (2019): $5,000 million."); their lines are not also read as prose. A
+  // chunk that starts inside a table is read under that table's head lines, kept by the store.
+  const tables = readTables(hit.text, hit.tableHead ?? null);
   let prose = hit.text;
   for (const span of tables.spans) {
     prose = `${prose.slice(0, span.start)}${' '.repeat(span.end - span.start)}${prose.slice(span.end)}`;

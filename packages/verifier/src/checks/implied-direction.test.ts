@@ -24,6 +24,23 @@ describe('impliedDirection', () => {
     expect(implied('Revenue rose to about $10.0 billion from $9.9 billion.')[0]).toEqual(['rose', null]);
     expect(implied('Revenue rose 5%.')[0]).toEqual(['rose', null]);
   });
+
+  it('lets the word nearest the figures govern them, not a direction noun naming the line item', () => {
+    // Line items named by a direction noun (real filings: "Gains on the sale of …", "Increase in receivables").
+    expect(implied('Gains on the sale of restaurants fell to $1,366 thousand in 2019 from $46,164 thousand.')).toEqual([
+      ['Gains', null],
+      ['fell', -1],
+    ]);
+    expect(implied('Increase in receivables rose to $12 million from $9 million.')).toEqual([
+      ['Increase', null],
+      ['rose', 1],
+    ]);
+    // The opposite verb after the noun is still read against the figures.
+    expect(implied('Gains on the sale of restaurants rose to $1,366 thousand from $46,164 thousand.')[1]).toEqual([
+      'rose',
+      -1,
+    ]);
+  });
 });
 
 describe('checkClaim with a claim’s own figures', () => {

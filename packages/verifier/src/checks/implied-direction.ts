@@ -48,8 +48,20 @@ function usable(quantity: AnchoredQuantity): boolean {
 export function impliedDirection(direction: DirectionMention, claim: TextFacts): ImpliedDirection | null {
   if (direction.negated || direction.axis !== 'change' || !MAGNITUDE_VERBS.has(direction.word.toLowerCase()))
     return null;
+  // Another magnitude word between this one and a figure governs that figure: in "Gains on the sale fell to $1.4
+  // million from $46.2 million" the subject's "Gains" names the line item, "fell" states the move.
+  const governs = (quantity: AnchoredQuantity) =>
+    !claim.directions.some(
+      (other) =>
+        other !== direction &&
+        !other.derived &&
+        other.start > direction.start &&
+        other.start < quantity.start &&
+        MAGNITUDE_VERBS.has(other.word.toLowerCase()),
+    );
   const near = claim.quantities.filter(
     (quantity) =>
+      governs(quantity) &&
       quantity.start > direction.start &&
       quantity.start - direction.start <= REACH &&
       !/[;!?]|\.\s/.test(claim.source.slice(direction.start, quantity.start)) &&
@@ -59,6 +71,7 @@ export function impliedDirection(direction: DirectionMention, claim: TextFacts):
   const movement = claim.quantities.find(
     (quantity) =>
       quantity.high !== null &&
+      governs(quantity) &&
       quantity.start > direction.start &&
       quantity.start - direction.start <= REACH &&
       /^\s*from\s*$/i.test(claim.source.slice(direction.start + direction.word.length, quantity.start)) &&

@@ -86,6 +86,8 @@ export function prepareEvidence(hit: {
   tickers: readonly string[];
   title: string;
   text: string;
+  /** Head lines of the table the chunk starts inside (`SearchHit.tableHead`), when the store kept them. */
+  tableHead?: string;
 }): PreparedEvidence {
   parseArgument(evidenceHitSchema, hit, 'prepareEvidence()', 'hit');
   return prepareEvidenceUnchecked(hit);

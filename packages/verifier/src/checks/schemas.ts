@@ -136,6 +136,7 @@ export const evidenceHitSchema = z.looseObject({
   tickers: z.array(z.string()),
   title: z.string(),
   text: z.string(),
+  tableHead: z.string().optional(),
 });
 
 const termSimilaritySchema = z.custom<{ similarity: unknown; vector: unknown; dimension: number }>(

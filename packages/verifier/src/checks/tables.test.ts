@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { chunkText } from '../chunking/chunk-text.ts';
 import { checkClaim } from './check-claim.ts';
 import { prepareEvidence } from './evidence.ts';
 import { analyzeText } from './facts.ts';
-import { readTables } from './tables.ts';
+import { chunkTableHead, readTables, type TableStatement, tableHeads } from './tables.ts';
 
 const FILING = `Consolidated results (in millions)
 | | 2019 | 2018 |
@@ -120,5 +121,81 @@ describe('multi-row headers', () => {
     const texts = readTables(`Sales by contract type (in millions)\n${table}`).statements.map((item) => item.text);
     expect(texts).toContain('Total sales (2019): $1,496.5 million.');
     expect(texts).toContain('Fixed Price (2017): $1,036.9 million.');
+  });
+});
+
+describe('filing header layouts', () => {
+  const texts = (text: string) => readTables(text).statements.map((item) => item.text);
+
+  it('reads dated column headers, a period spanning sub-columns and a unit row below the periods', () => {
+    const debt = texts(
+      [
+        '|  | December 31, 2019 |  | December 31, 2018 |  |',
+        '| (In millions) | Carrying Amount | Fair Value | Carrying Amount | Fair Value |',
+        '| --- | --- | --- | --- | --- |',
+        '| Term loan | $ 474.6 | $ 474.6 | $ — | $ — |',
+        '| Total debt | $ 3,774.4 | $ 4,073.9 | $ 3,474.2 | $ 3,535.1 |',
+      ].join('\n'),
+    );
+    expect(debt).toContain('Total debt (December 31, 2019): $4,073.9 million.');
+    expect(debt).toContain('Total debt (December 31, 2018): $3,535.1 million.');
+    const receivables = texts(
+      [
+        '| | December 31, 2019 | December 31, 2018 | January 1, 2018 |',
+        '| | $ | $ | $ |',
+        '| --- | --- | --- | --- |',
+        '| Other receivables | 6,665 | 8,620 | 4,403 |',
+      ].join('\n'),
+    );
+    expect(receivables).toContain('Other receivables (December 31, 2018): $8,620.');
+    // A blank column right of a period with nothing below it stays blank.
+    expect(texts('| | 2019 | | 2018 |\n| --- | --- | --- | --- |\n| Revenue | 5 | 7 | 4 |')).toContain('Revenue: 7.');
+  });
+
+  it('reads the scale of "(in million)" and of a currency unit row such as RMB’Million', () => {
+    expect(
+      texts(
+        '| (in million) | January 31, 2019 | January 31, 2018 |\n| --- | --- | --- |\n| Goodwill | $2,450.8 | $1,620.2 |',
+      ),
+    ).toContain('Goodwill (January 31, 2018): $1,620.2 million.');
+    const rmb = texts(
+      '|  | 2019 | 2018 |\n|  | RMB’Million | RMB’Million |\n| --- | --- | --- |\n| Notional amount | 29,423 | 77,630 |',
+    );
+    expect(rmb).toContain('Notional amount (2019): RMB 29,423 million.');
+    expect(texts("| | 2019 | 2018 |\n| | HK$'m | HK$'m |\n|---|---|---|\n| Revenue | 120 | 110 |")).toContain(
+      'Revenue (2019): HK$120 million.',
+    );
+  });
+});
+
+describe('a chunk that starts inside a table', () => {
+  const filing = [
+    'Long-term debt (in millions)',
+    '|  | December 31, 2019 | December 31, 2018 |',
+    '| --- | --- | --- |',
+    ...Array.from({ length: 30 }, (_, row) => `| Senior notes series ${row + 1} | ${400 + row}.5 | ${300 + row}.5 |`),
+    '| Total debt | $ 4,073.9 | $ 3,535.1 |',
+  ].join('\n');
+
+  it('reads the rows of a later chunk under the table’s caption and header rows', () => {
+    const chunks = chunkText(filing, { size: 400, overlap: 0 });
+    expect(chunks.length).toBeGreaterThan(2);
+    const heads = tableHeads(filing);
+    expect(heads).toHaveLength(1);
+    const last = chunks.at(-1) as (typeof chunks)[number];
+    const head = chunkTableHead(heads, last.charStart);
+    expect(head).toBe(filing.slice(0, filing.indexOf('| Senior notes series 1 ')).replace(/\n$/, ''));
+    // Without the head the chunk's cells have no period and no scale; with it they read as in the whole table.
+    expect(readTables(last.text).statements.map((item) => item.text)).not.toContain(
+      'Total debt (December 31, 2019): $4,073.9 million.',
+    );
+    const read = readTables(last.text, head);
+    expect(read.statements.map((item) => item.text)).toContain('Total debt (December 31, 2019): $4,073.9 million.');
+    // Offsets stay the chunk's own.
+    const total = read.statements.find((item) => item.text.startsWith('Total debt')) as TableStatement;
+    expect(last.text.slice(total.start, total.end)).toBe('| Total debt | $ 4,073.9 | $ 3,535.1 |');
+    expect(read.spans.every((span) => span.start >= 0 && span.end <= last.text.length)).toBe(true);
+    // The first chunk holds its own head: nothing to add.
+    expect(chunkTableHead(heads, 0)).toBeNull();
   });
 });

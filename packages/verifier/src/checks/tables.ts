@@ -36,9 +36,14 @@ interface Line {
   end: number;
 }
 
+const MONTH =
+  '(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)';
 const SCALE_HINT =
-  /\b(?:in|of|amounts? in|\$ ?in|dollars in|figures in|expressed in)\s+(thousands|millions|billions|000s|'000s)\b|\(\s*\$?\s*(thousands|millions|billions|000s|'000s|k|m|bn|mn)\s*\)|\$\s*(thousands|millions|billions)\b|\b(thousands|millions|billions) of (?:u\.?s\.? )?dollars\b/i;
+  /\b(?:in|of|amounts? in|\$ ?in|dollars in|figures in|expressed in)\s+(thousands?|millions?|billions?|000s|'000s)\b|\(\s*\$?\s*(thousands?|millions?|billions?|000s|'000s|k|m|bn|mn)\s*\)|\$\s*(thousands|millions|billions)\b|\b(thousands|millions|billions) of (?:u\.?s\.? )?dollars\b/i;
 const SCALE_WORD: Record<string, string> = {
+  thousand: 'thousand',
+  million: 'million',
+  billion: 'billion',
   thousands: 'thousand',
   '000s': 'thousand',
   "'000s": 'thousand',
@@ -50,7 +55,18 @@ const SCALE_WORD: Record<string, string> = {
   bn: 'billion',
 };
 const NUMERIC_CELL = /^\(?\s*[-+−–]?\s*(?:US)?\$?\s*[-+−–]?\s*\d[\d,]*(?:\.\d+)?\s*(?:%|x|bps)?\s*\)?$/i;
-const PERIOD_CELL = /^(?:(?:FY|fiscal\s+)?'?(?:19|20)\d{2}|Q[1-4]\s*'?\d{2,4}|[1-4]Q\s*'?\d{2,4}|H[12]\s*'?\d{2,4})$/i;
+/**
+ * A column header naming a period: a year, quarter or half ("2019", "FY2019", "Q3 2024", "H1 24"), or a balance-sheet
+ * or period-end date as filings head their columns ("December 31, 2019", "31 December 2019", "As of June 30, 2019",
+ * "Year ended July 27, 2019"), with an optional footnote mark ("2019 (1)", "July 27, 2019*").
+ */
+const PERIOD_CELL = new RegExp(
+  `^(?:(?:as\\s+(?:of|at)|at|(?:fiscal\\s+)?years?\\s+ended|(?:three|six|nine|twelve)\\s+months\\s+ended)\\s+)?` +
+    `(?:(?:FY|fiscal\\s+)?'?(?:19|20)\\d{2}|Q[1-4]\\s*'?\\d{2,4}|[1-4]Q\\s*'?\\d{2,4}|H[12]\\s*'?\\d{2,4}|` +
+    `(?:${MONTH}\\.?\\s+\\d{1,2},?|\\d{1,2}\\s+${MONTH}\\.?,?)\\s+(?:19|20)\\d{2})` +
+    `(?:\\s*\\(\\d{1,2}\\)|\\s*\\*+)?$`,
+  'i',
+);
 const DASH_CELL = /^(?:[-—–]+|n\/?a|nm|—)$/i;
 
 function splitLines(text: string): Line[] {
@@ -85,8 +101,15 @@ function alignedCells(line: string): string[] | null {
 const isRule = (cells: string[]): boolean => cells.every((cell) => /^:?-{2,}:?$/.test(cell) || cell === '');
 
 /** A currency sign with a compact scale, as annual reports head their columns: `€m`, `£m`, `$bn`, `US$'000`, `RMB'000`. */
-const COMPACT_SCALE = /(?:^|[\s(|])(US\$|HK\$|\$|€|£|¥|RMB|USD|EUR|GBP)\s?(m|mn|bn|b|k|['’]000|000)(?=[\s)|.,]|$)/i;
+const COMPACT_SCALE =
+  /(?:^|[\s(|])(US\$|HK\$|\$|€|£|¥|RMB|USD|EUR|GBP)\s?['’]?\s?(m|mn|bn|b|k|['’]?000|thousands?|millions?|billions?)(?=[\s)|.,]|$)/i;
 const COMPACT_SCALE_WORD: Record<string, string> = {
+  thousand: 'thousand',
+  thousands: 'thousand',
+  million: 'million',
+  millions: 'million',
+  billion: 'billion',
+  billions: 'billion',
   m: 'million',
   mn: 'million',
   bn: 'billion',
@@ -144,14 +167,84 @@ function cellValue(raw: string, scale: string | null, currency: string | null): 
   const sign = currency ?? currencyOf(cell);
   // A year-like integer with no scale or currency is a label (a column of years), not a figure.
   if (sign === null && scale === null && /^(?:19|20)\d{2}$/.test(number)) return null;
-  return `${negative ? '-' : ''}${sign ?? ''}${number}${scale ? ` ${scale}` : ''}`;
+  // A letter code is written apart from its figure ("RMB 29,423"): "RMB29,423" does not read as one amount.
+  const written = sign === null ? '' : /[A-Za-z]$/.test(sign) ? `${sign} ` : sign;
+  return `${negative ? '-' : ''}${written}${number}${scale ? ` ${scale}` : ''}`;
 }
 
-/** Read the tables of a text (see the module doc). */
-export function readTables(text: string): ReadTables {
+/**
+ * The column headings of a header row. A period that spans sub-columns is written once, in its first column
+ * ("| December 31, 2019 |  | December 31, 2018 |  |" above "| Carrying Amount | Fair Value | …"): a blank heading
+ * right of a period takes that period when a header row below it names the sub-column.
+ */
+function spanHeadings(header: { cells: string[] }, headRows: ReadonlyArray<{ cells: string[] }>): string[] {
+  const headings = header.cells.map((cell) => cell.trim());
+  const below = headRows.slice(headRows.indexOf(header as (typeof headRows)[number]) + 1);
+  for (let column = 2; column < headings.length; column += 1) {
+    if (headings[column] !== '' || !PERIOD_CELL.test(headings[column - 1] as string)) continue;
+    const named = below.some((row) => (row.cells[column + row.cells.length - header.cells.length] ?? '').trim() !== '');
+    if (named) headings[column] = headings[column - 1] as string;
+  }
+  return headings;
+}
+
+/** Where one table of a document sits, and the lines that head it (see {@link tableHeads}). */
+export interface TableHead {
+  /** Offset of the table's first line. */
+  start: number;
+  /** Offset of its first row of figures (the head lines end before it). */
+  bodyStart: number;
+  /** End of its last line. */
+  end: number;
+  /** The line before the table (its caption) and the table's lines above its first row of figures, as written. */
+  text: string;
+}
+
+/**
+ * The tables of a document with their head lines. A chunk that starts inside a table's body lost the caption and
+ * header rows to an earlier chunk: without them its cells have no period and no scale. The store keeps the head of
+ * the table a chunk starts in ({@link chunkTableHead}) so that {@link readTables} can read the chunk's rows under it.
+ */
+export function tableHeads(text: string): TableHead[] {
+  return scanTables(text).heads;
+}
+
+/**
+ * The head lines of the table a chunk `[charStart, …)` of `text` starts in, when that table's head lies before the
+ * chunk (the chunk then holds rows without their headers); null otherwise.
+ */
+export function chunkTableHead(heads: readonly TableHead[], charStart: number): string | null {
+  const table = heads.find((head) => head.bodyStart <= charStart && charStart < head.end && head.start < charStart);
+  return table ? table.text : null;
+}
+
+/**
+ * Read the tables of a text (see the module doc). `head`: the head lines of a table the text starts inside (a chunk
+ * of a longer document, {@link chunkTableHead}); its rows are read under those headers, its offsets stay the text's.
+ */
+export function readTables(text: string, head: string | null = null): ReadTables {
+  if (head === null || head === '') return scanTables(text);
+  // A chunk cut inside a row starts with the row's tail ("325.5 |"): the rows under the head begin at the next line.
+  const firstBreak = text.indexOf('\n');
+  const firstLine = firstBreak < 0 ? text : text.slice(0, firstBreak);
+  const skip = pipeCells(firstLine) || alignedCells(firstLine) || firstBreak < 0 ? 0 : firstBreak + 1;
+  const offset = head.length + 1 - skip;
+  const read = scanTables(`${head}\n${text.slice(skip)}`);
+  return {
+    statements: read.statements
+      .filter((statement) => statement.start >= offset)
+      .map((statement) => ({ ...statement, start: statement.start - offset, end: statement.end - offset })),
+    spans: read.spans
+      .filter((span) => span.end > offset)
+      .map((span) => ({ start: Math.max(0, span.start - offset), end: span.end - offset })),
+  };
+}
+
+function scanTables(text: string): ReadTables & { heads: TableHead[] } {
   const lines = splitLines(text);
   const statements: TableStatement[] = [];
   const spans: Array<{ start: number; end: number }> = [];
+  const heads: TableHead[] = [];
   let index = 0;
   let tableIndex = 0;
   while (index < lines.length) {
@@ -196,6 +289,7 @@ export function readTables(text: string): ReadTables {
         .find((sign) => sign !== null) ??
       null;
     const columns = header.cells.length;
+    const headings = spanHeadings(header, headRows);
     const countBefore = statements.length;
     for (const row of rows) {
       if (row === header) continue;
@@ -206,7 +300,7 @@ export function readTables(text: string): ReadTables {
       for (let column = 1; column < row.cells.length; column += 1) {
         const value = cellValue(row.cells[column] as string, scale, currency);
         if (value === null) continue;
-        const heading = (header.cells[column - shift] ?? '').trim();
+        const heading = headings[column - shift] ?? '';
         const text = heading !== '' ? `${label} (${heading}): ${value}.` : `${label}: ${value}.`;
         statements.push({
           text,
@@ -220,8 +314,16 @@ export function readTables(text: string): ReadTables {
     if (statements.length > countBefore) {
       tableIndex += 1;
       for (const row of block) spans.push({ start: row.line.start, end: row.line.end });
+      const bodyRow = rows[Math.max(1, firstData)] ?? (rows.at(-1) as (typeof rows)[number]);
+      const captionStart = index > 0 ? (lines[index - 1] as Line).start : first.start;
+      heads.push({
+        start: first.start,
+        bodyStart: bodyRow.line.start,
+        end: (block.at(-1) as (typeof block)[number]).line.end,
+        text: text.slice(captionStart, bodyRow.line.start).replace(/\n$/, ''),
+      });
     }
     index = cursor;
   }
-  return { statements, spans };
+  return { statements, spans, heads };
 }

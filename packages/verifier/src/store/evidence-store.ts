@@ -16,6 +16,7 @@ import {
 } from '@trade-r1/core';
 import type { Schema } from 'apache-arrow';
 import { z } from 'zod';
+import { chunkTableHead, tableHeads } from '../checks/tables.ts';
 import { chunkTextResolved, type ResolvedChunkingOptions, resolveChunkingOptions } from '../chunking/chunk-text.ts';
 import type { Embedder } from '../embedders/types.ts';
 import { andFilters, publishedAtFilter, sqlInList, tickersFilter } from './filters.ts';
@@ -248,6 +249,8 @@ interface PlannedDocument {
   contentHash: string;
   exists: boolean;
   chunks: ReturnType<typeof chunkTextResolved>;
+  /** Head lines of the table each chunk starts inside (see `chunkTableHead`), by chunk. */
+  tableHeads: Array<string | null>;
 }
 
 type StoreSettings = z.output<typeof optionsSchema>;
@@ -314,11 +317,14 @@ class LanceEvidenceStore implements EvidenceStore {
         unchanged += 1;
         continue;
       }
+      const chunks = chunkTextResolved(document.text, this.#chunking);
+      const heads = chunks.length > 1 ? tableHeads(document.text) : [];
       planned.push({
         document,
         contentHash,
         exists: stored !== undefined,
-        chunks: chunkTextResolved(document.text, this.#chunking),
+        chunks,
+        tableHeads: chunks.map((chunk) => (heads.length > 0 ? chunkTableHead(heads, chunk.charStart) : null)),
       });
     }
     const chunksTotal = planned.reduce((sum, item) => sum + item.chunks.length, 0);
@@ -408,6 +414,7 @@ class LanceEvidenceStore implements EvidenceStore {
       const metadata = document.metadata === undefined ? null : JSON.stringify(document.metadata);
       const tickers = [...new Set(document.tickers)];
       for (const chunk of item.chunks) {
+        const tableHead = item.tableHeads[chunk.index] ?? null;
         rows.push({
           chunk_id: `${document.id}#${chunk.index}`,
           document_id: document.id,
@@ -431,6 +438,7 @@ class LanceEvidenceStore implements EvidenceStore {
             charStart: chunk.charStart,
             charEnd: chunk.charEnd,
             metadata: document.metadata ?? null,
+            ...(tableHead !== null && { tableHead }),
           } satisfies HitPayload),
           vector: vectors[position] as Float32Array,
         });
@@ -849,6 +857,7 @@ function toHit(
     hit.vector = Float32Array.from(row.vector as Iterable<number>);
   }
   if (payload.metadata !== null) hit.metadata = payload.metadata;
+  if (typeof payload.tableHead === 'string') hit.tableHead = payload.tableHead;
   return hit;
 }
 

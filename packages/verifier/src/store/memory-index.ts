@@ -426,5 +426,6 @@ function toHit(
   if (scores.textScore !== undefined) hit.textScore = scores.textScore;
   if (includeVector && source.vector) hit.vector = source.vector.slice();
   if (source.metadata !== undefined) hit.metadata = structuredClone(source.metadata);
+  if (source.tableHead !== undefined) hit.tableHead = source.tableHead;
   return hit;
 }

@@ -114,6 +114,8 @@ export interface HitPayload {
   charStart: number;
   charEnd: number;
   metadata: Record<string, unknown> | null;
+  /** Head lines of the table the chunk starts inside, when they lie in an earlier chunk (absent otherwise). */
+  tableHead?: string;
 }
 
 /** Largest byte length of one Utf8 column (32-bit offsets). */

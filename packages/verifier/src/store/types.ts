@@ -190,6 +190,12 @@ export interface SearchHit {
   charEnd: number;
   /** The document's metadata, when it had any. */
   metadata?: Record<string, unknown>;
+  /**
+   * When the chunk starts inside a table whose caption and header rows are in an earlier chunk: those head lines,
+   * as written. The verifier reads the chunk's rows under them (their periods, scale and currency). Absent for
+   * other chunks, and for chunks stored before this field existed (re-ingest the document to add it).
+   */
+  tableHead?: string;
 }
 
 /** Options of {@link EvidenceStore.optimize}. */
