@@ -304,6 +304,29 @@ function rowPrecision(scored: ScoredSentence, claimTerms: ReadonlySet<string>): 
   return terms.length === 0 ? 0 : terms.filter((term) => claimTerms.has(term)).length / terms.length;
 }
 
+/** Terms that place a figure (numbers, years, months, scale and period words) rather than name what it measures. */
+const PLACING_TERM =
+  /^(?:\d.*|jan|januari|feb|februari|mar|march|apr|april|may|jun|june|jul|juli|aug|august|sep|septemb|oct|octob|nov|novemb|dec|decemb|fiscal|year|yr|quarter|half|month|ended|end|thousand|million|billion|trillion|bn|mn|percent)$/;
+
+/**
+ * True when a claim is about a table cell's row and nothing else: it names every content word of the row's label,
+ * the label has content words of its own (not a bare "At 31 December"), at least three quarters of the claim's own
+ * content words are the label's, and the claim states no change ("The increase in FCC licenses was $15.6 million"
+ * is about a difference, not the row's level).
+ */
+function claimIsRow(claim: TextFacts, scored: ScoredSentence): boolean {
+  const row = (scored.sentence.cell?.rowTerms ?? []).filter((term) => !PLACING_TERM.test(term));
+  if (row.length === 0) return false;
+  if (claim.directions.length > 0 || claim.terms.some((term) => term.startsWith('+') || term.startsWith('-')))
+    return false;
+  const own = new Set(claim.terms.filter((term) => !PLACING_TERM.test(term)));
+  const rowSet = new Set(row);
+  if (row.some((term) => !own.has(term))) return false;
+  let named = 0;
+  for (const term of own) if (rowSet.has(term)) named += 1;
+  return named / own.size >= 0.75;
+}
+
 /**
  * For a figure found in a table cell: another row of the same table and column whose label the claim names much
  * more completely ("Value added tax receivables" vs "Other") — the row the claim is about — with the figure stated
@@ -471,6 +494,24 @@ function checkNumber(
         if (boundElsewhere()) continue;
         matchedIn.add(scored);
         return { ...result, status: 'matched', reason: null };
+      }
+      // A table cell is its own slot: row = metric, column = period. A claim that names the cell's row in full, for
+      // the cell's period, with another value misreads the table even where the metric lexicon knows no name for
+      // the row ("Total other non-current assets"); the claimed value stated in another column (another year) does
+      // not make it right. Any cell or sentence that states the claimed value for the claimed period still confirms
+      // it (a match returns first).
+      if (
+        comparison === 'conflict' &&
+        scored.sentence.cell !== null &&
+        periods === 'compatible' &&
+        !claimQuantity.verbal &&
+        !evidenceQuantity.verbal &&
+        claimQuantity.estimate === evidenceQuantity.estimate &&
+        (claimQuantity.role === 'prior') === (evidenceQuantity.role === 'prior') &&
+        claimIsRow(claim, scored)
+      ) {
+        conflict ??= { ...result, status: 'conflict', reason: 'value' };
+        continue;
       }
       if (relation === 'unknown' || periods === 'disjoint') continue;
       // A figure written in words is approximate by nature: it confirms, never contradicts.
