@@ -15,7 +15,7 @@ import type { AnchoredQuantity, DirectionMention, MetricMention, TextFacts } fro
 import { impliedDirection } from './implied-direction.ts';
 import { type DirectionAxis, NEGATIONS } from './lexicon.ts';
 import { type Period, periodLabel, periodRelation } from './periods.ts';
-import { compareQuantities } from './quantities.ts';
+import { compareQuantities, scaleMisquote } from './quantities.ts';
 
 /** Outcome of one check. */
 export type CheckStatus = 'matched' | 'conflict' | 'missing';
@@ -392,6 +392,14 @@ function checkNumber(
         const asCurrency = { ...claimQuantity, unit: 'currency' as const, currency: evidenceQuantity.currency };
         if (compareQuantities(asCurrency, evidenceQuantity) === 'match') comparison = 'match';
       }
+      // The same figure in another scale, each side writing its own scale word in prose: a misquoted scale, which
+      // the slot rules below may count as a conflict (never a table cell, whose scale comes from its caption).
+      if (
+        comparison === 'incomparable' &&
+        scored.sentence.cell === null &&
+        scaleMisquote(claimQuantity, evidenceQuantity)
+      )
+        comparison = 'conflict';
       if (comparison === 'incomparable') continue;
       if (comparison === 'match' && scored.sentence.cell !== null) {
         // A cell of another row than the one the claim names is no confirmation; when the claim names that row in

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { compareQuantities, extractQuantities } from './quantities.ts';
+import { compareQuantities, extractQuantities, scaleMisquote } from './quantities.ts';
 
 function first(text: string) {
   const [quantity] = extractQuantities(text);
@@ -86,5 +86,20 @@ describe('compareQuantities', () => {
       }),
       { seed: 42, numRuns: 200 },
     );
+  });
+});
+
+describe('scaleMisquote', () => {
+  const one = (text: string) => extractQuantities(text)[0] as ReturnType<typeof extractQuantities>[number];
+  it('is the same figure written with scales a thousandfold apart', () => {
+    expect(scaleMisquote(one('$45.1 billion'), one('$45.1 million'))).toBe(true);
+    expect(scaleMisquote(one('$22,094 million'), one('$22,094 thousand'))).toBe(true);
+    expect(compareQuantities(one('$45.1 billion'), one('$45.1 million'))).toBe('incomparable');
+  });
+  it('needs a scale written on both sides, one currency, and the same digits', () => {
+    expect(scaleMisquote(one('$41,846'), one('$41,846 thousand'))).toBe(false);
+    expect(scaleMisquote(one('$45.1 billion'), one('€45.1 million'))).toBe(false);
+    expect(scaleMisquote(one('$45.1 billion'), one('$45.9 million'))).toBe(false);
+    expect(scaleMisquote(one('$2.94'), one('$2,940 million'))).toBe(false);
   });
 });

@@ -270,6 +270,25 @@ function isPoints(unit: QuantityUnit): boolean {
   return unit === 'pp' || unit === 'points';
 }
 
+const STATED_SCALE = new RegExp(String.raw`\d\s?(?:${SCALE})\b`, 'i');
+
+/**
+ * True when two figures, each written with its own scale word, are the same figure in scales a thousandfold apart
+ * ("$45.1 billion" for "$45.1 million"): a misquoted scale. {@link compareQuantities} calls figures that far apart
+ * incomparable (a per-share amount and a total); a caller that knows the two describe one slot may count this as a
+ * conflict. A scale a table's caption supplies is not written with the figure, and a bare figure states none.
+ */
+export function scaleMisquote(claim: Quantity, evidence: Quantity): boolean {
+  if (claim.unit !== evidence.unit || claim.unit === 'percent' || claim.unit === 'pp') return false;
+  if (claim.unit === 'currency' && claim.currency !== evidence.currency) return false;
+  if (!STATED_SCALE.test(claim.raw) || !STATED_SCALE.test(evidence.raw)) return false;
+  const larger = Math.max(Math.abs(claim.value), Math.abs(evidence.value));
+  const smaller = Math.min(Math.abs(claim.value), Math.abs(evidence.value));
+  if (smaller === 0) return false;
+  const ratio = larger / smaller;
+  return [1e3, 1e6, 1e9].some((scale) => Math.abs(ratio - scale) <= 0.003 * scale);
+}
+
 /** Result of comparing a claimed figure with a figure from the evidence. */
 export type QuantityComparison = 'match' | 'conflict' | 'incomparable';
 

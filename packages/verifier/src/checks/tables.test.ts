@@ -207,3 +207,36 @@ describe('a chunk that starts inside a table', () => {
     expect(chunkTableHead(heads, 0)).toBeNull();
   });
 });
+
+describe('a misquoted scale', () => {
+  const run = (text: string, claim: string) =>
+    checkClaim({
+      claim: analyzeText(claim),
+      claimNegated: false,
+      evidence: [
+        prepareEvidence({
+          chunkId: 'e#0',
+          documentId: 'e',
+          chunkIndex: 0,
+          publishedAt: '2020-02-20T12:00:00.000Z',
+          tickers: ['ACME'],
+          title: 'Acme annual report 2019',
+          text,
+        }),
+      ],
+      idf: new Map(),
+      defaultIdf: 1,
+    });
+
+  it('contradicts a claim in prose that states the scale of the evidence’s figure wrongly', () => {
+    const prose = 'Operating expenses were $45.1 million in 2019, compared with $39.0 million in 2018.';
+    expect(run(prose, 'Operating expenses were $45.1 billion in 2019.').numbers[0]?.status).toBe('conflict');
+    expect(run(prose, 'Operating expenses were $45.1 million in 2019.').numbers[0]?.status).toBe('matched');
+  });
+
+  it('leaves a table cell’s scale, which the caption supplies, unconfirmed but not contradicted', () => {
+    const check = run(FILING, 'Revenue in 2019 was $5,012 billion.').numbers[0];
+    expect(check?.status).not.toBe('matched');
+    expect(check?.status).not.toBe('conflict');
+  });
+});
