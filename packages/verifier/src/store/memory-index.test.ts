@@ -372,6 +372,15 @@ describe('createMemoryIndex', () => {
     );
     expect(again[3]?.[0]).toBe('AAPL-late#0');
     expect(hot.stats().loads).toBeLessThanOrEqual(5);
+    // Searches started together share one version read; one started after a write still reads after it.
+    const checks = hot.stats().versionChecks;
+    await Promise.all(Array.from({ length: 4 }, () => hot.search(request)));
+    expect(hot.stats().versionChecks).toBe(checks + 1);
+    await writer.deleteDocuments(['AAPL-late']);
+    expect(ids(await hot.search(request))).not.toContain('AAPL-late#0');
+    expect(hot.stats().versionChecks).toBe(checks + 2);
+    await writer.add([late]);
+    expect(ids(await hot.search(request))[0]).toBe('AAPL-late#0');
     lazy.close();
     await writer.close();
     await local.add([{ ...late, id: 'AAPL-late-2', text: 'Apple said wearables revenue collapsed 50% again.' }]);

@@ -171,14 +171,29 @@ export async function createMemoryIndex(options: MemoryIndexOptions): Promise<Me
   };
 
   /**
+   * The next store version read, shared by every caller until it starts: it starts once the current turn of the
+   * event loop is done (setImmediate), so the searches a batch starts together (a verifier's concurrent
+   * verifications) share one read. Each caller still gets a read that began after it asked, so it sees every
+   * write committed before its search started.
+   */
+  let nextRead: Promise<{ version: number; startedAt: number }> | undefined;
+  const readVersion = (): Promise<{ version: number; startedAt: number }> => {
+    nextRead ??= new Promise<void>((resolve) => setImmediate(resolve)).then(async () => {
+      nextRead = undefined;
+      const startedAt = performance.now();
+      counters.versionChecks += 1;
+      return { version: await store.version(), startedAt };
+    });
+    return nextRead;
+  };
+
+  /**
    * Bring the snapshot to the store's version as read now. A load in flight is joined only when it began after
    * this read began (it then saw every write committed before it); otherwise a fresh load follows it.
    */
   const sync = async (): Promise<boolean> => {
-    const started = performance.now();
     const seenLoads = loadsStarted;
-    counters.versionChecks += 1;
-    const latest = await store.version();
+    const { version: latest, startedAt: started } = await readVersion();
     let reloaded = false;
     while (snapshot.version !== latest) {
       if (!inflight) {
